@@ -1,0 +1,1 @@
+"""The composition root: configuration, the `journal` command line, and the wiring of parts."""

@@ -1,0 +1,22 @@
+"""Configuration from the environment or `.env`; every name starts with JOURNAL_."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOURNAL_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///journal.sqlite3",
+        description="SQLAlchemy URL; a SQLite file in the working directory by default",
+    )
+    language: str = Field(default="ru", description="language of the command line: ru or en")
+    bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+
+
+def load_settings() -> Settings:
+    return Settings()

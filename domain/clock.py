@@ -1,0 +1,33 @@
+"""Clocks. Every use case asks an injected clock, so tests can stand on any day and hour."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from domain.ports import Clock
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class FixedClock:
+    """A clock that stays where a test puts it, and moves only when told."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("a fixed clock needs an aware datetime")
+        self.moment = moment
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.moment += delta
+
+
+def local_today(clock: Clock, timezone: str) -> dt.date:
+    """The date at the school: a lesson at 23:30 in Vladivostok is not tomorrow's in UTC."""
+    return clock.now().astimezone(ZoneInfo(timezone)).date()

@@ -1,0 +1,232 @@
+"""How marks add up to a term mark: the school's grading settings and the arithmetic.
+
+All arithmetic is in `Decimal`, because a mean of 3.5 must round the same way every time and
+on every database; floats would put 3.4999… on the wrong side of a threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+# Mark values that are not numbers, as the journal writes them.
+PASS = "зач"
+FAIL = "незач"
+NOT_ASSESSED = "н/а"
+EXEMPT = "осв"
+
+THRESHOLD_PRESETS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
+    "standard": (Decimal("2.5"), Decimal("3.5"), Decimal("4.5")),
+    "strict": (Decimal("2.65"), Decimal("3.65"), Decimal("4.65")),
+    "lenient": (Decimal("2.4"), Decimal("3.4"), Decimal("4.4")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultWorkKind:
+    code: str
+    name: str
+    weight: Decimal
+    written: bool
+
+
+# Kinds of work and weights from product.md; a school edits them in its settings.
+DEFAULT_WORK_KINDS: tuple[DefaultWorkKind, ...] = (
+    DefaultWorkKind("oral", "Устный ответ", Decimal("1"), False),
+    DefaultWorkKind("homework", "Домашняя работа", Decimal("1"), False),
+    DefaultWorkKind("classwork", "Работа на уроке", Decimal("1"), False),
+    DefaultWorkKind("independent", "Самостоятельная работа", Decimal("1.5"), True),
+    DefaultWorkKind("test", "Тест", Decimal("1.5"), True),
+    DefaultWorkKind("practical", "Практическая работа", Decimal("1.5"), True),
+    DefaultWorkKind("laboratory", "Лабораторная работа", Decimal("1.5"), True),
+    DefaultWorkKind("check", "Проверочная работа", Decimal("1.5"), True),
+    DefaultWorkKind("dictation", "Диктант", Decimal("2"), True),
+    DefaultWorkKind("essay", "Сочинение", Decimal("2"), True),
+    DefaultWorkKind("control", "Контрольная работа", Decimal("2"), True),
+    DefaultWorkKind("credit", "Зачёт", Decimal("2"), True),
+    DefaultWorkKind("final", "Итоговая контрольная работа", Decimal("3"), True),
+    DefaultWorkKind("diagnostic", "Диагностическая работа", Decimal("3"), True),
+    DefaultWorkKind("exam", "Экзамен", Decimal("3"), True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GradingSettings:
+    """A school's grading rules; the defaults are the seed regulation's."""
+
+    lowest_mark: int = 2
+    thresholds: tuple[Decimal, Decimal, Decimal] = THRESHOLD_PRESETS["standard"]
+    min_marks_one_hour: int = 3
+    min_marks_more_hours: int = 5
+    not_assessed_absence_share: Decimal = Decimal("0.5")
+    first_grade_marks: bool = False
+    extra_values: tuple[str, ...] = field(default=(NOT_ASSESSED, EXEMPT))
+
+    def __post_init__(self) -> None:
+        if self.lowest_mark not in (1, 2):
+            raise ValueError("lowest mark must be 1 or 2")
+        t = self.thresholds
+        if not (Decimal(2) <= t[0] < t[1] < t[2] <= Decimal(5)):
+            raise ValueError("thresholds must rise between 2 and 5")
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        """Numeric marks, best first, as a teacher taps them."""
+        return tuple(str(v) for v in range(5, self.lowest_mark - 1, -1))
+
+    def values_for(self, grading: str) -> tuple[str, ...]:
+        """Every value a mark in a subject of this grading kind may take."""
+        if grading == "marks":
+            return self.scale
+        if grading == "pass_fail":
+            return (PASS, FAIL)
+        return ()
+
+    def minimum_marks(self, hours_per_week: Decimal) -> int:
+        return self.min_marks_one_hour if hours_per_week <= 1 else self.min_marks_more_hours
+
+    def marks_allowed_in(self, grade: int) -> bool:
+        return grade != 1 or self.first_grade_marks
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "lowest_mark": self.lowest_mark,
+            "thresholds": [str(t) for t in self.thresholds],
+            "min_marks_one_hour": self.min_marks_one_hour,
+            "min_marks_more_hours": self.min_marks_more_hours,
+            "not_assessed_absence_share": str(self.not_assessed_absence_share),
+            "first_grade_marks": self.first_grade_marks,
+            "extra_values": list(self.extra_values),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object] | None) -> GradingSettings:
+        if not data:
+            return cls()
+        base = cls()
+        thresholds = data.get("thresholds")
+        return cls(
+            lowest_mark=int(data.get("lowest_mark", base.lowest_mark)),  # type: ignore[arg-type]
+            thresholds=(
+                tuple(Decimal(str(t)) for t in thresholds)  # type: ignore[union-attr]
+                if thresholds
+                else base.thresholds
+            ),  # type: ignore[arg-type]
+            min_marks_one_hour=int(data.get("min_marks_one_hour", 3)),  # type: ignore[arg-type]
+            min_marks_more_hours=int(data.get("min_marks_more_hours", 5)),  # type: ignore[arg-type]
+            not_assessed_absence_share=Decimal(
+                str(data.get("not_assessed_absence_share", base.not_assessed_absence_share))
+            ),
+            first_grade_marks=bool(data.get("first_grade_marks", False)),
+            extra_values=tuple(data.get("extra_values", base.extra_values)),  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedMark:
+    value: str
+    weight: Decimal
+
+
+def numeric(value: str) -> int | None:
+    """The number behind a mark, or None for «зач», «н/а» and the like."""
+    return int(value) if value.isdigit() else None
+
+
+def weighted_mean(marks: Iterable[WeightedMark]) -> Decimal | None:
+    """Σ(mark × weight) / Σ weight over numeric marks, to 2 places; None without marks."""
+    total = Decimal(0)
+    weights = Decimal(0)
+    for mark in marks:
+        n = numeric(mark.value)
+        if n is None:
+            continue
+        total += n * mark.weight
+        weights += mark.weight
+    if weights == 0:
+        return None
+    return (total / weights).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def exact_weighted_mean(marks: Iterable[WeightedMark]) -> Decimal | None:
+    """Unrounded mean, for comparing against thresholds without double rounding."""
+    total = Decimal(0)
+    weights = Decimal(0)
+    for mark in marks:
+        n = numeric(mark.value)
+        if n is None:
+            continue
+        total += n * mark.weight
+        weights += mark.weight
+    return None if weights == 0 else total / weights
+
+
+def mark_for_mean(mean: Decimal, settings: GradingSettings) -> int:
+    """The mark a mean gives: at or above a threshold rounds up (3.5 → 4 by default)."""
+    low, mid, high = settings.thresholds
+    if mean >= high:
+        return 5
+    if mean >= mid:
+        return 4
+    if mean >= low:
+        return 3
+    return 2 if settings.lowest_mark == 2 or mean >= Decimal("1.5") else 1
+
+
+@dataclass(frozen=True, slots=True)
+class TermMarkSuggestion:
+    value: str | None
+    mean: Decimal | None
+    marks_count: int
+    minimum_marks: int
+    absence_share: Decimal
+
+    @property
+    def too_few_marks(self) -> bool:
+        return self.marks_count < self.minimum_marks
+
+
+def suggest_term_mark(
+    marks: Sequence[WeightedMark],
+    *,
+    settings: GradingSettings,
+    hours_per_week: Decimal,
+    lessons_held: int,
+    lessons_missed: int,
+    grading: str = "marks",
+) -> TermMarkSuggestion:
+    """What the journal proposes; the teacher confirms or overrides it.
+
+    «н/а» when the pupil has fewer than the minimum of marks and missed more than half of the
+    lessons; otherwise the mark of the weighted mean (flagged when marks are too few).
+    """
+    minimum = settings.minimum_marks(hours_per_week)
+    share = (Decimal(lessons_missed) / Decimal(lessons_held)) if lessons_held else Decimal(0)
+    counted = [m for m in marks if numeric(m.value) is not None or m.value in (PASS, FAIL)]
+    if len(counted) < minimum and share > settings.not_assessed_absence_share:
+        return TermMarkSuggestion(NOT_ASSESSED, None, len(counted), minimum, share)
+    if grading == "pass_fail":
+        if not counted:
+            return TermMarkSuggestion(None, None, 0, minimum, share)
+        passed = sum(1 for m in counted if m.value == PASS)
+        value = PASS if passed * 2 >= len(counted) else FAIL
+        return TermMarkSuggestion(value, None, len(counted), minimum, share)
+    mean = exact_weighted_mean(marks)
+    if mean is None:
+        return TermMarkSuggestion(None, None, len(counted), minimum, share)
+    shown = mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return TermMarkSuggestion(
+        str(mark_for_mean(mean, settings)), shown, len(counted), minimum, share
+    )
+
+
+def year_mark(period_marks: Sequence[str]) -> str | None:
+    """Mean of the period marks; a tie (x.5) goes in the pupil's favour."""
+    numbers = [n for n in (numeric(v) for v in period_marks) if n is not None]
+    if not numbers:
+        if period_marks and all(v == PASS for v in period_marks):
+            return PASS
+        return None
+    mean = Decimal(sum(numbers)) / Decimal(len(numbers))
+    return str(int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)))

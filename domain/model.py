@@ -1,0 +1,323 @@
+"""The school as the journal sees it: who teaches whom, when, and by what plan.
+
+Plain dataclasses, no persistence concerns. Every entity carries `school_id`, because one
+installation serves several schools and nothing may leak between them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from domain.grading import GradingSettings
+
+
+class Role(enum.StrEnum):
+    TEACHER = "teacher"
+    DEPUTY = "deputy"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+
+
+class Grading(enum.StrEnum):
+    """How a subject is assessed; decides which mark values a teacher may give."""
+
+    MARKS = "marks"
+    PASS_FAIL = "pass_fail"
+    NONE = "none"
+
+
+class PeriodKind(enum.StrEnum):
+    QUARTER = "quarter"
+    HALF = "half"
+    YEAR = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class GradeRange:
+    """Parallels a rule applies to, e.g. 1–9 for quarters, 10–11 for halves."""
+
+    first: int = 1
+    last: int = 11
+
+    def __post_init__(self) -> None:
+        if not (1 <= self.first <= self.last <= 11):
+            raise ValueError(f"bad grade range {self.first}-{self.last}")
+
+    def __contains__(self, grade: object) -> bool:
+        return isinstance(grade, int) and self.first <= grade <= self.last
+
+    def __str__(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+    @classmethod
+    def parse(cls, text: str) -> GradeRange:
+        """Accepts `5`, `5-9`, `5–9` (the dash Word puts in)."""
+        cleaned = text.strip().replace("–", "-").replace("—", "-").replace(" ", "")
+        if "-" in cleaned:
+            first, _, last = cleaned.partition("-")
+            return cls(int(first), int(last))
+        return cls(int(cleaned), int(cleaned))
+
+
+ALL_GRADES = GradeRange(1, 11)
+
+
+@dataclass(slots=True)
+class School:
+    id: int | None
+    name: str
+    timezone: str
+    grading: GradingSettings = field(default_factory=GradingSettings)
+    help_contacts: str = ""
+
+
+@dataclass(slots=True)
+class SchoolYear:
+    """A school year runs from 1 September; periods and holidays belong to one."""
+
+    id: int | None
+    school_id: int
+    name: str
+    starts: dt.date
+    ends: dt.date
+
+    @staticmethod
+    def name_for(day: dt.date) -> str:
+        first = day.year if day.month >= 8 else day.year - 1
+        return f"{first}/{first + 1}"
+
+    @staticmethod
+    def bounds_for(day: dt.date) -> tuple[dt.date, dt.date]:
+        first = day.year if day.month >= 8 else day.year - 1
+        return dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
+
+
+@dataclass(slots=True)
+class Period:
+    id: int | None
+    school_id: int
+    school_year_id: int | None
+    name: str
+    kind: PeriodKind
+    grades: GradeRange
+    starts: dt.date
+    ends: dt.date
+
+    def covers(self, day: dt.date) -> bool:
+        return self.starts <= day <= self.ends
+
+
+@dataclass(slots=True)
+class Holiday:
+    id: int | None
+    school_id: int
+    name: str
+    starts: dt.date
+    ends: dt.date
+    grades: GradeRange = ALL_GRADES
+
+    def covers(self, day: dt.date, grade: int) -> bool:
+        return self.starts <= day <= self.ends and grade in self.grades
+
+
+@dataclass(slots=True)
+class Bell:
+    """When lesson N of a shift starts and ends."""
+
+    id: int | None
+    school_id: int
+    shift: int
+    lesson: int
+    starts: dt.time
+    ends: dt.time
+
+
+@dataclass(slots=True)
+class StaffMember:
+    id: int | None
+    school_id: int
+    external_id: str
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    roles: frozenset[Role] = frozenset()
+    deputy_grades: GradeRange | None = None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        """«Иванова А. П.», as the journal writes a teacher."""
+        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name} {initials}".strip()
+
+
+@dataclass(slots=True)
+class Subject:
+    id: int | None
+    school_id: int
+    name: str
+    short_name: str = ""
+    grading: Grading = Grading.MARKS
+
+
+@dataclass(slots=True)
+class SchoolClass:
+    id: int | None
+    school_id: int
+    name: str
+    grade: int
+    class_teacher_id: int | None = None
+
+
+@dataclass(slots=True)
+class Pupil:
+    """A pupil of the school. Home-schooled pupils with special needs stay out of the journal."""
+
+    id: int | None
+    school_id: int
+    external_id: str
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    birth_date: dt.date | None = None
+    enrolled_on: dt.date | None = None
+    left_on: dt.date | None = None
+    home_schooled: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    def in_journal(self, day: dt.date) -> bool:
+        """Whether the pupil appears in the electronic journal on `day`."""
+        if self.home_schooled:
+            return False
+        if self.enrolled_on and day < self.enrolled_on:
+            return False
+        return not (self.left_on and day > self.left_on)
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+@dataclass(slots=True)
+class Enrolment:
+    """A pupil's stay in one class; a move to another class closes one and opens the next."""
+
+    id: int | None
+    school_id: int
+    pupil_id: int
+    class_id: int
+    starts: dt.date
+    ends: dt.date | None = None
+
+
+@dataclass(slots=True)
+class Guardian:
+    id: int | None
+    school_id: int
+    external_id: str
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    phone: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+
+@dataclass(slots=True)
+class Guardianship:
+    """A guardian of a pupil; a family with two children has two of these."""
+
+    id: int | None
+    school_id: int
+    guardian_id: int
+    pupil_id: int
+    relation: str = ""
+
+
+@dataclass(slots=True)
+class Subgroup:
+    """Part of a class taught separately in one subject (e.g. English group 1)."""
+
+    id: int | None
+    school_id: int
+    class_id: int
+    subject_id: int
+    name: str
+
+
+@dataclass(slots=True)
+class Assignment:
+    """A teacher teaches a subject to a class (or one of its subgroups) so many hours a week."""
+
+    id: int | None
+    school_id: int
+    teacher_id: int
+    subject_id: int
+    class_id: int
+    subgroup_id: int | None
+    hours_per_week: Decimal
+
+
+@dataclass(slots=True)
+class TimetableSlot:
+    """A weekly lesson: weekday 1 (Monday) … 6 (Saturday), lesson number by the bells."""
+
+    id: int | None
+    school_id: int
+    class_id: int
+    subgroup_id: int | None
+    weekday: int
+    lesson: int
+    subject_id: int
+    teacher_id: int
+    room: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def valid_on(self, day: dt.date) -> bool:
+        if day.isoweekday() != self.weekday:
+            return False
+        if self.valid_from and day < self.valid_from:
+            return False
+        return not (self.valid_to and day > self.valid_to)
+
+
+@dataclass(slots=True)
+class PlanTopic:
+    """A line of the calendar-thematic plan (КТП), for a whole grade or for one class."""
+
+    id: int | None
+    school_id: int
+    subject_id: int
+    grade: int | None
+    class_id: int | None
+    number: int
+    topic: str
+    hours: int = 1
+    work_kind: str = ""
+
+
+@dataclass(slots=True)
+class WorkKind:
+    """A kind of work a mark is given for, and its weight in the weighted mean."""
+
+    id: int | None
+    school_id: int
+    code: str
+    name: str
+    weight: Decimal
+    written: bool = False

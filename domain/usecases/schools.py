@@ -1,0 +1,125 @@
+"""Creating a school, finding the one a command means, and a summary a secretary can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from domain.errors import AlreadyExists, InvalidInput, NotFound
+from domain.grading import DEFAULT_WORK_KINDS
+from domain.model import Role, School, WorkKind
+from domain.ports import UnitOfWork
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            "unknown time zone {value}; use a name such as Europe/Moscow", value=name
+        ) from None
+    if name not in available_timezones() and "/" not in name and name != "UTC":
+        raise InvalidInput(
+            "unknown time zone {value}; use a name such as Europe/Moscow", value=name
+        )
+    return name
+
+
+async def create_school(uow: UnitOfWork, name: str, timezone: str) -> School:
+    """A new school with the seed's grading defaults and kinds of work."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("the school needs a name")
+    if len(name) > 200:
+        raise InvalidInput("the school name is longer than {limit} characters", limit=200)
+    check_timezone(timezone)
+    async with uow:
+        if await uow.schools.by_name(name) is not None:
+            raise AlreadyExists("a school named {name} already exists", name=name)
+        school = await uow.schools.add(School(id=None, name=name, timezone=timezone))
+        assert school.id is not None
+        await uow.schools.add_work_kinds(
+            [
+                WorkKind(None, school.id, k.code, k.name, k.weight, k.written)
+                for k in DEFAULT_WORK_KINDS
+            ]
+        )
+        await uow.commit()
+        return school
+
+
+async def find_school(uow: UnitOfWork, ref: str | None) -> School:
+    """The school a command names by id or name; may be left out when there is only one."""
+    async with uow:
+        schools = await uow.schools.all()
+    if ref is None or not ref.strip():
+        if len(schools) == 1:
+            return schools[0]
+        if not schools:
+            raise NotFound("there is no school yet; create one with: journal school create")
+        raise InvalidInput(
+            "there are {count} schools; name one with --school: {names}",
+            count=len(schools),
+            names=", ".join(s.name for s in schools),
+        )
+    wanted = ref.strip()
+    for school in schools:
+        if str(school.id) == wanted or school.name.casefold() == wanted.casefold():
+            return school
+    raise NotFound("there is no school {name}", name=wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolSummary:
+    school: School
+    classes: int
+    pupils: int
+    home_schooled: int
+    left: int
+    guardians: int
+    guardians_without_pupil: int
+    staff: int
+    teachers: int
+    subjects: int
+    lessons_a_week: int
+    periods: int
+    holidays: int
+    bells: int
+    plan_topics: int
+    school_year: str | None
+
+
+async def school_summary(uow: UnitOfWork, school: School, today: dt.date) -> SchoolSummary:
+    """Counts as of `today`: pupils in the journal, timetable lessons in this week."""
+    assert school.id is not None
+    async with uow:
+        snap = await uow.directory.snapshot(school.id)
+    in_journal = [p for p in snap.pupils if p.in_journal(today)]
+    left = [p for p in snap.pupils if p.left_on and p.left_on < today]
+    monday = today - dt.timedelta(days=today.weekday())
+    week = [monday + dt.timedelta(days=i) for i in range(6)]
+    lessons = sum(1 for slot in snap.timetable for day in week if slot.valid_on(day))
+    linked = {g.guardian_id for g in snap.guardianships}
+    current_years = [y for y in snap.school_years if y.starts <= today <= y.ends]
+    year = current_years[0] if current_years else None
+    return SchoolSummary(
+        school=school,
+        classes=len(snap.classes),
+        pupils=len(in_journal),
+        home_schooled=sum(1 for p in snap.pupils if p.home_schooled and not p.left_on),
+        left=len(left),
+        guardians=len(snap.guardians),
+        guardians_without_pupil=sum(1 for g in snap.guardians if g.id not in linked),
+        staff=len(snap.staff),
+        teachers=sum(1 for s in snap.staff if Role.TEACHER in s.roles),
+        subjects=len(snap.subjects),
+        lessons_a_week=lessons,
+        periods=sum(1 for p in snap.periods if year is None or p.school_year_id == year.id),
+        holidays=sum(
+            1 for h in snap.holidays if year is None or year.starts <= h.starts <= year.ends
+        ),
+        bells=len(snap.bells),
+        plan_topics=len(snap.plan),
+        school_year=year.name if year else None,
+    )

@@ -1,0 +1,63 @@
+"""gettext catalogs (Russian first, English second) and the function that reads them.
+
+Messages are written in English in the code; `ru/LC_MESSAGES/journal.po` translates them. The
+catalogs are read straight from the .po files, so a fresh clone needs no compile step.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALES = Path(__file__).parent
+DOMAIN = "journal"
+LANGUAGES = ("ru", "en")
+DEFAULT_LANGUAGE = "ru"
+
+
+class Translator:
+    """Translates English msgids into one language and fills their {placeholders}."""
+
+    def __init__(self, language: str, messages: dict[str, str]) -> None:
+        self.language = language
+        self._messages = messages
+
+    def gettext(self, msgid: str) -> str:
+        return self._messages.get(msgid) or msgid
+
+    def __call__(self, msgid: str, /, **params: object) -> str:
+        text = self.gettext(msgid)
+        if not params:
+            return text
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return msgid.format(**params)
+
+    def has(self, msgid: str) -> bool:
+        return msgid in self._messages
+
+
+def pick_language(code: str | None) -> str:
+    """A Telegram or CLI language code to one we speak: `en-GB` → en, anything else → ru."""
+    if code:
+        base = code.split("-")[0].split("_")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return DEFAULT_LANGUAGE
+
+
+@functools.cache
+def translator(language: str | None = None) -> Translator:
+    lang = pick_language(language)
+    path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    messages: dict[str, str] = {}
+    if path.exists():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        for message in catalog:
+            if message.id and message.string and not message.fuzzy and isinstance(message.id, str):
+                messages[message.id] = str(message.string)
+    return Translator(lang, messages)

@@ -1,0 +1,1 @@
+"""SQLAlchemy mapping, repositories and the unit of work; Alembic migrations beside them."""

@@ -1,0 +1,263 @@
+"""Between domain entities and table rows: one pair of functions per entity, nothing clever."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.model import (
+    Assignment,
+    Bell,
+    Enrolment,
+    GradeRange,
+    Grading,
+    Guardian,
+    Guardianship,
+    Holiday,
+    Period,
+    PeriodKind,
+    PlanTopic,
+    Pupil,
+    Role,
+    SchoolClass,
+    SchoolYear,
+    StaffMember,
+    Subgroup,
+    Subject,
+    TimetableSlot,
+    WorkKind,
+)
+from storage import models as m
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    model: type[m.Base]
+    to_row: Callable[[Any], dict[str, Any]]
+    from_row: Callable[[Any], Any]
+
+
+def _plain(entity: Any, *names: str) -> dict[str, Any]:
+    return {n: getattr(entity, n) for n in names}
+
+
+def _staff_row(s: StaffMember) -> dict[str, Any]:
+    row = _plain(s, "id", "school_id", "external_id", "last_name", "first_name", "middle_name")
+    row["roles"] = ";".join(sorted(r.value for r in s.roles))
+    row["deputy_grade_from"] = s.deputy_grades.first if s.deputy_grades else None
+    row["deputy_grade_to"] = s.deputy_grades.last if s.deputy_grades else None
+    return row
+
+
+def _staff(r: m.StaffRow) -> StaffMember:
+    grades = (
+        GradeRange(r.deputy_grade_from, r.deputy_grade_to)
+        if r.deputy_grade_from is not None and r.deputy_grade_to is not None
+        else None
+    )
+    roles = frozenset(Role(x) for x in r.roles.split(";") if x)
+    return StaffMember(
+        r.id, r.school_id, r.external_id, r.last_name, r.first_name, r.middle_name, roles, grades
+    )
+
+
+def _range_row(entity: Any, *names: str) -> dict[str, Any]:
+    row = _plain(entity, *names)
+    row["grade_from"] = entity.grades.first
+    row["grade_to"] = entity.grades.last
+    return row
+
+
+MAPPINGS: dict[type, Mapping] = {
+    StaffMember: Mapping(m.StaffRow, _staff_row, _staff),
+    Subject: Mapping(
+        m.SubjectRow,
+        lambda s: {
+            **_plain(s, "id", "school_id", "name", "short_name"),
+            "grading": s.grading.value,
+        },
+        lambda r: Subject(r.id, r.school_id, r.name, r.short_name, Grading(r.grading)),
+    ),
+    SchoolClass: Mapping(
+        m.ClassRow,
+        lambda c: _plain(c, "id", "school_id", "name", "grade", "class_teacher_id"),
+        lambda r: SchoolClass(r.id, r.school_id, r.name, r.grade, r.class_teacher_id),
+    ),
+    Pupil: Mapping(
+        m.PupilRow,
+        lambda p: _plain(
+            p,
+            "id",
+            "school_id",
+            "external_id",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "birth_date",
+            "enrolled_on",
+            "left_on",
+            "home_schooled",
+        ),
+        lambda r: Pupil(
+            r.id,
+            r.school_id,
+            r.external_id,
+            r.last_name,
+            r.first_name,
+            r.middle_name,
+            r.birth_date,
+            r.enrolled_on,
+            r.left_on,
+            r.home_schooled,
+        ),
+    ),
+    Enrolment: Mapping(
+        m.EnrolmentRow,
+        lambda e: _plain(e, "id", "school_id", "pupil_id", "class_id", "starts", "ends"),
+        lambda r: Enrolment(r.id, r.school_id, r.pupil_id, r.class_id, r.starts, r.ends),
+    ),
+    Guardian: Mapping(
+        m.GuardianRow,
+        lambda g: _plain(
+            g, "id", "school_id", "external_id", "last_name", "first_name", "middle_name", "phone"
+        ),
+        lambda r: Guardian(
+            r.id, r.school_id, r.external_id, r.last_name, r.first_name, r.middle_name, r.phone
+        ),
+    ),
+    Guardianship: Mapping(
+        m.GuardianshipRow,
+        lambda g: _plain(g, "id", "school_id", "guardian_id", "pupil_id", "relation"),
+        lambda r: Guardianship(r.id, r.school_id, r.guardian_id, r.pupil_id, r.relation),
+    ),
+    Subgroup: Mapping(
+        m.SubgroupRow,
+        lambda s: _plain(s, "id", "school_id", "class_id", "subject_id", "name"),
+        lambda r: Subgroup(r.id, r.school_id, r.class_id, r.subject_id, r.name),
+    ),
+    Assignment: Mapping(
+        m.AssignmentRow,
+        lambda a: _plain(
+            a,
+            "id",
+            "school_id",
+            "teacher_id",
+            "subject_id",
+            "class_id",
+            "subgroup_id",
+            "hours_per_week",
+        ),
+        lambda r: Assignment(
+            r.id,
+            r.school_id,
+            r.teacher_id,
+            r.subject_id,
+            r.class_id,
+            r.subgroup_id,
+            r.hours_per_week,
+        ),
+    ),
+    Bell: Mapping(
+        m.BellRow,
+        lambda b: _plain(b, "id", "school_id", "shift", "lesson", "starts", "ends"),
+        lambda r: Bell(r.id, r.school_id, r.shift, r.lesson, r.starts, r.ends),
+    ),
+    SchoolYear: Mapping(
+        m.SchoolYearRow,
+        lambda y: _plain(y, "id", "school_id", "name", "starts", "ends"),
+        lambda r: SchoolYear(r.id, r.school_id, r.name, r.starts, r.ends),
+    ),
+    Period: Mapping(
+        m.PeriodRow,
+        lambda p: {
+            **_range_row(p, "id", "school_id", "school_year_id", "name", "starts", "ends"),
+            "kind": p.kind.value,
+        },
+        lambda r: Period(
+            r.id,
+            r.school_id,
+            r.school_year_id,
+            r.name,
+            PeriodKind(r.kind),
+            GradeRange(r.grade_from, r.grade_to),
+            r.starts,
+            r.ends,
+        ),
+    ),
+    Holiday: Mapping(
+        m.HolidayRow,
+        lambda h: _range_row(h, "id", "school_id", "name", "starts", "ends"),
+        lambda r: Holiday(
+            r.id, r.school_id, r.name, r.starts, r.ends, GradeRange(r.grade_from, r.grade_to)
+        ),
+    ),
+    TimetableSlot: Mapping(
+        m.TimetableRow,
+        lambda t: _plain(
+            t,
+            "id",
+            "school_id",
+            "class_id",
+            "subgroup_id",
+            "weekday",
+            "lesson",
+            "subject_id",
+            "teacher_id",
+            "room",
+            "valid_from",
+            "valid_to",
+        ),
+        lambda r: TimetableSlot(
+            r.id,
+            r.school_id,
+            r.class_id,
+            r.subgroup_id,
+            r.weekday,
+            r.lesson,
+            r.subject_id,
+            r.teacher_id,
+            r.room,
+            r.valid_from,
+            r.valid_to,
+        ),
+    ),
+    PlanTopic: Mapping(
+        m.PlanTopicRow,
+        lambda p: _plain(
+            p,
+            "id",
+            "school_id",
+            "subject_id",
+            "grade",
+            "class_id",
+            "number",
+            "topic",
+            "hours",
+            "work_kind",
+        ),
+        lambda r: PlanTopic(
+            r.id,
+            r.school_id,
+            r.subject_id,
+            r.grade,
+            r.class_id,
+            r.number,
+            r.topic,
+            r.hours,
+            r.work_kind,
+        ),
+    ),
+    WorkKind: Mapping(
+        m.WorkKindRow,
+        lambda w: _plain(w, "id", "school_id", "code", "name", "weight", "written"),
+        lambda r: WorkKind(r.id, r.school_id, r.code, r.name, r.weight, r.written),
+    ),
+}
+
+
+def mapping_for(entity: object) -> Mapping:
+    try:
+        return MAPPINGS[type(entity)]
+    except KeyError:
+        raise TypeError(f"no table for {type(entity).__name__}") from None

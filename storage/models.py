@@ -1,0 +1,261 @@
+"""Tables. Every row belongs to a school; keys that imports match on are unique per school."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _school_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+
+
+class SchoolRow(Base):
+    __tablename__ = "schools"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    grading: Mapped[dict] = mapped_column(JSON, default=dict)
+    help_contacts: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class WorkKindRow(Base):
+    __tablename__ = "work_kinds"
+    __table_args__ = (UniqueConstraint("school_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    weight: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    written: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SchoolYearRow(Base):
+    __tablename__ = "school_years"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    name: Mapped[str] = mapped_column(String(20))
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date] = mapped_column(Date)
+
+
+class PeriodRow(Base):
+    __tablename__ = "periods"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(10))
+    grade_from: Mapped[int] = mapped_column(Integer)
+    grade_to: Mapped[int] = mapped_column(Integer)
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date] = mapped_column(Date)
+
+
+class HolidayRow(Base):
+    __tablename__ = "holidays"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    name: Mapped[str] = mapped_column(String(100))
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date] = mapped_column(Date)
+    grade_from: Mapped[int] = mapped_column(Integer, default=1)
+    grade_to: Mapped[int] = mapped_column(Integer, default=11)
+
+
+class BellRow(Base):
+    __tablename__ = "bells"
+    __table_args__ = (UniqueConstraint("school_id", "shift", "lesson"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    shift: Mapped[int] = mapped_column(Integer, default=1)
+    lesson: Mapped[int] = mapped_column(Integer)
+    starts: Mapped[dt.time] = mapped_column(Time)
+    ends: Mapped[dt.time] = mapped_column(Time)
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+    __table_args__ = (UniqueConstraint("school_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    external_id: Mapped[str] = mapped_column(String(64))
+    last_name: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(200))
+    middle_name: Mapped[str] = mapped_column(String(200), default="")
+    roles: Mapped[str] = mapped_column(String(100), default="")
+    deputy_grade_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    deputy_grade_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SubjectRow(Base):
+    __tablename__ = "subjects"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(20), default="")
+    grading: Mapped[str] = mapped_column(String(10), default="marks")
+
+
+class ClassRow(Base):
+    __tablename__ = "classes"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    name: Mapped[str] = mapped_column(String(20))
+    grade: Mapped[int] = mapped_column(Integer)
+    class_teacher_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class PupilRow(Base):
+    __tablename__ = "pupils"
+    __table_args__ = (UniqueConstraint("school_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    external_id: Mapped[str] = mapped_column(String(64))
+    last_name: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(200))
+    middle_name: Mapped[str] = mapped_column(String(200), default="")
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    enrolled_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    left_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    home_schooled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EnrolmentRow(Base):
+    __tablename__ = "enrolments"
+    __table_args__ = (Index("ix_enrolments_class_dates", "class_id", "starts", "ends"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class GuardianRow(Base):
+    __tablename__ = "guardians"
+    __table_args__ = (UniqueConstraint("school_id", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    external_id: Mapped[str] = mapped_column(String(64))
+    last_name: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(200))
+    middle_name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+
+
+class GuardianshipRow(Base):
+    __tablename__ = "guardianships"
+    __table_args__ = (UniqueConstraint("guardian_id", "pupil_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("guardians.id", ondelete="CASCADE"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(50), default="")
+
+
+class SubgroupRow(Base):
+    __tablename__ = "subgroups"
+    __table_args__ = (UniqueConstraint("class_id", "subject_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class SubgroupMemberRow(Base):
+    __tablename__ = "subgroup_members"
+    __table_args__ = (UniqueConstraint("subgroup_id", "pupil_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    subgroup_id: Mapped[int] = mapped_column(ForeignKey("subgroups.id", ondelete="CASCADE"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), index=True)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    subgroup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subgroups.id", ondelete="CASCADE"), nullable=True
+    )
+    hours_per_week: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+
+
+class TimetableRow(Base):
+    __tablename__ = "timetable"
+    __table_args__ = (
+        Index("ix_timetable_teacher_day", "teacher_id", "weekday"),
+        Index("ix_timetable_class_day", "class_id", "weekday"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    subgroup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subgroups.id", ondelete="CASCADE"), nullable=True
+    )
+    weekday: Mapped[int] = mapped_column(Integer)
+    lesson: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    room: Mapped[str] = mapped_column(String(20), default="")
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class PlanTopicRow(Base):
+    __tablename__ = "plan_topics"
+    __table_args__ = (Index("ix_plan_topics_subject", "subject_id", "grade", "class_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classes.id", ondelete="CASCADE"), nullable=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[str] = mapped_column(Text)
+    hours: Mapped[int] = mapped_column(Integer, default=1)
+    work_kind: Mapped[str] = mapped_column(String(50), default="")
