@@ -19,7 +19,7 @@ from app.config import Settings, load_settings
 from domain.clock import SystemClock, local_today
 from domain.errors import JournalError
 from domain.importing import ImportProblem, ImportRejected
-from locales import Translator, translator
+from locales import N_, Translator, translator
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -132,19 +132,19 @@ async def cmd_school_show(ctx: Context, args: argparse.Namespace) -> int:
 
 
 TABLE_TITLES = {
-    "staff": "staff",
-    "subjects": "subjects",
-    "classes": "classes",
-    "students": "pupils",
-    "guardians": "guardians",
-    "guardian_links": "guardian–pupil links",
-    "groups": "groups",
-    "assignments": "assignments",
-    "bells": "bells",
-    "periods": "periods",
-    "holidays": "holidays",
-    "timetable": "timetable",
-    "plan": "plan (KTP)",
+    "staff": N_("staff"),
+    "subjects": N_("subjects"),
+    "classes": N_("classes"),
+    "students": N_("pupils"),
+    "guardians": N_("guardians"),
+    "guardian_links": N_("guardian–pupil links"),
+    "groups": N_("groups"),
+    "assignments": N_("assignments"),
+    "bells": N_("bells"),
+    "periods": N_("periods"),
+    "holidays": N_("holidays"),
+    "timetable": N_("timetable"),
+    "plan": N_("plan (KTP)"),
 }
 
 

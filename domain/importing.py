@@ -64,7 +64,7 @@ class ImportProblem:
 
     @staticmethod
     def of(
-        source: str, row: int | None, column: str | None, message: str, **params: object
+        source: str, row: int | None, column: str | None, message: str, /, **params: object
     ) -> ImportProblem:
         return ImportProblem(
             source, row, column, message, tuple((k, str(v)) for k, v in params.items())
@@ -485,6 +485,16 @@ class SchoolSnapshot:
     plan: list[PlanTopic] = field(default_factory=list)
 
 
+def latest_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Enrolment]:
+    """Each pupil's latest stay in a class: the current one, or the last before leaving."""
+    latest: dict[int, Enrolment] = {}
+    for e in enrolments:
+        known = latest.get(e.pupil_id)
+        if known is None or e.starts > known.starts:
+            latest[e.pupil_id] = e
+    return latest
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -524,7 +534,7 @@ class _Checker:
             )
         return value
 
-    def fail(self, row: Row, column: str | None, message: str, **params: object) -> None:
+    def fail(self, row: Row, column: str | None, message: str, /, **params: object) -> None:
         self.problems.append(ImportProblem.of(row.source, row.number, column, message, **params))
 
 
@@ -795,9 +805,9 @@ def validate(raw_tables: Sequence[RawTable], snapshot: SchoolSnapshot) -> Valida
     seen = {}
     pupil_class: dict[str, str] = {}
     class_by_id = {c.id: c for c in snapshot.classes}
-    open_enrolment = {e.pupil_id: e for e in snapshot.enrolments if e.ends is None}
+    latest = latest_enrolments(snapshot.enrolments)
     for pupil in snapshot.pupils:
-        enrolment = open_enrolment.get(pupil.id)
+        enrolment = latest.get(pupil.id)
         if enrolment is not None and enrolment.class_id in class_by_id:
             pupil_class[pupil.external_id] = class_key(class_by_id[enrolment.class_id].name)
         else:

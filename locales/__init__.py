@@ -61,3 +61,8 @@ def translator(language: str | None = None) -> Translator:
             if message.id and message.string and not message.fuzzy and isinstance(message.id, str):
                 messages[message.id] = str(message.string)
     return Translator(lang, messages)
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction where it is translated later, at display time."""
+    return msgid

@@ -19,6 +19,7 @@ from domain.importing import (
     ValidatedImport,
     _fold,
     class_key,
+    latest_enrolments,
     validate,
 )
 from domain.model import (
@@ -260,23 +261,24 @@ class _Applier:
         ]
         stored = await self._store("students", self.snap.pupils, incoming, lambda p: p.external_id)
         self.pupils = dict(stored)  # type: ignore[arg-type]
-        open_by_pupil = {e.pupil_id: e for e in self.snap.enrolments if e.ends is None}
+        latest = latest_enrolments(self.snap.enrolments)
         closes: list[Enrolment] = []
         opens: list[Enrolment] = []
         for r in v.students:
             pupil = self.pupils[r.external_id]
             class_id = self.classes[class_key(r.class_name)].id
             assert pupil.id is not None and class_id is not None
-            current = open_by_pupil.get(pupil.id)
+            current = latest.get(pupil.id)
             if current is not None and current.class_id == class_id:
-                if r.left_on and current.ends != r.left_on:
+                if current.ends != r.left_on:
                     closes.append(replace(current, ends=r.left_on))
                 continue
             starts = r.enrolled_on or self.today
             if current is not None:
                 # A move: the old class ends yesterday, the new one starts today.
                 move_day = max(self.today, current.starts + dt.timedelta(days=1))
-                closes.append(replace(current, ends=move_day - dt.timedelta(days=1)))
+                if current.ends is None or current.ends >= move_day:
+                    closes.append(replace(current, ends=move_day - dt.timedelta(days=1)))
                 starts = move_day
             opens.append(Enrolment(None, sid, pupil.id, class_id, starts, r.left_on))
         if opens or closes:
