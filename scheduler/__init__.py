@@ -1,0 +1,1 @@
+"""The clock, its jobs and message delivery through the durable outbox."""
