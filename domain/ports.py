@@ -7,7 +7,24 @@ from collections.abc import Sequence
 from typing import Protocol, Self
 
 from domain.importing import SchoolSnapshot
-from domain.model import School, WorkKind
+from domain.journal import Attendance, AttendanceEntry, AuditEntry, Lesson, Mark, Remark, TermMark
+from domain.model import (
+    Assignment,
+    Bell,
+    Guardian,
+    Holiday,
+    Period,
+    PlanTopic,
+    Pupil,
+    School,
+    SchoolClass,
+    StaffMember,
+    Subgroup,
+    Subject,
+    TimetableSlot,
+    WorkKind,
+)
+from domain.people import Account, AccountLink, Invitation, PersonKind
 
 
 class Clock(Protocol):
@@ -46,11 +63,142 @@ class SchoolDirectory(Protocol):
     async def remove_subgroup_members(self, pairs: Sequence[tuple[int, int]]) -> None: ...
 
 
+class PeopleRepository(Protocol):
+    """Reads of the school's people and structure by id, always within one school."""
+
+    async def staff(self, school_id: int, ids: Sequence[int]) -> list[StaffMember]: ...
+
+    async def all_staff(self, school_id: int) -> list[StaffMember]: ...
+
+    async def guardian(self, school_id: int, guardian_id: int) -> Guardian | None: ...
+
+    async def guardians_of(self, school_id: int, pupil_ids: Sequence[int]) -> list[Guardian]: ...
+
+    async def children(self, school_id: int, guardian_id: int) -> list[Pupil]: ...
+
+    async def pupils(self, school_id: int, ids: Sequence[int]) -> list[Pupil]: ...
+
+    async def classes(
+        self, school_id: int, ids: Sequence[int] | None = None
+    ) -> list[SchoolClass]: ...
+
+    async def class_by_name(self, school_id: int, name: str) -> SchoolClass | None: ...
+
+    async def classes_of_class_teacher(
+        self, school_id: int, staff_id: int
+    ) -> list[SchoolClass]: ...
+
+    async def subjects(self, school_id: int, ids: Sequence[int]) -> list[Subject]: ...
+
+    async def subgroups(self, school_id: int, ids: Sequence[int]) -> list[Subgroup]: ...
+
+    async def pupils_of_class(self, school_id: int, class_id: int, day: dt.date) -> list[Pupil]: ...
+
+    async def roster(
+        self, school_id: int, class_id: int, subgroup_id: int | None, day: dt.date
+    ) -> list[Pupil]:
+        """Pupils in the class (and subgroup) on `day`, home-schooled ones included."""
+        ...
+
+
+class AccountRepository(Protocol):
+    async def by_user(self, messenger: str, user_id: str) -> Account | None: ...
+
+    async def add(self, account: Account) -> Account: ...
+
+    async def update(self, account: Account) -> None: ...
+
+    async def links(self, account_id: int) -> list[AccountLink]: ...
+
+    async def add_link(self, link: AccountLink) -> None: ...
+
+    async def accounts_of(
+        self, school_id: int, kind: PersonKind, person_id: int
+    ) -> list[Account]: ...
+
+    async def add_invitations(self, invitations: Sequence[Invitation]) -> None: ...
+
+    async def invitation_by_hash(self, code_hash: str) -> Invitation | None: ...
+
+    async def update_invitation(self, invitation: Invitation) -> None: ...
+
+    async def wrong_codes_since(self, messenger: str, user_id: str, since: dt.datetime) -> int: ...
+
+    async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> None: ...
+
+
+class JournalRepository(Protocol):
+    async def lesson(self, school_id: int, lesson_id: int) -> Lesson | None: ...
+
+    async def lessons_on(
+        self, school_id: int, day: dt.date, teacher_id: int | None = None
+    ) -> list[Lesson]:
+        """Lessons of the day; with a teacher, those they teach or substitute."""
+        ...
+
+    async def lessons_of(
+        self, school_id: int, class_id: int, subject_id: int, first: dt.date, last: dt.date
+    ) -> list[Lesson]: ...
+
+    async def timetable(
+        self, school_id: int, weekday: int | None = None
+    ) -> list[TimetableSlot]: ...
+
+    async def add_lessons(self, lessons: Sequence[Lesson]) -> None:
+        """Insert lessons made from the timetable; one already made for a slot and day is kept."""
+        ...
+
+    async def save_lesson(self, lesson: Lesson) -> None: ...
+
+    async def attendance(self, lesson_ids: Sequence[int]) -> list[AttendanceEntry]: ...
+
+    async def replace_attendance(
+        self, school_id: int, lesson_id: int, statuses: dict[int, Attendance]
+    ) -> None: ...
+
+    async def marks(self, lesson_ids: Sequence[int]) -> list[Mark]: ...
+
+    async def save_mark(self, mark: Mark) -> None: ...
+
+    async def delete_mark(self, mark_id: int) -> None: ...
+
+    async def add_audit(self, entries: Sequence[AuditEntry]) -> None: ...
+
+    async def audit_of(self, entity: str, entity_id: int) -> list[AuditEntry]: ...
+
+    async def add_remark(self, remark: Remark) -> None: ...
+
+    async def plan(
+        self, school_id: int, subject_id: int, class_id: int, grade: int
+    ) -> list[PlanTopic]: ...
+
+    async def used_plan_topics(
+        self, school_id: int, class_id: int, subgroup_id: int | None, subject_id: int
+    ) -> set[int]: ...
+
+    async def bells(self, school_id: int) -> list[Bell]: ...
+
+    async def holidays(self, school_id: int) -> list[Holiday]: ...
+
+    async def periods(self, school_id: int) -> list[Period]: ...
+
+    async def assignments_of(self, school_id: int, teacher_id: int) -> list[Assignment]: ...
+
+    async def term_marks(
+        self, school_id: int, period_id: int, subject_id: int, pupil_ids: Sequence[int]
+    ) -> list[TermMark]: ...
+
+    async def save_term_mark(self, term_mark: TermMark) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per use case: commit keeps everything, anything else keeps nothing."""
 
     schools: SchoolRepository
     directory: SchoolDirectory
+    people: PeopleRepository
+    accounts: AccountRepository
+    journal: JournalRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,6 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from domain.journal import (
+    Attendance,
+    AttendanceEntry,
+    AuditEntry,
+    Lesson,
+    Mark,
+    Remark,
+    RemarkTone,
+    TermMark,
+)
 from domain.model import (
     Assignment,
     Bell,
@@ -28,6 +38,7 @@ from domain.model import (
     TimetableSlot,
     WorkKind,
 )
+from domain.people import Account, AccountLink, Invitation, PersonKind
 from storage import models as m
 
 
@@ -252,6 +263,195 @@ MAPPINGS: dict[type, Mapping] = {
         m.WorkKindRow,
         lambda w: _plain(w, "id", "school_id", "code", "name", "weight", "written"),
         lambda r: WorkKind(r.id, r.school_id, r.code, r.name, r.weight, r.written),
+    ),
+    Account: Mapping(
+        m.AccountRow,
+        lambda a: _plain(
+            a, "id", "messenger", "user_id", "chat_id", "language", "display_name", "created_at"
+        ),
+        lambda r: Account(
+            r.id, r.messenger, r.user_id, r.chat_id, r.language, r.display_name, r.created_at
+        ),
+    ),
+    AccountLink: Mapping(
+        m.AccountLinkRow,
+        lambda a: {**_plain(a, "id", "account_id", "school_id", "person_id"), "kind": a.kind.value},
+        lambda r: AccountLink(r.id, r.account_id, r.school_id, PersonKind(r.kind), r.person_id),
+    ),
+    Invitation: Mapping(
+        m.InvitationRow,
+        lambda i: {
+            **_plain(
+                i,
+                "id",
+                "school_id",
+                "code_hash",
+                "person_id",
+                "created_at",
+                "expires_at",
+                "used_at",
+                "account_id",
+            ),
+            "kind": i.kind.value,
+        },
+        lambda r: Invitation(
+            r.id,
+            r.school_id,
+            r.code_hash,
+            PersonKind(r.kind),
+            r.person_id,
+            r.created_at,
+            r.expires_at,
+            r.used_at,
+            r.account_id,
+        ),
+    ),
+    Lesson: Mapping(
+        m.LessonRow,
+        lambda x: _plain(
+            x,
+            "id",
+            "school_id",
+            "day",
+            "lesson_number",
+            "class_id",
+            "subgroup_id",
+            "subject_id",
+            "teacher_id",
+            "slot_id",
+            "substitute_id",
+            "topic",
+            "plan_topic_id",
+            "homework",
+            "attendance_taken",
+        ),
+        lambda r: Lesson(
+            r.id,
+            r.school_id,
+            r.day,
+            r.lesson_number,
+            r.class_id,
+            r.subgroup_id,
+            r.subject_id,
+            r.teacher_id,
+            r.slot_id,
+            r.substitute_id,
+            r.topic,
+            r.plan_topic_id,
+            r.homework,
+            r.attendance_taken,
+        ),
+    ),
+    AttendanceEntry: Mapping(
+        m.AttendanceRow,
+        lambda a: {
+            **_plain(a, "id", "school_id", "lesson_id", "pupil_id"),
+            "status": a.status.value,
+        },
+        lambda r: AttendanceEntry(r.id, r.school_id, r.lesson_id, r.pupil_id, Attendance(r.status)),
+    ),
+    Mark: Mapping(
+        m.MarkRow,
+        lambda x: _plain(
+            x,
+            "id",
+            "school_id",
+            "lesson_id",
+            "pupil_id",
+            "work_kind",
+            "value",
+            "comment",
+            "author_id",
+            "created_at",
+            "changed_at",
+        ),
+        lambda r: Mark(
+            r.id,
+            r.school_id,
+            r.lesson_id,
+            r.pupil_id,
+            r.work_kind,
+            r.value,
+            r.comment,
+            r.author_id,
+            r.created_at,
+            r.changed_at,
+        ),
+    ),
+    AuditEntry: Mapping(
+        m.AuditRow,
+        lambda x: _plain(
+            x,
+            "id",
+            "school_id",
+            "entity",
+            "entity_id",
+            "field",
+            "old_value",
+            "new_value",
+            "author_id",
+            "at",
+            "reason",
+            "late",
+        ),
+        lambda r: AuditEntry(
+            r.id,
+            r.school_id,
+            r.entity,
+            r.entity_id,
+            r.field,
+            r.old_value,
+            r.new_value,
+            r.author_id,
+            r.at,
+            r.reason,
+            r.late,
+        ),
+    ),
+    Remark: Mapping(
+        m.RemarkRow,
+        lambda x: {
+            **_plain(
+                x, "id", "school_id", "pupil_id", "lesson_id", "author_id", "text", "created_at"
+            ),
+            "tone": x.tone.value,
+        },
+        lambda r: Remark(
+            r.id,
+            r.school_id,
+            r.pupil_id,
+            r.lesson_id,
+            r.author_id,
+            RemarkTone(r.tone),
+            r.text,
+            r.created_at,
+        ),
+    ),
+    TermMark: Mapping(
+        m.TermMarkRow,
+        lambda x: _plain(
+            x,
+            "id",
+            "school_id",
+            "pupil_id",
+            "subject_id",
+            "period_id",
+            "value",
+            "suggested",
+            "author_id",
+            "set_at",
+        ),
+        lambda r: TermMark(
+            r.id,
+            r.school_id,
+            r.pupil_id,
+            r.subject_id,
+            r.period_id,
+            r.value,
+            r.suggested,
+            r.author_id,
+            r.set_at,
+        ),
     ),
 }
 

@@ -22,6 +22,32 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) as well."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the journal stores only aware datetimes")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if getattr(dialect, "name", "") == "sqlite" else value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: object
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -47,9 +73,7 @@ class SchoolRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     grading: Mapped[dict] = mapped_column(JSON, default=dict)
     help_contacts: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
 class WorkKindRow(Base):
@@ -259,3 +283,166 @@ class PlanTopicRow(Base):
     topic: Mapped[str] = mapped_column(Text)
     hours: Mapped[int] = mapped_column(Integer, default=1)
     work_kind: Mapped[str] = mapped_column(String(50), default="")
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("messenger", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    messenger: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class AccountLinkRow(Base):
+    __tablename__ = "account_links"
+    __table_args__ = (
+        UniqueConstraint("account_id", "school_id", "kind", "person_id"),
+        Index("ix_account_links_person", "school_id", "kind", "person_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = _school_fk()
+    kind: Mapped[str] = mapped_column(String(10))
+    person_id: Mapped[int] = mapped_column(Integer)
+
+
+class InvitationRow(Base):
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    person_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class WrongCodeRow(Base):
+    """A wrong invitation code tried by a messenger user; counted to throttle guessing."""
+
+    __tablename__ = "wrong_codes"
+    __table_args__ = (Index("ix_wrong_codes_user", "messenger", "user_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    messenger: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+# --------------------------------------------------------------------------- the journal
+
+
+class LessonRow(Base):
+    __tablename__ = "lessons"
+    __table_args__ = (
+        UniqueConstraint("slot_id", "day"),
+        Index("ix_lessons_teacher_day", "teacher_id", "day"),
+        Index("ix_lessons_class_subject_day", "class_id", "subject_id", "day"),
+        Index("ix_lessons_school_day", "school_id", "day"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    lesson_number: Mapped[int] = mapped_column(Integer)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    subgroup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subgroups.id", ondelete="CASCADE"), nullable=True
+    )
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("timetable.id", ondelete="SET NULL"), nullable=True
+    )
+    substitute_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
+    )
+    topic: Mapped[str] = mapped_column(Text, default="")
+    plan_topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_topics.id", ondelete="SET NULL"), nullable=True
+    )
+    homework: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attendance_taken: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AttendanceRow(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("lesson_id", "pupil_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(4))
+
+
+class MarkRow(Base):
+    __tablename__ = "marks"
+    __table_args__ = (
+        UniqueConstraint("lesson_id", "pupil_id", "work_kind"),
+        Index("ix_marks_pupil", "pupil_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"))
+    work_kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str] = mapped_column(String(200), default="")
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AuditRow(Base):
+    """Every change to the journal of record: the old value, who, when, and why."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RemarkRow(Base):
+    __tablename__ = "remarks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lessons.id", ondelete="SET NULL"), nullable=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    tone: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class TermMarkRow(Base):
+    __tablename__ = "term_marks"
+    __table_args__ = (UniqueConstraint("pupil_id", "subject_id", "period_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(8))
+    suggested: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
+    set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -6,6 +6,11 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.journal_repositories import (
+    SqlAccountRepository,
+    SqlJournalRepository,
+    SqlPeopleRepository,
+)
 from storage.repositories import SqlSchoolDirectory, SqlSchoolRepository
 
 
@@ -28,6 +33,9 @@ class SqlUnitOfWork:
             self._session = self._sessions()
             self.schools = SqlSchoolRepository(self._session)
             self.directory = SqlSchoolDirectory(self._session)
+            self.people = SqlPeopleRepository(self._session)
+            self.accounts = SqlAccountRepository(self._session)
+            self.journal = SqlJournalRepository(self._session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

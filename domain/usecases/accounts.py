@@ -1,0 +1,198 @@
+"""Joining by invitation, and knowing who is acting on every update."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.people import (
+    INVITATION_DAYS,
+    MAX_WRONG_CODES,
+    PUPIL_MIN_AGE,
+    WRONG_CODE_WINDOW,
+    Account,
+    AccountLink,
+    Actor,
+    Invitation,
+    PersonKind,
+    hash_code,
+    new_code,
+)
+from domain.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvitation:
+    kind: PersonKind
+    person_id: int
+    name: str
+    code: str
+    expires_at: dt.datetime
+    detail: str = ""  # e.g. whose guardian
+
+
+async def issue_invitations(
+    uow: UnitOfWork,
+    school_id: int,
+    kind: PersonKind,
+    person_ids: list[int],
+    clock: Clock,
+    days: int = INVITATION_DAYS,
+) -> list[IssuedInvitation]:
+    """Single-use codes for people of one school; pupils only from 14 years (read-only access)."""
+    if not 1 <= days <= 90:
+        raise InvalidInput("an invitation lasts from 1 to 90 days")
+    now = clock.now()
+    expires = now + dt.timedelta(days=days)
+    issued: list[IssuedInvitation] = []
+    async with uow:
+        names: dict[int, tuple[str, str]] = {}
+        if kind is PersonKind.STAFF:
+            for s in await uow.people.staff(school_id, person_ids):
+                names[s.id] = (s.full_name, "")  # type: ignore[index]
+        elif kind is PersonKind.GUARDIAN:
+            for gid in person_ids:
+                guardian = await uow.people.guardian(school_id, gid)
+                if guardian is not None:
+                    children = await uow.people.children(school_id, gid)
+                    detail = ", ".join(p.full_name for p in children)
+                    names[gid] = (guardian.full_name, detail)
+        else:
+            today = now.date()
+            for p in await uow.people.pupils(school_id, person_ids):
+                age = p.age_on(today)
+                if age is None or age < PUPIL_MIN_AGE:
+                    raise Forbidden(
+                        "pupils are invited from {age} years; "
+                        "{name} is younger or has no birth date",
+                        age=PUPIL_MIN_AGE,
+                        name=p.full_name,
+                    )
+                names[p.id] = (p.full_name, "")  # type: ignore[index]
+        missing = [i for i in person_ids if i not in names]
+        if missing:
+            raise NotFound("nobody with the id {value} in this school", value=missing[0])
+        invitations = []
+        for person_id in person_ids:
+            code = new_code()
+            invitations.append(
+                Invitation(None, school_id, hash_code(code), kind, person_id, now, expires)
+            )
+            name, detail = names[person_id]
+            issued.append(IssuedInvitation(kind, person_id, name, code, expires, detail))
+        await uow.accounts.add_invitations(invitations)
+        await uow.commit()
+    return issued
+
+
+@dataclass(frozen=True, slots=True)
+class MessengerUser:
+    """Who wrote to the bot, as the messenger tells it."""
+
+    messenger: str
+    user_id: str
+    chat_id: str
+    language: str
+    display_name: str = ""
+
+
+class CodeRefused(Forbidden):
+    """Wrong, used or expired: the same answer, so nobody learns which codes exist."""
+
+    message = "this invitation code does not work; ask the school for a new one"
+
+
+class TooManyTries(Forbidden):
+    message = "too many wrong codes; try again in {minutes} minutes"
+
+
+async def redeem_invitation(uow: UnitOfWork, user: MessengerUser, code: str, clock: Clock) -> Actor:
+    """Link the messenger account to the invited person; the code is spent."""
+    now = clock.now()
+    async with uow:
+        tries = await uow.accounts.wrong_codes_since(
+            user.messenger, user.user_id, now - WRONG_CODE_WINDOW
+        )
+        if tries >= MAX_WRONG_CODES:
+            raise TooManyTries(minutes=int(WRONG_CODE_WINDOW.total_seconds() // 60))
+        invitation = await uow.accounts.invitation_by_hash(hash_code(code))
+        if invitation is None or not invitation.usable(now) or len(code) > 64:
+            await uow.accounts.add_wrong_code(user.messenger, user.user_id, now)
+            await uow.commit()
+            raise CodeRefused()
+        account = await _account(uow, user, now)
+        links = await uow.accounts.links(account.id)  # type: ignore[arg-type]
+        key = (invitation.school_id, invitation.kind, invitation.person_id)
+        if key not in {(x.school_id, x.kind, x.person_id) for x in links}:
+            await uow.accounts.add_link(
+                AccountLink(
+                    None,
+                    account.id,
+                    invitation.school_id,
+                    invitation.kind,  # type: ignore[arg-type]
+                    invitation.person_id,
+                )
+            )
+        invitation.used_at = now
+        invitation.account_id = account.id
+        await uow.accounts.update_invitation(invitation)
+        await uow.commit()
+    return await resolve_actor(uow, user)
+
+
+async def _account(uow: UnitOfWork, user: MessengerUser, now: dt.datetime) -> Account:
+    account = await uow.accounts.by_user(user.messenger, user.user_id)
+    if account is None:
+        account = await uow.accounts.add(
+            Account(
+                None,
+                user.messenger,
+                user.user_id,
+                user.chat_id,
+                user.language,
+                user.display_name[:200],
+                now,
+            )
+        )
+    elif account.chat_id != user.chat_id:
+        account.chat_id = user.chat_id
+        await uow.accounts.update(account)
+    return account
+
+
+async def resolve_actor(uow: UnitOfWork, user: MessengerUser) -> Actor:
+    """Everything about the person behind an update; a stranger gets an Actor with no school."""
+    async with uow:
+        account = await uow.accounts.by_user(user.messenger, user.user_id)
+        if account is None:
+            return Actor(Account(None, user.messenger, user.user_id, user.chat_id, user.language))
+        actor = Actor(account)
+        for link in await uow.accounts.links(account.id):  # type: ignore[arg-type]
+            if actor.school_id is None:
+                actor.school_id = link.school_id
+            elif link.school_id != actor.school_id:
+                continue  # one school at a time; a second school's link waits for a switcher
+            if link.kind is PersonKind.STAFF:
+                staff = await uow.people.staff(link.school_id, [link.person_id])
+                actor.staff = staff[0] if staff else None
+                actor.class_teacher_of = await uow.people.classes_of_class_teacher(
+                    link.school_id, link.person_id
+                )
+            elif link.kind is PersonKind.GUARDIAN:
+                actor.guardian = await uow.people.guardian(link.school_id, link.person_id)
+                actor.children = await uow.people.children(link.school_id, link.person_id)
+            else:
+                pupils = await uow.people.pupils(link.school_id, [link.person_id])
+                actor.pupil = pupils[0] if pupils else None
+        return actor
+
+
+async def set_language(uow: UnitOfWork, user: MessengerUser, language: str, clock: Clock) -> None:
+    if language not in ("ru", "en"):
+        raise InvalidInput("unknown language {value}", value=language)
+    async with uow:
+        account = await _account(uow, user, clock.now())
+        account.language = language
+        await uow.accounts.update(account)
+        await uow.commit()

@@ -1,0 +1,786 @@
+"""A teacher's use cases: today's lessons, the lesson card, attendance, marks, remarks,
+substitutions and past lessons.
+
+Every use case checks that the acting teacher may touch this lesson and these pupils: ids come
+from buttons, and a button can be forged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.journal import (
+    Attendance,
+    AuditEntry,
+    EntryKind,
+    Lesson,
+    LessonState,
+    Mark,
+    Remark,
+    RemarkTone,
+    entry_deadline,
+    is_late,
+    is_school_day,
+    last_lesson_end,
+    lesson_state,
+    sort_key,
+)
+from domain.model import Grading, PlanTopic, Pupil, School, TimetableSlot, WorkKind
+from domain.people import Actor
+from domain.ports import Clock, UnitOfWork
+
+MAX_TOPIC = 500
+MAX_HOMEWORK = 2000
+MAX_REMARK = 1000
+MAX_COMMENT = 200
+MAX_REASON = 500
+REMOVE_MARK = ""
+
+
+class ReasonRequired(Forbidden):
+    """The entry window has closed: a change now needs a reason, kept in the audit trail."""
+
+    message = "the entry window has closed; give a reason for the change"
+
+
+class LessonRefused(Forbidden):
+    message = "this lesson is not yours"
+
+
+# --------------------------------------------------------------------------- views
+
+
+@dataclass(slots=True)
+class LessonView:
+    lesson: Lesson
+    class_name: str
+    subject_name: str
+    group_name: str
+    grade: int
+    grading: Grading
+    starts: dt.time | None
+    ends: dt.time | None
+    state: list[LessonState]
+    is_substitution: bool
+    teacher_name: str = ""
+    suggested_topic: PlanTopic | None = None
+    pupils: int = 0
+    absent: int = 0
+    late: int = 0
+    marks: int = 0
+
+    @property
+    def title(self) -> str:
+        group = f" ({self.group_name})" if self.group_name else ""
+        return f"{self.class_name}{group} · {self.subject_name}"
+
+
+@dataclass(slots=True)
+class RosterEntry:
+    pupil_id: int
+    name: str
+    attendance: Attendance | None
+    marks: dict[str, str] = field(default_factory=dict)  # work kind → value
+
+
+@dataclass(slots=True)
+class MarksSheet:
+    view: LessonView
+    work_kind: WorkKind
+    scale: tuple[str, ...]
+    roster: list[RosterEntry]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+async def _school(uow: UnitOfWork, actor: Actor) -> School:
+    if actor.school_id is None:
+        raise Forbidden("you are not linked to a school yet; open the invitation link")
+    school = await uow.schools.get(actor.school_id)
+    if school is None:
+        raise NotFound("the school is gone")
+    return school
+
+
+def _teacher(actor: Actor) -> int:
+    if not actor.is_teacher or actor.staff_id is None:
+        raise Forbidden("only teachers can do this")
+    return actor.staff_id
+
+
+def local_now(clock: Clock, school: School) -> dt.datetime:
+    return clock.now().astimezone(ZoneInfo(school.timezone))
+
+
+async def _lesson(uow: UnitOfWork, actor: Actor, lesson_id: int) -> Lesson:
+    """The lesson if the actor teaches or substitutes it; a refusal for anything else."""
+    staff_id = _teacher(actor)
+    assert actor.school_id is not None
+    lesson = await uow.journal.lesson(actor.school_id, lesson_id)
+    if lesson is None or not lesson.taught_by(staff_id):
+        raise LessonRefused()
+    return lesson
+
+
+async def _materialise(
+    uow: UnitOfWork, school: School, day: dt.date, slots: Sequence[TimetableSlot]
+) -> None:
+    """Make the day's lessons from the timetable (not on holidays or days off)."""
+    assert school.id is not None
+    valid = [s for s in slots if s.valid_on(day)]
+    if not valid:
+        return
+    holidays = await uow.journal.holidays(school.id)
+    classes = {c.id: c for c in await uow.people.classes(school.id)}
+    six_days = any(s.weekday == 6 for s in slots)
+    made = [
+        Lesson(
+            None,
+            school.id,
+            day,
+            s.lesson,
+            s.class_id,
+            s.subgroup_id,
+            s.subject_id,
+            s.teacher_id,
+            s.id,
+        )
+        for s in valid
+        if s.class_id in classes
+        and is_school_day(day, classes[s.class_id].grade, holidays, six_days)
+    ]
+    if made:
+        await uow.journal.add_lessons(made)
+
+
+async def _views(
+    uow: UnitOfWork, school: School, lessons: Sequence[Lesson], actor_staff: int | None
+) -> list[LessonView]:
+    assert school.id is not None
+    if not lessons:
+        return []
+    classes = {c.id: c for c in await uow.people.classes(school.id, [x.class_id for x in lessons])}
+    subjects = {
+        s.id: s for s in await uow.people.subjects(school.id, [x.subject_id for x in lessons])
+    }
+    group_ids = [x.subgroup_id for x in lessons if x.subgroup_id]
+    groups = (
+        {g.id: g for g in await uow.people.subgroups(school.id, group_ids)} if group_ids else {}
+    )
+    teacher_ids = {x.teacher_id for x in lessons}
+    staff = {s.id: s for s in await uow.people.staff(school.id, sorted(teacher_ids))}
+    bells = {b.lesson: b for b in await uow.journal.bells(school.id) if b.shift == 1}
+    views = []
+    for x in sorted(lessons, key=lambda x: (x.day, x.lesson_number, x.class_id)):
+        cls = classes.get(x.class_id)
+        subject = subjects.get(x.subject_id)
+        bell = bells.get(x.lesson_number)
+        views.append(
+            LessonView(
+                lesson=x,
+                class_name=cls.name if cls else "?",
+                subject_name=subject.name if subject else "?",
+                group_name=groups[x.subgroup_id].name if x.subgroup_id in groups else "",
+                grade=cls.grade if cls else 0,
+                grading=subject.grading if subject else Grading.MARKS,
+                starts=bell.starts if bell else None,
+                ends=bell.ends if bell else None,
+                state=lesson_state(x),
+                is_substitution=actor_staff is not None and x.substitute_id == actor_staff,
+                teacher_name=staff[x.teacher_id].short_name if x.teacher_id in staff else "",
+            )
+        )
+    return views
+
+
+async def _roster(uow: UnitOfWork, lesson: Lesson) -> list[Pupil]:
+    pupils = await uow.people.roster(
+        lesson.school_id, lesson.class_id, lesson.subgroup_id, lesson.day
+    )
+    return sorted(
+        (p for p in pupils if p.in_journal(lesson.day)),
+        key=lambda p: (sort_key(p.last_name), sort_key(p.first_name)),
+    )
+
+
+def _pupil_name(p: Pupil) -> str:
+    return f"{p.last_name} {p.first_name}"
+
+
+async def _suggested_topic(uow: UnitOfWork, lesson: Lesson, grade: int) -> PlanTopic | None:
+    plan = await uow.journal.plan(lesson.school_id, lesson.subject_id, lesson.class_id, grade)
+    if not plan:
+        return None
+    used = await uow.journal.used_plan_topics(
+        lesson.school_id, lesson.class_id, lesson.subgroup_id, lesson.subject_id
+    )
+    for topic in plan:
+        if topic.id not in used or topic.id == lesson.plan_topic_id:
+            return topic
+    return None
+
+
+async def _homework_deadline(uow: UnitOfWork, school: School, lesson: Lesson) -> dt.datetime:
+    assert school.id is not None
+    slots = await uow.journal.timetable(school.id, lesson.day.isoweekday())
+    numbers = [s.lesson for s in slots if s.class_id == lesson.class_id and s.valid_on(lesson.day)]
+    ends = last_lesson_end(numbers, await uow.journal.bells(school.id))
+    return entry_deadline(EntryKind.HOMEWORK, lesson.day, school.timezone, last_lesson_ends=ends)
+
+
+def _audit(
+    lesson: Lesson,
+    entity: str,
+    entity_id: int,
+    field_name: str,
+    old: str | None,
+    new: str | None,
+    author: int,
+    now: dt.datetime,
+    reason: str,
+    late: bool,
+) -> AuditEntry:
+    return AuditEntry(
+        None, lesson.school_id, entity, entity_id, field_name, old, new, author, now, reason, late
+    )
+
+
+def _clean_reason(reason: str | None) -> str:
+    text = " ".join((reason or "").split())
+    if len(text) > MAX_REASON:
+        raise InvalidInput("the reason is longer than {limit} characters", limit=MAX_REASON)
+    return text
+
+
+def _require_reason_if_late(late: bool, changes_existing: bool, reason: str) -> None:
+    if late and changes_existing and not reason:
+        raise ReasonRequired()
+
+
+# --------------------------------------------------------------------------- today
+
+
+async def todays_lessons(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[LessonView]:
+    """The teacher's lessons today, substitutions included, each with what is missing."""
+    staff_id = _teacher(actor)
+    async with uow:
+        school = await _school(uow, actor)
+        today = local_now(clock, school).date()
+        assert school.id is not None
+        slots = await uow.journal.timetable(school.id, today.isoweekday())
+        await _materialise(uow, school, today, [s for s in slots if s.teacher_id == staff_id])
+        lessons = await uow.journal.lessons_on(school.id, today, staff_id)
+        views = await _views(uow, school, lessons, staff_id)
+        await uow.commit()
+    return views
+
+
+async def lesson_card(uow: UnitOfWork, actor: Actor, lesson_id: int, clock: Clock) -> LessonView:
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        school = await _school(uow, actor)
+        [view] = await _views(uow, school, [lesson], actor.staff_id)
+        view.suggested_topic = await _suggested_topic(uow, lesson, view.grade)
+        roster = await _roster(uow, lesson)
+        ids = {p.id for p in roster}
+        entries = [a for a in await uow.journal.attendance([lesson_id]) if a.pupil_id in ids]
+        view.pupils = len(roster)
+        view.absent = sum(1 for a in entries if a.status is Attendance.ABSENT)
+        view.late = sum(1 for a in entries if a.status is Attendance.LATE)
+        view.marks = sum(1 for m in await uow.journal.marks([lesson_id]) if m.pupil_id in ids)
+    return view
+
+
+# --------------------------------------------------------------------------- topic, homework
+
+
+async def set_topic(
+    uow: UnitOfWork,
+    actor: Actor,
+    lesson_id: int,
+    clock: Clock,
+    *,
+    text: str | None = None,
+    plan_topic_id: int | None = None,
+    reason: str | None = None,
+) -> Lesson:
+    """The topic typed or taken from the plan; may be entered ahead for future lessons."""
+    reason_text = _clean_reason(reason)
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        school = await _school(uow, actor)
+        [view] = await _views(uow, school, [lesson], actor.staff_id)
+        if plan_topic_id is not None:
+            plan = await uow.journal.plan(school.id, lesson.subject_id, lesson.class_id, view.grade)  # type: ignore[arg-type]
+            chosen = next((t for t in plan if t.id == plan_topic_id), None)
+            if chosen is None:
+                raise Forbidden("this topic is not in the plan of this class")
+            topic = chosen.topic
+        else:
+            topic = " ".join((text or "").split())
+            if not topic:
+                raise InvalidInput("the topic is empty")
+            if len(topic) > MAX_TOPIC:
+                raise InvalidInput("the topic is longer than {limit} characters", limit=MAX_TOPIC)
+        now = local_now(clock, school)
+        late = is_late(now, entry_deadline(EntryKind.LESSON_FACTS, lesson.day, school.timezone))
+        _require_reason_if_late(late, bool(lesson.topic) and lesson.topic != topic, reason_text)
+        if lesson.topic != topic or lesson.plan_topic_id != plan_topic_id:
+            await uow.journal.add_audit(
+                [
+                    _audit(
+                        lesson,
+                        "lesson",
+                        lesson_id,
+                        "topic",
+                        lesson.topic or None,
+                        topic,
+                        actor.staff_id,
+                        now,
+                        reason_text,
+                        late,
+                    )
+                ]  # type: ignore[arg-type]
+            )
+            lesson.topic = topic
+            lesson.plan_topic_id = plan_topic_id
+            await uow.journal.save_lesson(lesson)
+        await uow.commit()
+    return lesson
+
+
+async def set_homework(
+    uow: UnitOfWork,
+    actor: Actor,
+    lesson_id: int,
+    text: str,
+    clock: Clock,
+    reason: str | None = None,
+) -> Lesson:
+    """Homework typed, or "" for «no homework»; may be entered ahead."""
+    reason_text = _clean_reason(reason)
+    homework = text.strip()
+    if len(homework) > MAX_HOMEWORK:
+        raise InvalidInput("the homework is longer than {limit} characters", limit=MAX_HOMEWORK)
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        school = await _school(uow, actor)
+        now = local_now(clock, school)
+        late = is_late(now, await _homework_deadline(uow, school, lesson))
+        changes = lesson.homework is not None and lesson.homework != homework
+        _require_reason_if_late(late, changes, reason_text)
+        if lesson.homework != homework:
+            await uow.journal.add_audit(
+                [
+                    _audit(
+                        lesson,
+                        "lesson",
+                        lesson_id,
+                        "homework",
+                        lesson.homework,
+                        homework,
+                        actor.staff_id,
+                        now,
+                        reason_text,
+                        late,
+                    )
+                ]  # type: ignore[arg-type]
+            )
+            lesson.homework = homework
+            await uow.journal.save_lesson(lesson)
+        await uow.commit()
+    return lesson
+
+
+# --------------------------------------------------------------------------- attendance
+
+
+async def attendance_roster(uow: UnitOfWork, actor: Actor, lesson_id: int) -> list[RosterEntry]:
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        roster = await _roster(uow, lesson)
+        entries = {a.pupil_id: a.status for a in await uow.journal.attendance([lesson_id])}
+    return [RosterEntry(p.id, _pupil_name(p), entries.get(p.id)) for p in roster]  # type: ignore[arg-type]
+
+
+async def save_attendance(
+    uow: UnitOfWork,
+    actor: Actor,
+    lesson_id: int,
+    statuses: dict[int, Attendance],
+    clock: Clock,
+    reason: str | None = None,
+) -> Lesson:
+    """Who was absent (Н) or late (ОП); everybody else was present. One save for the class."""
+    reason_text = _clean_reason(reason)
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        school = await _school(uow, actor)
+        now = local_now(clock, school)
+        if lesson.day > now.date():
+            raise Forbidden("the lesson has not taken place yet")
+        roster_ids = {p.id for p in await _roster(uow, lesson)}
+        strangers = set(statuses) - roster_ids
+        if strangers:
+            raise Forbidden("this pupil is not on the lesson's roster")
+        old = {a.pupil_id: a.status for a in await uow.journal.attendance([lesson_id])}
+        new = {pid: Attendance(s) for pid, s in statuses.items() if s is not None}
+        changed = sorted(set(old) | set(new), key=int)
+        changed = [pid for pid in changed if old.get(pid) != new.get(pid)]
+        late = is_late(now, entry_deadline(EntryKind.LESSON_FACTS, lesson.day, school.timezone))
+        _require_reason_if_late(late, lesson.attendance_taken and bool(changed), reason_text)
+        if changed or not lesson.attendance_taken:
+            await uow.journal.replace_attendance(lesson.school_id, lesson_id, new)
+            await uow.journal.add_audit(
+                [
+                    _audit(
+                        lesson,
+                        "attendance",
+                        lesson_id,
+                        str(pid),
+                        old[pid].value if pid in old else None,
+                        new[pid].value if pid in new else None,
+                        actor.staff_id,
+                        now,
+                        reason_text,
+                        late,
+                    )  # type: ignore[arg-type]
+                    for pid in changed
+                ]
+            )
+        if not lesson.attendance_taken:
+            lesson.attendance_taken = True
+            await uow.journal.save_lesson(lesson)
+        await uow.commit()
+    return lesson
+
+
+# --------------------------------------------------------------------------- marks
+
+
+async def _work_kind(uow: UnitOfWork, school_id: int, code: str) -> WorkKind:
+    kinds = {k.code: k for k in await uow.schools.work_kinds(school_id)}
+    if code not in kinds:
+        raise Forbidden("there is no such kind of work")
+    return kinds[code]
+
+
+async def marks_sheet(uow: UnitOfWork, actor: Actor, lesson_id: int, work_kind: str) -> MarksSheet:
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        school = await _school(uow, actor)
+        kind = await _work_kind(uow, lesson.school_id, work_kind)
+        [view] = await _views(uow, school, [lesson], actor.staff_id)
+        scale = _scale(school, view)
+        roster = await _roster(uow, lesson)
+        attendance = {a.pupil_id: a.status for a in await uow.journal.attendance([lesson_id])}
+        marks: dict[int, dict[str, str]] = {}
+        for m in await uow.journal.marks([lesson_id]):
+            marks.setdefault(m.pupil_id, {})[m.work_kind] = m.value
+    lines = [
+        RosterEntry(p.id, _pupil_name(p), attendance.get(p.id), marks.get(p.id, {}))  # type: ignore[arg-type]
+        for p in roster
+    ]
+    return MarksSheet(view, kind, scale, lines)
+
+
+def _scale(school: School, view: LessonView) -> tuple[str, ...]:
+    if not school.grading.marks_allowed_in(view.grade):
+        raise Forbidden("the first grade gets no marks")
+    scale = school.grading.values_for(view.grading.value)
+    if not scale:
+        raise Forbidden("this subject is not graded with marks")
+    return scale
+
+
+async def work_kinds(uow: UnitOfWork, actor: Actor) -> list[WorkKind]:
+    async with uow:
+        school = await _school(uow, actor)
+        return await uow.schools.work_kinds(school.id)  # type: ignore[arg-type]
+
+
+async def put_mark(
+    uow: UnitOfWork,
+    actor: Actor,
+    lesson_id: int,
+    pupil_id: int,
+    work_kind: str,
+    value: str,
+    clock: Clock,
+    *,
+    comment: str | None = None,
+    reason: str | None = None,
+) -> Mark | None:
+    """One tap, one mark; REMOVE_MARK takes a mistaken mark back. Late changes need a reason."""
+    reason_text = _clean_reason(reason)
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        school = await _school(uow, actor)
+        now = local_now(clock, school)
+        if lesson.day > now.date():
+            raise Forbidden("the lesson has not taken place yet")
+        kind = await _work_kind(uow, lesson.school_id, work_kind)
+        [view] = await _views(uow, school, [lesson], actor.staff_id)
+        scale = _scale(school, view)
+        if value != REMOVE_MARK and value not in scale:
+            raise Forbidden("{value} is not a mark of this subject", value=value)
+        if pupil_id not in {p.id for p in await _roster(uow, lesson)}:
+            raise Forbidden("this pupil is not on the lesson's roster")
+        existing = next(
+            (
+                m
+                for m in await uow.journal.marks([lesson_id])
+                if m.pupil_id == pupil_id and m.work_kind == kind.code
+            ),
+            None,
+        )
+        entry_kind = EntryKind.WRITTEN_MARK if kind.written else EntryKind.ORAL_MARK
+        deadline = entry_deadline(entry_kind, lesson.day, school.timezone, grade=view.grade)
+        late = is_late(now, deadline)
+        note = None if comment is None else " ".join(comment.split())[:MAX_COMMENT]
+        if existing is None:
+            if value == REMOVE_MARK:
+                await uow.commit()
+                return None
+            mark = Mark(
+                None,
+                lesson.school_id,
+                lesson_id,
+                pupil_id,
+                kind.code,
+                value,
+                note or "",
+                actor.staff_id,
+                now,
+            )  # type: ignore[arg-type]
+            await uow.journal.save_mark(mark)
+            assert mark.id is not None
+            await uow.journal.add_audit(
+                [
+                    _audit(
+                        lesson,
+                        "mark",
+                        mark.id,
+                        "value",
+                        None,
+                        value,
+                        actor.staff_id,  # type: ignore[arg-type]
+                        now,
+                        reason_text,
+                        late,
+                    )
+                ]
+            )
+            await uow.commit()
+            return mark
+        if existing.value == value and (note is None or note == existing.comment):
+            await uow.commit()
+            return existing
+        _require_reason_if_late(late, existing.value != value, reason_text)
+        assert existing.id is not None
+        if existing.value != value:
+            await uow.journal.add_audit(
+                [
+                    _audit(
+                        lesson,
+                        "mark",
+                        existing.id,
+                        "value",
+                        existing.value,
+                        value or None,
+                        actor.staff_id,
+                        now,
+                        reason_text,
+                        late,
+                    )
+                ]  # type: ignore[arg-type]
+            )
+        if value == REMOVE_MARK:
+            await uow.journal.delete_mark(existing.id)
+            await uow.commit()
+            return None
+        existing.value = value
+        if note is not None:
+            existing.comment = note
+        existing.changed_at = now
+        await uow.journal.save_mark(existing)
+        await uow.commit()
+        return existing
+
+
+# --------------------------------------------------------------------------- remarks
+
+
+async def add_remark(
+    uow: UnitOfWork,
+    actor: Actor,
+    lesson_id: int,
+    pupil_id: int,
+    tone: RemarkTone,
+    text: str,
+    clock: Clock,
+) -> Remark:
+    """A word to the pupil's guardians about this lesson."""
+    body = text.strip()
+    if not body:
+        raise InvalidInput("the remark is empty")
+    if len(body) > MAX_REMARK:
+        raise InvalidInput("the remark is longer than {limit} characters", limit=MAX_REMARK)
+    async with uow:
+        lesson = await _lesson(uow, actor, lesson_id)
+        school = await _school(uow, actor)
+        if pupil_id not in {p.id for p in await _roster(uow, lesson)}:
+            raise Forbidden("this pupil is not on the lesson's roster")
+        remark = Remark(
+            None,
+            lesson.school_id,
+            pupil_id,
+            lesson_id,
+            actor.staff_id,  # type: ignore[arg-type]
+            RemarkTone(tone),
+            body,
+            local_now(clock, school),
+        )
+        await uow.journal.add_remark(remark)
+        await uow.commit()
+    return remark
+
+
+# --------------------------------------------------------------------------- substitution
+
+
+async def substitutable_lessons(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[LessonView]:
+    """Today's lessons of other teachers that the actor could take over."""
+    staff_id = _teacher(actor)
+    async with uow:
+        school = await _school(uow, actor)
+        assert school.id is not None
+        today = local_now(clock, school).date()
+        await _materialise(
+            uow, school, today, await uow.journal.timetable(school.id, today.isoweekday())
+        )
+        lessons = [
+            x
+            for x in await uow.journal.lessons_on(school.id, today)
+            if not x.taught_by(staff_id) and x.substitute_id is None
+        ]
+        views = await _views(uow, school, lessons, staff_id)
+        await uow.commit()
+    return views
+
+
+async def substitute(uow: UnitOfWork, actor: Actor, lesson_id: int, clock: Clock) -> Lesson:
+    """Record the actor as the substitute of today's lesson; it then appears in their Today."""
+    staff_id = _teacher(actor)
+    async with uow:
+        school = await _school(uow, actor)
+        assert school.id is not None
+        lesson = await uow.journal.lesson(school.id, lesson_id)
+        today = local_now(clock, school).date()
+        if lesson is None or lesson.day != today:
+            raise Forbidden("only today's lessons can be substituted")
+        if lesson.teacher_id == staff_id or lesson.substitute_id == staff_id:
+            return lesson
+        if lesson.substitute_id is not None:
+            raise Forbidden("another teacher already substitutes this lesson")
+        lesson.substitute_id = staff_id
+        await uow.journal.save_lesson(lesson)
+        now = local_now(clock, school)
+        await uow.journal.add_audit(
+            [
+                _audit(
+                    lesson,
+                    "lesson",
+                    lesson_id,
+                    "substitute",
+                    None,
+                    str(staff_id),
+                    staff_id,
+                    now,
+                    "",
+                    False,
+                )
+            ]
+        )
+        await uow.commit()
+    return lesson
+
+
+# --------------------------------------------------------------------------- past lessons
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """What a teacher teaches: a subject in a class, perhaps to one group of it."""
+
+    class_id: int
+    subject_id: int
+    subgroup_id: int | None
+    title: str
+    hours_per_week: str
+
+
+async def my_courses(uow: UnitOfWork, actor: Actor) -> list[Course]:
+    staff_id = _teacher(actor)
+    async with uow:
+        school = await _school(uow, actor)
+        assert school.id is not None
+        assignments = await uow.journal.assignments_of(school.id, staff_id)
+        classes = {
+            c.id: c for c in await uow.people.classes(school.id, [a.class_id for a in assignments])
+        }
+        subjects = {
+            s.id: s
+            for s in await uow.people.subjects(school.id, [a.subject_id for a in assignments])
+        }
+        groups = {
+            g.id: g
+            for g in await uow.people.subgroups(
+                school.id, [a.subgroup_id for a in assignments if a.subgroup_id]
+            )
+        }
+    courses = []
+    for a in assignments:
+        group = f" ({groups[a.subgroup_id].name})" if a.subgroup_id in groups else ""
+        title = f"{classes[a.class_id].name}{group} · {subjects[a.subject_id].name}"
+        courses.append(
+            Course(a.class_id, a.subject_id, a.subgroup_id, title, str(a.hours_per_week))
+        )
+    return sorted(courses, key=lambda c: sort_key(c.title))
+
+
+async def past_lessons(
+    uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int, clock: Clock, days: int = 21
+) -> list[LessonView]:
+    """The course's lessons of the last weeks, newest first, to fill in what is missing."""
+    staff_id = _teacher(actor)
+    async with uow:
+        school = await _school(uow, actor)
+        assert school.id is not None
+        assignments = await uow.journal.assignments_of(school.id, staff_id)
+        if not any(a.class_id == class_id and a.subject_id == subject_id for a in assignments):
+            raise Forbidden("you do not teach this subject in this class")
+        today = local_now(clock, school).date()
+        slots = [
+            s
+            for s in await uow.journal.timetable(school.id)
+            if s.class_id == class_id and s.subject_id == subject_id and s.teacher_id == staff_id
+        ]
+        first = today - dt.timedelta(days=days)
+        day = first
+        while day <= today:
+            await _materialise(uow, school, day, slots)
+            day += dt.timedelta(days=1)
+        lessons = [
+            x
+            for x in await uow.journal.lessons_of(school.id, class_id, subject_id, first, today)
+            if x.taught_by(staff_id)
+        ]
+        views = await _views(uow, school, lessons, staff_id)
+        await uow.commit()
+    return sorted(views, key=lambda v: (v.lesson.day, v.lesson.lesson_number), reverse=True)

@@ -1,0 +1,221 @@
+"""Term marks: the journal suggests, the teacher confirms or overrides, until the period ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.errors import Forbidden
+from domain.grading import EXEMPT, NOT_ASSESSED, TermMarkSuggestion, WeightedMark, suggest_term_mark
+from domain.journal import Attendance, AuditEntry, EntryKind, TermMark, entry_deadline, is_late
+from domain.model import Assignment, Grading, Period, SchoolClass, Subject
+from domain.people import Actor
+from domain.ports import Clock, UnitOfWork
+from domain.usecases.teaching import (
+    ReasonRequired,
+    _clean_reason,
+    _school,
+    _teacher,
+    local_now,
+    sort_key,
+)
+
+
+@dataclass(slots=True)
+class TermLine:
+    pupil_id: int
+    name: str
+    suggestion: TermMarkSuggestion
+    term_mark: str | None
+
+
+@dataclass(slots=True)
+class TermSheet:
+    period: Period
+    school_class: SchoolClass
+    subject: Subject
+    values: tuple[str, ...]
+    lines: list[TermLine]
+    closed: bool  # the period's last day has passed: changes need a reason
+
+
+def current_period(periods: list[Period], grade: int, today: dt.date) -> Period | None:
+    """The term covering today for this grade, or the one that ended most recently."""
+    terms = [p for p in periods if grade in p.grades and p.kind != "year"]
+    for p in terms:
+        if p.covers(today):
+            return p
+    ended = [p for p in terms if p.ends < today]
+    return max(ended, key=lambda p: p.ends) if ended else None
+
+
+async def _course(
+    uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int
+) -> tuple[Assignment, SchoolClass, Subject]:
+    staff_id = _teacher(actor)
+    assert actor.school_id is not None
+    assignments = await uow.journal.assignments_of(actor.school_id, staff_id)
+    mine = [a for a in assignments if a.class_id == class_id and a.subject_id == subject_id]
+    if not mine:
+        raise Forbidden("you do not teach this subject in this class")
+    [cls] = await uow.people.classes(actor.school_id, [class_id])
+    [subject] = await uow.people.subjects(actor.school_id, [subject_id])
+    return mine[0], cls, subject
+
+
+async def term_sheet(
+    uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int, clock: Clock
+) -> TermSheet:
+    async with uow:
+        return await _sheet(uow, actor, class_id, subject_id, clock)
+
+
+async def _sheet(
+    uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int, clock: Clock
+) -> TermSheet:
+    school = await _school(uow, actor)
+    assert school.id is not None
+    assignment, cls, subject = await _course(uow, actor, class_id, subject_id)
+    if subject.grading is Grading.NONE:
+        raise Forbidden("this subject is not graded with marks")
+    now = local_now(clock, school)
+    period = current_period(await uow.journal.periods(school.id), cls.grade, now.date())
+    if period is None:
+        raise Forbidden("there is no period for this class yet")
+    pupils = [
+        p
+        for p in await uow.people.roster(school.id, class_id, assignment.subgroup_id, now.date())
+        if p.in_journal(min(now.date(), period.ends))
+    ]
+    pupils.sort(key=lambda p: (sort_key(p.last_name), sort_key(p.first_name)))
+    lessons = [
+        x
+        for x in await uow.journal.lessons_of(
+            school.id, class_id, subject_id, period.starts, min(period.ends, now.date())
+        )
+        if assignment.subgroup_id is None or x.subgroup_id in (None, assignment.subgroup_id)
+    ]
+    lesson_ids = [x.id for x in lessons if x.id is not None]
+    weights = {k.code: k.weight for k in await uow.schools.work_kinds(school.id)}
+    marks = await uow.journal.marks(lesson_ids) if lesson_ids else []
+    absences = await uow.journal.attendance(lesson_ids) if lesson_ids else []
+    existing = {
+        t.pupil_id: t.value
+        for t in await uow.journal.term_marks(
+            school.id, period.id, subject_id, [p.id for p in pupils]
+        )  # type: ignore[arg-type,misc]
+    }
+    held = sum(1 for x in lessons if x.attendance_taken)
+    lines = []
+    for p in pupils:
+        own = [
+            WeightedMark(m.value, weights.get(m.work_kind, Decimal(1)))
+            for m in marks
+            if m.pupil_id == p.id
+        ]
+        missed = sum(1 for a in absences if a.pupil_id == p.id and a.status is Attendance.ABSENT)
+        suggestion = suggest_term_mark(
+            own,
+            settings=school.grading,
+            hours_per_week=assignment.hours_per_week,
+            lessons_held=held,
+            lessons_missed=missed,
+            grading=subject.grading.value,
+        )
+        lines.append(
+            TermLine(p.id, f"{p.last_name} {p.first_name}", suggestion, existing.get(p.id))
+        )  # type: ignore[arg-type]
+    values = (*school.grading.values_for(subject.grading.value), NOT_ASSESSED, EXEMPT)
+    closed = is_late(
+        now,
+        entry_deadline(EntryKind.TERM_MARK, period.ends, school.timezone, period_ends=period.ends),
+    )
+    return TermSheet(period, cls, subject, values, lines, closed)
+
+
+async def set_term_mark(
+    uow: UnitOfWork,
+    actor: Actor,
+    class_id: int,
+    subject_id: int,
+    pupil_id: int,
+    value: str,
+    clock: Clock,
+    reason: str | None = None,
+) -> TermMark:
+    reason_text = _clean_reason(reason)
+    async with uow:
+        sheet = await _sheet(uow, actor, class_id, subject_id, clock)
+        line = next((x for x in sheet.lines if x.pupil_id == pupil_id), None)
+        if line is None:
+            raise Forbidden("this pupil is not in this class")
+        if value not in sheet.values:
+            raise Forbidden("{value} is not a mark of this subject", value=value)
+        saved = await _store(uow, actor, sheet, line, value, clock, reason_text)
+        await uow.commit()
+    return saved
+
+
+async def confirm_suggestions(
+    uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int, clock: Clock
+) -> int:
+    """Set every pupil still without a term mark to the suggestion; returns how many."""
+    async with uow:
+        sheet = await _sheet(uow, actor, class_id, subject_id, clock)
+        if sheet.closed:
+            raise ReasonRequired()
+        count = 0
+        for line in sheet.lines:
+            if line.term_mark is None and line.suggestion.value is not None:
+                await _store(uow, actor, sheet, line, line.suggestion.value, clock, "")
+                count += 1
+        await uow.commit()
+    return count
+
+
+async def _store(
+    uow: UnitOfWork,
+    actor: Actor,
+    sheet: TermSheet,
+    line: TermLine,
+    value: str,
+    clock: Clock,
+    reason: str,
+) -> TermMark:
+    school = await _school(uow, actor)
+    now = local_now(clock, school)
+    if sheet.closed and line.term_mark != value and not reason:
+        raise ReasonRequired()
+    term_mark = TermMark(
+        None,
+        school.id,
+        line.pupil_id,
+        sheet.subject.id,
+        sheet.period.id,
+        value,  # type: ignore[arg-type]
+        line.suggestion.value,
+        actor.staff_id,
+        now,
+    )  # type: ignore[arg-type]
+    await uow.journal.save_term_mark(term_mark)
+    if line.term_mark != value:
+        await uow.journal.add_audit(
+            [
+                AuditEntry(
+                    None,
+                    school.id,
+                    "term_mark",
+                    term_mark.id,
+                    "value",
+                    line.term_mark,  # type: ignore[arg-type]
+                    value,
+                    actor.staff_id,
+                    now,
+                    reason,
+                    sheet.closed,
+                )
+            ]  # type: ignore[arg-type]
+        )
+    line.term_mark = value
+    return term_mark

@@ -1,0 +1,468 @@
+"""Repositories for people, accounts and the journal. Every query is bounded by a school."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.journal import Attendance, AttendanceEntry, AuditEntry, Lesson, Mark, Remark, TermMark
+from domain.model import (
+    Assignment,
+    Bell,
+    Guardian,
+    Holiday,
+    Period,
+    PlanTopic,
+    Pupil,
+    SchoolClass,
+    StaffMember,
+    Subgroup,
+    Subject,
+    TimetableSlot,
+)
+from domain.people import Account, AccountLink, Invitation, PersonKind
+from storage import models as m
+from storage.mapping import MAPPINGS
+from storage.repositories import _save
+
+
+def _from(kind: type, rows: Any) -> list[Any]:
+    convert = MAPPINGS[kind].from_row
+    return [convert(r) for r in rows]
+
+
+def _row(entity: Any) -> dict[str, Any]:
+    return MAPPINGS[type(entity)].to_row(entity)
+
+
+class SqlPeopleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _by_ids(self, kind: type, school_id: int, ids: Sequence[int]) -> list[Any]:
+        model: Any = MAPPINGS[kind].model
+        if not ids:
+            return []
+        rows = await self.session.scalars(
+            select(model).where(model.school_id == school_id, model.id.in_(set(ids)))
+        )
+        return _from(kind, rows)
+
+    async def staff(self, school_id: int, ids: Sequence[int]) -> list[StaffMember]:
+        return await self._by_ids(StaffMember, school_id, ids)
+
+    async def all_staff(self, school_id: int) -> list[StaffMember]:
+        rows = await self.session.scalars(
+            select(m.StaffRow).where(m.StaffRow.school_id == school_id).order_by(m.StaffRow.id)
+        )
+        return _from(StaffMember, rows)
+
+    async def guardian(self, school_id: int, guardian_id: int) -> Guardian | None:
+        found = await self._by_ids(Guardian, school_id, [guardian_id])
+        return found[0] if found else None
+
+    async def guardians_of(self, school_id: int, pupil_ids: Sequence[int]) -> list[Guardian]:
+        rows = await self.session.scalars(
+            select(m.GuardianRow)
+            .join(m.GuardianshipRow, m.GuardianshipRow.guardian_id == m.GuardianRow.id)
+            .where(m.GuardianRow.school_id == school_id, m.GuardianshipRow.pupil_id.in_(pupil_ids))
+            .distinct()
+        )
+        return _from(Guardian, rows)
+
+    async def children(self, school_id: int, guardian_id: int) -> list[Pupil]:
+        rows = await self.session.scalars(
+            select(m.PupilRow)
+            .join(m.GuardianshipRow, m.GuardianshipRow.pupil_id == m.PupilRow.id)
+            .where(m.PupilRow.school_id == school_id, m.GuardianshipRow.guardian_id == guardian_id)
+            .order_by(m.PupilRow.last_name, m.PupilRow.first_name)
+        )
+        return _from(Pupil, rows)
+
+    async def pupils(self, school_id: int, ids: Sequence[int]) -> list[Pupil]:
+        return await self._by_ids(Pupil, school_id, ids)
+
+    async def classes(self, school_id: int, ids: Sequence[int] | None = None) -> list[SchoolClass]:
+        if ids is not None:
+            return await self._by_ids(SchoolClass, school_id, ids)
+        rows = await self.session.scalars(
+            select(m.ClassRow)
+            .where(m.ClassRow.school_id == school_id)
+            .order_by(m.ClassRow.grade, m.ClassRow.name)
+        )
+        return _from(SchoolClass, rows)
+
+    async def class_by_name(self, school_id: int, name: str) -> SchoolClass | None:
+        from domain.importing import class_key
+
+        for c in await self.classes(school_id):
+            if class_key(c.name) == class_key(name):
+                return c
+        return None
+
+    async def classes_of_class_teacher(self, school_id: int, staff_id: int) -> list[SchoolClass]:
+        rows = await self.session.scalars(
+            select(m.ClassRow).where(
+                m.ClassRow.school_id == school_id, m.ClassRow.class_teacher_id == staff_id
+            )
+        )
+        return _from(SchoolClass, rows)
+
+    async def subjects(self, school_id: int, ids: Sequence[int]) -> list[Subject]:
+        return await self._by_ids(Subject, school_id, ids)
+
+    async def subgroups(self, school_id: int, ids: Sequence[int]) -> list[Subgroup]:
+        return await self._by_ids(Subgroup, school_id, ids)
+
+    async def pupils_of_class(self, school_id: int, class_id: int, day: dt.date) -> list[Pupil]:
+        return await self.roster(school_id, class_id, None, day)
+
+    async def roster(
+        self, school_id: int, class_id: int, subgroup_id: int | None, day: dt.date
+    ) -> list[Pupil]:
+        """One query whatever the size of the class."""
+        query = (
+            select(m.PupilRow)
+            .join(m.EnrolmentRow, m.EnrolmentRow.pupil_id == m.PupilRow.id)
+            .where(
+                m.PupilRow.school_id == school_id,
+                m.EnrolmentRow.class_id == class_id,
+                m.EnrolmentRow.starts <= day,
+                or_(m.EnrolmentRow.ends.is_(None), m.EnrolmentRow.ends >= day),
+            )
+        )
+        if subgroup_id is not None:
+            query = query.join(
+                m.SubgroupMemberRow,
+                and_(
+                    m.SubgroupMemberRow.pupil_id == m.PupilRow.id,
+                    m.SubgroupMemberRow.subgroup_id == subgroup_id,
+                ),
+            )
+        rows = await self.session.scalars(query.distinct())
+        return _from(Pupil, rows)
+
+
+class SqlAccountRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_user(self, messenger: str, user_id: str) -> Account | None:
+        row = await self.session.scalar(
+            select(m.AccountRow).where(
+                m.AccountRow.messenger == messenger, m.AccountRow.user_id == user_id
+            )
+        )
+        return MAPPINGS[Account].from_row(row) if row else None
+
+    async def add(self, account: Account) -> Account:
+        await _save(self.session, [account], [])
+        return account
+
+    async def update(self, account: Account) -> None:
+        await _save(self.session, [], [account])
+
+    async def links(self, account_id: int) -> list[AccountLink]:
+        rows = await self.session.scalars(
+            select(m.AccountLinkRow)
+            .where(m.AccountLinkRow.account_id == account_id)
+            .order_by(m.AccountLinkRow.id)
+        )
+        return _from(AccountLink, rows)
+
+    async def add_link(self, link: AccountLink) -> None:
+        await _save(self.session, [link], [])
+
+    async def accounts_of(self, school_id: int, kind: PersonKind, person_id: int) -> list[Account]:
+        rows = await self.session.scalars(
+            select(m.AccountRow)
+            .join(m.AccountLinkRow, m.AccountLinkRow.account_id == m.AccountRow.id)
+            .where(
+                m.AccountLinkRow.school_id == school_id,
+                m.AccountLinkRow.kind == kind.value,
+                m.AccountLinkRow.person_id == person_id,
+            )
+        )
+        return _from(Account, rows)
+
+    async def add_invitations(self, invitations: Sequence[Invitation]) -> None:
+        await _save(self.session, invitations, [])
+
+    async def invitation_by_hash(self, code_hash: str) -> Invitation | None:
+        query = select(m.InvitationRow).where(m.InvitationRow.code_hash == code_hash)
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()  # two taps on one link: the second waits, then fails
+        row = await self.session.scalar(query)
+        return MAPPINGS[Invitation].from_row(row) if row else None
+
+    async def update_invitation(self, invitation: Invitation) -> None:
+        await _save(self.session, [], [invitation])
+
+    async def wrong_codes_since(self, messenger: str, user_id: str, since: dt.datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(m.WrongCodeRow)
+            .where(
+                m.WrongCodeRow.messenger == messenger,
+                m.WrongCodeRow.user_id == user_id,
+                m.WrongCodeRow.at >= since,
+            )
+        )
+        return int(count or 0)
+
+    async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> None:
+        await self.session.execute(
+            insert(m.WrongCodeRow).values(messenger=messenger, user_id=user_id, at=at)
+        )
+
+
+class SqlJournalRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lesson(self, school_id: int, lesson_id: int) -> Lesson | None:
+        row = await self.session.scalar(
+            select(m.LessonRow).where(
+                m.LessonRow.school_id == school_id, m.LessonRow.id == lesson_id
+            )
+        )
+        return MAPPINGS[Lesson].from_row(row) if row else None
+
+    async def lessons_on(
+        self, school_id: int, day: dt.date, teacher_id: int | None = None
+    ) -> list[Lesson]:
+        query = select(m.LessonRow).where(
+            m.LessonRow.school_id == school_id, m.LessonRow.day == day
+        )
+        if teacher_id is not None:
+            query = query.where(
+                or_(m.LessonRow.teacher_id == teacher_id, m.LessonRow.substitute_id == teacher_id)
+            )
+        rows = await self.session.scalars(query.order_by(m.LessonRow.lesson_number, m.LessonRow.id))
+        return _from(Lesson, rows)
+
+    async def lessons_of(
+        self, school_id: int, class_id: int, subject_id: int, first: dt.date, last: dt.date
+    ) -> list[Lesson]:
+        rows = await self.session.scalars(
+            select(m.LessonRow)
+            .where(
+                m.LessonRow.school_id == school_id,
+                m.LessonRow.class_id == class_id,
+                m.LessonRow.subject_id == subject_id,
+                m.LessonRow.day >= first,
+                m.LessonRow.day <= last,
+            )
+            .order_by(m.LessonRow.day, m.LessonRow.lesson_number)
+        )
+        return _from(Lesson, rows)
+
+    async def timetable(self, school_id: int, weekday: int | None = None) -> list[TimetableSlot]:
+        query = select(m.TimetableRow).where(m.TimetableRow.school_id == school_id)
+        if weekday is not None:
+            query = query.where(m.TimetableRow.weekday == weekday)
+        return _from(TimetableSlot, await self.session.scalars(query.order_by(m.TimetableRow.id)))
+
+    async def add_lessons(self, lessons: Sequence[Lesson]) -> None:
+        """Insert the lessons whose (slot, day) is not there yet; concurrent callers are fine."""
+        if not lessons:
+            return
+        days = {x.day for x in lessons}
+        slot_ids = {x.slot_id for x in lessons}
+        existing = set(
+            (
+                await self.session.execute(
+                    select(m.LessonRow.slot_id, m.LessonRow.day).where(
+                        m.LessonRow.slot_id.in_(slot_ids), m.LessonRow.day.in_(days)
+                    )
+                )
+            ).all()
+        )
+        rows = []
+        for x in lessons:
+            if (x.slot_id, x.day) in existing:
+                continue
+            row = _row(x)
+            row.pop("id")
+            rows.append(row)
+        if not rows:
+            return
+        dialect = self.session.bind.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = pg_insert(m.LessonRow).on_conflict_do_nothing(
+                index_elements=["slot_id", "day"]
+            )
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(m.LessonRow).on_conflict_do_nothing(
+                index_elements=["slot_id", "day"]
+            )
+        await self.session.execute(statement, rows)
+
+    async def save_lesson(self, lesson: Lesson) -> None:
+        if lesson.id is None:
+            await _save(self.session, [lesson], [])
+        else:
+            await _save(self.session, [], [lesson])
+
+    async def attendance(self, lesson_ids: Sequence[int]) -> list[AttendanceEntry]:
+        if not lesson_ids:
+            return []
+        rows = await self.session.scalars(
+            select(m.AttendanceRow).where(m.AttendanceRow.lesson_id.in_(lesson_ids))
+        )
+        return _from(AttendanceEntry, rows)
+
+    async def replace_attendance(
+        self, school_id: int, lesson_id: int, statuses: dict[int, Attendance]
+    ) -> None:
+        await self.session.execute(
+            delete(m.AttendanceRow).where(m.AttendanceRow.lesson_id == lesson_id)
+        )
+        if statuses:
+            await self.session.execute(
+                insert(m.AttendanceRow),
+                [
+                    {
+                        "school_id": school_id,
+                        "lesson_id": lesson_id,
+                        "pupil_id": pid,
+                        "status": status.value,
+                    }
+                    for pid, status in statuses.items()
+                ],
+            )
+
+    async def marks(self, lesson_ids: Sequence[int]) -> list[Mark]:
+        if not lesson_ids:
+            return []
+        rows = await self.session.scalars(
+            select(m.MarkRow).where(m.MarkRow.lesson_id.in_(lesson_ids)).order_by(m.MarkRow.id)
+        )
+        return _from(Mark, rows)
+
+    async def save_mark(self, mark: Mark) -> None:
+        if mark.id is None:
+            await _save(self.session, [mark], [])
+        else:
+            await _save(self.session, [], [mark])
+
+    async def delete_mark(self, mark_id: int) -> None:
+        await self.session.execute(delete(m.MarkRow).where(m.MarkRow.id == mark_id))
+
+    async def add_audit(self, entries: Sequence[AuditEntry]) -> None:
+        if entries:
+            await _save(self.session, entries, [])
+
+    async def audit_of(self, entity: str, entity_id: int) -> list[AuditEntry]:
+        rows = await self.session.scalars(
+            select(m.AuditRow)
+            .where(m.AuditRow.entity == entity, m.AuditRow.entity_id == entity_id)
+            .order_by(m.AuditRow.id)
+        )
+        return _from(AuditEntry, rows)
+
+    async def add_remark(self, remark: Remark) -> None:
+        await _save(self.session, [remark], [])
+
+    async def plan(
+        self, school_id: int, subject_id: int, class_id: int, grade: int
+    ) -> list[PlanTopic]:
+        """The class's own plan when it has one, else the grade's."""
+        rows = _from(
+            PlanTopic,
+            await self.session.scalars(
+                select(m.PlanTopicRow)
+                .where(
+                    m.PlanTopicRow.school_id == school_id,
+                    m.PlanTopicRow.subject_id == subject_id,
+                    or_(
+                        m.PlanTopicRow.class_id == class_id,
+                        and_(m.PlanTopicRow.class_id.is_(None), m.PlanTopicRow.grade == grade),
+                    ),
+                )
+                .order_by(m.PlanTopicRow.number)
+            ),
+        )
+        own = [t for t in rows if t.class_id == class_id]
+        return own or rows
+
+    async def used_plan_topics(
+        self, school_id: int, class_id: int, subgroup_id: int | None, subject_id: int
+    ) -> set[int]:
+        query = select(m.LessonRow.plan_topic_id).where(
+            m.LessonRow.school_id == school_id,
+            m.LessonRow.class_id == class_id,
+            m.LessonRow.subject_id == subject_id,
+            m.LessonRow.plan_topic_id.is_not(None),
+        )
+        if subgroup_id is not None:
+            query = query.where(m.LessonRow.subgroup_id == subgroup_id)
+        return {x for x in (await self.session.scalars(query)).all() if x is not None}
+
+    async def bells(self, school_id: int) -> list[Bell]:
+        rows = await self.session.scalars(select(m.BellRow).where(m.BellRow.school_id == school_id))
+        return _from(Bell, rows)
+
+    async def holidays(self, school_id: int) -> list[Holiday]:
+        rows = await self.session.scalars(
+            select(m.HolidayRow).where(m.HolidayRow.school_id == school_id)
+        )
+        return _from(Holiday, rows)
+
+    async def periods(self, school_id: int) -> list[Period]:
+        rows = await self.session.scalars(
+            select(m.PeriodRow)
+            .where(m.PeriodRow.school_id == school_id)
+            .order_by(m.PeriodRow.starts)
+        )
+        return _from(Period, rows)
+
+    async def assignments_of(self, school_id: int, teacher_id: int) -> list[Assignment]:
+        rows = await self.session.scalars(
+            select(m.AssignmentRow).where(
+                m.AssignmentRow.school_id == school_id, m.AssignmentRow.teacher_id == teacher_id
+            )
+        )
+        return _from(Assignment, rows)
+
+    async def term_marks(
+        self, school_id: int, period_id: int, subject_id: int, pupil_ids: Sequence[int]
+    ) -> list[TermMark]:
+        if not pupil_ids:
+            return []
+        rows = await self.session.scalars(
+            select(m.TermMarkRow).where(
+                m.TermMarkRow.school_id == school_id,
+                m.TermMarkRow.period_id == period_id,
+                m.TermMarkRow.subject_id == subject_id,
+                m.TermMarkRow.pupil_id.in_(pupil_ids),
+            )
+        )
+        return _from(TermMark, rows)
+
+    async def save_term_mark(self, term_mark: TermMark) -> None:
+        existing = await self.session.scalar(
+            select(m.TermMarkRow.id).where(
+                m.TermMarkRow.pupil_id == term_mark.pupil_id,
+                m.TermMarkRow.subject_id == term_mark.subject_id,
+                m.TermMarkRow.period_id == term_mark.period_id,
+            )
+        )
+        if existing is None:
+            await _save(self.session, [term_mark], [])
+        else:
+            term_mark.id = existing
+            values = _row(term_mark)
+            await self.session.execute(
+                update(m.TermMarkRow)
+                .where(m.TermMarkRow.id == existing)
+                .values({k: v for k, v in values.items() if k != "id"})
+            )
