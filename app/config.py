@@ -15,7 +15,9 @@ class Settings(BaseSettings):
     )
     language: str = Field(default="ru", description="language of the command line: ru or en")
     bot_token: str = ""
+    bot_username: str = ""
     telegram_api_url: str = "https://api.telegram.org"
+    redis_url: str = Field(default="", description="Redis for conversation state; memory if empty")
 
 
 def load_settings() -> Settings:

@@ -28,3 +28,9 @@ class InvalidInput(JournalError):
 
 class Forbidden(JournalError):
     message = "you may not do this"
+
+
+class Gone(NotFound):
+    """What a screen refers to no longer exists (or belongs to another day)."""
+
+    message = "this screen is out of date"

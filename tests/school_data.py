@@ -90,3 +90,93 @@ def with_table(table: str, text: str, base: Mapping[str, str] | None = None) -> 
     data = dict(SMALL_SCHOOL if base is None else base)
     data[table] = text
     return data
+
+
+LAST_NAMES = (
+    "Абрамов",
+    "Белова",
+    "Васильев",
+    "Галкина",
+    "Дмитриев",
+    "Егорова",
+    "Жуков",
+    "Зайцева",
+    "Ильин",
+    "Козлова",
+    "Лебедев",
+    "Морозова",
+    "Новиков",
+    "Орлова",
+    "Павлов",
+    "Романова",
+    "Соколов",
+    "Тихонова",
+    "Уткин",
+    "Фёдорова",
+    "Харитонов",
+    "Цветкова",
+    "Чернов",
+    "Шилова",
+    "Щукин",
+    "Юдина",
+    "Яковлев",
+    "Агеева",
+    "Богданов",
+    "Власова",
+    "Гусев",
+    "Данилова",
+    "Ершов",
+    "Жарова",
+    "Зуев",
+)
+FIRST_NAMES = ("Анна", "Борис", "Вера", "Глеб", "Дарья", "Егор", "Жанна", "Захар")
+
+
+def bot_school() -> dict[str, str]:
+    """A school for scenarios: 7А with 25 pupils, 8Б with 35 (one named like HTML), two teachers.
+
+    T1 teaches maths to 7А (Monday lessons 1 and 2) and to 8Б (Monday lesson 3); T2 teaches
+    physics to 7А (Monday lesson 4) and is the deputy head. Grade 7 maths has a plan.
+    """
+    students = ["id,class,last_name,first_name,birth_date"]
+    guardians = ["id,student_id,last_name,first_name,relation"]
+    for i in range(25):
+        students.append(f"A{i},7А,{LAST_NAMES[i]},{FIRST_NAMES[i % 8]},2013-0{1 + i % 9}-15")
+        guardians.append(f"GA{i},A{i},{LAST_NAMES[i]},Мария,мать")
+    for i in range(35):
+        first = "<b>Иван</b>" if i == 0 else FIRST_NAMES[i % 8]
+        students.append(f"B{i},8Б,{LAST_NAMES[i]},{first},2012-0{1 + i % 9}-20")
+    return {
+        "staff": (
+            "id,last_name,first_name,middle_name,roles,deputy_grades\n"
+            "T1,Иванова,Анна,Петровна,teacher,\n"
+            "T2,Петров,Борис,Ильич,teacher;deputy,5-11\n"
+        ),
+        "subjects": "name,grading\nМатематика,marks\nФизика,marks\nРазговоры о важном,none\n",
+        "classes": "name,grade,class_teacher\n7А,7,T1\n8Б,8,T2\n",
+        "students": "\n".join(students) + "\n",
+        "guardians": "\n".join(guardians) + "\n",
+        "assignments": (
+            "teacher_id,subject,class,hours_per_week\n"
+            "T1,Математика,7А,5\nT1,Математика,8Б,5\nT2,Физика,7А,2\nT2,Разговоры о важном,8Б,1\n"
+        ),
+        "bells": "lesson,starts,ends\n1,08:30,09:15\n2,09:25,10:10\n3,10:30,11:15\n4,11:35,12:20\n",
+        "periods": (
+            "name,kind,grades,starts,ends\n"
+            "I четверть,quarter,1-9,2026-09-01,2026-10-24\n"
+            "II четверть,quarter,1-9,2026-11-05,2026-12-28\n"
+        ),
+        "holidays": "name,starts,ends\nОсенние каникулы,2026-10-25,2026-11-04\n",
+        "timetable": (
+            "class,weekday,lesson,subject,teacher_id,room\n"
+            "7А,1,1,Математика,T1,201\n7А,1,2,Математика,T1,201\n8Б,1,3,Математика,T1,202\n"
+            "7А,1,4,Физика,T2,301\n8Б,1,4,Разговоры о важном,T2,302\n"
+            "7А,2,1,Математика,T1,201\n"
+        ),
+        "plan": (
+            "subject,grade,number,topic,kind\n"
+            "Математика,7,1,Линейные уравнения,\n"
+            "Математика,7,2,Системы уравнений,\n"
+            "Математика,7,3,Контрольная работа №2,контрольная работа\n"
+        ),
+    }

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.errors import Forbidden, Gone, InvalidInput, NotFound
 from domain.journal import (
     Attendance,
     AuditEntry,
@@ -122,7 +122,9 @@ async def _lesson(uow: UnitOfWork, actor: Actor, lesson_id: int) -> Lesson:
     staff_id = _teacher(actor)
     assert actor.school_id is not None
     lesson = await uow.journal.lesson(actor.school_id, lesson_id)
-    if lesson is None or not lesson.taught_by(staff_id):
+    if lesson is None:
+        raise Gone()
+    if not lesson.taught_by(staff_id):
         raise LessonRefused()
     return lesson
 

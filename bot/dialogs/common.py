@@ -1,0 +1,145 @@
+"""What every screen shares: the context, refusals, stale screens, the reason prompt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager, ShowMode, StartMode
+
+from bot.context import Ctx
+from bot.states import MenuSG
+from domain.errors import Gone, JournalError
+from domain.usecases.teaching import ReasonRequired
+
+log = logging.getLogger(__name__)
+
+Event = CallbackQuery | Message
+
+
+def ctx_of(manager: DialogManager) -> Ctx:
+    return manager.middleware_data["ctx"]
+
+
+async def school_today(manager: DialogManager) -> dt.date:
+    """Today in the school's time zone (UTC for people who are not in a school)."""
+    ctx = ctx_of(manager)
+    zone = manager.middleware_data.get("school_zone")
+    if zone is None and ctx.actor.school_id is not None:
+        async with ctx.uow() as uow:
+            school = await uow.schools.get(ctx.actor.school_id)
+        zone = school.timezone if school else "UTC"
+        manager.middleware_data["school_zone"] = zone
+    return ctx.clock.now().astimezone(ZoneInfo(zone or "UTC")).date()
+
+
+async def remember_day(start_data: Any, manager: DialogManager) -> None:
+    """Dialogs note the day they were opened: a button pressed on another day is stale."""
+    manager.dialog_data["day"] = (await school_today(manager)).isoformat()
+    if isinstance(start_data, dict):
+        manager.dialog_data.update(start_data)
+
+
+async def say(event: Event, text: str, *, alert: bool = True) -> None:
+    if isinstance(event, CallbackQuery):
+        await event.answer(text[:200], show_alert=alert)
+    else:
+        await event.answer(text)
+
+
+async def out_of_date(event: Event, manager: DialogManager) -> None:
+    """Tell the user the screen is stale and put a fresh menu in front of them."""
+    t = ctx_of(manager).t
+    await say(event, t("This screen is out of date; here is a fresh menu."))
+    await manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
+    """Turn refusals into a message instead of an error, stale screens into a fresh menu, and a
+    closed entry window into a request for a reason (then the same action is done again).
+
+    `action` names the handler in REASON_ACTIONS so that the reason prompt can repeat it.
+    """
+
+    def decorate(fn: Handler) -> Handler:
+        @functools.wraps(fn)
+        async def wrapper(event: Event, widget: Any, manager: DialogManager, *args: Any) -> Any:
+            day = manager.dialog_data.get("day")
+            if day is not None and day != (await school_today(manager)).isoformat():
+                await out_of_date(event, manager)
+                return None
+            try:
+                return await fn(event, widget, manager, *args)
+            except ReasonRequired as err:
+                if action is None:
+                    await say(event, ctx_of(manager).t(err.message, **err.params))
+                    return None
+                manager.dialog_data["pending"] = {
+                    "action": action,
+                    "args": [str(a) for a in args],
+                    "widget": getattr(widget, "widget_id", None),
+                    "back": manager.current_context().state.state,
+                }
+                await manager.switch_to(_reason_state(manager))
+                if isinstance(event, CallbackQuery):
+                    await event.answer()
+            except Gone:
+                await out_of_date(event, manager)
+            except JournalError as err:
+                await say(event, ctx_of(manager).t(err.message, **err.params))
+            return None
+
+        return wrapper
+
+    return decorate
+
+
+def _reason_state(manager: DialogManager) -> Any:
+    from bot.states import LessonSG, TermSG
+
+    group = manager.current_context().state.group
+    return TermSG.reason if group is TermSG else LessonSG.reason
+
+
+# Actions a reason can complete: name → coroutine(manager, reason, *args)
+REASON_ACTIONS: dict[str, Callable[..., Awaitable[Any]]] = {}
+
+
+async def on_reason(message: Message, _widget: Any, manager: DialogManager) -> None:
+    """The reason for a late change arrives as text: repeat the pending action with it."""
+    pending = manager.dialog_data.get("pending")
+    ctx = ctx_of(manager)
+    if not pending or not message.text:
+        await message.answer(ctx.t("Write the reason as text."))
+        return
+    reason = message.text.strip()
+    try:
+        await REASON_ACTIONS[pending["action"]](manager, reason, *pending["args"])
+    except Gone:
+        await out_of_date(message, manager)
+        return
+    except JournalError as err:
+        await message.answer(ctx.t(err.message, **err.params))
+        return
+    manager.dialog_data.pop("pending", None)
+    await message.answer(ctx.t("Saved with the reason: {reason}", reason=reason[:200]))
+    back = pending["back"]
+    group = manager.current_context().state.group
+    await manager.switch_to(next(s for s in group.__states__ if s.state == back))
+
+
+async def cancel_reason(_event: CallbackQuery, _widget: Any, manager: DialogManager) -> None:
+    pending = manager.dialog_data.pop("pending", None) or {}
+    group = manager.current_context().state.group
+    back = pending.get("back")
+    state = next((s for s in group.__states__ if s.state == back), None)
+    if state is not None:
+        await manager.switch_to(state)

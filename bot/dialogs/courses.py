@@ -1,0 +1,310 @@
+"""Substitutions, past lessons by class and subject, and term marks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.enums import ContentType
+from aiogram.types import CallbackQuery
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.common import (
+    REASON_ACTIONS,
+    cancel_reason,
+    ctx_of,
+    guarded,
+    on_reason,
+    remember_day,
+)
+from bot.dialogs.lesson import PAGE, ChoiceGrid, _page, turn_page
+from bot.dialogs.menu import WEEKDAYS, lesson_time, missing_text, open_lesson_card, state_icon
+from bot.states import CoursesSG, SubstituteSG, TermSG
+from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.usecases import teaching as uc
+from domain.usecases import term_marks as tm
+
+# --------------------------------------------------------------------------- substitution
+
+
+async def substitute_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    views = await uc.substitutable_lessons(ctx.uow(), ctx.actor, ctx.clock)
+    items = [
+        (
+            v.lesson.id,
+            label(f"{v.lesson.lesson_number}. {lesson_time(v)} {v.title} · {v.teacher_name}"),
+        )
+        for v in views
+    ]
+    return {"lessons": items, "none": not items}
+
+
+@guarded()
+async def take_over(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+    ctx = ctx_of(manager)
+    await uc.substitute(ctx.uow(), ctx.actor, int(item_id), ctx.clock)
+    await callback.answer(ctx.t("You are recorded as the substitute."))
+    await open_lesson_card(manager, int(item_id))
+
+
+def substitute_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Window(
+            Tr("Whose lesson are you giving today? You will be recorded as the substitute."),
+            Tr("No lessons to substitute today.", when="none"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="sl",
+                    item_id_getter=lambda x: x[0],
+                    items="lessons",
+                    on_click=take_over,
+                ),
+                width=1,
+            ),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=substitute_getter,
+            state=SubstituteSG.lessons,
+        ),
+        on_start=remember_day,
+    )
+
+
+# --------------------------------------------------------------------------- courses
+
+
+async def courses_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    courses = await uc.my_courses(ctx.uow(), ctx.actor)
+    items = [(f"{c.class_id}_{c.subject_id}", label(c.title)) for c in courses]
+    purpose = dialog_manager.dialog_data.get("purpose", "past")
+    return {
+        "courses": items,
+        "past": purpose == "past",
+        "term": purpose == "term",
+        "none": not items,
+    }
+
+
+def _course_ids(item_id: str) -> tuple[int, int]:
+    class_id, _, subject_id = item_id.partition("_")
+    return int(class_id), int(subject_id)
+
+
+@guarded()
+async def choose_course(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    class_id, subject_id = _course_ids(item_id)
+    if manager.dialog_data.get("purpose") == "term":
+        ctx = ctx_of(manager)
+        await tm.term_sheet(ctx.uow(), ctx.actor, class_id, subject_id, ctx.clock)
+        await manager.start(TermSG.sheet, data={"class_id": class_id, "subject_id": subject_id})
+        return
+    manager.dialog_data["course"] = item_id
+    await manager.switch_to(CoursesSG.lessons)
+
+
+async def past_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    class_id, subject_id = _course_ids(dialog_manager.dialog_data["course"])
+    views = await uc.past_lessons(ctx.uow(), ctx.actor, class_id, subject_id, ctx.clock)
+    items = []
+    lines = []
+    for v in views:
+        day = f"{t(WEEKDAYS[v.lesson.day.weekday()])} {v.lesson.day.strftime('%d.%m')}"
+        items.append((v.lesson.id, label(f"{state_icon(v)} {day}, {v.lesson.lesson_number}")))
+        lines.append(f"{state_icon(v)} {day}, {v.lesson.lesson_number} — {esc(missing_text(t, v))}")
+    title = views[0].title if views else ""
+    head = t("<b>{title}</b>: lessons of the last three weeks", title=esc(title))
+    return {"lessons": items, "past_html": "\n".join([head, *lines]) if views else t("No lessons.")}
+
+
+@guarded()
+async def open_past(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+    await open_lesson_card(manager, int(item_id))
+
+
+def courses_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Window(
+            Tr("Choose the class and subject for past lessons:", when="past"),
+            Tr("Choose the class and subject for term marks:", when="term"),
+            Tr("You have no teaching assignments in the journal.", when="none"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="cs",
+                    item_id_getter=lambda x: x[0],
+                    items="courses",
+                    on_click=choose_course,
+                ),
+                width=1,
+            ),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=courses_getter,
+            state=CoursesSG.courses,
+        ),
+        Window(
+            Raw("past_html"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="pl",
+                    item_id_getter=lambda x: x[0],
+                    items="lessons",
+                    on_click=open_past,
+                ),
+                width=2,
+            ),
+            Row(
+                SwitchTo(Tr(BACK, html=False), id="bk", state=CoursesSG.courses),
+                Cancel(Tr(MENU, html=False), id="menu"),
+            ),
+            getter=past_getter,
+            state=CoursesSG.lessons,
+        ),
+        on_start=remember_day,
+    )
+
+
+# --------------------------------------------------------------------------- term marks
+
+
+async def term_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    data = dialog_manager.dialog_data
+    sheet = await tm.term_sheet(
+        ctx.uow(), ctx.actor, int(data["class_id"]), int(data["subject_id"]), ctx.clock
+    )
+    page, pages = _page(dialog_manager, len(sheet.lines))
+    lines = [
+        t(
+            "<b>{cls} · {subject}</b>, {period} ({starts}–{ends})",
+            cls=esc(sheet.school_class.name),
+            subject=esc(sheet.subject.name),
+            period=esc(sheet.period.name),
+            starts=sheet.period.starts.strftime("%d.%m"),
+            ends=sheet.period.ends.strftime("%d.%m"),
+        ),
+        t("Suggested: weighted mean → mark; «!» too few marks. Tap a mark to set it."),
+    ]
+    rows = []
+    for line in sheet.lines:
+        s = line.suggestion
+        mean = f"{s.mean}" if s.mean is not None else "—"
+        flag = "!" if s.too_few_marks else ""
+        final = f" ✅ <b>{esc(line.term_mark)}</b>" if line.term_mark else ""
+        lines.append(
+            f"{esc(line.name)}: {mean} ({s.marks_count}{flag}) → {esc(s.value or '—')}{final}"
+        )
+    for line in sheet.lines[page * PAGE : (page + 1) * PAGE]:
+        rows.append(
+            {
+                "id": line.pupil_id,
+                "name": label(line.name, 20),
+                "values": [
+                    (
+                        v,
+                        f"[{v}]"
+                        if v == line.term_mark
+                        else (f"·{v}·" if v == line.suggestion.value else v),
+                    )
+                    for v in sheet.values
+                ],
+            }
+        )
+    if sheet.closed:
+        lines.append(t("The period is over: a change now needs a reason."))
+    open_lines = [x for x in sheet.lines if x.term_mark is None and x.suggestion.value]
+    return {
+        "term_html": "\n".join(lines),
+        "rows": rows,
+        "page": page + 1,
+        "pages": pages,
+        "paged": pages > 1,
+        "can_confirm": bool(open_lines) and not sheet.closed,
+        "to_confirm": len(open_lines),
+    }
+
+
+@guarded("term")
+async def on_term_mark(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, value: str
+) -> None:
+    await _term(manager, None, pupil, value)
+    await callback.answer(ctx_of(manager).t("Term mark {value} saved", value=value))
+
+
+async def _term(manager: DialogManager, reason: str | None, pupil: str, value: str) -> None:
+    ctx = ctx_of(manager)
+    data = manager.dialog_data
+    await tm.set_term_mark(
+        ctx.uow(),
+        ctx.actor,
+        int(data["class_id"]),
+        int(data["subject_id"]),
+        int(pupil),
+        value,
+        ctx.clock,
+        reason,
+    )
+
+
+REASON_ACTIONS["term"] = _term
+
+
+async def term_name(callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str) -> None:
+    await callback.answer()
+
+
+@guarded()
+async def confirm_all(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    ctx = ctx_of(manager)
+    data = manager.dialog_data
+    count = await tm.confirm_suggestions(
+        ctx.uow(), ctx.actor, int(data["class_id"]), int(data["subject_id"]), ctx.clock
+    )
+    await callback.answer(ctx.t("Confirmed: {count}", count=count))
+
+
+def term_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Window(
+            Raw("term_html"),
+            ChoiceGrid("tg", "rows", on_value=on_term_mark, on_name=term_name),
+            Row(
+                Button(Format("◀"), id="prev", on_click=turn_page),
+                Button(Format("{page}/{pages}"), id="pg"),
+                Button(Format("▶"), id="next", on_click=turn_page),
+                when="paged",
+            ),
+            Button(
+                Tr("✅ Confirm the suggested marks ({to_confirm})", html=False),
+                id="all",
+                on_click=confirm_all,
+                when="can_confirm",
+            ),
+            Cancel(Tr(BACK, html=False), id="back"),
+            getter=term_getter,
+            state=TermSG.sheet,
+        ),
+        Window(
+            Tr(
+                "The period is over. A change now keeps the old value and needs a reason. "
+                "Send the reason as a message."
+            ),
+            MessageInput(on_reason, content_types=[ContentType.TEXT]),
+            Button(Tr("✖️ Cancel the change", html=False), id="nochg", on_click=cancel_reason),
+            state=TermSG.reason,
+        ),
+        on_start=remember_day,
+    )

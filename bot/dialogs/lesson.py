@@ -1,0 +1,642 @@
+"""The lesson card: topic, homework, attendance, marks and remarks, one-handed, in a few taps."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.enums import ContentType
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.api.internal import RawKeyboard
+from aiogram_dialog.api.protocols import DialogProtocol
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Keyboard, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.common import (
+    REASON_ACTIONS,
+    cancel_reason,
+    ctx_of,
+    guarded,
+    on_reason,
+    remember_day,
+)
+from bot.dialogs.menu import WEEKDAYS, lesson_time
+from bot.states import LessonSG
+from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.journal import Attendance, RemarkTone
+from domain.usecases import teaching as uc
+
+PAGE = 10  # pupils per page of the marks grid: 10 rows of up to 6 buttons stay under 100
+
+
+def _lesson_id(manager: DialogManager) -> int:
+    return int(manager.dialog_data["lesson_id"])
+
+
+# --------------------------------------------------------------------------- card
+
+
+async def card_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    view = await uc.lesson_card(ctx.uow(), ctx.actor, _lesson_id(dialog_manager), ctx.clock)
+    lesson = view.lesson
+    day = f"{t(WEEKDAYS[lesson.day.weekday()])} {lesson.day.strftime('%d.%m.%Y')}"
+    times = (
+        f", {lesson_time(view)}–{view.ends.strftime('%H:%M')}" if view.starts and view.ends else ""
+    )
+    lines = [
+        f"<b>{esc(view.title)}</b>",
+        t("{day}, lesson {number}{times}", day=day, number=lesson.lesson_number, times=times),
+    ]
+    if view.is_substitution:
+        lines.append(t("Substitution for {teacher}", teacher=esc(view.teacher_name)))
+    lines.append(
+        t("Topic: {topic}", topic=esc(lesson.topic) if lesson.topic else t("— not entered"))
+    )
+    if lesson.attendance_taken:
+        lines.append(
+            t(
+                "Attendance: {pupils} pupils, absent {absent}, late {late}",
+                pupils=view.pupils,
+                absent=view.absent,
+                late=view.late,
+            )
+        )
+    else:
+        lines.append(t("Attendance: — not taken ({pupils} pupils)", pupils=view.pupils))
+    lines.append(t("Marks: {count}", count=view.marks))
+    if lesson.homework is None:
+        homework = t("— not entered")
+    else:
+        homework = esc(lesson.homework) if lesson.homework else t("no homework")
+    lines.append(t("Homework: {homework}", homework=homework))
+    suggestion = view.suggested_topic
+    offer = suggestion is not None and suggestion.topic != lesson.topic
+    dialog_manager.dialog_data["suggested_id"] = suggestion.id if suggestion else None
+    return {
+        "card_html": "\n".join(lines),
+        "offer_plan": offer,
+        "plan_label": label(t("📘 By the plan: {topic}", topic=suggestion.topic)) if offer else "",  # type: ignore[union-attr]
+        "graded": view.grading.value != "none",
+    }
+
+
+@guarded("plan_topic")
+async def take_plan_topic(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    await _plan_topic(manager, None)
+    await callback.answer(ctx_of(manager).t("Topic saved"))
+
+
+async def _plan_topic(manager: DialogManager, reason: str | None) -> None:
+    ctx = ctx_of(manager)
+    topic_id = manager.dialog_data.get("suggested_id")
+    if topic_id is None:
+        return
+    await uc.set_topic(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        ctx.clock,
+        plan_topic_id=int(topic_id),
+        reason=reason,
+    )
+
+
+REASON_ACTIONS["plan_topic"] = _plan_topic
+
+
+@guarded("topic")
+async def on_topic(message: Message, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data["text"] = message.text or ""
+    await _topic(manager, None)
+    await manager.switch_to(LessonSG.card)
+
+
+async def _topic(manager: DialogManager, reason: str | None) -> None:
+    ctx = ctx_of(manager)
+    await uc.set_topic(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        ctx.clock,
+        text=manager.dialog_data.get("text", ""),
+        reason=reason,
+    )
+
+
+REASON_ACTIONS["topic"] = _topic
+
+
+@guarded("homework")
+async def on_homework(message: Message, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data["text"] = message.text or ""
+    await _homework(manager, None)
+    await manager.switch_to(LessonSG.card)
+
+
+@guarded("homework")
+async def no_homework(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data["text"] = ""
+    await _homework(manager, None)
+    await manager.switch_to(LessonSG.card)
+
+
+async def _homework(manager: DialogManager, reason: str | None) -> None:
+    ctx = ctx_of(manager)
+    await uc.set_homework(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        manager.dialog_data.get("text", ""),
+        ctx.clock,
+        reason,
+    )
+
+
+REASON_ACTIONS["homework"] = _homework
+
+
+async def text_refused(message: Message, _w: Any, manager: DialogManager) -> None:
+    await message.answer(ctx_of(manager).t("Please send text."))
+
+
+# --------------------------------------------------------------------------- attendance
+
+MARK_OF = {None: "", Attendance.ABSENT: "Н · ", Attendance.LATE: "ОП · "}
+
+
+async def attendance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    roster = await uc.attendance_roster(ctx.uow(), ctx.actor, _lesson_id(dialog_manager))
+    draft: dict[str, str] = dialog_manager.dialog_data.setdefault(
+        "draft", {str(r.pupil_id): r.attendance.value for r in roster if r.attendance}
+    )
+    items = []
+    for r in roster:
+        status = draft.get(str(r.pupil_id))
+        items.append(
+            (r.pupil_id, label(MARK_OF[Attendance(status) if status else None] + r.name, 40))
+        )
+    absent = sum(1 for s in draft.values() if s == Attendance.ABSENT.value)
+    late = sum(1 for s in draft.values() if s == Attendance.LATE.value)
+    return {"pupils": items, "absent": absent, "late": late, "present": len(roster) - absent}
+
+
+async def toggle_pupil(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    draft: dict[str, str] = manager.dialog_data.setdefault("draft", {})
+    current = draft.get(item_id)
+    following = Attendance.cycle(Attendance(current) if current else None)
+    if following is None:
+        draft.pop(item_id, None)
+    else:
+        draft[item_id] = following.value
+
+
+@guarded("attendance")
+async def save_attendance(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    await _attendance(manager, None)
+    await callback.answer(ctx_of(manager).t("Attendance saved"))
+    manager.dialog_data.pop("draft", None)
+    await manager.switch_to(LessonSG.card)
+
+
+async def _attendance(manager: DialogManager, reason: str | None) -> None:
+    ctx = ctx_of(manager)
+    draft = manager.dialog_data.get("draft", {})
+    statuses = {int(pid): Attendance(s) for pid, s in draft.items()}
+    await uc.save_attendance(ctx.uow(), ctx.actor, _lesson_id(manager), statuses, ctx.clock, reason)
+    if reason is not None:
+        manager.dialog_data.pop("draft", None)
+
+
+REASON_ACTIONS["attendance"] = _attendance
+
+
+async def drop_draft(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("draft", None)
+
+
+# --------------------------------------------------------------------------- marks
+
+
+async def kinds_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    kinds = await uc.work_kinds(ctx.uow(), ctx.actor)
+    return {"kinds": [(k.code, label(k.name, 30)) for k in kinds]}
+
+
+@guarded()
+async def choose_kind(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    manager.dialog_data["kind"] = item_id
+    manager.dialog_data["page"] = 0
+    await manager.switch_to(LessonSG.marks)
+
+
+class ChoiceGrid(Keyboard):
+    """Rows of [pupil][value][value]…: one tap on a value is one mark."""
+
+    def __init__(
+        self,
+        widget_id: str,
+        rows_key: str,
+        on_value: Callable[..., Awaitable[Any]],
+        on_name: Callable[..., Awaitable[Any]],
+    ) -> None:
+        super().__init__(id=widget_id)
+        self.rows_key = rows_key
+        self.on_value = on_value
+        self.on_name = on_name
+
+    async def _render_keyboard(self, data: dict, manager: DialogManager) -> RawKeyboard:
+        keyboard: RawKeyboard = []
+        for row in data[self.rows_key]:
+            buttons = [
+                InlineKeyboardButton(
+                    text=row["name"],
+                    callback_data=self._item_callback_data(f"n{row['id']}"),
+                )
+            ]
+            for value, text in row["values"]:
+                buttons.append(
+                    InlineKeyboardButton(
+                        text=text,
+                        callback_data=self._item_callback_data(f"v{row['id']}:{value}"),
+                    )
+                )
+            keyboard.append(buttons)
+        return keyboard
+
+    async def _process_item_callback(
+        self, callback: CallbackQuery, data: str, dialog: DialogProtocol, manager: DialogManager
+    ) -> bool:
+        if data.startswith("n"):
+            await self.on_name(callback, self, manager, data[1:])
+        elif data.startswith("v"):
+            pupil, _, value = data[1:].partition(":")
+            await self.on_value(callback, self, manager, pupil, value)
+        return True
+
+
+def _page(manager: DialogManager, total: int) -> tuple[int, int]:
+    pages = max(1, (total + PAGE - 1) // PAGE)
+    page = min(max(0, int(manager.dialog_data.get("page", 0))), pages - 1)
+    manager.dialog_data["page"] = page
+    return page, pages
+
+
+async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    sheet = await uc.marks_sheet(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(dialog_manager),
+        dialog_manager.dialog_data.get("kind", "oral"),
+    )
+    kind = sheet.work_kind.code
+    page, pages = _page(dialog_manager, len(sheet.roster))
+    rows = []
+    for r in sheet.roster[page * PAGE : (page + 1) * PAGE]:
+        current = r.marks.get(kind)
+        flag = {Attendance.ABSENT: " (Н)", Attendance.LATE: " (ОП)"}.get(r.attendance, "")  # type: ignore[arg-type]
+        rows.append(
+            {
+                "id": r.pupil_id,
+                "name": label(r.name + flag, 24),
+                "values": [(v, f"[{v}]" if v == current else v) for v in sheet.scale],
+            }
+        )
+    given = sum(1 for r in sheet.roster if kind in r.marks)
+    return {
+        "kind_name": sheet.work_kind.name,
+        "weight": str(sheet.work_kind.weight.normalize()),
+        "given": given,
+        "rows": rows,
+        "page": page + 1,
+        "pages": pages,
+        "paged": pages > 1,
+    }
+
+
+@guarded("mark")
+async def on_mark(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, value: str
+) -> None:
+    await _mark(manager, None, pupil, value)
+    await callback.answer(ctx_of(manager).t("Mark {value} saved", value=value))
+
+
+async def _mark(manager: DialogManager, reason: str | None, pupil: str, value: str) -> None:
+    ctx = ctx_of(manager)
+    await uc.put_mark(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        int(pupil),
+        manager.dialog_data.get("kind", "oral"),
+        value,
+        ctx.clock,
+        reason=reason,
+    )
+
+
+REASON_ACTIONS["mark"] = _mark
+
+
+@guarded()
+async def on_pupil_name(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str
+) -> None:
+    manager.dialog_data["pupil"] = int(pupil)
+    await manager.switch_to(LessonSG.mark_pupil)
+
+
+async def turn_page(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    step = 1 if widget.widget_id == "next" else -1
+    manager.dialog_data["page"] = int(manager.dialog_data.get("page", 0)) + step
+
+
+async def mark_pupil_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    sheet = await uc.marks_sheet(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(dialog_manager),
+        dialog_manager.dialog_data.get("kind", "oral"),
+    )
+    pupil_id = int(dialog_manager.dialog_data.get("pupil", 0))
+    entry = next((r for r in sheet.roster if r.pupil_id == pupil_id), None)
+    if entry is None:
+        return {"pupil_html": t("This pupil is not on the lesson's roster."), "has_mark": False}
+    names = {k.code: k.name for k in await uc.work_kinds(ctx.uow(), ctx.actor)}
+    marks = ", ".join(f"{esc(names.get(k, k))}: <b>{esc(v)}</b>" for k, v in entry.marks.items())
+    return {
+        "pupil_html": f"<b>{esc(entry.name)}</b>\n" + (marks or t("No marks in this lesson yet.")),
+        "has_mark": sheet.work_kind.code in entry.marks,
+    }
+
+
+@guarded("remove")
+async def remove_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    await _remove(manager, None)
+    await callback.answer(ctx_of(manager).t("Mark removed"))
+    await manager.switch_to(LessonSG.marks)
+
+
+async def _remove(manager: DialogManager, reason: str | None) -> None:
+    ctx = ctx_of(manager)
+    await uc.put_mark(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        int(manager.dialog_data["pupil"]),
+        manager.dialog_data.get("kind", "oral"),
+        uc.REMOVE_MARK,
+        ctx.clock,
+        reason=reason,
+    )
+
+
+REASON_ACTIONS["remove"] = _remove
+
+
+@guarded()
+async def on_comment(message: Message, _w: Any, manager: DialogManager) -> None:
+    ctx = ctx_of(manager)
+    sheet = await uc.marks_sheet(
+        ctx.uow(), ctx.actor, _lesson_id(manager), manager.dialog_data.get("kind", "oral")
+    )
+    pupil_id = int(manager.dialog_data.get("pupil", 0))
+    entry = next((r for r in sheet.roster if r.pupil_id == pupil_id), None)
+    current = entry.marks.get(sheet.work_kind.code) if entry else None
+    if current is None:
+        await message.answer(ctx.t("Give a mark first, then a comment to it."))
+        return
+    await uc.put_mark(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        pupil_id,
+        sheet.work_kind.code,
+        current,
+        ctx.clock,
+        comment=message.text or "",
+    )
+    await message.answer(ctx.t("Comment saved"))
+    await manager.switch_to(LessonSG.marks)
+
+
+# --------------------------------------------------------------------------- remarks
+
+
+async def remark_pupils_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    roster = await uc.attendance_roster(ctx.uow(), ctx.actor, _lesson_id(dialog_manager))
+    return {"pupils": [(r.pupil_id, label(r.name, 40)) for r in roster]}
+
+
+@guarded()
+async def remark_pupil(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    manager.dialog_data["pupil"] = int(item_id)
+    await manager.switch_to(LessonSG.remark_tone)
+
+
+async def remark_tone(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["tone"] = widget.widget_id
+    await manager.switch_to(LessonSG.remark_text)
+
+
+@guarded()
+async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
+    ctx = ctx_of(manager)
+    tone = RemarkTone(manager.dialog_data.get("tone", RemarkTone.PRAISE.value))
+    await uc.add_remark(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        int(manager.dialog_data["pupil"]),
+        tone,
+        message.text or "",
+        ctx.clock,
+    )
+    await message.answer(ctx.t("The remark will reach the pupil's guardians."))
+    await manager.switch_to(LessonSG.card)
+
+
+# --------------------------------------------------------------------------- the dialog
+
+
+def back_to_card() -> SwitchTo:
+    return SwitchTo(Tr(BACK, html=False), id="card", state=LessonSG.card)
+
+
+def lesson_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Window(
+            Raw("card_html"),
+            Button(Format("{plan_label}"), id="plan", on_click=take_plan_topic, when="offer_plan"),
+            Row(
+                SwitchTo(Tr("👥 Attendance", html=False), id="att", state=LessonSG.attendance),
+                SwitchTo(Tr("✍️ Marks", html=False), id="mk", state=LessonSG.kinds, when="graded"),
+            ),
+            Row(
+                SwitchTo(Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
+                SwitchTo(Tr("🏠 Homework", html=False), id="hw", state=LessonSG.homework),
+            ),
+            SwitchTo(Tr("💬 To the guardians", html=False), id="rm", state=LessonSG.remark_pupil),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=card_getter,
+            state=LessonSG.card,
+        ),
+        Window(
+            Tr("Send the topic of the lesson as a message."),
+            MessageInput(on_topic, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
+            back_to_card(),
+            state=LessonSG.topic,
+        ),
+        Window(
+            Tr("Send the homework as a message, or press «No homework»."),
+            Button(Tr("🚫 No homework", html=False), id="nohw", on_click=no_homework),
+            MessageInput(on_homework, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
+            back_to_card(),
+            state=LessonSG.homework,
+        ),
+        Window(
+            Tr(
+                "Tap a pupil: once for absent (Н), twice for late (ОП), three times for present.\n"
+                "Present {present}, absent {absent}, late {late}. Then save."
+            ),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="ap",
+                    item_id_getter=lambda x: x[0],
+                    items="pupils",
+                    on_click=toggle_pupil,
+                ),
+                width=2,
+            ),
+            Button(Tr("💾 Save", html=False), id="save", on_click=save_attendance),
+            SwitchTo(Tr(BACK, html=False), id="card", state=LessonSG.card, on_click=drop_draft),
+            getter=attendance_getter,
+            state=LessonSG.attendance,
+        ),
+        Window(
+            Tr("Which kind of work are the marks for?"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="wk",
+                    item_id_getter=lambda x: x[0],
+                    items="kinds",
+                    on_click=choose_kind,
+                ),
+                width=2,
+            ),
+            back_to_card(),
+            getter=kinds_getter,
+            state=LessonSG.kinds,
+        ),
+        Window(
+            Tr(
+                "<b>{kind_name}</b> (weight {weight}): one tap on a mark next to a pupil. "
+                "Marks given: {given}. Tap a name to remove a mark or add a comment."
+            ),
+            ChoiceGrid("mg", "rows", on_value=on_mark, on_name=on_pupil_name),
+            Row(
+                Button(Format("◀"), id="prev", on_click=turn_page),
+                Button(Format("{page}/{pages}"), id="pg"),
+                Button(Format("▶"), id="next", on_click=turn_page),
+                when="paged",
+            ),
+            Row(
+                SwitchTo(Tr("📝 Kind of work", html=False), id="kinds", state=LessonSG.kinds),
+                back_to_card(),
+            ),
+            getter=marks_getter,
+            state=LessonSG.marks,
+        ),
+        Window(
+            Raw("pupil_html"),
+            Button(
+                Tr("🗑 Remove this mark", html=False),
+                id="rmv",
+                on_click=remove_mark,
+                when="has_mark",
+            ),
+            SwitchTo(
+                Tr("💬 Comment to the mark", html=False),
+                id="cmt",
+                state=LessonSG.mark_comment,
+                when="has_mark",
+            ),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+            getter=mark_pupil_getter,
+            state=LessonSG.mark_pupil,
+        ),
+        Window(
+            Tr("Send a short comment to the mark (up to 200 characters)."),
+            MessageInput(on_comment, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+            state=LessonSG.mark_comment,
+        ),
+        Window(
+            Tr("Whose guardians should get a word from you?"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="rp",
+                    item_id_getter=lambda x: x[0],
+                    items="pupils",
+                    on_click=remark_pupil,
+                ),
+                width=2,
+            ),
+            back_to_card(),
+            getter=remark_pupils_getter,
+            state=LessonSG.remark_pupil,
+        ),
+        Window(
+            Tr("Praise or concern?"),
+            Row(
+                Button(
+                    Tr("👍 Praise", html=False), id=RemarkTone.PRAISE.value, on_click=remark_tone
+                ),
+                Button(
+                    Tr("⚠️ Concern", html=False), id=RemarkTone.CONCERN.value, on_click=remark_tone
+                ),
+            ),
+            back_to_card(),
+            state=LessonSG.remark_tone,
+        ),
+        Window(
+            Tr("Send the text for the guardians."),
+            MessageInput(on_remark, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
+            back_to_card(),
+            state=LessonSG.remark_text,
+        ),
+        Window(
+            Tr(
+                "The entry window for this lesson has closed. A change now keeps the old value and "
+                "needs a reason. Send the reason as a message."
+            ),
+            MessageInput(on_reason, content_types=[ContentType.TEXT]),
+            Button(Tr("✖️ Cancel the change", html=False), id="nochg", on_click=cancel_reason),
+            state=LessonSG.reason,
+        ),
+        on_start=remember_day,
+    )

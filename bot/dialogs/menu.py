@@ -1,0 +1,199 @@
+"""The main menu: every role the person has, and for a teacher, today's lessons right away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.types import CallbackQuery
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.kbd import Button, Column, Group, Row, Select, Start, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.common import ctx_of, guarded, remember_day, school_today
+from bot.states import CoursesSG, LessonSG, MenuSG, SubstituteSG
+from bot.texts import Raw, Tr, esc, label
+from domain.journal import LessonState
+from domain.usecases.accounts import set_language
+from domain.usecases.teaching import LessonView, lesson_card, todays_lessons
+from locales import N_, translator
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+STATE_TEXT = {
+    LessonState.ATTENDANCE_MISSING: N_("attendance"),
+    LessonState.TOPIC_MISSING: N_("topic"),
+    LessonState.HOMEWORK_MISSING: N_("homework"),
+}
+
+
+def state_icon(view: LessonView) -> str:
+    return "✅" if view.state == [LessonState.DONE] else "⚠️"
+
+
+def missing_text(t: Any, view: LessonView) -> str:
+    if view.state == [LessonState.DONE]:
+        return t("done")
+    return t("missing: {what}", what=", ".join(t(STATE_TEXT[s]) for s in view.state))
+
+
+def lesson_time(view: LessonView) -> str:
+    return view.starts.strftime("%H:%M") if view.starts else ""
+
+
+async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t, actor = ctx.t, ctx.actor
+    lines: list[str] = []
+    lessons: list[tuple[int, str]] = []
+    if not actor.known:
+        lines.append(
+            t(
+                "This is the school's electronic journal. To sign in, open the "
+                "invitation link the school gave you, or send the code from it."
+            )
+        )
+    else:
+        name = (
+            actor.staff.full_name
+            if actor.staff
+            else (
+                actor.guardian.full_name
+                if actor.guardian
+                else actor.pupil.full_name
+                if actor.pupil
+                else ""
+            )
+        )
+        lines.append(t("<b>{name}</b>", name=esc(name)))
+    if actor.is_teacher:
+        today = await school_today(dialog_manager)
+        views = await todays_lessons(ctx.uow(), actor, ctx.clock)
+        day = f"{t(WEEKDAYS[today.weekday()])} {today.strftime('%d.%m')}"
+        if views:
+            lines.append(t("<b>Today, {day}:</b>", day=day))
+            for v in views:
+                sub = " " + t("(substitution)") if v.is_substitution else ""
+                lines.append(
+                    f"{state_icon(v)} {v.lesson.lesson_number}. {lesson_time(v)} "
+                    f"{esc(v.title)}{esc(sub)} — {esc(missing_text(t, v))}"
+                )
+                lessons.append(
+                    (v.lesson.id, label(f"{state_icon(v)} {v.lesson.lesson_number}. {v.title}"))  # type: ignore[arg-type]
+                )
+        else:
+            lines.append(t("No lessons of yours today ({day}).", day=day))
+    if actor.is_class_teacher:
+        names = ", ".join(esc(c.name) for c in actor.class_teacher_of)
+        lines.append(t("Class teacher of {classes}.", classes=names))
+    if actor.is_guardian:
+        kids = ", ".join(esc(p.full_name) for p in actor.children)
+        lines.append(t("Your children in the journal: {names}.", names=kids))
+    if actor.is_pupil:
+        lines.append(t("You can read your journal here (pupils only read)."))
+    return {
+        "menu_html": "\n".join(lines),
+        "lessons": lessons,
+        "is_teacher": actor.is_teacher,
+    }
+
+
+@guarded()
+async def open_lesson(
+    callback: CallbackQuery, _widget: Any, manager: DialogManager, item_id: str
+) -> None:
+    await open_lesson_card(manager, int(item_id))
+
+
+async def refresh(callback: CallbackQuery, _widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["day"] = (await school_today(manager)).isoformat()
+
+
+async def open_lesson_card(manager: DialogManager, lesson_id: int) -> None:
+    """Check access first: a forged lesson id gets a refusal and opens nothing."""
+    ctx = ctx_of(manager)
+    await lesson_card(ctx.uow(), ctx.actor, lesson_id, ctx.clock)
+    await manager.start(LessonSG.card, data={"lesson_id": lesson_id})
+
+
+async def language_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    return {"languages": [("ru", "Русский"), ("en", "English")]}
+
+
+async def choose_language(
+    callback: CallbackQuery, _widget: Any, manager: DialogManager, item_id: str
+) -> None:
+    ctx = ctx_of(manager)
+    await set_language(ctx.uow(), manager.middleware_data["user"], item_id, ctx.clock)
+    ctx.t = translator(item_id)
+    ctx.actor.account.language = item_id
+    from bot.commands import register_commands_for_chat
+
+    await register_commands_for_chat(callback.bot, callback.message.chat.id, item_id)  # type: ignore[union-attr,arg-type]
+    await callback.answer(
+        ctx.t("Language: English") if item_id == "en" else ctx.t("Language: Russian")
+    )
+    await manager.switch_to(MenuSG.main)
+
+
+def menu_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Window(
+            Raw("menu_html"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="tl",
+                    item_id_getter=lambda x: x[0],
+                    items="lessons",
+                    on_click=open_lesson,
+                ),
+                width=1,
+                when="is_teacher",
+            ),
+            Row(
+                Start(Tr("🔁 I am substituting", html=False), id="sub", state=SubstituteSG.lessons),
+                Start(
+                    Tr("📚 Past lessons", html=False),
+                    id="past",
+                    state=CoursesSG.courses,
+                    data={"purpose": "past"},
+                ),
+                when="is_teacher",
+            ),
+            Row(
+                Start(
+                    Tr("🏁 Term marks", html=False),
+                    id="term",
+                    state=CoursesSG.courses,
+                    data={"purpose": "term"},
+                ),
+                when="is_teacher",
+            ),
+            Row(
+                Button(Tr("🔄 Refresh", html=False), id="refresh", on_click=refresh),
+                SwitchTo(Tr("🌐 Language", html=False), id="lang", state=MenuSG.language),
+            ),
+            getter=menu_getter,
+            state=MenuSG.main,
+        ),
+        Window(
+            Tr("Choose the language of the journal:"),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="lg",
+                    item_id_getter=lambda x: x[0],
+                    items="languages",
+                    on_click=choose_language,
+                ),
+            ),
+            getter=language_getter,
+            state=MenuSG.language,
+        ),
+        on_start=remember_day,
+    )
+
+
+async def show_menu(manager: DialogManager) -> None:
+    await manager.start(MenuSG.main, mode=StartMode.RESET_STACK)

@@ -1,0 +1,189 @@
+"""Commands, joining by invitation, and what happens when something goes wrong."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject, CommandStart, ExceptionTypeFilter
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+
+from bot.context import Ctx
+from bot.states import MenuSG
+from bot.texts import esc
+from domain.errors import Gone, JournalError
+from domain.usecases.accounts import MessengerUser, redeem_invitation
+from locales import translator
+
+log = logging.getLogger(__name__)
+
+
+CODE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+async def join(
+    message: Message, code: str, ctx: Ctx, user: MessengerUser, dialog_manager: DialogManager
+) -> None:
+    try:
+        actor = await redeem_invitation(ctx.uow(), user, code, ctx.clock)
+    except JournalError as err:
+        await message.answer(ctx.t(err.message, **err.params))
+        await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+        return
+    ctx.actor = actor
+    ctx.t = translator(actor.language)
+    roles = []
+    if actor.is_teacher:
+        roles.append(ctx.t("teacher"))
+    if actor.is_class_teacher:
+        roles.append(ctx.t("class teacher"))
+    if actor.is_deputy:
+        roles.append(ctx.t("deputy head"))
+    if actor.is_guardian:
+        roles.append(
+            ctx.t("guardian of {names}", names=", ".join(p.full_name for p in actor.children))
+        )
+    if actor.is_pupil:
+        roles.append(ctx.t("pupil (read only)"))
+    await message.answer(
+        ctx.t("Welcome! You are in the journal as: {roles}.", roles=esc("; ".join(roles)))
+    )
+    await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+async def start_with_code(
+    message: Message,
+    command: CommandObject,
+    ctx: Ctx,
+    user: MessengerUser,
+    dialog_manager: DialogManager,
+) -> None:
+    await join(message, (command.args or "").strip(), ctx, user, dialog_manager)
+
+
+async def menu(message: Message, dialog_manager: DialogManager) -> None:
+    await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+async def language(message: Message, dialog_manager: DialogManager) -> None:
+    await dialog_manager.start(MenuSG.language, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+async def help_command(message: Message, ctx: Ctx) -> None:
+    t = ctx.t
+    contacts = ""
+    if ctx.actor.school_id is not None:
+        async with ctx.uow() as uow:
+            school = await uow.schools.get(ctx.actor.school_id)
+        if school and school.help_contacts:
+            contacts = esc(school.help_contacts)
+    lines = [
+        t("<b>Help</b>"),
+        t("/menu — the main menu; a teacher sees today's lessons there."),
+        t(
+            "A lesson: tap it, then «Attendance», «Marks», «Topic», «Homework». Entries after the "
+            "entry window need a reason and are kept with the old value."
+        ),
+        t("To join, open the invitation link from the school or send its code here."),
+        t("Help at the school: {contacts}", contacts=contacts or t("ask the school's secretary")),
+    ]
+    await message.answer("\n\n".join(lines))
+
+
+async def text_outside_dialogs(
+    message: Message, ctx: Ctx, user: MessengerUser, dialog_manager: DialogManager
+) -> None:
+    text = (message.text or "").strip()
+    if not ctx.actor.known and CODE.match(text):
+        await join(message, text, ctx, user, dialog_manager)
+        return
+    await message.answer(ctx.t("I did not understand that; here is the menu."))
+    await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+async def anything_else(message: Message, ctx: Ctx) -> None:
+    await message.answer(ctx.t("I understand text and buttons; open /menu."))
+
+
+async def unknown_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
+    """A button no screen knows: a forged or very old one. Refuse and show the menu."""
+    await callback.answer(
+        ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
+    )
+    await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+def commands_router() -> Router:
+    """Commands come before the dialogs, so that /menu works from any screen."""
+    router = Router(name="commands")
+    router.message.register(start_with_code, CommandStart(deep_link=True))
+    router.message.register(menu, CommandStart())
+    router.message.register(menu, Command("menu"))
+    router.message.register(language, Command("lang"))
+    router.message.register(help_command, Command("help"))
+    return router
+
+
+def fallback_router() -> Router:
+    """After the dialogs: what no screen took."""
+    router = Router(name="fallback")
+    router.message.register(text_outside_dialogs, F.text)
+    router.message.register(anything_else)
+    router.callback_query.register(unknown_button)
+    return router
+
+
+def _t(data: dict[str, Any]) -> Any:
+    ctx = data.get("ctx")
+    return ctx.t if ctx is not None else translator("ru")
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except TelegramBadRequest:
+        log.info("could not tell the user: %s", text)
+
+
+async def on_stale(event: ErrorEvent, dialog_manager: DialogManager, **data: Any) -> None:
+    """Old buttons (a restarted bot, a screen from an earlier day) get a fresh menu."""
+    await _tell(event, _t(data)("This screen is out of date; here is a fresh menu."))
+    await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+async def on_refusal(event: ErrorEvent, dialog_manager: DialogManager, **data: Any) -> None:
+    err = event.exception
+    assert isinstance(err, JournalError)
+    if isinstance(err, Gone):
+        await on_stale(event, dialog_manager, **data)
+        return
+    await _tell(event, _t(data)(err.message, **err.params))
+    await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+async def on_crash(event: ErrorEvent, **data: Any) -> None:
+    """No stack trace reaches a user: they get a sentence, the log gets the details."""
+    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    await _tell(
+        event,
+        _t(data)(
+            "Something went wrong on our side; what you saved is kept. Try again or open /menu."
+        ),
+    )
+
+
+def register_error_handlers(router: Router) -> None:
+    router.errors.register(
+        on_stale, ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState)
+    )
+    router.errors.register(on_refusal, ExceptionTypeFilter(JournalError))
+    router.errors.register(on_crash)

@@ -1,0 +1,77 @@
+"""The bot process: config → storage → bot → dispatcher with middlewares → routers → start."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram_dialog import setup_dialogs
+
+from app.config import Settings
+from bot.commands import register_commands
+from bot.context import Services
+from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
+from bot.dialogs.lesson import lesson_dialog
+from bot.dialogs.menu import menu_dialog
+from bot.handlers import commands_router, fallback_router, register_error_handlers
+from bot.middlewares import ActorMiddleware
+from domain.clock import SystemClock
+from domain.ports import Clock
+from storage.database import create_engine, session_factory
+from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def build_bot(token: str, api_url: str | None = None) -> Bot:
+    """A bot talking to Telegram, or to another Bot API server (a local one, the tests' fake)."""
+    if api_url and api_url.rstrip("/") != PRODUCTION.base.split("/bot")[0]:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+    else:
+        session = AiohttpSession()
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
+    dp = Dispatcher(storage=storage or MemoryStorage())
+    dp.update.outer_middleware(ActorMiddleware(services))
+    dp.include_router(commands_router())
+    dp.include_routers(
+        menu_dialog(), lesson_dialog(), substitute_dialog(), courses_dialog(), term_dialog()
+    )
+    dp.include_router(fallback_router())
+    register_error_handlers(dp)
+    setup_dialogs(dp)
+    return dp
+
+
+def make_storage(redis_url: str) -> BaseStorage:
+    """Redis keeps open screens across restarts in production; memory is enough elsewhere."""
+    if not redis_url:
+        return MemoryStorage()
+    from aiogram.fsm.storage.base import DefaultKeyBuilder
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    return RedisStorage.from_url(redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+
+
+async def run_bot(settings: Settings, clock: Clock | None = None) -> None:
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    services = Services(lambda: SqlUnitOfWork(sessions), clock or SystemClock())
+    bot = build_bot(settings.bot_token, settings.telegram_api_url)
+    dp = build_dispatcher(services, make_storage(settings.redis_url))
+    try:
+        me = await bot.get_me()
+        log.info("journal bot @%s is starting", me.username)
+        await register_commands(bot)
+        await dp.start_polling(bot, handle_signals=True)
+    finally:
+        await bot.session.close()
+        await engine.dispose()

@@ -1,0 +1,46 @@
+"""Per update: find who is acting and in which language, before any handler runs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+
+from bot.context import MESSENGER, Ctx, Services
+from domain.usecases.accounts import MessengerUser, resolve_actor
+from locales import pick_language, translator
+
+
+def messenger_user(user: User, chat_id: int | None) -> MessengerUser:
+    name = " ".join(p for p in (user.first_name, user.last_name) if p)
+    return MessengerUser(
+        MESSENGER, str(user.id), str(chat_id or user.id), pick_language(user.language_code), name
+    )
+
+
+class ActorMiddleware(BaseMiddleware):
+    """Puts `ctx` (actor, translator, services) and `user` into the handler data."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return await handler(event, data)
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            return None  # the journal talks to people one to one, never in groups
+        who = messenger_user(user, chat.id if chat else None)
+        actor = await resolve_actor(self.services.make_uow(), who)
+        language = actor.account.language if actor.account.id else who.language
+        data["user"] = who
+        data["ctx"] = Ctx(actor, translator(language), self.services)
+        return await handler(event, data)

@@ -1,0 +1,37 @@
+"""Dialog states: one StatesGroup per screen family."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class MenuSG(StatesGroup):
+    main = State()
+    language = State()
+
+
+class LessonSG(StatesGroup):
+    card = State()
+    topic = State()
+    homework = State()
+    attendance = State()
+    kinds = State()
+    marks = State()
+    mark_pupil = State()
+    mark_comment = State()
+    remark_pupil = State()
+    remark_tone = State()
+    remark_text = State()
+    reason = State()
+
+
+class SubstituteSG(StatesGroup):
+    lessons = State()
+
+
+class CoursesSG(StatesGroup):
+    courses = State()
+    lessons = State()
+
+
+class TermSG(StatesGroup):
+    sheet = State()
+    reason = State()
