@@ -7,21 +7,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
+import re
 import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.config import Settings, load_settings
 from domain.clock import SystemClock, local_today
-from domain.errors import JournalError
-from domain.importing import ImportProblem, ImportRejected
+from domain.errors import InvalidInput, JournalError, NotFound
+from domain.importing import ImportProblem, ImportRejected, SchoolSnapshot, class_key
+from domain.people import INVITATION_DAYS
 from locales import N_, Translator, translator
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from domain.model import Guardian, Pupil, School, StaffMember
+    from domain.usecases.accounts import IssuedInvitation
 
 EXIT_REFUSED = 1
 EXIT_FAILED = 3
@@ -167,6 +175,9 @@ async def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         for problem in problems:
             print("  " + format_problem(t, problem), file=sys.stderr)
         return EXIT_REFUSED
+    if not report.tables:
+        ctx.out(t("Nothing to import: the files hold no rows."))
+        return 0
     ctx.out(t("Imported into {name}:", name=school.name))
     for table, counts in report.tables.items():
         ctx.out(
@@ -179,6 +190,228 @@ async def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 unchanged=counts.unchanged,
             )
         )
+    return 0
+
+
+# --------------------------------------------------------------------------- invitations
+
+# Telegram usernames: 5–32 characters, Latin letters, digits and «_», starting with a letter.
+BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
+TELEGRAM_TIMEOUT = 10.0
+
+
+async def bot_username(settings: Settings, given: str | None) -> str:
+    """The bot's username for deep links: the option, the setting, else Telegram's getMe."""
+    name = (given or settings.bot_username).strip().removeprefix("@")
+    if not name and settings.bot_token:
+        name = await username_from_telegram(settings.telegram_api_url, settings.bot_token)
+    if not name:
+        raise JournalError(
+            "the bot's username is unknown; give it with --bot-username or set JOURNAL_BOT_USERNAME"
+        )
+    if not BOT_USERNAME.fullmatch(name):
+        raise InvalidInput("{value} is not a Telegram bot username", value=name)
+    return name
+
+
+async def username_from_telegram(api_url: str, token: str) -> str:
+    """Ask the Bot API who the bot is; any failure is a refusal that names --bot-username."""
+    import aiohttp
+
+    url = f"{api_url.rstrip('/')}/bot{token}/getMe"
+    try:
+        timeout = aiohttp.ClientTimeout(total=TELEGRAM_TIMEOUT)
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as response:
+            payload = await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as err:
+        reason = str(err).replace(token, "…") or type(err).__name__
+        raise JournalError(
+            "could not ask Telegram for the bot's username ({reason}); give it with --bot-username",
+            reason=reason,
+        ) from None
+    result = payload.get("result") if isinstance(payload, dict) else None
+    username = result.get("username") if isinstance(result, dict) else None
+    if not (isinstance(payload, dict) and payload.get("ok")) or not isinstance(username, str):
+        description = payload.get("description") if isinstance(payload, dict) else None
+        raise JournalError(
+            "could not ask Telegram for the bot's username ({reason}); give it with --bot-username",
+            reason=str(description or "no username in the answer").replace(token, "…"),
+        )
+    return username
+
+
+def deep_link(username: str, code: str) -> str:
+    return f"https://t.me/{username}?start={code}"
+
+
+def split_ids(text: str) -> list[str]:
+    """`T1, T2,T1` → ["T1", "T2"]: the school's own ids, each once, in the order given."""
+    ids: list[str] = []
+    for part in text.split(","):
+        part = part.strip()
+        if part and part not in ids:
+            ids.append(part)
+    if not ids:
+        raise InvalidInput("give at least one id, e.g. T1 or T1,T2")
+    return ids
+
+
+def resolve_ids(
+    wanted: list[str], people: Sequence[StaffMember] | Sequence[Guardian] | Sequence[Pupil]
+) -> list[int]:
+    """The school's ids (as in the import files) to the journal's ids; unknown ones refused."""
+    by_external = {p.external_id: p.id for p in people if p.id is not None}
+    missing = [w for w in wanted if w not in by_external]
+    if missing:
+        raise NotFound("nobody with the id {value} in this school", value=", ".join(missing))
+    return [by_external[w] for w in wanted]
+
+
+def invitation_line(t: Translator, issued: IssuedInvitation, link: str, timezone: str) -> str:
+    from domain.people import PersonKind
+
+    if issued.kind is PersonKind.STAFF:
+        role = t("staff member")
+    elif issued.kind is PersonKind.GUARDIAN:
+        role = (
+            t("guardian of {children}", children=issued.detail) if issued.detail else t("guardian")
+        )
+    else:
+        role = t("pupil")
+    return t(
+        "{name} ({role}): {link} — valid until {date}",
+        name=issued.name,
+        role=role,
+        link=link,
+        date=local_date(issued.expires_at, timezone).strftime("%d.%m.%Y"),
+    )
+
+
+def local_date(moment: dt.datetime, timezone: str) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def cards_path(out: str | None, class_name: str) -> Path:
+    """Where the class's cards go; checked before any code is issued."""
+    if out:
+        path = Path(out)
+    else:
+        safe = re.sub(r"[^\w\-]+", "_", class_name.strip()).strip("_") or "class"
+        path = Path(f"invitations-{safe}.pdf")
+    if path.is_dir():
+        raise InvalidInput("{path} is a folder; give a file name with --out", path=path)
+    if not path.parent.is_dir():
+        raise NotFound("the folder {path} does not exist", path=path.parent)
+    return path
+
+
+async def cmd_invite(ctx: Context, args: argparse.Namespace) -> int:
+    from domain.people import PersonKind
+    from domain.usecases.accounts import issue_invitations
+    from domain.usecases.schools import find_school
+
+    await ctx.require_current_schema()
+    if args.out and not args.class_name:
+        raise InvalidInput("--out is for the cards of a class; use it with --class")
+    school = await find_school(ctx.uow(), args.school)
+    assert school.id is not None
+    username = await bot_username(ctx.settings, args.bot_username)
+    uow = ctx.uow()
+    async with uow:
+        snapshot = await uow.directory.snapshot(school.id)
+    if args.class_name:
+        return await invite_class(ctx, args, school, snapshot, username)
+    if args.staff:
+        kind, people = PersonKind.STAFF, snapshot.staff
+    elif args.guardian:
+        kind, people = PersonKind.GUARDIAN, snapshot.guardians
+    else:
+        kind, people = PersonKind.PUPIL, snapshot.pupils
+    person_ids = resolve_ids(split_ids(args.staff or args.guardian or args.student), people)
+    issued = await issue_invitations(
+        ctx.uow(), school.id, kind, person_ids, ctx.clock, days=args.days
+    )
+    for invitation in issued:
+        link = deep_link(username, invitation.code)
+        ctx.out(invitation_line(ctx.t, invitation, link, school.timezone))
+    ctx.out(
+        ctx.t("Each link works once. The codes are shown only now: the journal keeps them hashed.")
+    )
+    return 0
+
+
+async def invite_class(
+    ctx: Context,
+    args: argparse.Namespace,
+    school: School,
+    snapshot: SchoolSnapshot,
+    username: str,
+) -> int:
+    """One invitation and one printable card per guardian of the pupils now in the class."""
+    from domain.people import PersonKind
+    from domain.usecases.accounts import issue_invitations
+    from reports.invitations import InvitationCard, render_invitation_cards
+
+    assert school.id is not None
+    klass = next(
+        (c for c in snapshot.classes if class_key(c.name) == class_key(args.class_name)), None
+    )
+    if klass is None:
+        raise NotFound("there is no class {value}", value=args.class_name)
+    path = cards_path(args.out, klass.name)
+    today = local_today(ctx.clock, school.timezone)
+    in_class = {
+        e.pupil_id
+        for e in snapshot.enrolments
+        if e.class_id == klass.id and e.starts <= today and (e.ends is None or e.ends >= today)
+    }
+    pupils = {p.id: p for p in snapshot.pupils}
+    children: dict[int, list[Pupil]] = {}
+    for guardianship in snapshot.guardianships:
+        if guardianship.pupil_id in in_class:
+            pupil = pupils[guardianship.pupil_id]
+            children.setdefault(guardianship.guardian_id, []).append(pupil)
+    guardians = {g.id: g for g in snapshot.guardians if g.id in children}
+    if not guardians:
+        raise NotFound("no pupil of class {name} has a guardian in the lists", name=klass.name)
+
+    def order(guardian_id: int) -> tuple[str, str]:
+        first_child = min(p.full_name.casefold() for p in children[guardian_id])
+        return first_child, guardians[guardian_id].full_name.casefold()
+
+    guardian_ids = sorted(guardians, key=order)
+    issued = await issue_invitations(
+        ctx.uow(), school.id, PersonKind.GUARDIAN, guardian_ids, ctx.clock, days=args.days
+    )
+    cards = []
+    for invitation in issued:
+        link = deep_link(username, invitation.code)
+        ctx.out(invitation_line(ctx.t, invitation, link, school.timezone))
+        kids = sorted(children[invitation.person_id], key=lambda p: p.full_name.casefold())
+        cards.append(
+            InvitationCard(
+                school=school.name,
+                class_name=klass.name,
+                guardian=invitation.name,
+                children=tuple(p.full_name for p in kids),
+                link=link,
+                code=invitation.code,
+                expires=local_date(invitation.expires_at, school.timezone),
+            )
+        )
+    pdf = render_invitation_cards(cards)
+    try:
+        path.write_bytes(pdf)
+    except OSError as err:
+        raise JournalError(
+            "could not write {path}: {reason}", path=path, reason=err.strerror or err
+        ) from None
+    ctx.out(
+        ctx.t("Each link works once. The codes are shown only now: the journal keeps them hashed.")
+    )
+    ctx.out(ctx.t("Cards for {count} guardian(s) are in {path}", count=len(cards), path=path))
     return 0
 
 
@@ -215,6 +448,38 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     imp.add_argument("path")
     imp.add_argument("--school", help=t("name or id; may be left out when there is one school"))
     imp.set_defaults(handler=cmd_import)
+
+    invite = sub.add_parser(
+        "invite", help=t("single-use invitation links for staff, guardians or pupils")
+    )
+    who = invite.add_mutually_exclusive_group(required=True)
+    ids_help = t("the school's ids as in the import files, several comma-separated: T1,T2")
+    who.add_argument("--staff", metavar="ID", help=ids_help)
+    who.add_argument("--guardian", metavar="ID", help=ids_help)
+    who.add_argument("--student", metavar="ID", help=ids_help)
+    who.add_argument(
+        "--class",
+        dest="class_name",
+        metavar="CLASS",
+        help=t("every guardian of the class's pupils, with printable cards (PDF)"),
+    )
+    invite.add_argument("--school", help=t("name or id; may be left out when there is one school"))
+    invite.add_argument(
+        "--days",
+        type=int,
+        default=INVITATION_DAYS,
+        help=t("how many days the links work (1–90)"),
+    )
+    invite.add_argument(
+        "--out",
+        metavar="FILE.pdf",
+        help=t("where to write the class's cards; invitations-<class>.pdf by default"),
+    )
+    invite.add_argument(
+        "--bot-username",
+        help=t("the bot's Telegram username; else JOURNAL_BOT_USERNAME or asked from Telegram"),
+    )
+    invite.set_defaults(handler=cmd_invite)
     return parser
 
 

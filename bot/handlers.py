@@ -18,7 +18,7 @@ from bot.states import MenuSG
 from bot.texts import esc
 from domain.errors import Gone, JournalError
 from domain.usecases.accounts import MessengerUser, redeem_invitation
-from locales import translator
+from locales import N_, translator
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ async def _tell(event: ErrorEvent, text: str) -> None:
 
 async def on_stale(event: ErrorEvent, dialog_manager: DialogManager, **data: Any) -> None:
     """Old buttons (a restarted bot, a screen from an earlier day) get a fresh menu."""
-    await _tell(event, _t(data)("This screen is out of date; here is a fresh menu."))
+    await _tell(event, _t(data)(N_("This screen is out of date; here is a fresh menu.")))
     await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 

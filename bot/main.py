@@ -16,6 +16,7 @@ from aiogram_dialog import setup_dialogs
 from app.config import Settings
 from bot.commands import register_commands
 from bot.context import Services
+from bot.dialogs.common import StaleScreenMiddleware
 from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
 from bot.dialogs.lesson import lesson_dialog
 from bot.dialogs.menu import menu_dialog
@@ -48,6 +49,7 @@ def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> 
     dp.include_router(fallback_router())
     register_error_handlers(dp)
     setup_dialogs(dp)
+    dp.callback_query.middleware(StaleScreenMiddleware())
     return dp
 
 

@@ -394,6 +394,10 @@ def read_rows(raw_tables: Sequence[RawTable]) -> ParsedTables:
     """Map headers onto canonical columns and drop blank rows; report header problems."""
     result = ParsedTables()
     for raw in raw_tables:
+        if not any(h.strip() for h in raw.header) and not any(
+            any(c.strip() for c in cells) for _, cells in raw.rows
+        ):
+            continue  # a blank sheet: the school has nothing for this table
         columns = TABLES[raw.table]
         lookup = _column_lookup(columns)
         mapping: dict[int, str] = {}

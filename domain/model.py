@@ -86,13 +86,18 @@ class SchoolYear:
     ends: dt.date
 
     @staticmethod
+    def first_year(day: dt.date) -> int:
+        return day.year if day.month >= 9 else day.year - 1
+
+    @staticmethod
     def name_for(day: dt.date) -> str:
-        first = day.year if day.month >= 8 else day.year - 1
+        first = SchoolYear.first_year(day)
         return f"{first}/{first + 1}"
 
     @staticmethod
     def bounds_for(day: dt.date) -> tuple[dt.date, dt.date]:
-        first = day.year if day.month >= 8 else day.year - 1
+        """1 September to 31 August: every day belongs to the year whose bounds hold it."""
+        first = SchoolYear.first_year(day)
         return dt.date(first, 9, 1), dt.date(first + 1, 8, 31)
 
 

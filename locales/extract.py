@@ -27,6 +27,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "Forbidden": (1,),
     "ImportProblem": (4,),
     "N_": (1,),
+    "Tr": (1,),
 }
 
 
@@ -42,6 +43,31 @@ def messages() -> dict[str, list[str]]:
         ):
             if isinstance(message, str) and message:
                 found.setdefault(message, []).append(f"{package}/{filename}:{lineno}")
+    for message, places in class_messages().items():
+        found.setdefault(message, []).extend(places)
+    return found
+
+
+def class_messages() -> dict[str, list[str]]:
+    """`message = "..."` in exception classes: the default refusal of each error type."""
+    import ast
+
+    found: dict[str, list[str]] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.ClassDef):
+                    continue
+                for item in node.body:
+                    if (
+                        isinstance(item, ast.Assign)
+                        and any(isinstance(t, ast.Name) and t.id == "message" for t in item.targets)
+                        and isinstance(item.value, ast.Constant)
+                        and isinstance(item.value.value, str)
+                    ):
+                        place = f"{path.relative_to(ROOT)}:{item.lineno}"
+                        found.setdefault(item.value.value, []).append(place)
     return found
 
 

@@ -335,3 +335,28 @@ async def test_failure_in_a_later_table_rolls_back_earlier_tables(make_uow: UowF
     data["staff"] = SMALL_SCHOOL["staff"] + "T9,Новая,Нина,,teacher\n"
     data["plan"] = "subject,grade,number,topic\nМатематика,5,x,Тема\n"
     await _assert_rejected(make_uow, data, [("plan.csv", 2, "number")])
+
+
+async def test_pupils_without_arrival_date_are_in_class_since_september(
+    make_uow: UowFactory,
+) -> None:
+    school = await _school(make_uow)
+    await import_school(make_uow(), school, raw_tables(), dt.date(2026, 11, 29))
+    async with make_uow() as uow:
+        snap = await uow.directory.snapshot(school.id)
+    pupils = {p.id: p.external_id for p in snap.pupils}
+    spans = {pupils[e.pupil_id]: (e.starts, e.ends) for e in snap.enrolments}
+    assert spans["S2"] == (dt.date(2026, 9, 1), None)
+    assert spans["S1"] == (dt.date(2022, 9, 1), None)  # arrived then
+    assert spans["S5"] == (dt.date(2026, 9, 1), dt.date(2026, 10, 1))  # left in October
+    for starts, ends in spans.values():
+        assert ends is None or starts <= ends
+
+
+def test_every_day_belongs_to_the_year_whose_bounds_hold_it() -> None:
+    from domain.model import SchoolYear
+
+    for day in (dt.date(2027, 8, 15), dt.date(2026, 9, 1), dt.date(2026, 8, 31)):
+        first, last = SchoolYear.bounds_for(day)
+        assert first <= day <= last
+        assert SchoolYear.name_for(day) == f"{first.year}/{last.year}"

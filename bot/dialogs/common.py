@@ -9,8 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.api.exceptions import DialogsError
+from aiogram_dialog.api.internal import RawKeyboard
+from aiogram_dialog.api.protocols import DialogProtocol
+from aiogram_dialog.widgets.kbd import Keyboard
 
 from bot.context import Ctx
 from bot.states import MenuSG
@@ -62,9 +67,33 @@ async def out_of_date(event: Event, manager: DialogManager) -> None:
 Handler = Callable[..., Awaitable[Any]]
 
 
+class StaleScreenMiddleware(BaseMiddleware):
+    """A button pressed on a screen opened on an earlier day is stale: a fresh menu instead.
+
+    Registered after aiogram-dialog's own middlewares, so the dialog context is known here.
+    """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        manager: DialogManager | None = data.get("dialog_manager")
+        if manager is not None and isinstance(event, CallbackQuery) and "ctx" in data:
+            try:
+                day = manager.dialog_data.get("day")
+            except (DialogsError, AttributeError, RuntimeError):
+                day = None
+            if day is not None and day != (await school_today(manager)).isoformat():
+                await out_of_date(event, manager)
+                return None
+        return await handler(event, data)
+
+
 def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
-    """Turn refusals into a message instead of an error, stale screens into a fresh menu, and a
-    closed entry window into a request for a reason (then the same action is done again).
+    """Turn refusals into a message instead of an error, a vanished lesson into a fresh menu,
+    and a closed entry window into a request for a reason (then the same action is repeated).
 
     `action` names the handler in REASON_ACTIONS so that the reason prompt can repeat it.
     """
@@ -72,10 +101,6 @@ def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
     def decorate(fn: Handler) -> Handler:
         @functools.wraps(fn)
         async def wrapper(event: Event, widget: Any, manager: DialogManager, *args: Any) -> Any:
-            day = manager.dialog_data.get("day")
-            if day is not None and day != (await school_today(manager)).isoformat():
-                await out_of_date(event, manager)
-                return None
             try:
                 return await fn(event, widget, manager, *args)
             except ReasonRequired as err:
@@ -92,6 +117,10 @@ def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
                 if isinstance(event, CallbackQuery):
                     await event.answer()
             except Gone:
+                await out_of_date(event, manager)
+            except (ValueError, KeyError) as err:
+                # Button data we did not make: forged or from an older version of the bot.
+                log.warning("refused malformed button data: %r", err)
                 await out_of_date(event, manager)
             except JournalError as err:
                 await say(event, ctx_of(manager).t(err.message, **err.params))
@@ -143,3 +172,21 @@ async def cancel_reason(_event: CallbackQuery, _widget: Any, manager: DialogMana
     state = next((s for s in group.__states__ if s.state == back), None)
     if state is not None:
         await manager.switch_to(state)
+
+
+class UnknownButton(Keyboard):
+    """The last widget of every screen: data no widget recognised is forged or too old."""
+
+    async def _render_keyboard(self, data: dict, manager: DialogManager) -> RawKeyboard:
+        return []
+
+    async def process_callback(
+        self, callback: CallbackQuery, dialog: DialogProtocol, manager: DialogManager
+    ) -> bool:
+        await out_of_date(callback, manager)
+        return True
+
+
+def Screen(*widgets: Any, **kwargs: Any) -> Window:
+    """A Window that refuses buttons it does not know."""
+    return Window(*widgets, UnknownButton(), **kwargs)

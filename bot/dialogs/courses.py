@@ -6,13 +6,14 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import Dialog, DialogManager
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import (
     REASON_ACTIONS,
+    Screen,
     cancel_reason,
     ctx_of,
     guarded,
@@ -53,7 +54,7 @@ async def take_over(callback: CallbackQuery, _w: Any, manager: DialogManager, it
 def substitute_dialog() -> Dialog:
     """A fresh dialog: one dispatcher each (tests run several)."""
     return Dialog(
-        Window(
+        Screen(
             Tr("Whose lesson are you giving today? You will be recorded as the substitute."),
             Tr("No lessons to substitute today.", when="none"),
             Group(
@@ -105,6 +106,8 @@ async def choose_course(
         await tm.term_sheet(ctx.uow(), ctx.actor, class_id, subject_id, ctx.clock)
         await manager.start(TermSG.sheet, data={"class_id": class_id, "subject_id": subject_id})
         return
+    ctx = ctx_of(manager)
+    await uc.past_lessons(ctx.uow(), ctx.actor, class_id, subject_id, ctx.clock)  # refuses others'
     manager.dialog_data["course"] = item_id
     await manager.switch_to(CoursesSG.lessons)
 
@@ -133,7 +136,7 @@ async def open_past(callback: CallbackQuery, _w: Any, manager: DialogManager, it
 def courses_dialog() -> Dialog:
     """A fresh dialog: one dispatcher each (tests run several)."""
     return Dialog(
-        Window(
+        Screen(
             Tr("Choose the class and subject for past lessons:", when="past"),
             Tr("Choose the class and subject for term marks:", when="term"),
             Tr("You have no teaching assignments in the journal.", when="none"),
@@ -151,7 +154,7 @@ def courses_dialog() -> Dialog:
             getter=courses_getter,
             state=CoursesSG.courses,
         ),
-        Window(
+        Screen(
             Raw("past_html"),
             Group(
                 Select(
@@ -278,7 +281,7 @@ async def confirm_all(callback: CallbackQuery, _w: Any, manager: DialogManager) 
 def term_dialog() -> Dialog:
     """A fresh dialog: one dispatcher each (tests run several)."""
     return Dialog(
-        Window(
+        Screen(
             Raw("term_html"),
             ChoiceGrid("tg", "rows", on_value=on_term_mark, on_name=term_name),
             Row(
@@ -297,7 +300,7 @@ def term_dialog() -> Dialog:
             getter=term_getter,
             state=TermSG.sheet,
         ),
-        Window(
+        Screen(
             Tr(
                 "The period is over. A change now keeps the old value and needs a reason. "
                 "Send the reason as a message."

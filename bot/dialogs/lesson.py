@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
-from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog import Dialog, DialogManager
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.api.protocols import DialogProtocol
 from aiogram_dialog.widgets.input import MessageInput
@@ -16,6 +16,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import (
     REASON_ACTIONS,
+    Screen,
     cancel_reason,
     ctx_of,
     guarded,
@@ -482,7 +483,7 @@ def back_to_card() -> SwitchTo:
 def lesson_dialog() -> Dialog:
     """A fresh dialog: one dispatcher each (tests run several)."""
     return Dialog(
-        Window(
+        Screen(
             Raw("card_html"),
             Button(Format("{plan_label}"), id="plan", on_click=take_plan_topic, when="offer_plan"),
             Row(
@@ -491,21 +492,21 @@ def lesson_dialog() -> Dialog:
             ),
             Row(
                 SwitchTo(Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
-                SwitchTo(Tr("🏠 Homework", html=False), id="hw", state=LessonSG.homework),
+                SwitchTo(Tr("📒 Homework", html=False), id="hw", state=LessonSG.homework),
             ),
             SwitchTo(Tr("💬 To the guardians", html=False), id="rm", state=LessonSG.remark_pupil),
             Cancel(Tr(MENU, html=False), id="menu"),
             getter=card_getter,
             state=LessonSG.card,
         ),
-        Window(
+        Screen(
             Tr("Send the topic of the lesson as a message."),
             MessageInput(on_topic, content_types=[ContentType.TEXT]),
             MessageInput(text_refused),
             back_to_card(),
             state=LessonSG.topic,
         ),
-        Window(
+        Screen(
             Tr("Send the homework as a message, or press «No homework»."),
             Button(Tr("🚫 No homework", html=False), id="nohw", on_click=no_homework),
             MessageInput(on_homework, content_types=[ContentType.TEXT]),
@@ -513,7 +514,7 @@ def lesson_dialog() -> Dialog:
             back_to_card(),
             state=LessonSG.homework,
         ),
-        Window(
+        Screen(
             Tr(
                 "Tap a pupil: once for absent (Н), twice for late (ОП), three times for present.\n"
                 "Present {present}, absent {absent}, late {late}. Then save."
@@ -533,7 +534,7 @@ def lesson_dialog() -> Dialog:
             getter=attendance_getter,
             state=LessonSG.attendance,
         ),
-        Window(
+        Screen(
             Tr("Which kind of work are the marks for?"),
             Group(
                 Select(
@@ -549,7 +550,7 @@ def lesson_dialog() -> Dialog:
             getter=kinds_getter,
             state=LessonSG.kinds,
         ),
-        Window(
+        Screen(
             Tr(
                 "<b>{kind_name}</b> (weight {weight}): one tap on a mark next to a pupil. "
                 "Marks given: {given}. Tap a name to remove a mark or add a comment."
@@ -568,7 +569,7 @@ def lesson_dialog() -> Dialog:
             getter=marks_getter,
             state=LessonSG.marks,
         ),
-        Window(
+        Screen(
             Raw("pupil_html"),
             Button(
                 Tr("🗑 Remove this mark", html=False),
@@ -586,14 +587,14 @@ def lesson_dialog() -> Dialog:
             getter=mark_pupil_getter,
             state=LessonSG.mark_pupil,
         ),
-        Window(
+        Screen(
             Tr("Send a short comment to the mark (up to 200 characters)."),
             MessageInput(on_comment, content_types=[ContentType.TEXT]),
             MessageInput(text_refused),
             SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
             state=LessonSG.mark_comment,
         ),
-        Window(
+        Screen(
             Tr("Whose guardians should get a word from you?"),
             Group(
                 Select(
@@ -609,7 +610,7 @@ def lesson_dialog() -> Dialog:
             getter=remark_pupils_getter,
             state=LessonSG.remark_pupil,
         ),
-        Window(
+        Screen(
             Tr("Praise or concern?"),
             Row(
                 Button(
@@ -622,14 +623,14 @@ def lesson_dialog() -> Dialog:
             back_to_card(),
             state=LessonSG.remark_tone,
         ),
-        Window(
+        Screen(
             Tr("Send the text for the guardians."),
             MessageInput(on_remark, content_types=[ContentType.TEXT]),
             MessageInput(text_refused),
             back_to_card(),
             state=LessonSG.remark_text,
         ),
-        Window(
+        Screen(
             Tr(
                 "The entry window for this lesson has closed. A change now keeps the old value and "
                 "needs a reason. Send the reason as a message."

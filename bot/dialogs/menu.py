@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.types import CallbackQuery
-from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog import Dialog, DialogManager, StartMode
 from aiogram_dialog.widgets.kbd import Button, Column, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import ctx_of, guarded, remember_day, school_today
+from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
 from bot.states import CoursesSG, LessonSG, MenuSG, SubstituteSG
 from bot.texts import Raw, Tr, esc, label
 from domain.journal import LessonState
@@ -138,7 +138,7 @@ async def choose_language(
 def menu_dialog() -> Dialog:
     """A fresh dialog: one dispatcher each (tests run several)."""
     return Dialog(
-        Window(
+        Screen(
             Raw("menu_html"),
             Group(
                 Select(
@@ -177,7 +177,7 @@ def menu_dialog() -> Dialog:
             getter=menu_getter,
             state=MenuSG.main,
         ),
-        Window(
+        Screen(
             Tr("Choose the language of the journal:"),
             Column(
                 Select(

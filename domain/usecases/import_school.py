@@ -74,6 +74,8 @@ async def import_school(
         report = ImportReport()
         for table in TABLE_ORDER:
             report.tables[table] = TableCounts()
+            if table == "guardians":
+                report.tables["guardian_links"] = TableCounts()
         await _Applier(uow.directory, snapshot, report, today).apply(valid)
         await uow.commit()
     return ImportReport(
@@ -273,7 +275,11 @@ class _Applier:
                 if current.ends != r.left_on:
                     closes.append(replace(current, ends=r.left_on))
                 continue
-            starts = r.enrolled_on or self.today
+            # Without an arrival date the pupil is taken to be in the class since the school
+            # year began: a November import must not drop them from September's lessons.
+            starts = r.enrolled_on or SchoolYear.bounds_for(self.today)[0]
+            if r.left_on and r.left_on < starts:
+                starts = r.left_on
             if current is not None:
                 # A move: the old class ends yesterday, the new one starts today.
                 move_day = max(self.today, current.starts + dt.timedelta(days=1))
