@@ -103,6 +103,51 @@ async def cmd_school_create(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
+    from domain.usecases.schools import find_school, update_school
+
+    await ctx.require_current_schema()
+    school = await find_school(ctx.uow(), args.school)
+    school = await update_school(
+        ctx.uow(), school, name=args.name, timezone=args.timezone, help_contacts=args.help_contacts
+    )
+    ctx.out(
+        ctx.t(
+            "Updated school {name} (id {id}, time zone {timezone}).",
+            name=school.name,
+            id=school.id,
+            timezone=school.timezone,
+        )
+    )
+    return 0
+
+
+async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
+    import logging
+
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+    from bot.main import run_bot
+
+    if not ctx.settings.bot_token:
+        raise JournalError("set JOURNAL_BOT_TOKEN to the token from @BotFather")
+    await ctx.require_current_schema()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        await run_bot(ctx.settings)
+    except TelegramUnauthorizedError:
+        raise JournalError("Telegram does not accept the bot token") from None
+    except TelegramNetworkError as err:
+        raise JournalError(
+            "cannot reach the Bot API at {url}: {reason}",
+            url=ctx.settings.telegram_api_url,
+            reason=str(err)[:200],
+        ) from None
+    return 0
+
+
 async def cmd_school_show(ctx: Context, args: argparse.Namespace) -> int:
     from domain.usecases.schools import find_school, school_summary
 
@@ -443,6 +488,19 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     show = school.add_parser("show", help=t("what the school has"))
     show.add_argument("--school", help=t("name or id; may be left out when there is one school"))
     show.set_defaults(handler=cmd_school_show)
+
+    upd = school.add_parser("update", help=t("rename, change the time zone or the help contacts"))
+    upd.add_argument("--school", help=t("name or id; may be left out when there is one school"))
+    upd.add_argument("--name")
+    upd.add_argument("--timezone")
+    upd.add_argument("--help-contacts", help=t("who helps with the journal, shown by /help"))
+    upd.set_defaults(handler=cmd_school_update)
+
+    bot = sub.add_parser("bot", help=t("the Telegram bot")).add_subparsers(
+        dest="action", required=True
+    )
+    run = bot.add_parser("run", help=t("run the bot (long polling) until stopped"))
+    run.set_defaults(handler=cmd_bot_run)
 
     imp = sub.add_parser("import", help=t("import lists from a folder of CSV files or an XLSX"))
     imp.add_argument("path")

@@ -58,6 +58,18 @@ class SqlSchoolRepository:
         await self.session.flush()
         return _school(row)
 
+    async def update(self, school: School) -> None:
+        await self.session.execute(
+            update(m.SchoolRow)
+            .where(m.SchoolRow.id == school.id)
+            .values(
+                name=school.name,
+                timezone=school.timezone,
+                grading=school.grading.to_dict(),
+                help_contacts=school.help_contacts,
+            )
+        )
+
     async def get(self, school_id: int) -> School | None:
         row = await self.session.get(m.SchoolRow, school_id)
         return _school(row) if row else None

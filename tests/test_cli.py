@@ -31,6 +31,7 @@ async def database_url(backend: str, pg_database: str | None, tmp_path: Path) ->
 def journal(url: str, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "JOURNAL_DATABASE_URL": url, "JOURNAL_LANGUAGE": lang}
     env.pop("JOURNAL_DEBUG", None)
+    env.pop("JOURNAL_BOT_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         capture_output=True,
@@ -115,3 +116,13 @@ def test_unreachable_database_is_reported() -> None:
     assert result.returncode == 3
     assert "the database cannot be used" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_help_contacts_and_bot_without_token(database_url: str) -> None:
+    assert journal(database_url, "db", "upgrade").returncode == 0
+    journal(database_url, "school", "create", "--name", "A", "--timezone", "Europe/Moscow")
+    updated = journal(database_url, "school", "update", "--help-contacts", "Секретарь, каб. 101")
+    assert updated.returncode == 0, updated.stderr
+    env_free = journal(database_url, "bot", "run")
+    assert env_free.returncode == 1
+    assert "JOURNAL_BOT_TOKEN" in env_free.stderr and "Traceback" not in env_free.stderr

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery
-from aiogram_dialog import Dialog, DialogManager, StartMode
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Column, Group, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
@@ -104,6 +105,19 @@ async def open_lesson(
     await open_lesson_card(manager, int(item_id))
 
 
+async def on_menu_text(message: Message, _widget: Any, manager: DialogManager) -> None:
+    """Text on the menu: a stranger may paste the invitation code; anything else gets a hint."""
+    from bot.handlers import CODE, join
+
+    ctx = ctx_of(manager)
+    text = (message.text or "").strip()
+    if not ctx.actor.known and CODE.match(text):
+        await join(message, text, ctx, manager.middleware_data["user"], manager)
+        return
+    await message.answer(ctx.t("I did not understand that; here is the menu."))
+    manager.show_mode = ShowMode.SEND
+
+
 async def refresh(callback: CallbackQuery, _widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["day"] = (await school_today(manager)).isoformat()
 
@@ -174,6 +188,7 @@ def menu_dialog() -> Dialog:
                 Button(Tr("🔄 Refresh", html=False), id="refresh", on_click=refresh),
                 SwitchTo(Tr("🌐 Language", html=False), id="lang", state=MenuSG.language),
             ),
+            MessageInput(on_menu_text),
             getter=menu_getter,
             state=MenuSG.main,
         ),

@@ -49,6 +49,40 @@ async def create_school(uow: UnitOfWork, name: str, timezone: str) -> School:
         return school
 
 
+async def update_school(
+    uow: UnitOfWork,
+    school: School,
+    *,
+    name: str | None = None,
+    timezone: str | None = None,
+    help_contacts: str | None = None,
+) -> School:
+    """Rename, move to another time zone, or set the help contacts that /help shows."""
+    if name is not None:
+        name = " ".join(name.split())
+        if not name:
+            raise InvalidInput("the school needs a name")
+        if len(name) > 200:
+            raise InvalidInput("the school name is longer than {limit} characters", limit=200)
+    if timezone is not None:
+        check_timezone(timezone)
+    if help_contacts is not None and len(help_contacts) > 1000:
+        raise InvalidInput("the help contacts are longer than {limit} characters", limit=1000)
+    async with uow:
+        if name is not None and name.casefold() != school.name.casefold():
+            if await uow.schools.by_name(name) is not None:
+                raise AlreadyExists("a school named {name} already exists", name=name)
+        if name is not None:
+            school.name = name
+        if timezone is not None:
+            school.timezone = timezone
+        if help_contacts is not None:
+            school.help_contacts = help_contacts.strip()
+        await uow.schools.update(school)
+        await uow.commit()
+    return school
+
+
 async def find_school(uow: UnitOfWork, ref: str | None) -> School:
     """The school a command names by id or name; may be left out when there is only one."""
     async with uow:

@@ -38,7 +38,9 @@ async def journal_state(h: Harness) -> dict[str, int]:
             select(func.count()).select_from(m.LessonRow).where(m.LessonRow.topic != "")
         )
         counts["substitutes"] = await session.scalar(
-            select(func.count()).select_from(m.LessonRow).where(m.LessonRow.substitute_id.is_not(None))
+            select(func.count())
+            .select_from(m.LessonRow)
+            .where(m.LessonRow.substitute_id.is_not(None))
         )
         counts["taken"] = await session.scalar(
             select(func.count()).select_from(m.LessonRow).where(m.LessonRow.attendance_taken)

@@ -1,0 +1,177 @@
+"""The rest of a teacher's screens through the fake Telegram, and Telegram's limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from domain.people import PersonKind
+from tests.bot.conftest import MSK, Harness
+from tests.bot.helpers import all_callback_data, press_in_row
+
+
+async def test_a_class_of_35_with_a_name_like_html(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 10, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("3. 8Б · Математика")
+    assert "35 pupils" in teacher.screen().text
+    await teacher.press("Attendance")
+    screen = teacher.screen()
+    labels = [label for row in screen.buttons for label in row]
+    assert "Абрамов <b>Иван</b>" in labels  # a button shows the name literally
+    assert len(labels) <= 100
+    await teacher.press("Абрамов <b>Иван</b>")
+    await teacher.press("Зуев")  # the 35th pupil
+    await teacher.press("Save")
+    assert "absent 2" in teacher.screen().text
+    await teacher.press("Marks")
+    await teacher.press("Устный ответ")
+    marks = teacher.screen()
+    assert "1/4" in [b for row in marks.buttons for b in row]  # 35 pupils: four pages
+    await press_in_row(teacher, "Абрамов <b>Иван</b>", "5")
+    await teacher.press("▶")
+    await teacher.press("▶")
+    await teacher.press("▶")
+    await press_in_row(teacher, "Яковлев", "4")  # the last of 35, alphabetically
+    assert "Marks given: 2" in teacher.screen().text
+    await teacher.press("Яковлев")
+    await teacher.press("Back")
+    await teacher.press("▶")  # already the last page: stays
+    await teacher.press("Back")
+    await teacher.press("To the guardians")
+    await teacher.press("Абрамов <b>Иван</b>")
+    await teacher.press("Concern")
+    await teacher.send("Нет тетради")
+    async with h.make_uow() as uow:
+        pupils = await uow.people.pupils(h.school_id, [h.pupils["B0"]])
+    assert pupils[0].first_name == "<b>Иван</b>"
+    assert all(len(d.encode()) <= 64 for d in all_callback_data(teacher))
+    assert all(len(m.text) <= 4096 for m in teacher.bot_messages())
+
+
+async def test_html_name_in_message_text_is_shown_literally(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 10, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("3. 8Б · Математика")
+    await teacher.press("Marks")
+    await teacher.press("Устный ответ")
+    await press_in_row(teacher, "Абрамов <b>Иван</b>", "5")
+    await teacher.press("Абрамов <b>Иван</b>")
+    screen = teacher.screen()
+    assert "Абрамов <b>Иван</b>" in screen.text  # the text a user sees
+    assert screen.entity_texts("bold") == ["Абрамов <b>Иван</b>", "5"]
+
+
+async def test_reason_is_asked_after_the_entry_window(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("1. 7А · Математика")
+    await teacher.press("Marks")
+    await teacher.press("Устный ответ")
+    await press_in_row(teacher, "Абрамов", "4")
+    # Three days later the teacher corrects the mark from Past lessons.
+    h.clock.moment = dt.datetime(2026, 11, 19, 9, 0, tzinfo=MSK)
+    await teacher.send("/menu")
+    await teacher.press("Past lessons")
+    await teacher.press("7А · Математика")
+    await teacher.press("Mon 16.11, 1")
+    await teacher.press("Marks")
+    await teacher.press("Устный ответ")
+    await press_in_row(teacher, "Абрамов", "5")
+    assert "needs a reason" in teacher.screen().text
+    replies = await teacher.send("Перепутала строки")
+    assert any("Saved with the reason: Перепутала строки" in r.text for r in replies)
+    assert "[5]" in [b for row in teacher.screen().buttons for b in row]
+    async with h.make_uow() as uow:
+        lesson = next(
+            x
+            for x in await uow.journal.lessons_on(h.school_id, dt.date(2026, 11, 16))
+            if x.lesson_number == 1
+        )
+        [mark] = await uow.journal.marks([lesson.id])
+        trail = await uow.journal.audit_of("mark", mark.id)
+    assert mark.value == "5"
+    assert [(a.old_value, a.new_value, a.reason, a.late) for a in trail][-1] == (
+        "4",
+        "5",
+        "Перепутала строки",
+        True,
+    )
+    # Cancelling a late change keeps the mark.
+    await press_in_row(teacher, "Абрамов", "3")
+    await teacher.press("Cancel the change")
+    assert "[5]" in [b for row in teacher.screen().buttons for b in row]
+
+
+async def test_substitution_through_the_bot(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 11, 30, tzinfo=MSK)
+    deputy = h.user(5002, "Борис", language="en")
+    await deputy.start(await h.code(PersonKind.STAFF, "T2"))
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("I am substituting")
+    await teacher.press("4. 11:35 7А · Физика")
+    card = teacher.screen().text
+    assert "7А · Физика" in card and "Substitution for Петров Б. И." in card
+    await teacher.send("/menu")
+    assert "7А · Физика (substitution)" in teacher.screen().text
+
+
+async def test_term_marks_through_the_bot(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("1. 7А · Математика")
+    await teacher.press("Marks")
+    await teacher.press("Контрольная работа")
+    await press_in_row(teacher, "Абрамов", "4")
+    await teacher.send("/menu")
+    await teacher.press("Term marks")
+    await teacher.press("7А · Математика")
+    sheet = teacher.screen().text
+    assert "II четверть" in sheet and "Абрамов Анна: 4.00 (1!) → 4" in sheet
+    await teacher.press("Confirm the suggested marks (1)")  # the others have no marks yet
+    assert teacher.last_alert() == "Confirmed: 1"
+    assert "→ 4 ✅ 4" in teacher.screen().text
+    await press_in_row(teacher, "Абрамов", "5")  # the teacher overrides the suggestion
+    assert "→ 4 ✅ 5" in teacher.screen().text
+
+
+async def test_help_language_and_commands(harness: Harness) -> None:
+    h = harness
+    stranger = h.user(6001, "Гость")
+    await stranger.start()
+    assert "электронный журнал" in stranger.screen().text
+    await stranger.send("/help")
+    assert "Помощь" in stranger.screen().text
+    await stranger.send("короткий")
+    assert "Не понял" in stranger.bot_messages()[-2].text
+    commands = {c["command"] for c in h.server.commands()}
+    assert commands == {"menu", "help", "lang", "start"}
+    assert h.server.commands(language_code="en")[0]["description"].startswith("main menu")
+    teacher = await h.teacher()
+    await teacher.send("/lang")
+    await teacher.press("English")
+    assert "Today, Mon 16.11" in teacher.screen().text or "No lessons" in teacher.screen().text
+    visible = h.server.visible_commands(5001)
+    assert visible[0]["description"].startswith("main menu")
+
+
+async def test_joining_by_code_and_wrong_codes(harness: Harness) -> None:
+    h = harness
+    parent = h.user(7001, "Мария")
+    await parent.start("wrong-code-wrong-code")
+    assert "не действует" in parent.bot_messages()[-2].text
+    code = await h.code(PersonKind.GUARDIAN, "GA3")
+    await parent.send(code)  # a code pasted as text works too
+    assert "Галкина Глеб" in parent.screen().text
+    other = h.user(7002, "Пётр")
+    await other.start(code)  # used: refused without saying so
+    assert "не действует" in other.bot_messages()[-2].text
