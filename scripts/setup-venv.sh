@@ -17,9 +17,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import aiogram, sqlalchemy, alembic, pytest" || {
-    echo "Installing the packages failed; see the messages above." >&2; exit 1; }
+  echo "Installing the project into .venv (once per change of pyproject.toml)…" >&2
+  log=.venv/install.log
+  if ! { .venv/bin/python -m pip install --upgrade pip &&
+         .venv/bin/python -m pip install -e ".[dev]"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "Installing the packages failed; the full log is in $log." >&2
+    exit 1
+  fi
   touch .venv/.installed
 fi
