@@ -127,7 +127,7 @@ async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
 
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
-    from bot.main import run_bot
+    from app.runtime import PARTS, run_journal
 
     if not ctx.settings.bot_token:
         raise JournalError("set JOURNAL_BOT_TOKEN to the token from @BotFather")
@@ -136,7 +136,7 @@ async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        await run_bot(ctx.settings)
+        await run_journal(ctx.settings, [args.only] if args.only else PARTS)
     except TelegramUnauthorizedError:
         raise JournalError("Telegram does not accept the bot token") from None
     except TelegramNetworkError as err:
@@ -145,6 +145,34 @@ async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
             url=ctx.settings.telegram_api_url,
             reason=str(err)[:200],
         ) from None
+    return 0
+
+
+async def cmd_outbox(ctx: Context, args: argparse.Namespace) -> int:
+    from domain.usecases.schools import outbox_report
+
+    await ctx.require_current_schema()
+    report = await outbox_report(ctx.uow(), args.limit)
+    t = ctx.t
+    c = report.counts
+    ctx.out(
+        t(
+            "Outbox: {pending} pending, {sending} being sent, {sent} sent, {failed} failed, "
+            "{blocked} to people who blocked the bot",
+            pending=c.get("pending", 0),
+            sending=c.get("sending", 0),
+            sent=c.get("sent", 0),
+            failed=c.get("failed", 0),
+            blocked=c.get("blocked", 0),
+        )
+    )
+    if report.failures:
+        ctx.out(t("Latest failures:"))
+    for m in report.failures:
+        ctx.out(
+            f"  #{m.id} {m.kind} → chat {m.chat_id} ({m.status.value}, "
+            f"{t('attempts: {count}', count=m.attempts)}): {m.last_error}"
+        )
     return 0
 
 
@@ -500,7 +528,14 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         dest="action", required=True
     )
     run = bot.add_parser("run", help=t("run the bot (long polling) until stopped"))
+    run.add_argument(
+        "--only", choices=["bot", "clock", "sender"], help=t("run one part as a process of its own")
+    )
     run.set_defaults(handler=cmd_bot_run)
+
+    outbox = sub.add_parser("outbox", help=t("messages waiting, sent and failed"))
+    outbox.add_argument("--limit", type=int, default=10)
+    outbox.set_defaults(handler=cmd_outbox)
 
     imp = sub.add_parser("import", help=t("import lists from a folder of CSV files or an XLSX"))
     imp.add_argument("path")

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     bot_token: str = ""
     bot_username: str = ""
     telegram_api_url: str = "https://api.telegram.org"
+    send_rate: float = Field(default=25.0, description="messages a second the sender may send")
     redis_url: str = Field(default="", description="Redis for conversation state; memory if empty")
 
 

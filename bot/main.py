@@ -13,8 +13,6 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram_dialog import setup_dialogs
 
-from app.config import Settings
-from bot.commands import register_commands
 from bot.context import Services
 from bot.dialogs.common import StaleScreenMiddleware
 from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
@@ -22,10 +20,6 @@ from bot.dialogs.lesson import lesson_dialog
 from bot.dialogs.menu import menu_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
 from bot.middlewares import ActorMiddleware
-from domain.clock import SystemClock
-from domain.ports import Clock
-from storage.database import create_engine, session_factory
-from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -61,19 +55,3 @@ def make_storage(redis_url: str) -> BaseStorage:
     from aiogram.fsm.storage.redis import RedisStorage
 
     return RedisStorage.from_url(redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-
-
-async def run_bot(settings: Settings, clock: Clock | None = None) -> None:
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    services = Services(lambda: SqlUnitOfWork(sessions), clock or SystemClock())
-    bot = build_bot(settings.bot_token, settings.telegram_api_url)
-    dp = build_dispatcher(services, make_storage(settings.redis_url))
-    try:
-        me = await bot.get_me()
-        log.info("journal bot @%s is starting", me.username)
-        await register_commands(bot)
-        await dp.start_polling(bot, handle_signals=True)
-    finally:
-        await bot.session.close()
-        await engine.dispose()

@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
 from bot.context import MESSENGER, Ctx, Services
-from domain.usecases.accounts import MessengerUser, resolve_actor
+from domain.usecases.accounts import MessengerUser, note_reachable, resolve_actor
 from locales import pick_language, translator
 
 
@@ -40,6 +40,8 @@ class ActorMiddleware(BaseMiddleware):
             return None  # the journal talks to people one to one, never in groups
         who = messenger_user(user, chat.id if chat else None)
         actor = await resolve_actor(self.services.make_uow(), who)
+        if actor.account.unreachable_at is not None:
+            await note_reachable(self.services.make_uow(), actor.account)
         language = actor.account.language if actor.account.id else who.language
         data["user"] = who
         data["ctx"] = Ctx(actor, translator(language), self.services)

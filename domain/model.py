@@ -66,6 +66,27 @@ class GradeRange:
 ALL_GRADES = GradeRange(1, 11)
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """When the school's reminders go out, in its own time zone."""
+
+    evening_reminder: dt.time = dt.time(19, 0)
+    six_day_week: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "evening_reminder": self.evening_reminder.strftime("%H:%M"),
+            "six_day_week": self.six_day_week,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object] | None) -> ScheduleSettings:
+        data = data or {}
+        reminder = str(data.get("evening_reminder", "19:00"))
+        hours, _, minutes = reminder.partition(":")
+        return cls(dt.time(int(hours), int(minutes or 0)), bool(data.get("six_day_week", False)))
+
+
 @dataclass(slots=True)
 class School:
     id: int | None
@@ -73,6 +94,7 @@ class School:
     timezone: str
     grading: GradingSettings = field(default_factory=GradingSettings)
     help_contacts: str = ""
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
 
 @dataclass(slots=True)

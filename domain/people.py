@@ -34,6 +34,9 @@ class Account:
     language: str = "ru"
     display_name: str = ""
     created_at: dt.datetime | None = None
+    unreachable_at: dt.datetime | None = None  # blocked the bot: print their digests instead
+    quiet_from: dt.time | None = None
+    quiet_to: dt.time | None = None
 
 
 @dataclass(slots=True)

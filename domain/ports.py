@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol, Self
 
+from domain.delivery import OutboxMessage
 from domain.importing import SchoolSnapshot
 from domain.journal import Attendance, AttendanceEntry, AuditEntry, Lesson, Mark, Remark, TermMark
 from domain.model import (
@@ -193,6 +194,40 @@ class JournalRepository(Protocol):
     async def save_term_mark(self, term_mark: TermMark) -> None: ...
 
 
+class OutboxRepository(Protocol):
+    async def add(self, messages: Sequence[OutboxMessage]) -> int:
+        """Queue messages; one whose dedup key is already queued is skipped. Returns how many."""
+        ...
+
+    async def claim(
+        self, now: dt.datetime, limit: int, lease_until: dt.datetime
+    ) -> list[OutboxMessage]:
+        """Due messages (and ones whose lease ran out), leased to this sender."""
+        ...
+
+    async def mark_sent(self, ids: Sequence[int], at: dt.datetime) -> None: ...
+
+    async def save(self, messages: Sequence[OutboxMessage]) -> None: ...
+
+    async def release(self, ids: Sequence[int]) -> None: ...
+
+    async def counts(self) -> dict[str, int]: ...
+
+    async def latest_failures(self, limit: int) -> list[OutboxMessage]: ...
+
+    async def mark_unreachable(self, account_id: int, at: dt.datetime) -> None: ...
+
+
+class JobRunRepository(Protocol):
+    async def start(self, job: str, school_id: int, period_key: str, at: dt.datetime) -> bool:
+        """Record the run; False when this job already ran for this school and period."""
+        ...
+
+    async def ran(self, job: str, school_id: int, period_key: str) -> bool: ...
+
+    async def set_count(self, job: str, school_id: int, period_key: str, messages: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per use case: commit keeps everything, anything else keeps nothing."""
 
@@ -201,6 +236,8 @@ class UnitOfWork(Protocol):
     people: PeopleRepository
     accounts: AccountRepository
     journal: JournalRepository
+    outbox: OutboxRepository
+    jobs: JobRunRepository
 
     async def __aenter__(self) -> Self: ...
 

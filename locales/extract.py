@@ -28,6 +28,8 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "ImportProblem": (4,),
     "N_": (1,),
     "Tr": (1,),
+    "Msg": (1,),
+    "msg": (1,),
 }
 
 

@@ -267,10 +267,29 @@ MAPPINGS: dict[type, Mapping] = {
     Account: Mapping(
         m.AccountRow,
         lambda a: _plain(
-            a, "id", "messenger", "user_id", "chat_id", "language", "display_name", "created_at"
+            a,
+            "id",
+            "messenger",
+            "user_id",
+            "chat_id",
+            "language",
+            "display_name",
+            "created_at",
+            "unreachable_at",
+            "quiet_from",
+            "quiet_to",
         ),
         lambda r: Account(
-            r.id, r.messenger, r.user_id, r.chat_id, r.language, r.display_name, r.created_at
+            r.id,
+            r.messenger,
+            r.user_id,
+            r.chat_id,
+            r.language,
+            r.display_name,
+            r.created_at,
+            r.unreachable_at,
+            r.quiet_from,
+            r.quiet_to,
         ),
     ),
     AccountLink: Mapping(

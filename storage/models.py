@@ -73,6 +73,7 @@ class SchoolRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     grading: Mapped[dict] = mapped_column(JSON, default=dict)
     help_contacts: Mapped[str] = mapped_column(Text, default="")
+    schedule: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 
@@ -298,6 +299,9 @@ class AccountRow(Base):
     language: Mapped[str] = mapped_column(String(8), default="ru")
     display_name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    unreachable_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    quiet_from: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    quiet_to: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
 
 
 class AccountLinkRow(Base):
@@ -446,3 +450,42 @@ class TermMarkRow(Base):
     suggested: Mapped[str | None] = mapped_column(String(8), nullable=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+# --------------------------------------------------------------------------- delivery
+
+
+class OutboxRow(Base):
+    """Every message sent later: written with the job that decided it, sent from here."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list] = mapped_column(JSON, default=list)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class JobRunRow(Base):
+    """That a job ran for a school and a period: the unique key makes it run once."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "school_id", "period_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    job: Mapped[str] = mapped_column(String(32))
+    period_key: Mapped[str] = mapped_column(String(64))
+    ran_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    messages: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,6 +22,7 @@ from domain.model import (
     PlanTopic,
     Pupil,
     School,
+    ScheduleSettings,
     SchoolClass,
     SchoolYear,
     StaffMember,
@@ -39,7 +40,12 @@ CHUNK = 1000
 
 def _school(row: m.SchoolRow) -> School:
     return School(
-        row.id, row.name, row.timezone, GradingSettings.from_dict(row.grading), row.help_contacts
+        row.id,
+        row.name,
+        row.timezone,
+        GradingSettings.from_dict(row.grading),
+        row.help_contacts,
+        ScheduleSettings.from_dict(row.schedule),
     )
 
 
@@ -53,6 +59,7 @@ class SqlSchoolRepository:
             timezone=school.timezone,
             grading=school.grading.to_dict(),
             help_contacts=school.help_contacts,
+            schedule=school.schedule.to_dict(),
         )
         self.session.add(row)
         await self.session.flush()
@@ -67,6 +74,7 @@ class SqlSchoolRepository:
                 timezone=school.timezone,
                 grading=school.grading.to_dict(),
                 help_contacts=school.help_contacts,
+                schedule=school.schedule.to_dict(),
             )
         )
 

@@ -6,6 +6,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.delivery_repositories import SqlJobRunRepository, SqlOutboxRepository
 from storage.journal_repositories import (
     SqlAccountRepository,
     SqlJournalRepository,
@@ -36,6 +37,8 @@ class SqlUnitOfWork:
             self.people = SqlPeopleRepository(self._session)
             self.accounts = SqlAccountRepository(self._session)
             self.journal = SqlJournalRepository(self._session)
+            self.outbox = SqlOutboxRepository(self._session)
+            self.jobs = SqlJobRunRepository(self._session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -196,3 +196,13 @@ async def set_language(uow: UnitOfWork, user: MessengerUser, language: str, cloc
         account.language = language
         await uow.accounts.update(account)
         await uow.commit()
+
+
+async def note_reachable(uow: UnitOfWork, account: Account) -> None:
+    """A user who wrote to the bot again has unblocked it: send to them again."""
+    if account.id is None or account.unreachable_at is None:
+        return
+    async with uow:
+        account.unreachable_at = None
+        await uow.accounts.update(account)
+        await uow.commit()

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from domain.delivery import OutboxMessage
 from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.grading import DEFAULT_WORK_KINDS
 from domain.model import Role, School, WorkKind
@@ -157,3 +158,15 @@ async def school_summary(uow: UnitOfWork, school: School, today: dt.date) -> Sch
         plan_topics=len(snap.plan),
         school_year=year.name if year else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxReport:
+    counts: dict[str, int]
+    failures: list[OutboxMessage]
+
+
+async def outbox_report(uow: UnitOfWork, limit: int = 10) -> OutboxReport:
+    """Pending, sent and failed messages, and the latest failures with their reasons."""
+    async with uow:
+        return OutboxReport(await uow.outbox.counts(), await uow.outbox.latest_failures(limit))

@@ -1,0 +1,105 @@
+"""`journal bot run`: the bot, the clock and the sender, together or one per process.
+
+config → storage → bot → dispatcher with middlewares → routers → (leader) clock and sender → run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterable
+
+from app.config import Settings
+from bot.commands import register_commands
+from bot.context import Services
+from bot.main import build_bot, build_dispatcher, make_storage
+from domain.clock import SystemClock
+from domain.delivery import RateLimiter
+from domain.ports import Clock
+from scheduler.clock import JournalClock
+from scheduler.leader import Leadership
+from scheduler.render import LocalesRenderer
+from scheduler.sender import Sender
+from scheduler.telegram import TelegramGateway
+from storage.database import create_engine, session_factory
+from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+PARTS = ("bot", "clock", "sender")
+LEADER_CHECK_SECONDS = 5.0
+
+
+async def run_journal(
+    settings: Settings, parts: Iterable[str] = PARTS, clock: Clock | None = None
+) -> None:
+    parts = set(parts)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    services = Services(lambda: SqlUnitOfWork(sessions), clock or SystemClock())
+    bot = build_bot(settings.bot_token, settings.telegram_api_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        me = await bot.get_me()
+        log.info("journal bot @%s: running %s", me.username, ", ".join(sorted(parts)))
+        if "bot" in parts:
+            dp = build_dispatcher(services, make_storage(settings.redis_url))
+            await register_commands(bot)
+            tasks.append(asyncio.create_task(_poll(dp, bot, stop)))
+        if parts & {"clock", "sender"}:
+            tasks.append(asyncio.create_task(_lead(settings, engine, services, bot, parts, stop)))
+        await stop.wait()
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await bot.session.close()
+        await engine.dispose()
+
+
+async def _poll(dp, bot, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
+    await stop.wait()
+    with contextlib.suppress(RuntimeError):
+        await dp.stop_polling()
+    await asyncio.gather(polling, return_exceptions=True)
+
+
+async def _lead(  # type: ignore[no-untyped-def]
+    settings: Settings, engine, services: Services, bot, parts: set[str], stop: asyncio.Event
+) -> None:
+    """Become the leader, run the clock and the sender while leading, and start over if not."""
+    leadership = Leadership(engine)
+    while not stop.is_set():
+        if not await leadership.acquire(stop):
+            return
+        lost = asyncio.Event()
+        journal_clock = None
+        workers: list[asyncio.Task[None]] = []
+        if "clock" in parts:
+            journal_clock = JournalClock(services.make_uow, services.clock, LocalesRenderer())
+            journal_clock.start()
+        if "sender" in parts:
+            sender = Sender(
+                services.make_uow,
+                TelegramGateway(bot),
+                services.clock,
+                RateLimiter(per_second=settings.send_rate),
+            )
+            workers.append(asyncio.create_task(sender.run(lost)))
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=LEADER_CHECK_SECONDS)
+            if not stop.is_set() and not await leadership.still_leading():
+                break
+        lost.set()
+        if journal_clock is not None:
+            journal_clock.shutdown()
+        await asyncio.gather(*workers, return_exceptions=True)
+        await leadership.release()

@@ -1,0 +1,171 @@
+"""Messages sent later: the outbox, quiet hours, retries, and Telegram's rate limits.
+
+Everything a job wants to say goes into the outbox first, in the same transaction that records
+the job's run; the sender delivers from there. So a crash loses nothing, and a message is sent
+twice only when the process dies between Telegram's «ok» and our «sent».
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections import deque
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+DEFAULT_QUIET_FROM = dt.time(21, 0)
+DEFAULT_QUIET_TO = dt.time(8, 0)
+MAX_ATTEMPTS = 6
+LEASE = dt.timedelta(seconds=60)
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"  # the recipient blocked the bot
+
+
+@dataclass(slots=True)
+class OutboxMessage:
+    id: int | None
+    school_id: int
+    account_id: int
+    chat_id: str
+    kind: str
+    dedup_key: str
+    text: str
+    not_before: dt.datetime
+    created_at: dt.datetime
+    urgent: bool = False
+    buttons: list[list[dict[str, str]]] = field(default_factory=list)
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    lease_until: dt.datetime | None = None
+    last_error: str = ""
+    sent_at: dt.datetime | None = None
+
+
+class SendOutcome(enum.StrEnum):
+    SENT = "sent"
+    RETRY_AFTER = "retry_after"  # flood control: wait and try again
+    BLOCKED = "blocked"  # the user blocked the bot: do not try again
+    TEMPORARY = "temporary"  # network trouble, 5xx: back off and retry
+    PERMANENT = "permanent"  # a bad request that will never go through
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    outcome: SendOutcome
+    retry_after: float = 0.0
+    error: str = ""
+
+
+# --------------------------------------------------------------------------- quiet hours
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A recipient's night, in the school's time zone; may run over midnight (21:00–08:00)."""
+
+    starts: dt.time = DEFAULT_QUIET_FROM
+    ends: dt.time = DEFAULT_QUIET_TO
+
+    def contains(self, moment: dt.time) -> bool:
+        if self.starts == self.ends:
+            return False
+        if self.starts < self.ends:
+            return self.starts <= moment < self.ends
+        return moment >= self.starts or moment < self.ends
+
+    def release(self, now: dt.datetime, timezone: str) -> dt.datetime:
+        """The earliest moment at or after `now` outside the quiet hours."""
+        local = now.astimezone(ZoneInfo(timezone))
+        if not self.contains(local.time()):
+            return now
+        day = local.date()
+        if self.starts > self.ends and local.time() >= self.starts:
+            day += dt.timedelta(days=1)
+        morning = dt.datetime.combine(day, self.ends, ZoneInfo(timezone))
+        return morning.astimezone(now.tzinfo or dt.UTC)
+
+
+def deliver_at(
+    now: dt.datetime, timezone: str, quiet: QuietHours, *, urgent: bool = False
+) -> dt.datetime:
+    """When a message written now may go out: at once, or in the morning unless urgent."""
+    return now if urgent else quiet.release(now, timezone)
+
+
+# --------------------------------------------------------------------------- retries
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """2, 4, 8 … seconds, at most 5 minutes."""
+    return dt.timedelta(seconds=min(300, 2 ** max(1, attempts)))
+
+
+def after_failure(message: OutboxMessage, result: SendResult, now: dt.datetime) -> OutboxMessage:
+    """What becomes of a message whose send did not succeed."""
+    message.lease_until = None
+    message.last_error = result.error[:500]
+    if result.outcome is SendOutcome.BLOCKED:
+        message.status = OutboxStatus.BLOCKED
+    elif result.outcome is SendOutcome.RETRY_AFTER:
+        # Flood control is not the message's fault: it does not use up an attempt.
+        message.status = OutboxStatus.PENDING
+        message.not_before = now + dt.timedelta(seconds=max(result.retry_after, 1))
+    elif result.outcome is SendOutcome.PERMANENT:
+        message.attempts += 1
+        message.status = OutboxStatus.FAILED
+    else:
+        message.attempts += 1
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxStatus.FAILED
+        else:
+            message.status = OutboxStatus.PENDING
+            message.not_before = now + backoff(message.attempts)
+    return message
+
+
+# --------------------------------------------------------------------------- rate limits
+
+
+class RateLimiter:
+    """Telegram's limits: N messages a second overall and one a second per chat.
+
+    Pure bookkeeping over a monotonic clock: `wait(chat, now)` says how long to wait before
+    sending to that chat, `record(chat, now)` notes a send.
+    """
+
+    def __init__(self, per_second: float = 25.0, per_chat_interval: float = 1.0) -> None:
+        self.per_second = per_second
+        self.per_chat_interval = per_chat_interval
+        self._recent: deque[float] = deque()
+        self._last_by_chat: dict[str, float] = {}
+        self._paused_until = 0.0
+
+    def wait(self, chat: str, now: float) -> float:
+        delay = max(0.0, self._paused_until - now)
+        last = self._last_by_chat.get(chat)
+        if last is not None:
+            delay = max(delay, last + self.per_chat_interval - now)
+        if self.per_second > 0:
+            window_start = now - 1.0
+            while self._recent and self._recent[0] <= window_start:
+                self._recent.popleft()
+            if len(self._recent) >= self.per_second:
+                delay = max(delay, self._recent[0] + 1.0 - now)
+        return delay
+
+    def record(self, chat: str, now: float) -> None:
+        self._recent.append(now)
+        self._last_by_chat[chat] = now
+        if len(self._last_by_chat) > 50_000:
+            horizon = now - self.per_chat_interval
+            self._last_by_chat = {c: t for c, t in self._last_by_chat.items() if t > horizon}
+
+    def pause(self, seconds: float, now: float) -> None:
+        """After a 429 everything waits: Telegram counts the bot's sends, not one chat's."""
+        self._paused_until = max(self._paused_until, now + seconds)

@@ -1,0 +1,77 @@
+"""Only one process runs the clock and the sender: the holder of a PostgreSQL advisory lock.
+
+The lock lives as long as the holder's connection, so when the holder dies PostgreSQL lets it
+go at once and a follower, trying every few seconds, takes over. SQLite has one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 7_265_012_001  # any constant shared by every process of this installation
+
+
+class Leadership:
+    def __init__(self, engine: AsyncEngine, retry: float = 5.0) -> None:
+        self.engine = engine
+        self.retry = retry
+        self._connection: AsyncConnection | None = None
+
+    @property
+    def needs_lock(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    async def acquire(self, stop: asyncio.Event) -> bool:
+        """Wait until this process leads (or `stop` is set)."""
+        if not self.needs_lock:
+            return True
+        while not stop.is_set():
+            try:
+                connection = await self.engine.connect()
+                got = await connection.scalar(
+                    text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}
+                )
+                await connection.commit()
+                if got:
+                    self._connection = connection
+                    log.info("this process now runs the clock and the sender")
+                    return True
+                await connection.close()
+            except Exception as err:  # the database may be restarting
+                log.warning("could not try the leader lock: %s", err)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.retry)
+            except TimeoutError:
+                pass
+        return False
+
+    async def still_leading(self) -> bool:
+        if not self.needs_lock:
+            return True
+        if self._connection is None:
+            return False
+        try:
+            await self._connection.execute(text("SELECT 1"))
+            await self._connection.commit()
+            return True
+        except Exception:
+            log.warning("lost the connection that holds the leader lock")
+            await self.release()
+            return False
+
+    async def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                await connection.commit()
+            except Exception:
+                pass
+            finally:
+                await connection.close()

@@ -1,0 +1,33 @@
+"""Notices become text in the recipient's language; every value is escaped for Telegram's HTML."""
+
+from __future__ import annotations
+
+import html
+
+from domain.usecases.scheduling import Msg, Notice
+from locales import Translator, translator
+
+TEXT_LIMIT = 4096
+
+
+def render_msg(t: Translator, msg: Msg) -> str:
+    values: dict[str, str] = {}
+    for key, value in msg.params:
+        if isinstance(value, Msg):
+            values[key] = render_msg(t, value)
+        elif isinstance(value, tuple) and all(isinstance(v, Msg) for v in value):
+            values[key] = ", ".join(render_msg(t, v) for v in value)
+        else:
+            values[key] = html.escape(str(value), quote=False)
+    return t(msg.msgid, **values)
+
+
+class LocalesRenderer:
+    """The gettext catalogs of `locales/`, one translator per language."""
+
+    def render(self, notice: Notice) -> str:
+        t = translator(notice.account.language)
+        text = "\n".join(render_msg(t, line) for line in notice.lines)
+        if len(text) > TEXT_LIMIT:
+            text = text[: TEXT_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"
+        return text

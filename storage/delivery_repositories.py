@@ -1,0 +1,182 @@
+"""The outbox and the record of job runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.delivery import OutboxMessage, OutboxStatus
+from storage import models as m
+
+
+def _message(r: m.OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        id=r.id,
+        school_id=r.school_id,
+        account_id=r.account_id,
+        chat_id=r.chat_id,
+        kind=r.kind,
+        dedup_key=r.dedup_key,
+        text=r.text,
+        not_before=r.not_before,
+        created_at=r.created_at,
+        urgent=r.urgent,
+        buttons=list(r.buttons or []),
+        status=OutboxStatus(r.status),
+        attempts=r.attempts,
+        lease_until=r.lease_until,
+        last_error=r.last_error,
+        sent_at=r.sent_at,
+    )
+
+
+def _row(x: OutboxMessage) -> dict[str, Any]:
+    return {
+        "school_id": x.school_id,
+        "account_id": x.account_id,
+        "chat_id": x.chat_id,
+        "kind": x.kind,
+        "dedup_key": x.dedup_key,
+        "text": x.text,
+        "buttons": x.buttons,
+        "urgent": x.urgent,
+        "status": x.status.value,
+        "attempts": x.attempts,
+        "not_before": x.not_before,
+        "lease_until": x.lease_until,
+        "last_error": x.last_error,
+        "created_at": x.created_at,
+        "sent_at": x.sent_at,
+    }
+
+
+def _insert_ignoring(session: AsyncSession, model: Any, unique: list[str]) -> Any:
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing(index_elements=unique)
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, messages: Sequence[OutboxMessage]) -> int:
+        if not messages:
+            return 0
+        statement = _insert_ignoring(self.session, m.OutboxRow, ["dedup_key"])
+        result = await self.session.execute(statement, [_row(x) for x in messages])
+        return max(result.rowcount or 0, 0) if len(messages) == 1 else len(messages)
+
+    async def claim(
+        self, now: dt.datetime, limit: int, lease_until: dt.datetime
+    ) -> list[OutboxMessage]:
+        due = (
+            select(m.OutboxRow.id)
+            .where(
+                or_(
+                    (m.OutboxRow.status == OutboxStatus.PENDING.value)
+                    & (m.OutboxRow.not_before <= now),
+                    (m.OutboxRow.status == OutboxStatus.SENDING.value)
+                    & (m.OutboxRow.lease_until < now),
+                )
+            )
+            .order_by(m.OutboxRow.urgent.desc(), m.OutboxRow.id)
+            .limit(limit)
+        )
+        if self.session.bind.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = list((await self.session.scalars(due)).all())
+        if not ids:
+            return []
+        await self.session.execute(
+            update(m.OutboxRow)
+            .where(m.OutboxRow.id.in_(ids))
+            .values(status=OutboxStatus.SENDING.value, lease_until=lease_until)
+        )
+        rows = await self.session.scalars(
+            select(m.OutboxRow).where(m.OutboxRow.id.in_(ids)).order_by(m.OutboxRow.id)
+        )
+        return [_message(r) for r in rows]
+
+    async def mark_sent(self, ids: Sequence[int], at: dt.datetime) -> None:
+        if ids:
+            await self.session.execute(
+                update(m.OutboxRow)
+                .where(m.OutboxRow.id.in_(list(ids)))
+                .values(status=OutboxStatus.SENT.value, sent_at=at, lease_until=None)
+            )
+
+    async def save(self, messages: Sequence[OutboxMessage]) -> None:
+        for x in messages:
+            await self.session.execute(
+                update(m.OutboxRow).where(m.OutboxRow.id == x.id).values(**_row(x))
+            )
+
+    async def release(self, ids: Sequence[int]) -> None:
+        if ids:
+            await self.session.execute(
+                update(m.OutboxRow)
+                .where(
+                    m.OutboxRow.id.in_(list(ids)), m.OutboxRow.status == OutboxStatus.SENDING.value
+                )
+                .values(status=OutboxStatus.PENDING.value, lease_until=None)
+            )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(m.OutboxRow.status, func.count()).group_by(m.OutboxRow.status)
+        )
+        return {status: int(count) for status, count in rows.all()}
+
+    async def latest_failures(self, limit: int) -> list[OutboxMessage]:
+        rows = await self.session.scalars(
+            select(m.OutboxRow)
+            .where(m.OutboxRow.status.in_([OutboxStatus.FAILED.value, OutboxStatus.BLOCKED.value]))
+            .order_by(m.OutboxRow.id.desc())
+            .limit(limit)
+        )
+        return [_message(r) for r in rows]
+
+    async def mark_unreachable(self, account_id: int, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(m.AccountRow).where(m.AccountRow.id == account_id).values(unreachable_at=at)
+        )
+
+
+class SqlJobRunRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def start(self, job: str, school_id: int, period_key: str, at: dt.datetime) -> bool:
+        statement = _insert_ignoring(self.session, m.JobRunRow, ["job", "school_id", "period_key"])
+        result = await self.session.execute(
+            statement.values(job=job, school_id=school_id, period_key=period_key, ran_at=at)
+        )
+        return (result.rowcount or 0) > 0
+
+    async def ran(self, job: str, school_id: int, period_key: str) -> bool:
+        found = await self.session.scalar(
+            select(m.JobRunRow.id).where(
+                m.JobRunRow.job == job,
+                m.JobRunRow.school_id == school_id,
+                m.JobRunRow.period_key == period_key,
+            )
+        )
+        return found is not None
+
+    async def set_count(self, job: str, school_id: int, period_key: str, messages: int) -> None:
+        await self.session.execute(
+            update(m.JobRunRow)
+            .where(
+                m.JobRunRow.job == job,
+                m.JobRunRow.school_id == school_id,
+                m.JobRunRow.period_key == period_key,
+            )
+            .values(messages=messages)
+        )
