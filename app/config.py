@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     bot_username: str = ""
     telegram_api_url: str = "https://api.telegram.org"
     send_rate: float = Field(default=25.0, description="messages a second the sender may send")
+    send_lease_seconds: float = Field(
+        default=60.0, description="how long a sender holds messages it took before others may"
+    )
     redis_url: str = Field(default="", description="Redis for conversation state; memory if empty")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
 from collections.abc import Iterable
@@ -91,6 +92,7 @@ async def _lead(  # type: ignore[no-untyped-def]
                 TelegramGateway(bot),
                 services.clock,
                 RateLimiter(per_second=settings.send_rate),
+                lease=dt.timedelta(seconds=settings.send_lease_seconds),
             )
             workers.append(asyncio.create_task(sender.run(lost)))
         while not stop.is_set():

@@ -40,6 +40,7 @@ class Sender:
         batch: int = 200,
         concurrency: int = 16,
         flush_interval: float = 0.05,
+        lease: dt.timedelta = LEASE,
     ) -> None:
         self.make_uow = make_uow
         self.gateway = gateway
@@ -48,6 +49,7 @@ class Sender:
         self.batch = batch
         self.concurrency = concurrency
         self.flush_interval = flush_interval
+        self.lease = lease
         self._done: list[tuple[OutboxMessage, SendResult]] = []
         self._deferred: list[tuple[OutboxMessage, float]] = []
         self.sent = 0
@@ -69,7 +71,7 @@ class Sender:
         """Claim one batch and deliver it; returns how many messages it took."""
         now = self.clock.now()
         async with self.make_uow() as uow:
-            messages = await uow.outbox.claim(now, self.batch, now + LEASE)
+            messages = await uow.outbox.claim(now, self.batch, now + self.lease)
             await uow.commit()
         if not messages:
             return 0
@@ -82,7 +84,7 @@ class Sender:
         slots = asyncio.Semaphore(self.concurrency)
         tasks: set[asyncio.Task[None]] = set()
         flusher = asyncio.create_task(self._flush_loop())
-        horizon = LEASE.total_seconds() / 3
+        horizon = self.lease.total_seconds() / 3
         try:
             while ready:
                 at, _, message = heapq.heappop(ready)
