@@ -139,6 +139,10 @@ class RateLimiter:
     sending to that chat, `record(chat, now)` notes a send.
     """
 
+    # Sends leave here a little before Telegram sees them; keep a margin so that its clock,
+    # not only ours, finds the limits kept.
+    MARGIN = 0.05
+
     def __init__(self, per_second: float = 25.0, per_chat_interval: float = 1.0) -> None:
         self.per_second = per_second
         self.per_chat_interval = per_chat_interval
@@ -149,14 +153,14 @@ class RateLimiter:
     def wait(self, chat: str, now: float) -> float:
         delay = max(0.0, self._paused_until - now)
         last = self._last_by_chat.get(chat)
-        if last is not None:
-            delay = max(delay, last + self.per_chat_interval - now)
+        if last is not None and self.per_chat_interval > 0:
+            delay = max(delay, last + self.per_chat_interval + self.MARGIN - now)
         if self.per_second > 0:
-            window_start = now - 1.0
-            while self._recent and self._recent[0] <= window_start:
+            window = 1.0 + self.MARGIN
+            while self._recent and self._recent[0] <= now - window:
                 self._recent.popleft()
             if len(self._recent) >= self.per_second:
-                delay = max(delay, self._recent[0] + 1.0 - now)
+                delay = max(delay, self._recent[0] + window - now)
         return delay
 
     def record(self, chat: str, now: float) -> None:

@@ -83,7 +83,8 @@ class Sender:
         heapq.heapify(ready)
         slots = asyncio.Semaphore(self.concurrency)
         tasks: set[asyncio.Task[None]] = set()
-        flusher = asyncio.create_task(self._flush_loop())
+        finished = asyncio.Event()
+        flusher = asyncio.create_task(self._flush_loop(finished))
         horizon = self.lease.total_seconds() / 3
         try:
             while ready:
@@ -107,7 +108,7 @@ class Sender:
             if tasks:
                 await asyncio.gather(*tasks)
         finally:
-            flusher.cancel()
+            finished.set()  # never cancel a flush halfway: its outcomes would be lost
             await asyncio.gather(flusher, return_exceptions=True)
             await self.flush()
         return len(messages)
@@ -123,10 +124,12 @@ class Sender:
             self.limiter.pause(result.retry_after, asyncio.get_running_loop().time())
         self._done.append((message, result))
 
-    async def _flush_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.flush_interval)
-            await self.flush()
+    async def _flush_loop(self, finished: asyncio.Event) -> None:
+        while not finished.is_set():
+            try:
+                await asyncio.wait_for(finished.wait(), timeout=self.flush_interval)
+            except TimeoutError:
+                await self.flush()
 
     async def flush(self) -> None:
         """Record outcomes so far: sent ones first, so that a crash repeats as few as possible."""
@@ -141,11 +144,18 @@ class Sender:
             message.status = OutboxStatus.PENDING
             message.lease_until = None
             message.not_before = now + dt.timedelta(seconds=delay)
-        async with self.make_uow() as uow:
-            await uow.outbox.mark_sent(sent, now)
-            await uow.outbox.save([*failed, *(m for m, _ in deferred)])
-            for message in failed:
-                if message.status is OutboxStatus.BLOCKED:
-                    await uow.outbox.mark_unreachable(message.account_id, now)
-            await uow.commit()
+        try:
+            async with self.make_uow() as uow:
+                await uow.outbox.mark_sent(sent, now)
+                await uow.outbox.save([*failed, *(m for m, _ in deferred)])
+                for message in failed:
+                    if message.status is OutboxStatus.BLOCKED:
+                        await uow.outbox.mark_unreachable(message.account_id, now)
+                await uow.commit()
+        except Exception:
+            # Keep the outcomes for the next flush; the lease keeps others off meanwhile.
+            log.exception("could not record %s outcomes; will try again", len(done))
+            self._done = done + self._done
+            self._deferred = deferred + self._deferred
+            return
         self.sent += len(sent)

@@ -67,11 +67,12 @@ class SqlOutboxRepository:
         self.session = session
 
     async def add(self, messages: Sequence[OutboxMessage]) -> int:
+        """Queue messages; a dedup key already queued is skipped. Returns how many were given."""
         if not messages:
             return 0
         statement = _insert_ignoring(self.session, m.OutboxRow, ["dedup_key"])
-        result = await self.session.execute(statement, [_row(x) for x in messages])
-        return max(result.rowcount or 0, 0) if len(messages) == 1 else len(messages)
+        await self.session.execute(statement, [_row(x) for x in messages])
+        return len(messages)
 
     async def claim(
         self, now: dt.datetime, limit: int, lease_until: dt.datetime
@@ -155,10 +156,12 @@ class SqlJobRunRepository:
 
     async def start(self, job: str, school_id: int, period_key: str, at: dt.datetime) -> bool:
         statement = _insert_ignoring(self.session, m.JobRunRow, ["job", "school_id", "period_key"])
-        result = await self.session.execute(
-            statement.values(job=job, school_id=school_id, period_key=period_key, ran_at=at)
+        inserted = await self.session.scalar(
+            statement.values(
+                job=job, school_id=school_id, period_key=period_key, ran_at=at
+            ).returning(m.JobRunRow.id)
         )
-        return (result.rowcount or 0) > 0
+        return inserted is not None
 
     async def ran(self, job: str, school_id: int, period_key: str) -> bool:
         found = await self.session.scalar(

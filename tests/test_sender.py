@@ -1,0 +1,137 @@
+"""The sender against the fake Telegram: flood control, blocked users, limits, nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from bot.main import build_bot
+from domain.clock import SystemClock
+from domain.delivery import OutboxMessage, RateLimiter
+from domain.people import Account
+from domain.usecases.schools import create_school
+from fakegram import FakeTelegram
+from scheduler.sender import Sender
+from scheduler.telegram import TelegramGateway
+from storage import models as m
+from storage.uow import SqlUnitOfWork
+
+UowFactory = Callable[[], SqlUnitOfWork]
+TOKEN = "555000:sender-test"
+
+
+async def queue(make_uow: UowFactory, chats: list[int], per_chat: int) -> int:
+    """Accounts for the chats and `per_chat` messages to each; returns the school id."""
+    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    async with make_uow() as uow:
+        accounts = [
+            await uow.accounts.add(Account(None, "telegram", str(c), str(c), "ru", "", now))
+            for c in chats
+        ]
+        await uow.outbox.add(
+            [
+                OutboxMessage(
+                    None,
+                    school.id,
+                    a.id,
+                    a.chat_id,
+                    "test",
+                    f"t:{a.chat_id}:{i}",
+                    f"Сообщение {i} для <b>{a.chat_id}</b>",
+                    now,
+                    now,
+                )
+                for i in range(per_chat)
+                for a in accounts
+            ]
+        )
+        await uow.commit()
+    return school.id
+
+
+async def test_flood_control_and_blocked_chats(make_uow: UowFactory) -> None:
+    chats = list(range(3001, 3031))
+    blocked = set(chats[:4])
+    await queue(make_uow, chats, per_chat=2)
+    async with FakeTelegram() as server:
+        server.add_bot(TOKEN)
+        for chat in chats:
+            server.add_user(chat, started=True)
+        for chat in blocked:
+            server.block(chat)
+        server.fail_next("sendMessage", code=429, retry_after=1, times=3)
+        bot = build_bot(TOKEN, server.api_url)
+        sender = Sender(
+            make_uow,
+            TelegramGateway(bot),
+            SystemClock(),
+            RateLimiter(per_second=10, per_chat_interval=1.0),
+        )
+        try:
+            for _ in range(40):
+                if await sender.run_once() == 0:
+                    await asyncio.sleep(0.3)
+                    if await sender.run_once() == 0:
+                        break
+        finally:
+            await bot.session.close()
+        delivered = {c: [x for x in server.messages(c) if x.from_bot] for c in chats}
+        assert all(len(delivered[c]) == 2 for c in chats if c not in blocked)
+        assert all(not delivered[c] for c in blocked)
+        assert delivered[chats[10]][0].text in ("Сообщение 0 для 3011", "Сообщение 1 для 3011")
+        assert server.max_sends_in_window(1.0) <= 10
+        assert max(server.max_sends_per_chat(1.0).values()) <= 1
+        refused = [r for r in server.requests if r.method == "sendMessage" and r.error_code == 429]
+        assert len(refused) == 3  # only the forced ones: the sender never tripped the limits
+    async with make_uow() as uow:
+        rows = (await uow.session.execute(select(m.OutboxRow.chat_id, m.OutboxRow.status))).all()
+        unreachable = set(
+            (
+                await uow.session.scalars(
+                    select(m.AccountRow.chat_id).where(m.AccountRow.unreachable_at.is_not(None))
+                )
+            ).all()
+        )
+        counts = await uow.outbox.counts()
+    assert {s for c, s in rows if int(c) in blocked} == {"blocked"}
+    assert {s for c, s in rows if int(c) not in blocked} == {"sent"}
+    assert unreachable == {str(c) for c in blocked}
+    assert counts == {"sent": 52, "blocked": 8}
+
+
+async def test_temporary_errors_are_retried_then_recorded(make_uow: UowFactory) -> None:
+    await queue(make_uow, [4001, 4002], per_chat=1)
+    async with FakeTelegram() as server:
+        server.add_bot(TOKEN)
+        server.add_user(4001, started=True)
+        server.add_user(4002, started=True)
+        server.fail_next(
+            "sendMessage", code=500, chat_id=4002, times=None, description="Internal Server Error"
+        )
+        bot = build_bot(TOKEN, server.api_url)
+        sender = Sender(make_uow, TelegramGateway(bot), SystemClock())
+        try:
+            await sender.run_once()
+        finally:
+            await bot.session.close()
+    async with make_uow() as uow:
+        failures = await uow.outbox.latest_failures(10)
+        pending = (
+            await uow.session.execute(
+                select(
+                    m.OutboxRow.chat_id,
+                    m.OutboxRow.status,
+                    m.OutboxRow.attempts,
+                    m.OutboxRow.last_error,
+                )
+            )
+        ).all()
+    states = {c: (s, a) for c, s, a, _ in pending}
+    assert states["4001"] == ("sent", 0)
+    assert states["4002"] == ("pending", 1)  # to be tried again after a backoff
+    assert "Internal Server Error" in next(e for c, _, _, e in pending if c == "4002")
+    assert failures == []
