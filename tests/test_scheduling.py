@@ -1,4 +1,4 @@
-"""The clock walks a school week: reminders at the right local times, never on days off, never twice."""
+"""The clock walks a school week: reminders at the right local times, never on days off or twice."""
 
 from __future__ import annotations
 
