@@ -118,6 +118,31 @@ async def unknown_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dial
     await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
+async def acknowledge(callback: CallbackQuery, ctx: Ctx) -> None:
+    """The «Ознакомлен(а)» button under a term-marks message (sent from the outbox)."""
+    from domain.usecases.diary import acknowledge_term_marks
+    from domain.usecases.family_jobs import ACK_PREFIX
+
+    try:
+        ack_id = int((callback.data or "")[len(ACK_PREFIX) :])
+        ack = await acknowledge_term_marks(ctx.uow(), ctx.actor, ack_id, ctx.clock)
+    except ValueError:
+        await callback.answer(
+            ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
+        )
+        return
+    except JournalError as err:
+        await callback.answer(ctx.t(err.message, **err.params), show_alert=True)
+        return
+    when = ack.acknowledged_at.strftime("%d.%m.%Y %H:%M UTC") if ack.acknowledged_at else ""
+    await callback.answer(ctx.t("Thank you: confirmed {when}.", when=when), show_alert=True)
+    if callback.message is not None:
+        try:
+            await callback.message.edit_reply_markup(reply_markup=None)
+        except TelegramBadRequest:
+            pass
+
+
 def commands_router() -> Router:
     """Commands come before the dialogs, so that /menu works from any screen."""
     router = Router(name="commands")
@@ -126,6 +151,7 @@ def commands_router() -> Router:
     router.message.register(menu, Command("menu"))
     router.message.register(language, Command("lang"))
     router.message.register(help_command, Command("help"))
+    router.callback_query.register(acknowledge, F.data.startswith("ack:"))
     return router
 
 

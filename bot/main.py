@@ -16,6 +16,7 @@ from aiogram_dialog import setup_dialogs
 from bot.context import Services
 from bot.dialogs.common import StaleScreenMiddleware
 from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
+from bot.dialogs.diary import diary_dialog
 from bot.dialogs.lesson import lesson_dialog
 from bot.dialogs.menu import menu_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
@@ -38,7 +39,12 @@ def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> 
     dp.update.outer_middleware(ActorMiddleware(services))
     dp.include_router(commands_router())
     dp.include_routers(
-        menu_dialog(), lesson_dialog(), substitute_dialog(), courses_dialog(), term_dialog()
+        menu_dialog(),
+        lesson_dialog(),
+        substitute_dialog(),
+        courses_dialog(),
+        term_dialog(),
+        diary_dialog(),
     )
     dp.include_router(fallback_router())
     register_error_handlers(dp)

@@ -35,3 +35,15 @@ class CoursesSG(StatesGroup):
 class TermSG(StatesGroup):
     sheet = State()
     reason = State()
+
+
+class DiarySG(StatesGroup):
+    children = State()
+    child = State()
+    marks = State()
+    absences = State()
+    homework = State()
+    report_days = State()
+    report_reason = State()
+    report_text = State()
+    settings = State()

@@ -45,6 +45,7 @@ class OutboxMessage:
     lease_until: dt.datetime | None = None
     last_error: str = ""
     sent_at: dt.datetime | None = None
+    photo: bytes | None = None  # sent as a picture with `text` as its caption (≤ 1024)
 
 
 class SendOutcome(enum.StrEnum):

@@ -68,23 +68,46 @@ ALL_GRADES = GradeRange(1, 11)
 
 @dataclass(frozen=True, slots=True)
 class ScheduleSettings:
-    """When the school's reminders go out, in its own time zone."""
+    """What the school sends and when, in its own time zone."""
 
     evening_reminder: dt.time = dt.time(19, 0)
     six_day_week: bool = False
+    digest_weekday: int = 5  # Friday
+    digest_time: dt.time = dt.time(18, 0)
+    digest_weeks: int = 2  # parents hear at least every two weeks
+    term_notice_time: dt.time = dt.time(17, 0)
+    private_notifications: bool = False  # no names, marks or subjects in pushes
 
     def to_dict(self) -> dict[str, object]:
         return {
             "evening_reminder": self.evening_reminder.strftime("%H:%M"),
             "six_day_week": self.six_day_week,
+            "digest_weekday": self.digest_weekday,
+            "digest_time": self.digest_time.strftime("%H:%M"),
+            "digest_weeks": self.digest_weeks,
+            "term_notice_time": self.term_notice_time.strftime("%H:%M"),
+            "private_notifications": self.private_notifications,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, object] | None) -> ScheduleSettings:
         data = data or {}
-        reminder = str(data.get("evening_reminder", "19:00"))
-        hours, _, minutes = reminder.partition(":")
-        return cls(dt.time(int(hours), int(minutes or 0)), bool(data.get("six_day_week", False)))
+        base = cls()
+
+        def time_of(key: str, default: dt.time) -> dt.time:
+            text = str(data.get(key, default.strftime("%H:%M")))
+            hours, _, minutes = text.partition(":")
+            return dt.time(int(hours), int(minutes or 0))
+
+        return cls(
+            evening_reminder=time_of("evening_reminder", base.evening_reminder),
+            six_day_week=bool(data.get("six_day_week", False)),
+            digest_weekday=int(data.get("digest_weekday", base.digest_weekday)),  # type: ignore[arg-type]
+            digest_time=time_of("digest_time", base.digest_time),
+            digest_weeks=int(data.get("digest_weeks", base.digest_weeks)),  # type: ignore[arg-type]
+            term_notice_time=time_of("term_notice_time", base.term_notice_time),
+            private_notifications=bool(data.get("private_notifications", False)),
+        )
 
 
 @dataclass(slots=True)

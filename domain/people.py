@@ -37,6 +37,8 @@ class Account:
     unreachable_at: dt.datetime | None = None  # blocked the bot: print their digests instead
     quiet_from: dt.time | None = None
     quiet_to: dt.time | None = None
+    notify_marks: bool = True  # a notice for each new mark (held 10 minutes)
+    charts: bool = True  # a chart of marks with the digest
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol, Self
 
 from domain.delivery import OutboxMessage
+from domain.family import AbsenceReason, AbsenceReport, TermAcknowledgement
 from domain.importing import SchoolSnapshot
 from domain.journal import Attendance, AttendanceEntry, AuditEntry, Lesson, Mark, Remark, TermMark
 from domain.model import (
@@ -86,6 +87,12 @@ class PeopleRepository(Protocol):
     ) -> list[SchoolClass]: ...
 
     async def class_by_name(self, school_id: int, name: str) -> SchoolClass | None: ...
+
+    async def class_of_pupil(
+        self, school_id: int, pupil_id: int, day: dt.date
+    ) -> SchoolClass | None: ...
+
+    async def subgroups_of_pupil(self, school_id: int, pupil_id: int) -> list[int]: ...
 
     async def classes_of_class_teacher(
         self, school_id: int, staff_id: int
@@ -187,6 +194,8 @@ class JournalRepository(Protocol):
 
     async def assignments_of(self, school_id: int, teacher_id: int) -> list[Assignment]: ...
 
+    async def assignments_for_class(self, school_id: int, class_id: int) -> list[Assignment]: ...
+
     async def term_marks(
         self, school_id: int, period_id: int, subject_id: int, pupil_ids: Sequence[int]
     ) -> list[TermMark]: ...
@@ -228,6 +237,56 @@ class JobRunRepository(Protocol):
     async def set_count(self, job: str, school_id: int, period_key: str, messages: int) -> None: ...
 
 
+class FamilyRepository(Protocol):
+    async def lessons_of_class(
+        self, school_id: int, class_id: int, first: dt.date, last: dt.date
+    ) -> list[Lesson]: ...
+
+    async def marks_of_pupils(
+        self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
+    ) -> list[tuple[Mark, Lesson]]: ...
+
+    async def attendance_of_pupils(
+        self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
+    ) -> list[tuple[AttendanceEntry, Lesson]]: ...
+
+    async def absence_reasons(
+        self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
+    ) -> list[AbsenceReason]: ...
+
+    async def set_absence_reason(self, reason: AbsenceReason) -> None: ...
+
+    async def remarks_of_pupils(
+        self, school_id: int, pupil_ids: Sequence[int], since: dt.datetime
+    ) -> list[Remark]: ...
+
+    async def add_absence_report(self, report: AbsenceReport) -> None: ...
+
+    async def absence_reports(
+        self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
+    ) -> list[AbsenceReport]: ...
+
+    async def term_marks_of_pupils(
+        self, school_id: int, pupil_ids: Sequence[int], period_id: int
+    ) -> list[TermMark]: ...
+
+    async def acknowledgement(self, school_id: int, ack_id: int) -> TermAcknowledgement | None: ...
+
+    async def acknowledgements(
+        self, school_id: int, period_id: int | None = None, pupil_ids: Sequence[int] | None = None
+    ) -> list[TermAcknowledgement]: ...
+
+    async def save_acknowledgements(self, items: Sequence[TermAcknowledgement]) -> None: ...
+
+    async def unnotified_marks(
+        self, before: dt.datetime, limit: int
+    ) -> list[tuple[Mark, Lesson]]: ...
+
+    async def mark_notified(self, ids: Sequence[int], at: dt.datetime) -> None: ...
+
+    async def reset_notified(self, mark_id: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per use case: commit keeps everything, anything else keeps nothing."""
 
@@ -238,6 +297,7 @@ class UnitOfWork(Protocol):
     journal: JournalRepository
     outbox: OutboxRepository
     jobs: JobRunRepository
+    family: FamilyRepository
 
     async def __aenter__(self) -> Self: ...
 

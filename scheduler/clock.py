@@ -9,28 +9,46 @@ from collections.abc import Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from domain.ports import Clock, UnitOfWork
-from domain.usecases.scheduling import JobRun, NoticeRenderer, run_due_jobs
+from domain.usecases.family_jobs import ChartMaker, Digest, TermMarksNotice, announce_marks
+from domain.usecases.scheduling import EveningReminder, Job, JobRun, NoticeRenderer, run_due_jobs
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30
 
 
+def default_jobs(charts: ChartMaker | None = None) -> tuple[Job, ...]:
+    if charts is None:
+        from reports.charts import PillowCharts
+
+        charts = PillowCharts()
+    return (EveningReminder(), Digest(charts), TermMarksNotice())
+
+
 class JournalClock:
     def __init__(
-        self, make_uow: Callable[[], UnitOfWork], clock: Clock, renderer: NoticeRenderer
+        self,
+        make_uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        renderer: NoticeRenderer,
+        jobs: tuple[Job, ...] | None = None,
     ) -> None:
         self.make_uow = make_uow
         self.clock = clock
         self.renderer = renderer
+        self.jobs = jobs if jobs is not None else default_jobs()
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def tick(self) -> list[JobRun]:
+        """Due jobs of every school, then the marks that settled since the last tick."""
         try:
-            runs = await run_due_jobs(self.make_uow, self.clock, self.renderer)
+            runs = await run_due_jobs(self.make_uow, self.clock, self.renderer, self.jobs)
+            announced = await announce_marks(self.make_uow, self.clock, self.renderer)
         except Exception:
             log.exception("a clock tick failed; the next tick tries again")
             return []
+        if announced:
+            log.info("announced %s new marks to families", announced)
         for run in runs:
             log.info(
                 "ran %s for school %s (%s): %s messages",

@@ -11,7 +11,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.delivery import OutboxMessage, SendOutcome, SendResult
 
@@ -28,7 +28,15 @@ class TelegramGateway:
                 for row in message.buttons
             ])  # fmt: skip
         try:
-            await self.bot.send_message(int(message.chat_id), message.text, reply_markup=markup)
+            if message.photo:
+                await self.bot.send_photo(
+                    int(message.chat_id),
+                    BufferedInputFile(message.photo, "chart.png"),
+                    caption=message.text[:1024] or None,
+                    reply_markup=markup,
+                )
+            else:
+                await self.bot.send_message(int(message.chat_id), message.text, reply_markup=markup)
         except TelegramRetryAfter as err:
             return SendResult(SendOutcome.RETRY_AFTER, float(err.retry_after), str(err))
         except TelegramForbiddenError as err:

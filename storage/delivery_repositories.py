@@ -31,6 +31,7 @@ def _message(r: m.OutboxRow) -> OutboxMessage:
         lease_until=r.lease_until,
         last_error=r.last_error,
         sent_at=r.sent_at,
+        photo=r.photo,
     )
 
 
@@ -51,6 +52,7 @@ def _row(x: OutboxMessage) -> dict[str, Any]:
         "last_error": x.last_error,
         "created_at": x.created_at,
         "sent_at": x.sent_at,
+        "photo": x.photo,
     }
 
 

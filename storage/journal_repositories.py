@@ -104,6 +104,31 @@ class SqlPeopleRepository:
                 return c
         return None
 
+    async def class_of_pupil(
+        self, school_id: int, pupil_id: int, day: dt.date
+    ) -> SchoolClass | None:
+        row = await self.session.scalar(
+            select(m.ClassRow)
+            .join(m.EnrolmentRow, m.EnrolmentRow.class_id == m.ClassRow.id)
+            .where(
+                m.ClassRow.school_id == school_id,
+                m.EnrolmentRow.pupil_id == pupil_id,
+                m.EnrolmentRow.starts <= day,
+                or_(m.EnrolmentRow.ends.is_(None), m.EnrolmentRow.ends >= day),
+            )
+            .limit(1)
+        )
+        return MAPPINGS[SchoolClass].from_row(row) if row else None
+
+    async def subgroups_of_pupil(self, school_id: int, pupil_id: int) -> list[int]:
+        rows = await self.session.scalars(
+            select(m.SubgroupMemberRow.subgroup_id).where(
+                m.SubgroupMemberRow.school_id == school_id,
+                m.SubgroupMemberRow.pupil_id == pupil_id,
+            )
+        )
+        return list(rows.all())
+
     async def classes_of_class_teacher(self, school_id: int, staff_id: int) -> list[SchoolClass]:
         rows = await self.session.scalars(
             select(m.ClassRow).where(
@@ -429,6 +454,14 @@ class SqlJournalRepository:
         rows = await self.session.scalars(
             select(m.AssignmentRow).where(
                 m.AssignmentRow.school_id == school_id, m.AssignmentRow.teacher_id == teacher_id
+            )
+        )
+        return _from(Assignment, rows)
+
+    async def assignments_for_class(self, school_id: int, class_id: int) -> list[Assignment]:
+        rows = await self.session.scalars(
+            select(m.AssignmentRow).where(
+                m.AssignmentRow.school_id == school_id, m.AssignmentRow.class_id == class_id
             )
         )
         return _from(Assignment, rows)

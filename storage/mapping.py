@@ -6,6 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from domain.family import (
+    AbsenceCode,
+    AbsenceReason,
+    AbsenceReport,
+    ReportedReason,
+    TermAcknowledgement,
+)
 from domain.journal import (
     Attendance,
     AttendanceEntry,
@@ -278,6 +285,8 @@ MAPPINGS: dict[type, Mapping] = {
             "unreachable_at",
             "quiet_from",
             "quiet_to",
+            "notify_marks",
+            "charts",
         ),
         lambda r: Account(
             r.id,
@@ -290,6 +299,8 @@ MAPPINGS: dict[type, Mapping] = {
             r.unreachable_at,
             r.quiet_from,
             r.quiet_to,
+            r.notify_marks,
+            r.charts,
         ),
     ),
     AccountLink: Mapping(
@@ -470,6 +481,72 @@ MAPPINGS: dict[type, Mapping] = {
             r.suggested,
             r.author_id,
             r.set_at,
+        ),
+    ),
+    AbsenceReason: Mapping(
+        m.AbsenceReasonRow,
+        lambda x: {
+            **_plain(x, "id", "school_id", "pupil_id", "day", "set_by", "set_at"),
+            "code": x.code.value,
+        },
+        lambda r: AbsenceReason(
+            r.id, r.school_id, r.pupil_id, r.day, AbsenceCode(r.code), r.set_by, r.set_at
+        ),
+    ),
+    AbsenceReport: Mapping(
+        m.AbsenceReportRow,
+        lambda x: {
+            **_plain(
+                x,
+                "id",
+                "school_id",
+                "pupil_id",
+                "guardian_id",
+                "starts",
+                "ends",
+                "text",
+                "created_at",
+            ),
+            "reason": x.reason.value,
+        },
+        lambda r: AbsenceReport(
+            r.id,
+            r.school_id,
+            r.pupil_id,
+            r.guardian_id,
+            r.starts,
+            r.ends,
+            ReportedReason(r.reason),
+            r.text,
+            r.created_at,
+        ),
+    ),
+    TermAcknowledgement: Mapping(
+        m.TermAcknowledgementRow,
+        lambda x: _plain(
+            x,
+            "id",
+            "school_id",
+            "guardian_id",
+            "pupil_id",
+            "period_id",
+            "notified_at",
+            "reminders",
+            "last_reminded_at",
+            "acknowledged_at",
+            "account_id",
+        ),
+        lambda r: TermAcknowledgement(
+            r.id,
+            r.school_id,
+            r.guardian_id,
+            r.pupil_id,
+            r.period_id,
+            r.notified_at,
+            r.reminders,
+            r.last_reminded_at,
+            r.acknowledged_at,
+            r.account_id,
         ),
     ),
 }

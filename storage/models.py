@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -302,6 +303,8 @@ class AccountRow(Base):
     unreachable_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     quiet_from: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
     quiet_to: Mapped[dt.time | None] = mapped_column(Time, nullable=True)
+    notify_marks: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    charts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class AccountLinkRow(Base):
@@ -393,6 +396,7 @@ class MarkRow(Base):
     __table_args__ = (
         UniqueConstraint("lesson_id", "pupil_id", "work_kind"),
         Index("ix_marks_pupil", "pupil_id", "created_at"),
+        Index("ix_marks_unnotified", "notified_at", "school_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
@@ -404,6 +408,7 @@ class MarkRow(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    notified_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class AuditRow(Base):
@@ -467,6 +472,7 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     text: Mapped[str] = mapped_column(Text)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     buttons: Mapped[list] = mapped_column(JSON, default=list)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default="pending")
@@ -489,3 +495,57 @@ class JobRunRow(Base):
     period_key: Mapped[str] = mapped_column(String(64))
     ran_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --------------------------------------------------------------------------- families
+
+
+class AbsenceReasonRow(Base):
+    """The class teacher's code for a pupil's absence on a day: Б (ill), У (valid), Н (none)."""
+
+    __tablename__ = "absence_reasons"
+    __table_args__ = (UniqueConstraint("pupil_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    code: Mapped[str] = mapped_column(String(2))
+    set_by: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
+    )
+    set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class AbsenceReportRow(Base):
+    """A guardian's word ahead: the child will be away from … to …, and why."""
+
+    __tablename__ = "absence_reports"
+    __table_args__ = (Index("ix_absence_reports_pupil", "pupil_id", "starts"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"))
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("guardians.id", ondelete="CASCADE"))
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(2))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class TermAcknowledgementRow(Base):
+    """A guardian saw a child's term marks: when, and how often they were reminded."""
+
+    __tablename__ = "term_acknowledgements"
+    __table_args__ = (UniqueConstraint("guardian_id", "pupil_id", "period_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("guardians.id", ondelete="CASCADE"))
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id", ondelete="CASCADE"))
+    notified_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )

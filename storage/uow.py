@@ -7,6 +7,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.delivery_repositories import SqlJobRunRepository, SqlOutboxRepository
+from storage.family_repositories import SqlFamilyRepository
 from storage.journal_repositories import (
     SqlAccountRepository,
     SqlJournalRepository,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
             self.journal = SqlJournalRepository(self._session)
             self.outbox = SqlOutboxRepository(self._session)
             self.jobs = SqlJobRunRepository(self._session)
+            self.family = SqlFamilyRepository(self._session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

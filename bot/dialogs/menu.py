@@ -11,7 +11,7 @@ from aiogram_dialog.widgets.kbd import Button, Column, Group, Row, Select, Start
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
-from bot.states import CoursesSG, LessonSG, MenuSG, SubstituteSG
+from bot.states import CoursesSG, DiarySG, LessonSG, MenuSG, SubstituteSG
 from bot.texts import Raw, Tr, esc, label
 from domain.journal import LessonState
 from domain.usecases.accounts import set_language
@@ -95,6 +95,7 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "menu_html": "\n".join(lines),
         "lessons": lessons,
         "is_teacher": actor.is_teacher,
+        "has_diary": actor.is_guardian or actor.is_pupil,
     }
 
 
@@ -184,6 +185,7 @@ def menu_dialog() -> Dialog:
                 ),
                 when="is_teacher",
             ),
+            Start(Tr("📔 Diary", html=False), id="diary", state=DiarySG.children, when="has_diary"),
             Row(
                 Button(Tr("🔄 Refresh", html=False), id="refresh", on_click=refresh),
                 SwitchTo(Tr("🌐 Language", html=False), id="lang", state=MenuSG.language),

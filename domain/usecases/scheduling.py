@@ -50,6 +50,7 @@ class Notice:
     lines: tuple[Msg, ...]
     urgent: bool = False
     buttons: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
+    photo: bytes | None = None
 
 
 class NoticeRenderer(Protocol):
@@ -157,6 +158,7 @@ def to_outbox(notice: Notice, text: str, school: School, now: dt.datetime) -> Ou
                               urgent=notice.urgent),
         created_at=now, urgent=notice.urgent,
         buttons=[[{"text": label, "data": data} for label, data in row] for row in notice.buttons],
+        photo=notice.photo,
     )  # fmt: skip
 
 

@@ -611,6 +611,7 @@ async def put_mark(
             existing.comment = note
         existing.changed_at = now
         await uow.journal.save_mark(existing)
+        await uow.family.reset_notified(existing.id)  # families hear the new value once
         await uow.commit()
         return existing
 

@@ -1,0 +1,391 @@
+"""The diary for a guardian (choosing the child when there are several) or a pupil of 14+."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiogram.enums import ContentType
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
+from bot.states import DiarySG
+from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.family import ReportedReason
+from domain.forecast import describe
+from domain.usecases import diary as uc
+
+
+def _pupil(manager: DialogManager) -> int:
+    return int(manager.dialog_data["pupil"])
+
+
+async def on_diary_start(start_data: Any, manager: DialogManager) -> None:
+    await remember_day(start_data, manager)
+    kids = uc.children(ctx_of(manager).actor)
+    if len(kids) == 1:
+        manager.dialog_data["pupil"] = kids[0].id
+        await manager.switch_to(DiarySG.child)
+
+
+async def children_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    kids = uc.children(ctx_of(dialog_manager).actor)
+    return {"kids": [(p.id, label(p.full_name)) for p in kids]}
+
+
+@guarded()
+async def choose_child(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    pupil_id = int(item_id)
+    uc._child(ctx_of(manager).actor, pupil_id)  # refuses a forged id before anything is shown
+    manager.dialog_data["pupil"] = pupil_id
+    manager.dialog_data.pop("period", None)
+    await manager.switch_to(DiarySG.child)
+
+
+async def child_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    actor = ctx.actor
+    pupil = uc._child(actor, _pupil(dialog_manager))
+    return {
+        "child_html": ctx.t(
+            "<b>{name}</b>: what would you like to see?", name=esc(pupil.full_name)
+        ),
+        "several": len(uc.children(actor)) > 1,
+        "guardian": actor.is_guardian,
+    }
+
+
+async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    period_id = dialog_manager.dialog_data.get("period")
+    book = await uc.diary_marks(
+        ctx.uow(),
+        ctx.actor,
+        _pupil(dialog_manager),
+        ctx.clock,
+        int(period_id) if period_id else None,
+    )
+    lines = [
+        t(
+            "<b>{name}</b>, {cls}: {period} ({starts}–{ends})",
+            name=esc(book.pupil.full_name),
+            cls=esc(book.school_class.name),
+            period=esc(book.period.name),
+            starts=book.period.starts.strftime("%d.%m"),
+            ends=book.period.ends.strftime("%d.%m"),
+        )
+    ]
+    for s in book.subjects:
+        if not s.marks and s.forecast is None:
+            continue
+        marks = " ".join(esc(v) for _, v, _ in s.marks) or "—"
+        line = f"\n<b>{esc(s.subject.name)}</b>: {marks}"
+        if s.term_mark:
+            line += " " + t("(term mark {value})", value=esc(s.term_mark))
+        lines.append(line)
+        if s.forecast is not None:
+            for msgid, params in describe(s.forecast):
+                values = {k: esc(book.kind_names.get(str(v), v)) for k, v in params.items()}
+                lines.append("   " + t(msgid, **values))
+    if len(lines) == 1:
+        lines.append(t("No marks in this period yet."))
+    periods = [(p.id, label(p.name)) for p in book.periods if p.id != book.period.id]
+    return {"marks_html": "\n".join(lines), "periods": periods, "other_periods": bool(periods)}
+
+
+@guarded()
+async def choose_period(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    manager.dialog_data["period"] = int(item_id)
+
+
+async def absences_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    days = await uc.diary_absences(ctx.uow(), ctx.actor, _pupil(dialog_manager), ctx.clock)
+    reasons = {"Б": t("ill"), "У": t("valid reason"), "Н": t("no valid reason")}
+    lines = [t("<b>Absences and lateness, last 30 days</b>")]
+    for d in days:
+        parts = []
+        if d.lessons:
+            parts.append(t("missed: {lessons}", lessons=esc(", ".join(d.lessons))))
+        if d.late:
+            parts.append(t("late: {lessons}", lessons=esc(", ".join(d.late))))
+        if d.code:
+            parts.append(reasons[d.code.value])
+        elif d.reported:
+            parts.append(t("reported ahead: {reason}", reason=reasons[d.reported.value]))
+        lines.append(f"{d.day.strftime('%d.%m')}: " + "; ".join(parts))
+    if not days:
+        lines.append(t("No absences."))
+    return {"absences_html": "\n".join(lines)}
+
+
+async def homework_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    week = bool(dialog_manager.dialog_data.get("week"))
+    lines_ = await uc.diary_homework(ctx.uow(), ctx.actor, _pupil(dialog_manager), ctx.clock, week)
+    head = (
+        t("<b>Homework for the week</b>") if week else t("<b>Homework for the next school day</b>")
+    )
+    lines = [head]
+    for h in lines_:
+        lines.append(f"{h.day.strftime('%d.%m')} <b>{esc(h.subject)}</b>: {esc(h.text)}")
+    if not lines_:
+        lines.append(t("Nothing entered yet."))
+    return {"homework_html": "\n".join(lines)}
+
+
+async def homework_next(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["week"] = widget.widget_id == "hwweek"
+
+
+# --------------------------------------------------------------------------- absence ahead
+
+
+async def report_days_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    t = ctx_of(dialog_manager).t
+    options = [
+        ("0_0", t("today")),
+        ("1_1", t("tomorrow")),
+        ("0_1", t("today and tomorrow")),
+        ("0_2", t("three days from today")),
+        ("1_3", t("three days from tomorrow")),
+    ]
+    return {"spans": options}
+
+
+@guarded()
+async def choose_span(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    first, _, last = item_id.partition("_")
+    start, end = int(first), int(last)
+    if not (0 <= start <= end <= 6):
+        raise ValueError(item_id)
+    manager.dialog_data["span"] = [start, end]
+    await manager.switch_to(DiarySG.report_reason)
+
+
+async def choose_reason(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["reason"] = (
+        ReportedReason.ILL.value if widget.widget_id == "ill" else (ReportedReason.VALID.value)
+    )
+    await manager.switch_to(DiarySG.report_text)
+
+
+@guarded()
+async def report_text(message: Message, _w: Any, manager: DialogManager) -> None:
+    await _report(message, manager, message.text or "")
+
+
+@guarded()
+async def report_without_text(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    await _report(callback, manager, "")
+
+
+async def _report(event: CallbackQuery | Message, manager: DialogManager, text: str) -> None:
+    ctx = ctx_of(manager)
+    today = await school_today(manager)
+    first, last = manager.dialog_data.get("span", [0, 0])
+    starts, ends = today + dt.timedelta(days=first), today + dt.timedelta(days=last)
+    report = await uc.report_absence(
+        ctx.uow(),
+        ctx.actor,
+        _pupil(manager),
+        starts,
+        ends,
+        ReportedReason(manager.dialog_data.get("reason", "Б")),
+        text,
+        ctx.clock,
+    )
+    note = ctx.t(
+        "Thank you: the class teacher will see it ({first}–{last}).",
+        first=report.starts.strftime("%d.%m"),
+        last=report.ends.strftime("%d.%m"),
+    )
+    if isinstance(event, CallbackQuery):
+        await event.answer(note, show_alert=True)
+    else:
+        await event.answer(note)
+    await manager.switch_to(DiarySG.child)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+async def settings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    account = ctx.actor.account
+    on, off = t("on"), t("off")
+    quiet = (
+        f"{account.quiet_from.strftime('%H:%M')}–{account.quiet_to.strftime('%H:%M')}"
+        if account.quiet_from and account.quiet_to
+        else "21:00–08:00"
+    )
+    if account.quiet_from and account.quiet_from == account.quiet_to:
+        quiet = off
+    return {
+        "marks_label": t(
+            "Notices of new marks: {state}", state=on if account.notify_marks else off
+        ),
+        "charts_label": t("Charts in the digest: {state}", state=on if account.charts else off),
+        "quiet_label": t("Quiet hours: {hours}", hours=quiet),
+    }
+
+
+@guarded()
+async def toggle_setting(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    ctx = ctx_of(manager)
+    account = ctx.actor.account
+    if widget.widget_id == "smk":
+        await uc.update_settings(ctx.uow(), ctx.actor, notify_marks=not account.notify_marks)
+    elif widget.widget_id == "sch":
+        await uc.update_settings(ctx.uow(), ctx.actor, charts=not account.charts)
+    else:
+        presets = [(dt.time(21), dt.time(8)), (dt.time(22), dt.time(7)), (dt.time(0), dt.time(0))]
+        current = (account.quiet_from or dt.time(21), account.quiet_to or dt.time(8))
+        following = presets[(presets.index(current) + 1) % 3] if current in presets else presets[0]
+        await uc.update_settings(ctx.uow(), ctx.actor, quiet=following)
+
+
+def diary_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Screen(
+            Tr("Whose diary?"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="kid",
+                    item_id_getter=lambda x: x[0],
+                    items="kids",
+                    on_click=choose_child,
+                ),
+                width=1,
+            ),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=children_getter,
+            state=DiarySG.children,
+        ),
+        Screen(
+            Raw("child_html"),
+            Row(
+                SwitchTo(Tr("📊 Marks", html=False), id="mk", state=DiarySG.marks),
+                SwitchTo(Tr("🚫 Absences", html=False), id="ab", state=DiarySG.absences),
+            ),
+            Row(
+                SwitchTo(
+                    Tr("📒 Homework for tomorrow", html=False),
+                    id="hwday",
+                    state=DiarySG.homework,
+                    on_click=homework_next,
+                ),
+                SwitchTo(
+                    Tr("📒 For the week", html=False),
+                    id="hwweek",
+                    state=DiarySG.homework,
+                    on_click=homework_next,
+                ),
+            ),
+            SwitchTo(
+                Tr("✉️ Report an absence ahead", html=False),
+                id="rep",
+                state=DiarySG.report_days,
+                when="guardian",
+            ),
+            SwitchTo(Tr("⚙️ Settings", html=False), id="set", state=DiarySG.settings),
+            SwitchTo(
+                Tr("👥 Another child", html=False),
+                id="kids",
+                state=DiarySG.children,
+                when="several",
+            ),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=child_getter,
+            state=DiarySG.child,
+        ),
+        Screen(
+            Raw("marks_html"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="per",
+                    item_id_getter=lambda x: x[0],
+                    items="periods",
+                    on_click=choose_period,
+                ),
+                width=2,
+                when="other_periods",
+            ),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            getter=marks_getter,
+            state=DiarySG.marks,
+        ),
+        Screen(
+            Raw("absences_html"),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            getter=absences_getter,
+            state=DiarySG.absences,
+        ),
+        Screen(
+            Raw("homework_html"),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            getter=homework_getter,
+            state=DiarySG.homework,
+        ),
+        Screen(
+            Tr("When will the child be away?"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="span",
+                    item_id_getter=lambda x: x[0],
+                    items="spans",
+                    on_click=choose_span,
+                ),
+                width=1,
+            ),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            getter=report_days_getter,
+            state=DiarySG.report_days,
+        ),
+        Screen(
+            Tr("The reason?"),
+            Row(
+                Button(Tr("🤒 Ill", html=False), id="ill", on_click=choose_reason),
+                Button(Tr("📄 A valid reason", html=False), id="valid", on_click=choose_reason),
+            ),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            state=DiarySG.report_reason,
+        ),
+        Screen(
+            Tr("Anything to add for the class teacher? Send it as a message, or send without."),
+            MessageInput(report_text, content_types=[ContentType.TEXT]),
+            Button(
+                Tr("📨 Send without a note", html=False), id="bare", on_click=report_without_text
+            ),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            state=DiarySG.report_text,
+        ),
+        Screen(
+            Tr("Settings: tap to change."),
+            Button(Format("{marks_label}"), id="smk", on_click=toggle_setting),
+            Button(Format("{charts_label}"), id="sch", on_click=toggle_setting),
+            Button(Format("{quiet_label}"), id="sqh", on_click=toggle_setting),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            getter=settings_getter,
+            state=DiarySG.settings,
+        ),
+        on_start=on_diary_start,
+    )

@@ -1,0 +1,387 @@
+"""The diary of a guardian's child, or of a pupil of 14+ (read only): marks with forecasts,
+absences with reasons, homework, remarks. Every read checks that the child is the actor's own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from domain.errors import Forbidden, InvalidInput
+from domain.family import AbsenceCode, AbsenceReport, ReportedReason, TermAcknowledgement
+from domain.forecast import Forecast, MarkInPeriod, forecast
+from domain.journal import Attendance, is_school_day
+from domain.model import Grading, Period, Pupil, School, SchoolClass, Subject
+from domain.people import Actor
+from domain.ports import Clock, UnitOfWork
+from domain.usecases.teaching import _school, local_now
+from domain.usecases.term_marks import current_period
+
+MAX_REPORT_DAYS = 30
+MAX_REPORT_TEXT = 500
+
+
+class NotYourChild(Forbidden):
+    message = "this is not your child"
+
+
+def children(actor: Actor) -> list[Pupil]:
+    """Whose diary the actor may read: a guardian's children, or the pupil themself."""
+    if actor.pupil is not None:
+        return [actor.pupil]
+    return list(actor.children)
+
+
+def _child(actor: Actor, pupil_id: int) -> Pupil:
+    for pupil in children(actor):
+        if pupil.id == pupil_id:
+            return pupil
+    raise NotYourChild()
+
+
+@dataclass(slots=True)
+class SubjectMarks:
+    subject: Subject
+    marks: list[tuple[dt.date, str, str]]  # (day, value, work kind name)
+    forecast: Forecast | None
+    term_mark: str | None = None
+
+
+@dataclass(slots=True)
+class DiaryMarks:
+    pupil: Pupil
+    school_class: SchoolClass
+    period: Period
+    subjects: list[SubjectMarks]
+    periods: list[Period] = field(default_factory=list)
+    kind_names: dict[str, str] = field(default_factory=dict)
+
+
+async def _class_of(uow: UnitOfWork, school: School, pupil: Pupil, day: dt.date) -> SchoolClass:
+    assert school.id is not None and pupil.id is not None
+    cls = await uow.people.class_of_pupil(school.id, pupil.id, day)
+    if cls is None:
+        raise Forbidden("the pupil is not in a class on this day")
+    return cls
+
+
+async def _school_days(
+    uow: UnitOfWork, school: School, grade: int, first: dt.date, last: dt.date
+) -> list[dt.date]:
+    assert school.id is not None
+    holidays = await uow.journal.holidays(school.id)
+    days = []
+    day = first
+    while day <= last:
+        if is_school_day(day, grade, holidays, school.schedule.six_day_week):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+async def subject_forecasts(
+    uow: UnitOfWork,
+    school: School,
+    pupil: Pupil,
+    cls: SchoolClass,
+    period: Period,
+    today: dt.date,
+) -> list[SubjectMarks]:
+    """Marks by subject in the period with the forecast for each; used by diary and digest."""
+    assert school.id is not None and pupil.id is not None and cls.id is not None
+    last = min(period.ends, today)
+    marked = await uow.family.marks_of_pupils(school.id, [pupil.id], period.starts, last)
+    kinds = {k.code: k for k in await uow.schools.work_kinds(school.id)}
+    lessons = await uow.family.lessons_of_class(school.id, cls.id, period.starts, last)
+    member_of = {g for g, p in await _memberships(uow, school.id, pupil.id)}
+    own = [x for x in lessons if x.subgroup_id is None or x.subgroup_id in member_of]
+    absences = {
+        a.lesson_id
+        for a, _ in await uow.family.attendance_of_pupils(
+            school.id, [pupil.id], period.starts, last
+        )
+        if a.status is Attendance.ABSENT
+    }
+    slots = [
+        s
+        for s in await uow.journal.timetable(school.id)
+        if s.class_id == cls.id and (s.subgroup_id is None or s.subgroup_id in member_of)
+    ]
+    future_days = await _school_days(
+        uow, school, cls.grade, today + dt.timedelta(days=1), period.ends
+    )
+    hours: dict[int, Decimal] = defaultdict(Decimal)
+    assignments = await uow.journal.assignments_for_class(school.id, cls.id)
+    for a in assignments:
+        if a.subgroup_id is None or a.subgroup_id in member_of:
+            hours[a.subject_id] = max(hours[a.subject_id], a.hours_per_week)
+    subject_ids = sorted(
+        {x.subject_id for x in own} | {mk[1].subject_id for mk in marked} | set(hours)
+    )
+    subjects = {s.id: s for s in await uow.people.subjects(school.id, subject_ids)}
+    terms = {
+        t.subject_id: t.value
+        for t in await uow.family.term_marks_of_pupils(school.id, [pupil.id], period.id)  # type: ignore[arg-type]
+    }
+    result = []
+    for subject_id in subject_ids:
+        subject = subjects.get(subject_id)
+        if subject is None:
+            continue
+        mine = [(mk, lesson) for mk, lesson in marked if lesson.subject_id == subject_id]
+        held = [x for x in own if x.subject_id == subject_id and x.attendance_taken]
+        missed = sum(1 for x in held if x.id in absences)
+        left = sum(
+            1
+            for day in future_days
+            for s in slots
+            if s.subject_id == subject_id and s.valid_on(day)
+        )
+        prediction = None
+        if subject.grading is Grading.MARKS:
+            prediction = forecast(
+                [
+                    MarkInPeriod(
+                        mk.value,
+                        mk.work_kind,
+                        kinds[mk.work_kind].weight if mk.work_kind in kinds else Decimal(1),
+                    )
+                    for mk, _ in mine
+                ],
+                settings=school.grading,
+                hours_per_week=hours.get(subject_id, Decimal(1)),
+                lessons_held=len(held),
+                lessons_missed=missed,
+                lessons_left=left,
+            )
+        result.append(
+            SubjectMarks(
+                subject,
+                [
+                    (
+                        lesson.day,
+                        mk.value,
+                        kinds[mk.work_kind].name if mk.work_kind in kinds else mk.work_kind,
+                    )
+                    for mk, lesson in mine
+                ],
+                prediction,
+                terms.get(subject_id),
+            )
+        )
+    return sorted(result, key=lambda s: s.subject.name.casefold())
+
+
+async def _memberships(uow: UnitOfWork, school_id: int, pupil_id: int) -> list[tuple[int, int]]:
+    return [(g, pupil_id) for g in await uow.people.subgroups_of_pupil(school_id, pupil_id)]
+
+
+async def diary_marks(
+    uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock, period_id: int | None = None
+) -> DiaryMarks:
+    async with uow:
+        pupil = _child(actor, pupil_id)
+        school = await _school(uow, actor)
+        today = local_now(clock, school).date()
+        cls = await _class_of(uow, school, pupil, today)
+        periods = [
+            p
+            for p in await uow.journal.periods(school.id)  # type: ignore[arg-type]
+            if cls.grade in p.grades and p.kind != "year" and p.starts <= today
+        ]
+        if period_id is not None:
+            period = next((p for p in periods if p.id == period_id), None)
+            if period is None:
+                raise Forbidden("there is no such period for this class")
+        else:
+            period = current_period(periods, cls.grade, today)
+            if period is None:
+                raise Forbidden("there is no period for this class yet")
+        subjects = await subject_forecasts(uow, school, pupil, cls, period, today)
+        names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}  # type: ignore[arg-type]
+    return DiaryMarks(pupil, cls, period, subjects, periods, names)
+
+
+@dataclass(slots=True)
+class AbsenceDay:
+    day: dt.date
+    lessons: list[str]  # subject names of the lessons missed
+    late: list[str]
+    code: AbsenceCode | None  # the class teacher's reason
+    reported: ReportedReason | None  # what the guardian reported ahead
+
+
+async def diary_absences(
+    uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock, days: int = 30
+) -> list[AbsenceDay]:
+    async with uow:
+        pupil = _child(actor, pupil_id)
+        school = await _school(uow, actor)
+        assert school.id is not None and pupil.id is not None
+        today = local_now(clock, school).date()
+        first = today - dt.timedelta(days=days)
+        entries = await uow.family.attendance_of_pupils(school.id, [pupil.id], first, today)
+        reasons = {
+            r.day: r.code
+            for r in await uow.family.absence_reasons(school.id, [pupil.id], first, today)
+        }
+        reports = await uow.family.absence_reports(school.id, [pupil.id], first, today)
+        subject_ids = sorted({lesson.subject_id for _, lesson in entries})
+        names = {s.id: s.name for s in await uow.people.subjects(school.id, subject_ids)}
+    by_day: dict[dt.date, AbsenceDay] = {}
+    for entry, lesson in entries:
+        item = by_day.setdefault(
+            lesson.day,
+            AbsenceDay(
+                lesson.day,
+                [],
+                [],
+                reasons.get(lesson.day),
+                next((r.reason for r in reports if r.covers(lesson.day)), None),
+            ),
+        )
+        target = item.lessons if entry.status is Attendance.ABSENT else item.late
+        target.append(names.get(lesson.subject_id, "?"))
+    return sorted(by_day.values(), key=lambda d: d.day, reverse=True)
+
+
+@dataclass(slots=True)
+class HomeworkLine:
+    day: dt.date
+    subject: str
+    text: str
+
+
+async def diary_homework(
+    uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock, week: bool = False
+) -> list[HomeworkLine]:
+    """Homework set for the next school day (or the coming week), as teachers entered it."""
+    async with uow:
+        pupil = _child(actor, pupil_id)
+        school = await _school(uow, actor)
+        assert school.id is not None and pupil.id is not None
+        today = local_now(clock, school).date()
+        cls = await _class_of(uow, school, pupil, today)
+        days = await _school_days(
+            uow, school, cls.grade, today + dt.timedelta(days=1), today + dt.timedelta(days=14)
+        )
+        if not days:
+            return []
+        last = days[min(len(days) - 1, 5 if week else 0)]
+        # Homework is given at a lesson for the next one: show what was set at the lessons
+        # up to today, for the subjects that meet between tomorrow and `last`.
+        member_of = {g for g, _ in await _memberships(uow, school.id, pupil.id)}
+        lessons = [
+            x
+            for x in await uow.family.lessons_of_class(
+                school.id,
+                cls.id,  # type: ignore[arg-type]
+                today - dt.timedelta(days=14),
+                last,
+            )
+            if x.subgroup_id is None or x.subgroup_id in member_of
+        ]
+        names = {
+            s.id: s.name
+            for s in await uow.people.subjects(school.id, sorted({x.subject_id for x in lessons}))
+        }
+    given: dict[int, tuple[dt.date, str]] = {}
+    for x in lessons:
+        if x.day <= today and x.homework:
+            given[x.subject_id] = (x.day, x.homework)
+    upcoming = sorted({(x.day, x.subject_id) for x in lessons if today < x.day <= last})
+    lines = []
+    seen: set[int] = set()
+    for day, subject_id in upcoming:
+        if subject_id in given and subject_id not in seen:
+            seen.add(subject_id)
+            lines.append(HomeworkLine(day, names.get(subject_id, "?"), given[subject_id][1]))
+    if not upcoming:  # the timetable has not made those lessons yet: the latest set, by subject
+        lines = [HomeworkLine(d, names.get(s, "?"), text) for s, (d, text) in given.items()]
+    return lines
+
+
+async def report_absence(
+    uow: UnitOfWork,
+    actor: Actor,
+    pupil_id: int,
+    starts: dt.date,
+    ends: dt.date,
+    reason: ReportedReason,
+    text: str,
+    clock: Clock,
+) -> AbsenceReport:
+    """A guardian says ahead that the child will be away; the class teacher gets it."""
+    if not actor.is_guardian or actor.guardian is None:
+        raise Forbidden("only a guardian can report an absence")
+    body = " ".join(text.split())
+    if len(body) > MAX_REPORT_TEXT:
+        raise InvalidInput("the text is longer than {limit} characters", limit=MAX_REPORT_TEXT)
+    if ends < starts:
+        raise InvalidInput("the absence ends before it starts")
+    if (ends - starts).days >= MAX_REPORT_DAYS:
+        raise InvalidInput(
+            "an absence can be reported for {days} days at most", days=MAX_REPORT_DAYS
+        )
+    async with uow:
+        pupil = _child(actor, pupil_id)
+        school = await _school(uow, actor)
+        assert school.id is not None and pupil.id is not None and actor.guardian.id is not None
+        now = local_now(clock, school)
+        if starts < now.date() - dt.timedelta(days=7):
+            raise InvalidInput("an absence more than a week ago is settled with the class teacher")
+        report = AbsenceReport(
+            None,
+            school.id,
+            pupil.id,
+            actor.guardian.id,
+            starts,
+            ends,
+            ReportedReason(reason),
+            body,
+            now,
+        )
+        await uow.family.add_absence_report(report)
+        await uow.commit()
+    return report
+
+
+async def acknowledge_term_marks(
+    uow: UnitOfWork, actor: Actor, ack_id: int, clock: Clock
+) -> TermAcknowledgement:
+    """«Ознакомлен(а)»: stored with its time; only the guardian it was sent to can press it."""
+    if actor.guardian is None or actor.school_id is None:
+        raise Forbidden("only a guardian can acknowledge term marks")
+    async with uow:
+        ack = await uow.family.acknowledgement(actor.school_id, ack_id)
+        if ack is None or ack.guardian_id != actor.guardian.id:
+            raise Forbidden("this acknowledgement is not yours")
+        if ack.acknowledged_at is None:
+            ack.acknowledged_at = clock.now()
+            ack.account_id = actor.account.id
+            await uow.family.save_acknowledgements([ack])
+            await uow.commit()
+    return ack
+
+
+async def update_settings(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    notify_marks: bool | None = None,
+    charts: bool | None = None,
+    quiet: tuple[dt.time, dt.time] | None = None,
+) -> None:
+    account = actor.account
+    if account.id is None:
+        raise Forbidden("you are not linked to a school yet; open the invitation link")
+    async with uow:
+        if notify_marks is not None:
+            account.notify_marks = notify_marks
+        if charts is not None:
+            account.charts = charts
+        if quiet is not None:
+            account.quiet_from, account.quiet_to = quiet
+        await uow.accounts.update(account)
+        await uow.commit()

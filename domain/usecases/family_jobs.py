@@ -1,0 +1,404 @@
+"""What families are told without asking: new marks, the fortnightly digest, term marks.
+
+All of it goes through the outbox. In the school's privacy mode a notification carries no
+names, marks or subjects: the details wait in the bot for the person who opens it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from domain.family import TermAcknowledgement
+from domain.forecast import describe
+from domain.model import Grading, Period, Pupil, School, SchoolClass
+from domain.people import Account, PersonKind
+from domain.ports import Clock, UnitOfWork
+from domain.usecases.diary import SubjectMarks, subject_forecasts
+from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_day, to_outbox
+from domain.usecases.term_marks import current_period
+
+MARK_SETTLE = dt.timedelta(minutes=10)  # a mark corrected within this notifies once
+REMIND_EVERY = dt.timedelta(days=2)
+MOST_REMINDERS = 3
+ACK_PREFIX = "ack:"
+
+
+class ChartMaker(Protocol):
+    def chart(self, title: str, subjects: Sequence[SubjectMarks], period: Period) -> bytes: ...
+
+
+async def _family_accounts(
+    uow: UnitOfWork, school_id: int, pupil: Pupil
+) -> list[tuple[int | None, Account]]:
+    """(guardian id, account) for every guardian account of a pupil, and the pupil's own."""
+    assert pupil.id is not None
+    found: list[tuple[int | None, Account]] = []
+    for guardian in await uow.people.guardians_of(school_id, [pupil.id]):
+        assert guardian.id is not None
+        for account in await uow.accounts.accounts_of(school_id, PersonKind.GUARDIAN, guardian.id):
+            found.append((guardian.id, account))
+    for account in await uow.accounts.accounts_of(school_id, PersonKind.PUPIL, pupil.id):
+        found.append((None, account))
+    return found
+
+
+def _reachable(account: Account) -> bool:
+    return account.id is not None and account.unreachable_at is None
+
+
+# --------------------------------------------------------------------------- new marks
+
+
+async def announce_marks(
+    make_uow: Callable[[], UnitOfWork], clock: Clock, renderer: NoticeRenderer, limit: int = 500
+) -> int:
+    """Marks that have not changed for ten minutes are announced to families, once."""
+    now = clock.now()
+    async with make_uow() as uow:
+        settled = await uow.family.unnotified_marks(now - MARK_SETTLE, limit)
+        if not settled:
+            return 0
+        schools = {s.id: s for s in await uow.schools.all()}
+        queued = []
+        for mark, lesson in settled:
+            school = schools.get(mark.school_id)
+            pupils = await uow.people.pupils(mark.school_id, [mark.pupil_id])
+            if school is None or not pupils:
+                continue
+            [subject] = await uow.people.subjects(mark.school_id, [lesson.subject_id]) or [None]
+            kinds = {k.code: k.name for k in await uow.schools.work_kinds(mark.school_id)}
+            for _, account in await _family_accounts(uow, mark.school_id, pupils[0]):
+                if not _reachable(account) or not account.notify_marks:
+                    continue
+                if school.schedule.private_notifications:
+                    lines: tuple[Msg, ...] = (
+                        msg("New entries in the diary. Open /menu to see them."),
+                    )
+                else:
+                    lines = (
+                        msg(
+                            "{name}: {value} in {subject} ({kind}), {day}",
+                            name=pupils[0].first_name,
+                            value=mark.value,
+                            subject=subject.name if subject else "?",
+                            kind=kinds.get(mark.work_kind, mark.work_kind),
+                            day=lesson.day.strftime("%d.%m"),
+                        ),
+                    )
+                stamp = int((mark.changed_at or mark.created_at).timestamp())
+                notice = Notice(
+                    account, mark.school_id, "mark", f"mark:{mark.id}:{account.id}:{stamp}", lines
+                )
+                queued.append(to_outbox(notice, renderer.render(notice), school, now))
+        await uow.outbox.add(queued)
+        await uow.family.mark_notified([m.id for m, _ in settled if m.id is not None], now)
+        await uow.commit()
+        return len(queued)
+
+
+# --------------------------------------------------------------------------- the digest
+
+
+def digest_due(school: School, local: dt.datetime) -> bool:
+    """On the school's weekday and hour, every `digest_weeks` weeks from the year's start."""
+    s = school.schedule
+    if local.isoweekday() != s.digest_weekday or local.time() < s.digest_time:
+        return False
+    first_year = local.year if local.month >= 9 else local.year - 1
+    anchor = dt.date(first_year, 9, 1)
+    anchor -= dt.timedelta(days=anchor.weekday())
+    weeks = (local.date() - anchor).days // 7
+    return weeks % max(1, s.digest_weeks) == 0
+
+
+class Digest:
+    """The fortnightly digest per child: new marks, means and forecasts, absences, remarks,
+    control works coming up, and a chart of the period's marks."""
+
+    name = "digest"
+
+    def __init__(self, charts: ChartMaker | None = None) -> None:
+        self.charts = charts
+
+    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
+        if not digest_due(school, local) or not await school_day(uow, school, local.date()):
+            return None
+        return local.date().isoformat()
+
+    async def notices(
+        self, uow: UnitOfWork, school: School, period_key: str, now: dt.datetime
+    ) -> list[Notice]:
+        assert school.id is not None
+        day = dt.date.fromisoformat(period_key)
+        since = day - dt.timedelta(weeks=school.schedule.digest_weeks) + dt.timedelta(days=1)
+        periods = await uow.journal.periods(school.id)
+        result: list[Notice] = []
+        for cls in await uow.people.classes(school.id):
+            period = current_period(periods, cls.grade, day)
+            if period is None:
+                continue
+            for pupil in await uow.people.roster(school.id, cls.id, None, day):  # type: ignore[arg-type]
+                if not pupil.in_journal(day):
+                    continue
+                accounts = [
+                    a for _, a in await _family_accounts(uow, school.id, pupil) if _reachable(a)
+                ]
+                if not accounts:
+                    continue
+                subjects = await subject_forecasts(uow, school, pupil, cls, period, day)
+                lines = await self._lines(uow, school, pupil, cls, subjects, since, day)
+                for account in accounts:
+                    key = f"digest:{school.id}:{period_key}:{account.id}:{pupil.id}"
+                    if school.schedule.private_notifications:
+                        shown = (msg("A new digest is in the diary. Open /menu to read it."),)
+                        result.append(Notice(account, school.id, self.name, key, shown))
+                        continue
+                    result.append(Notice(account, school.id, self.name, key, tuple(lines)))
+                    if account.charts and self.charts is not None and subjects:
+                        picture = self.charts.chart(pupil.full_name, subjects, period)
+                        caption = (
+                            msg(
+                                "Marks of {name} in {period}",
+                                name=pupil.first_name,
+                                period=period.name,
+                            ),
+                        )
+                        result.append(
+                            Notice(
+                                account,
+                                school.id,
+                                "digest_chart",
+                                key + ":chart",
+                                caption,
+                                photo=picture,
+                            )
+                        )
+        return result
+
+    async def _lines(
+        self,
+        uow: UnitOfWork,
+        school: School,
+        pupil: Pupil,
+        cls: SchoolClass,
+        subjects: Sequence[SubjectMarks],
+        since: dt.date,
+        day: dt.date,
+    ) -> list[Msg]:
+        assert school.id is not None and pupil.id is not None
+        kind_names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
+        lines = [
+            msg(
+                "<b>{name}</b>, {cls}: {first}–{last}",
+                name=pupil.full_name,
+                cls=cls.name,
+                first=since.strftime("%d.%m"),
+                last=day.strftime("%d.%m"),
+            )
+        ]
+        for s in subjects:
+            new = [value for d, value, _ in s.marks if since <= d <= day]
+            if s.subject.grading is Grading.NONE or (not new and s.forecast is None):
+                continue
+            marks_text = ", ".join(new) if new else "—"
+            lines.append(
+                msg("<b>{subject}</b>: new marks {marks}", subject=s.subject.name, marks=marks_text)
+            )
+            if s.forecast is not None:
+                for msgid, params in describe(s.forecast):
+                    values = dict(params)
+                    if "kind" in values:
+                        values["kind"] = kind_names.get(str(values["kind"]), values["kind"])
+                    lines.append(msg(msgid, **values))
+        entries = await uow.family.attendance_of_pupils(school.id, [pupil.id], since, day)
+        missed = [lesson for entry, lesson in entries if entry.status.value == "Н"]
+        late = [lesson for entry, lesson in entries if entry.status.value == "ОП"]
+        if missed or late:
+            lines.append(
+                msg(
+                    "Lessons missed: {missed}, days missed: {days}, late: {late}",
+                    missed=len(missed),
+                    days=len({x.day for x in missed}),
+                    late=len(late),
+                )
+            )
+        remarks = await uow.family.remarks_of_pupils(
+            school.id,
+            [pupil.id],
+            dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone)),
+        )
+        for remark in remarks:
+            lines.append(
+                msg(
+                    "Teacher's remark ({day}): {text}",
+                    day=remark.created_at.astimezone(ZoneInfo(school.timezone)).strftime("%d.%m"),
+                    text=remark.text,
+                )
+            )
+        upcoming = await _control_works(uow, school, cls, subjects)
+        if upcoming:
+            lines.append(msg("Control works coming up: {works}", works="; ".join(upcoming)))
+        return lines
+
+
+async def _control_works(
+    uow: UnitOfWork, school: School, cls: SchoolClass, subjects: Sequence[SubjectMarks]
+) -> list[str]:
+    """The next plan topics of each subject that are control works, by how far the class got."""
+    assert school.id is not None and cls.id is not None
+    found = []
+    for s in subjects:
+        assert s.subject.id is not None
+        plan = await uow.journal.plan(school.id, s.subject.id, cls.id, cls.grade)
+        if not plan:
+            continue
+        used = await uow.journal.used_plan_topics(school.id, cls.id, None, s.subject.id)
+        done = max((t.number for t in plan if t.id in used), default=0)
+        for topic in [t for t in plan if t.number > done][:6]:
+            kind = topic.work_kind.casefold()
+            if "контрол" in kind or "control" in kind or "контрол" in topic.topic.casefold():
+                found.append(f"{s.subject.name}: {topic.topic}")
+                break
+    return found
+
+
+# --------------------------------------------------------------------------- term marks
+
+
+class TermMarksNotice:
+    """When a child's term marks are all set, or the period is over, each guardian gets them
+    with an «Ознакомлен(а)» button, and a reminder every two days (three at most) until then."""
+
+    name = "term_marks"
+
+    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
+        if local.time() < school.schedule.term_notice_time:
+            return None
+        return local.date().isoformat()
+
+    async def notices(
+        self, uow: UnitOfWork, school: School, period_key: str, now: dt.datetime
+    ) -> list[Notice]:
+        assert school.id is not None
+        day = dt.date.fromisoformat(period_key)
+        periods = [p for p in await uow.journal.periods(school.id) if p.kind != "year"]
+        recent = [p for p in periods if p.starts <= day <= p.ends + dt.timedelta(days=14)]
+        result: list[Notice] = []
+        for period in recent:
+            acks = await uow.family.acknowledgements(school.id, period.id)
+            known = {(a.guardian_id, a.pupil_id) for a in acks}
+            result += await self._reminders(uow, school, period, acks, now)
+            for cls in await uow.people.classes(school.id):
+                if cls.grade not in period.grades:
+                    continue
+                result += await self._first_notices(uow, school, period, cls, known, day, now)
+        return result
+
+    async def _first_notices(
+        self,
+        uow: UnitOfWork,
+        school: School,
+        period: Period,
+        cls: SchoolClass,
+        known: set[tuple[int, int]],
+        day: dt.date,
+        now: dt.datetime,
+    ) -> list[Notice]:
+        assert school.id is not None and cls.id is not None and period.id is not None
+        graded = {a.subject_id for a in await uow.journal.assignments_for_class(school.id, cls.id)}
+        subjects = {s.id: s for s in await uow.people.subjects(school.id, sorted(graded))}
+        graded = {i for i in graded if i in subjects and subjects[i].grading is not Grading.NONE}
+        pupils = [
+            p
+            for p in await uow.people.roster(school.id, cls.id, None, min(day, period.ends))
+            if p.in_journal(min(day, period.ends))
+        ]
+        marks = await uow.family.term_marks_of_pupils(school.id, [p.id for p in pupils], period.id)  # type: ignore[misc]
+        by_pupil: dict[int, dict[int, str]] = defaultdict(dict)
+        for t in marks:
+            by_pupil[t.pupil_id][t.subject_id] = t.value
+        over = day > period.ends
+        result = []
+        new_acks: list[tuple[TermAcknowledgement, Account, Pupil]] = []
+        for pupil in pupils:
+            assert pupil.id is not None
+            own = by_pupil.get(pupil.id, {})
+            complete = bool(graded) and graded <= set(own)
+            if not (complete or (over and own)):
+                continue
+            for guardian_id, account in await _family_accounts(uow, school.id, pupil):
+                if guardian_id is None or (guardian_id, pupil.id) in known:
+                    continue
+                known.add((guardian_id, pupil.id))
+                ack = TermAcknowledgement(None, school.id, guardian_id, pupil.id, period.id, now)
+                new_acks.append((ack, account, pupil))
+        await uow.family.save_acknowledgements([a for a, _, _ in new_acks])
+        for ack, account, pupil in new_acks:
+            own = by_pupil.get(pupil.id, {})  # type: ignore[arg-type]
+            lines = [
+                msg("Term marks of {name}, {period}:", name=pupil.full_name, period=period.name)
+            ]
+            for subject_id, value in sorted(own.items(), key=lambda x: subjects[x[0]].name):
+                lines.append(
+                    msg("{subject}: {value}", subject=subjects[subject_id].name, value=value)
+                )
+            lines.append(msg("Please confirm that you have seen them."))
+            if school.schedule.private_notifications:
+                lines = [msg("Term marks are in the diary. Please open it and confirm.")]
+            result.append(
+                Notice(
+                    account,
+                    school.id,
+                    self.name,
+                    f"term:{school.id}:{period.id}:{ack.id}:{account.id}",
+                    tuple(lines),
+                    buttons=((("✅ Ознакомлен(а)", f"{ACK_PREFIX}{ack.id}"),),),
+                )
+            )
+        return result
+
+    async def _reminders(
+        self,
+        uow: UnitOfWork,
+        school: School,
+        period: Period,
+        acks: Sequence[TermAcknowledgement],
+        now: dt.datetime,
+    ) -> list[Notice]:
+        assert school.id is not None
+        result = []
+        due = [a for a in acks if a.reminder_due(now, REMIND_EVERY, MOST_REMINDERS)]
+        for ack in due:
+            ack.reminders += 1
+            ack.last_reminded_at = now
+            pupils = await uow.people.pupils(school.id, [ack.pupil_id])
+            accounts = await uow.accounts.accounts_of(
+                school.id, PersonKind.GUARDIAN, ack.guardian_id
+            )
+            for account in accounts:
+                name = (
+                    ""
+                    if school.schedule.private_notifications or not pupils
+                    else pupils[0].full_name
+                )
+                result.append(
+                    Notice(
+                        account,
+                        school.id,
+                        "term_reminder",
+                        f"term-reminder:{ack.id}:{ack.reminders}:{account.id}",
+                        (
+                            msg(
+                                "Reminder: please confirm that you have seen the term marks {name}",
+                                name=name,
+                            ),
+                        ),
+                        buttons=((("✅ Ознакомлен(а)", f"{ACK_PREFIX}{ack.id}"),),),
+                    )
+                )
+        await uow.family.save_acknowledgements(due)
+        return result
