@@ -146,6 +146,9 @@ def bot_school() -> dict[str, str]:
     for i in range(35):
         first = "<b>Иван</b>" if i == 0 else FIRST_NAMES[i % 8]
         students.append(f"B{i},8Б,{LAST_NAMES[i]},{first},2012-0{1 + i % 9}-20")
+    # A family with a child in each class.
+    guardians.append("GF,A10,Козлова,Ольга,мать")
+    guardians.append("GF,B20,Козлова,Ольга,мать")
     return {
         "staff": (
             "id,last_name,first_name,middle_name,roles,deputy_grades\n"

@@ -269,36 +269,38 @@ async def diary_homework(
         if not days:
             return []
         last = days[min(len(days) - 1, 5 if week else 0)]
-        # Homework is given at a lesson for the next one: show what was set at the lessons
-        # up to today, for the subjects that meet between tomorrow and `last`.
+        # Homework is set at a lesson for the subject's next one: for each lesson between
+        # tomorrow and `last` (by the timetable), what its subject's latest lesson before it set.
         member_of = {g for g, _ in await _memberships(uow, school.id, pupil.id)}
+        slots = [
+            x
+            for x in await uow.journal.timetable(school.id)
+            if x.class_id == cls.id and (x.subgroup_id is None or x.subgroup_id in member_of)
+        ]
+        upcoming = sorted(
+            {(day, x.subject_id) for day in days if day <= last for x in slots if x.valid_on(day)}
+        )
         lessons = [
             x
             for x in await uow.family.lessons_of_class(
                 school.id,
                 cls.id,  # type: ignore[arg-type]
-                today - dt.timedelta(days=14),
+                today - dt.timedelta(days=21),
                 last,
             )
             if x.subgroup_id is None or x.subgroup_id in member_of
         ]
         names = {
             s.id: s.name
-            for s in await uow.people.subjects(school.id, sorted({x.subject_id for x in lessons}))
+            for s in await uow.people.subjects(school.id, sorted({x.subject_id for x in slots}))
         }
-    given: dict[int, tuple[dt.date, str]] = {}
-    for x in lessons:
-        if x.day <= today and x.homework:
-            given[x.subject_id] = (x.day, x.homework)
-    upcoming = sorted({(x.day, x.subject_id) for x in lessons if today < x.day <= last})
     lines = []
-    seen: set[int] = set()
     for day, subject_id in upcoming:
-        if subject_id in given and subject_id not in seen:
-            seen.add(subject_id)
-            lines.append(HomeworkLine(day, names.get(subject_id, "?"), given[subject_id][1]))
-    if not upcoming:  # the timetable has not made those lessons yet: the latest set, by subject
-        lines = [HomeworkLine(d, names.get(s, "?"), text) for s, (d, text) in given.items()]
+        before = [x for x in lessons if x.subject_id == subject_id and x.day < day and x.homework]
+        if before:
+            latest = max(before, key=lambda x: (x.day, x.lesson_number))
+            if day - latest.day <= dt.timedelta(days=14):
+                lines.append(HomeworkLine(day, names.get(subject_id, "?"), latest.homework or ""))
     return lines
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from domain.delivery import OutboxMessage
 from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.grading import DEFAULT_WORK_KINDS
-from domain.model import Role, School, WorkKind
+from domain.model import Role, ScheduleSettings, School, WorkKind
 from domain.ports import UnitOfWork
 
 
@@ -57,8 +57,9 @@ async def update_school(
     name: str | None = None,
     timezone: str | None = None,
     help_contacts: str | None = None,
+    schedule: ScheduleSettings | None = None,
 ) -> School:
-    """Rename, move to another time zone, or set the help contacts that /help shows."""
+    """Rename, move to another time zone, set the help contacts /help shows, or the schedule."""
     if name is not None:
         name = " ".join(name.split())
         if not name:
@@ -79,6 +80,10 @@ async def update_school(
             school.timezone = timezone
         if help_contacts is not None:
             school.help_contacts = help_contacts.strip()
+        if schedule is not None:
+            if not 1 <= schedule.digest_weekday <= 7 or not 1 <= schedule.digest_weeks <= 4:
+                raise InvalidInput("the digest goes on a weekday 1–7, every 1 to 4 weeks")
+            school.schedule = schedule
         await uow.schools.update(school)
         await uow.commit()
     return school
