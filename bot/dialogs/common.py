@@ -13,6 +13,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.api.exceptions import DialogsError
+from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.api.protocols import DialogProtocol
 from aiogram_dialog.widgets.kbd import Keyboard
@@ -80,7 +81,8 @@ class StaleScreenMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         manager: DialogManager | None = data.get("dialog_manager")
-        if manager is not None and isinstance(event, CallbackQuery) and "ctx" in data:
+        dialog_button = isinstance(event, CallbackQuery) and CB_SEP in (event.data or "")
+        if manager is not None and dialog_button and "ctx" in data:
             try:
                 day = manager.dialog_data.get("day")
             except (DialogsError, AttributeError, RuntimeError):

@@ -1,0 +1,127 @@
+"""A guardian in the bot: two children, marks with forecasts, absences, an absence reported,
+settings, a term-marks confirmation; and forged buttons that show nothing of other families."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from domain.people import PersonKind
+from domain.usecases import teaching
+from domain.usecases.accounts import MessengerUser, resolve_actor
+from tests.bot.conftest import MSK, Harness
+from tests.bot.test_forgery import forge, refused
+
+
+async def _teacher_marks(h: Harness) -> None:
+    """T1 gives A10 (7А) an oral 4 and B20 (8Б) a control 3, and marks A10 absent at lesson 2."""
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    by_number = {v.lesson.lesson_number: v.lesson.id for v in views}
+    await teaching.put_mark(
+        h.make_uow(), teacher, by_number[1], h.pupils["A10"], "oral", "4", h.clock
+    )
+    await teaching.put_mark(
+        h.make_uow(), teacher, by_number[3], h.pupils["B20"], "control", "3", h.clock
+    )
+    await teaching.save_attendance(
+        h.make_uow(), teacher, by_number[2], {h.pupils["A10"]: "Н"}, h.clock
+    )
+
+
+async def test_a_guardian_of_two_children_switches_between_them(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
+    await h.teacher()
+    await _teacher_marks(h)
+    mother = h.user(6100, "Ольга")
+    await mother.start(await h.code(PersonKind.GUARDIAN, "GF"))
+    assert "Лебедев Вера" in mother.screen().text and "Харитонов Дарья" in mother.screen().text
+    await mother.press("Дневник")
+    await mother.press("Лебедев Вера")
+    await mother.press("Отметки")
+    marks = mother.screen().text
+    assert "Лебедев Вера</b>" not in marks  # names are escaped, not markup
+    assert "Лебедев Вера, 7А: II четверть" in marks
+    assert "Математика: 4" in marks and "Средний балл 4.00: выходит 4" in marks
+    await mother.press("Назад")
+    await mother.press("Пропуски")
+    assert "16.11: пропуски: Математика" in mother.screen().text
+    await mother.press("Назад")
+    await mother.press("Другой ребёнок")
+    await mother.press("Харитонов Дарья")
+    await mother.press("Отметки")
+    other = mother.screen().text
+    assert "Харитонов Дарья, 8Б" in other and "Математика: 3" in other
+    assert "Лебедев" not in other
+
+    # Forged child ids: another family's pupil and an id that does not exist.
+    await mother.press("Назад")
+    await mother.press("Другой ребёнок")
+    assert "не ваш ребёнок" in await refused(mother, *forge(mother, "kid", str(h.pupils["A3"])))
+    assert "не ваш ребёнок" in await refused(mother, *forge(mother, "kid", "999999"))
+    assert "Чей дневник открыть?" in mother.screen().text  # nothing of theirs was shown
+
+
+async def test_report_an_absence_and_change_settings(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 7, 30, tzinfo=MSK)
+    parent = h.user(6200, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    await parent.press("Дневник")  # one child: straight to the child's page
+    await parent.press("Сообщить об отсутствии")
+    await parent.press("сегодня и завтра")
+    await parent.press("Болеет")
+    replies = await parent.send("Температура 38")
+    assert any("классный руководитель увидит это (16.11–17.11)" in r.text for r in replies)
+    async with h.make_uow() as uow:
+        [report] = await uow.family.absence_reports(
+            h.school_id, [h.pupils["A3"]], dt.date(2026, 11, 16), dt.date(2026, 11, 17)
+        )
+    assert (report.reason.value, report.text) == ("Б", "Температура 38")
+    await parent.press("Настройки")
+    await parent.press("Уведомления об отметках: вкл")
+    await parent.press("Тихие часы: 21:00–08:00")
+    screen = [b for row in parent.screen().buttons for b in row]
+    assert "Уведомления об отметках: выкл" in screen and "Тихие часы: 22:00–07:00" in screen
+    async with h.make_uow() as uow:
+        account = await uow.accounts.by_user("telegram", "6200")
+    assert account.notify_marks is False and account.quiet_from == dt.time(22)
+
+
+async def test_term_marks_confirmation_button(harness: Harness) -> None:
+    from domain.usecases.family_jobs import TermMarksNotice
+    from domain.usecases.scheduling import run_due_jobs
+    from domain.usecases.term_marks import set_term_mark
+    from scheduler.render import LocalesRenderer
+    from scheduler.sender import Sender
+    from scheduler.telegram import TelegramGateway
+
+    h = harness
+    h.clock.moment = dt.datetime(2026, 12, 28, 12, 0, tzinfo=MSK)
+    await h.teacher()
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    parent = h.user(6300, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    async with h.make_uow() as uow:
+        cls = await uow.people.class_by_name(h.school_id, "7А")
+        snap = await uow.directory.snapshot(h.school_id)
+    maths = next(s.id for s in snap.subjects if s.name == "Математика")
+    await set_term_mark(h.make_uow(), teacher, cls.id, maths, h.pupils["A3"], "4", h.clock)
+    h.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
+    await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (TermMarksNotice(),))
+    bot = h.server  # the sender delivers through the same fake Telegram
+    from bot.main import build_bot
+    from tests.bot.conftest import TOKEN
+
+    sending_bot = build_bot(TOKEN, bot.api_url)
+    try:
+        await Sender(h.make_uow, TelegramGateway(sending_bot), h.clock).run_once()
+    finally:
+        await sending_bot.session.close()
+    message = parent.bot_messages()[-1]
+    assert "Итоговые отметки: Галкина Глеб, II четверть" in message.text
+    await parent.press("Ознакомлен(а)", message=message)
+    assert "ознакомление подтверждено" in parent.last_alert()
+    async with h.make_uow() as uow:
+        [ack] = await uow.family.acknowledgements(h.school_id)
+    assert ack.acknowledged_at is not None
