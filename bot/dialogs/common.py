@@ -13,9 +13,9 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.api.exceptions import DialogsError
-from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.api.protocols import DialogProtocol
+from aiogram_dialog.utils import CB_SEP
 from aiogram_dialog.widgets.kbd import Keyboard
 
 from bot.context import Ctx
