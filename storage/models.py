@@ -549,3 +549,25 @@ class TermAcknowledgementRow(Base):
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
     )
+
+
+# --------------------------------------------------------------------------- control
+
+
+class JournalRemarkRow(Base):
+    """A deputy head's written remark to a teacher about their journal, with a due date."""
+
+    __tablename__ = "journal_remarks"
+    __table_args__ = (Index("ix_journal_remarks_teacher", "teacher_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = _school_fk()
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    due: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open/fixed/accepted
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    fixed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
