@@ -9,7 +9,13 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, CommandStart, ExceptionTypeFilter
-from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.types import (
+    CallbackQuery,
+    ErrorEvent,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
@@ -143,6 +149,71 @@ async def acknowledge(callback: CallbackQuery, ctx: Ctx) -> None:
             pass
 
 
+async def register_button(callback: CallbackQuery, ctx: Ctx) -> None:
+    """Б / У / Н under the class teacher's absence prompt (a message from the outbox)."""
+    import datetime as dt
+
+    from domain.family import AbsenceCode
+    from domain.usecases.class_teacher import (
+        REGISTER_PREFIX,
+        absence_register,
+        register_buttons,
+        set_absence_reason,
+    )
+
+    try:
+        class_id, day, pupil_id, code = (callback.data or "")[len(REGISTER_PREFIX) :].split(":")
+        when = dt.date.fromisoformat(day)
+        if code == "?":
+            register = await absence_register(ctx.uow(), ctx.actor, int(class_id), when)
+            line = next(x for x in register.lines if x.pupil_id == int(pupil_id))
+            await callback.answer(f"{line.name}: {', '.join(line.missed)}"[:200], show_alert=True)
+            return
+        await set_absence_reason(
+            ctx.uow(), ctx.actor, int(class_id), int(pupil_id), when, AbsenceCode(code), ctx.clock
+        )
+        register = await absence_register(ctx.uow(), ctx.actor, int(class_id), when)
+    except (ValueError, StopIteration):
+        await callback.answer(
+            ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
+        )
+        return
+    except JournalError as err:
+        await callback.answer(ctx.t(err.message, **err.params), show_alert=True)
+        return
+    await callback.answer(ctx.t("Reason {code} saved", code=code))
+    if callback.message is not None:
+        rows = [
+            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
+            for row in register_buttons(register)
+        ]
+        try:
+            await callback.message.edit_reply_markup(
+                reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+            )
+        except TelegramBadRequest:
+            pass
+
+
+async def remind_button(callback: CallbackQuery, ctx: Ctx) -> None:
+    """«Remind» under the deputy's morning summary: the teacher gets their overdue list."""
+    from domain.usecases.control import REMIND_PREFIX, remind_teacher
+    from scheduler.render import LocalesRenderer
+
+    try:
+        teacher_id = int((callback.data or "")[len(REMIND_PREFIX) :])
+        count = await remind_teacher(ctx.uow(), ctx.actor, teacher_id, ctx.clock, LocalesRenderer())
+    except ValueError:
+        await callback.answer(
+            ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
+        )
+        return
+    except JournalError as err:
+        await callback.answer(ctx.t(err.message, **err.params), show_alert=True)
+        return
+    await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
+
+
 def commands_router() -> Router:
     """Commands come before the dialogs, so that /menu works from any screen."""
     router = Router(name="commands")
@@ -152,6 +223,8 @@ def commands_router() -> Router:
     router.message.register(language, Command("lang"))
     router.message.register(help_command, Command("help"))
     router.callback_query.register(acknowledge, F.data.startswith("ack:"))
+    router.callback_query.register(register_button, F.data.startswith("ar:"))
+    router.callback_query.register(remind_button, F.data.startswith("rm:"))
     return router
 
 

@@ -19,6 +19,7 @@ from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
 from bot.dialogs.diary import diary_dialog
 from bot.dialogs.lesson import lesson_dialog
 from bot.dialogs.menu import menu_dialog
+from bot.dialogs.staff import class_dialog, control_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
 from bot.middlewares import ActorMiddleware
 
@@ -45,6 +46,8 @@ def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> 
         courses_dialog(),
         term_dialog(),
         diary_dialog(),
+        class_dialog(),
+        control_dialog(),
     )
     dp.include_router(fallback_router())
     register_error_handlers(dp)

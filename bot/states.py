@@ -47,3 +47,16 @@ class DiarySG(StatesGroup):
     report_reason = State()
     report_text = State()
     settings = State()
+
+
+class ClassSG(StatesGroup):
+    classes = State()
+    menu = State()
+    register = State()
+    report = State()
+    families = State()
+
+
+class ControlSG(StatesGroup):
+    figures = State()
+    overdue = State()

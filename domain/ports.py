@@ -27,6 +27,7 @@ from domain.model import (
     WorkKind,
 )
 from domain.people import Account, AccountLink, Invitation, PersonKind
+from domain.remarks import JournalRemark
 
 
 class Clock(Protocol):
@@ -176,6 +177,14 @@ class JournalRepository(Protocol):
 
     async def audit_of(self, entity: str, entity_id: int) -> list[AuditEntry]: ...
 
+    async def audits_of(self, entity: str, entity_ids: Sequence[int]) -> list[AuditEntry]: ...
+
+    async def lessons_between(
+        self, school_id: int, first: dt.date, last: dt.date
+    ) -> list[Lesson]: ...
+
+    async def all_assignments(self, school_id: int) -> list[Assignment]: ...
+
     async def add_remark(self, remark: Remark) -> None: ...
 
     async def plan(
@@ -225,6 +234,10 @@ class OutboxRepository(Protocol):
     async def latest_failures(self, limit: int) -> list[OutboxMessage]: ...
 
     async def mark_unreachable(self, account_id: int, at: dt.datetime) -> None: ...
+
+    async def last_status(self, account_ids: Sequence[int], kind: str) -> str | None:
+        """The status of the latest message of a kind to any of the accounts."""
+        ...
 
 
 class JobRunRepository(Protocol):
@@ -287,6 +300,24 @@ class FamilyRepository(Protocol):
     async def reset_notified(self, mark_id: int) -> None: ...
 
 
+class JournalRemarkRepository(Protocol):
+    """A deputy head's remarks to teachers about their journals, always within one school."""
+
+    async def add(self, remark: JournalRemark) -> None: ...
+
+    async def get(self, school_id: int, remark_id: int) -> JournalRemark | None: ...
+
+    async def save(self, remark: JournalRemark) -> None: ...
+
+    async def for_teacher(self, school_id: int, teacher_id: int) -> list[JournalRemark]: ...
+
+    async def by_deputy(self, school_id: int, deputy_id: int) -> list[JournalRemark]: ...
+
+    async def open_due_before(self, school_id: int, day: dt.date) -> list[JournalRemark]:
+        """Open remarks whose due day is before `day`: overdue on `day`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per use case: commit keeps everything, anything else keeps nothing."""
 
@@ -298,6 +329,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     jobs: JobRunRepository
     family: FamilyRepository
+    remarks: JournalRemarkRepository
 
     async def __aenter__(self) -> Self: ...
 

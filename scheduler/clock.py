@@ -9,6 +9,8 @@ from collections.abc import Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from domain.ports import Clock, UnitOfWork
+from domain.usecases.class_teacher import AbsencePrompt, AbsenceReminder, PreliminaryReport
+from domain.usecases.control import DeputySummary, OverdueTeacherReminder
 from domain.usecases.family_jobs import ChartMaker, Digest, TermMarksNotice, announce_marks
 from domain.usecases.scheduling import EveningReminder, Job, JobRun, NoticeRenderer, run_due_jobs
 
@@ -22,7 +24,16 @@ def default_jobs(charts: ChartMaker | None = None) -> tuple[Job, ...]:
         from reports.charts import PillowCharts
 
         charts = PillowCharts()
-    return (EveningReminder(), Digest(charts), TermMarksNotice())
+    return (
+        EveningReminder(),
+        Digest(charts),
+        TermMarksNotice(),
+        AbsencePrompt(),
+        AbsenceReminder(),
+        PreliminaryReport(),
+        OverdueTeacherReminder(),
+        DeputySummary(),
+    )
 
 
 class JournalClock:

@@ -146,10 +146,24 @@ class SqlOutboxRepository:
         )
         return [_message(r) for r in rows]
 
+    async def last_status(self, account_ids: Sequence[int], kind: str) -> str | None:
+        return await _last_status(self.session, account_ids, kind)
+
     async def mark_unreachable(self, account_id: int, at: dt.datetime) -> None:
         await self.session.execute(
             update(m.AccountRow).where(m.AccountRow.id == account_id).values(unreachable_at=at)
         )
+
+
+async def _last_status(session: AsyncSession, account_ids: Sequence[int], kind: str) -> str | None:
+    if not account_ids:
+        return None
+    return await session.scalar(
+        select(m.OutboxRow.status)
+        .where(m.OutboxRow.account_id.in_(list(account_ids)), m.OutboxRow.kind == kind)
+        .order_by(m.OutboxRow.id.desc())
+        .limit(1)
+    )
 
 
 class SqlJobRunRepository:

@@ -394,6 +394,34 @@ class SqlJournalRepository:
         )
         return _from(AuditEntry, rows)
 
+    async def audits_of(self, entity: str, entity_ids: Sequence[int]) -> list[AuditEntry]:
+        if not entity_ids:
+            return []
+        rows = await self.session.scalars(
+            select(m.AuditRow)
+            .where(m.AuditRow.entity == entity, m.AuditRow.entity_id.in_(list(entity_ids)))
+            .order_by(m.AuditRow.id)
+        )
+        return _from(AuditEntry, rows)
+
+    async def lessons_between(self, school_id: int, first: dt.date, last: dt.date) -> list[Lesson]:
+        rows = await self.session.scalars(
+            select(m.LessonRow)
+            .where(
+                m.LessonRow.school_id == school_id,
+                m.LessonRow.day >= first,
+                m.LessonRow.day <= last,
+            )
+            .order_by(m.LessonRow.day, m.LessonRow.lesson_number, m.LessonRow.id)
+        )
+        return _from(Lesson, rows)
+
+    async def all_assignments(self, school_id: int) -> list[Assignment]:
+        rows = await self.session.scalars(
+            select(m.AssignmentRow).where(m.AssignmentRow.school_id == school_id)
+        )
+        return _from(Assignment, rows)
+
     async def add_remark(self, remark: Remark) -> None:
         await _save(self.session, [remark], [])
 

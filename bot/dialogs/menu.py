@@ -96,6 +96,8 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         "lessons": lessons,
         "is_teacher": actor.is_teacher,
         "has_diary": actor.is_guardian or actor.is_pupil,
+        "has_class": actor.is_class_teacher or actor.is_deputy,
+        "is_deputy": actor.is_deputy,
     }
 
 

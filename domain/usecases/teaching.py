@@ -458,6 +458,23 @@ async def save_attendance(
         if not lesson.attendance_taken:
             lesson.attendance_taken = True
             await uow.journal.save_lesson(lesson)
+            # When the register was first taken, and whether in time: the control figures use it.
+            await uow.journal.add_audit(
+                [
+                    _audit(
+                        lesson,
+                        "lesson",
+                        lesson_id,
+                        "attendance_taken",
+                        None,
+                        "1",
+                        actor.staff_id,
+                        now,
+                        reason_text,
+                        late,
+                    )
+                ]  # type: ignore[arg-type]
+            )
         await uow.commit()
     return lesson
 

@@ -1,0 +1,405 @@
+"""A class teacher's class (absence register, report, families) and a deputy's control."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiogram.types import BufferedInputFile, CallbackQuery
+from aiogram_dialog import Dialog, DialogManager
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
+from bot.dialogs.lesson import ChoiceGrid
+from bot.states import ClassSG, ControlSG
+from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.family import AbsenceCode
+from domain.usecases import class_teacher as uc
+from domain.usecases import control
+from domain.usecases.term_marks import current_period
+
+# --------------------------------------------------------------------------- the class
+
+
+async def on_class_start(start_data: Any, manager: DialogManager) -> None:
+    await remember_day(start_data, manager)
+    ctx = ctx_of(manager)
+    classes = await uc.classes_visible(ctx.uow(), ctx.actor)
+    if len(classes) == 1:
+        manager.dialog_data["class"] = classes[0].id
+        await manager.switch_to(ClassSG.menu)
+
+
+async def classes_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    classes = await uc.classes_visible(ctx.uow(), ctx.actor)
+    return {"classes": [(c.id, c.name) for c in classes]}
+
+
+@guarded()
+async def choose_class(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    ctx = ctx_of(manager)
+    async with ctx.uow() as uow:
+        await uc.class_for(uow, ctx.actor, int(item_id))  # refuses other classes
+    manager.dialog_data["class"] = int(item_id)
+    manager.dialog_data.pop("day", None)
+    await remember_day(None, manager)
+    await manager.switch_to(ClassSG.menu)
+
+
+def _class(manager: DialogManager) -> int:
+    return int(manager.dialog_data["class"])
+
+
+async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    async with ctx.uow() as uow:
+        cls = await uc.class_for(uow, ctx.actor, _class(dialog_manager))
+    return {"class_html": ctx.t("<b>Class {cls}</b>", cls=esc(cls.name))}
+
+
+async def register_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    today = await school_today(dialog_manager)
+    shift = int(dialog_manager.dialog_data.get("shift", 0))
+    day = today + dt.timedelta(days=shift)
+    register = await uc.absence_register(ctx.uow(), ctx.actor, _class(dialog_manager), day)
+    lines = [
+        t(
+            "<b>Absences, {cls}, {day}</b>",
+            cls=esc(register.school_class.name),
+            day=day.strftime("%d.%m.%Y"),
+        )
+    ]
+    for x in register.lines:
+        parts = []
+        if x.missed:
+            parts.append(t("missed: {lessons}", lessons=esc(", ".join(x.missed))))
+        if x.late:
+            parts.append(t("late: {lessons}", lessons=esc(", ".join(x.late))))
+        if x.reported:
+            parts.append(
+                t(
+                    "guardian says: {reason} {text}",
+                    reason=x.reported.value,
+                    text=esc(x.reported_text),
+                )
+            )
+        lines.append(f"{esc(x.name)}: " + "; ".join(parts))
+    if not register.lines:
+        lines.append(t("No absences on this day."))
+    rows = [
+        {
+            "id": x.pupil_id,
+            "name": label(x.name, 24),
+            "values": [(c.value, f"•{c.value}•" if x.code is c else c.value) for c in AbsenceCode],
+        }
+        for x in register.lines
+        if x.missed
+    ]
+    return {"register_html": "\n".join(lines), "rows": rows, "can_forward": shift < 0}
+
+
+async def shift_day(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    step = 1 if widget.widget_id == "dnext" else -1
+    manager.dialog_data["shift"] = min(0, int(manager.dialog_data.get("shift", 0)) + step)
+
+
+@guarded()
+async def set_code(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, code: str
+) -> None:
+    ctx = ctx_of(manager)
+    day = await school_today(manager) + dt.timedelta(days=int(manager.dialog_data.get("shift", 0)))
+    await uc.set_absence_reason(
+        ctx.uow(), ctx.actor, _class(manager), int(pupil), day, AbsenceCode(code), ctx.clock
+    )
+    await callback.answer(ctx.t("Reason {code} saved", code=code))
+
+
+async def name_tapped(callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str) -> None:
+    await callback.answer()
+
+
+async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    report = await _report(dialog_manager)
+    missed = sum(a.lessons_missed for a in report.attendance)
+    lines = [
+        t(
+            "<b>{cls}: {first}–{last}</b>",
+            cls=esc(report.school_class.name),
+            first=report.first.strftime("%d.%m"),
+            last=report.last.strftime("%d.%m"),
+        ),
+        t(
+            "Lessons missed: {missed}, of them ill {ill}, valid {valid}, without a valid reason "
+            "{none}; days missed: {days}; late: {late}",
+            missed=missed,
+            ill=sum(a.ill for a in report.attendance),
+            valid=sum(a.valid for a in report.attendance),
+            none=sum(a.no_reason for a in report.attendance),
+            days=sum(a.days_missed for a in report.attendance),
+            late=sum(a.late for a in report.attendance),
+        ),
+    ]
+    risky = sorted({(p.name, p.subject) for p in report.at_risk})
+    if risky:
+        lines.append(t("At risk: {list}", list=esc("; ".join(f"{n} ({s})" for n, s in risky))))
+    else:
+        lines.append(t("Nobody is at risk of 2 or «н/а»."))
+    lines.append(t("The full report is in the spreadsheet."))
+    return {"report_html": "\n".join(lines)}
+
+
+async def _report(manager: DialogManager) -> uc.ClassReport:
+    ctx = ctx_of(manager)
+    today = await school_today(manager)
+    async with ctx.uow() as uow:
+        cls = await uc.class_for(uow, ctx.actor, _class(manager))
+        periods = await uow.journal.periods(cls.school_id)
+    period = current_period(periods, cls.grade, today)
+    first = period.starts if period else today - dt.timedelta(days=30)
+    return await uc.class_report(ctx.uow(), ctx.actor, _class(manager), first, today, ctx.clock)
+
+
+@guarded()
+async def send_report_xlsx(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    from reports.tables import class_report_xlsx
+
+    report = await _report(manager)
+    name = f"report-{report.school_class.name}-{report.last:%Y-%m-%d}.xlsx"
+    await callback.message.answer_document(  # type: ignore[union-attr]
+        BufferedInputFile(class_report_xlsx(report), name)
+    )
+    await callback.answer()
+
+
+async def families_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    states = await uc.families(ctx.uow(), ctx.actor, _class(dialog_manager), ctx.clock)
+    lines = [t("<b>Guardians</b>: digest, term marks")]
+    for g in states:
+        if not g.joined:
+            state = t("never joined the bot: print")
+        elif g.blocked:
+            state = t("blocked the bot: print")
+        else:
+            state = {
+                "sent": t("digest delivered"),
+                "pending": t("digest waiting"),
+                "failed": t("digest failed"),
+                None: t("no digest yet"),
+            }.get(g.last_digest, g.last_digest or "")
+        ack = ""
+        if g.acknowledged:
+            ack = "; " + t("term marks confirmed {day}", day=g.acknowledged.strftime("%d.%m"))
+        elif g.notified:
+            ack = "; " + t("term marks not confirmed yet")
+        lines.append(f"{esc(g.guardian)} ({esc(g.children)}): {state}{ack}")
+    if not states:
+        lines.append(t("No guardians in the lists."))
+    return {"families_html": "\n".join(lines)}
+
+
+def class_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Screen(
+            Tr("Which class?"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="cl",
+                    item_id_getter=lambda x: x[0],
+                    items="classes",
+                    on_click=choose_class,
+                ),
+                width=3,
+            ),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=classes_getter,
+            state=ClassSG.classes,
+        ),
+        Screen(
+            Raw("class_html"),
+            SwitchTo(Tr("🗓 Absence register", html=False), id="reg", state=ClassSG.register),
+            SwitchTo(Tr("📈 Attendance and progress", html=False), id="rep", state=ClassSG.report),
+            SwitchTo(
+                Tr("👪 Guardians: digests and confirmations", html=False),
+                id="fam",
+                state=ClassSG.families,
+            ),
+            SwitchTo(Tr("🏫 Another class", html=False), id="cls", state=ClassSG.classes),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=menu_getter,
+            state=ClassSG.menu,
+        ),
+        Screen(
+            Raw("register_html"),
+            ChoiceGrid("rg", "rows", on_value=set_code, on_name=name_tapped),
+            Row(
+                Button(Tr("◀ Earlier", html=False), id="dprev", on_click=shift_day),
+                Button(
+                    Tr("Later ▶", html=False), id="dnext", on_click=shift_day, when="can_forward"
+                ),
+            ),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
+            getter=register_getter,
+            state=ClassSG.register,
+        ),
+        Screen(
+            Raw("report_html"),
+            Button(Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_report_xlsx),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
+            getter=report_getter,
+            state=ClassSG.report,
+        ),
+        Screen(
+            Raw("families_html"),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
+            getter=families_getter,
+            state=ClassSG.families,
+        ),
+        on_start=on_class_start,
+    )
+
+
+# --------------------------------------------------------------------------- deputy control
+
+
+async def _control(manager: DialogManager) -> control.ControlReport:
+    ctx = ctx_of(manager)
+    today = await school_today(manager)
+    grades = ctx.actor.staff.deputy_grades if ctx.actor.staff else None
+    async with ctx.uow() as uow:
+        periods = await uow.journal.periods(ctx.actor.school_id or 0)
+    period = current_period(periods, grades.first if grades else 5, today)
+    first = period.starts if period else today - dt.timedelta(days=30)
+    return await control.control_figures(ctx.uow(), ctx.actor, first, today, ctx.clock)
+
+
+def _pct(value: object) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+async def control_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    report = await _control(dialog_manager)
+    total = report.total
+    lines = [
+        t(
+            "<b>Control, grades {grades}: {first}–{last}</b>",
+            grades=str(report.grades),
+            first=report.first.strftime("%d.%m"),
+            last=report.last.strftime("%d.%m"),
+        ),
+        t(
+            "Lessons {lessons}: filled in on time {on_time}, homework {homework}, by the КТП {ktp}",
+            lessons=total.lessons,
+            on_time=_pct(total.on_time_pct),
+            homework=_pct(total.homework_pct),
+            ktp=_pct(total.ktp_pct),
+        ),
+        t(
+            "Pupils without marks {none}, with one mark {one}",
+            none=_pct(total.no_marks_pct),
+            one=_pct(total.one_mark_pct),
+        ),
+    ]
+    worst = sorted(
+        (f for f in report.teachers if f.on_time_pct is not None), key=lambda f: f.on_time_pct
+    )[:5]  # type: ignore[arg-type,return-value]
+    if worst:
+        lines.append(t("Least filled in on time:"))
+        lines += [f"{esc(f.name)}: {_pct(f.on_time_pct)}" for f in worst]
+    return {"control_html": "\n".join(lines)}
+
+
+@guarded()
+async def send_control_xlsx(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    from reports.tables import control_xlsx
+
+    report = await _control(manager)
+    await callback.message.answer_document(  # type: ignore[union-attr]
+        BufferedInputFile(control_xlsx(report), f"control-{report.last:%Y-%m-%d}.xlsx")
+    )
+    await callback.answer()
+
+
+async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    actor = ctx.actor
+    grades = actor.staff.deputy_grades if actor.staff and actor.is_deputy else None
+    if grades is None:
+        return {"overdue_html": t("only a deputy head can see this"), "teachers": []}
+    async with ctx.uow() as uow:
+        school = await uow.schools.get(actor.school_id or 0)
+        entries = await control.find_overdue(uow, school, ctx.clock.now(), grades=grades)  # type: ignore[arg-type]
+        staff = {s.id: s for s in await uow.people.all_staff(actor.school_id or 0)}
+        await uow.commit()
+    by_teacher: dict[int, list[control.OverdueEntry]] = {}
+    for e in entries:
+        by_teacher.setdefault(e.teacher_id, []).append(e)
+    lines = [t("<b>Overdue now</b>")]
+    from scheduler.render import render_msg
+
+    for teacher_id, items in sorted(by_teacher.items(), key=lambda x: staff[x[0]].short_name):
+        lines.append(f"<b>{esc(staff[teacher_id].short_name)}</b>")
+        lines += [render_msg(t, line) for line in control.summary_lines(items)]
+    if not by_teacher:
+        lines.append(t("Nothing is overdue."))
+    return {
+        "overdue_html": "\n".join(lines),
+        "teachers": [(i, label(f"🔔 {staff[i].short_name}")) for i in sorted(by_teacher)],
+    }
+
+
+@guarded()
+async def remind(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+    from scheduler.render import LocalesRenderer
+
+    ctx = ctx_of(manager)
+    count = await control.remind_teacher(
+        ctx.uow(), ctx.actor, int(item_id), ctx.clock, LocalesRenderer()
+    )
+    await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
+
+
+def control_dialog() -> Dialog:
+    """A fresh dialog: one dispatcher each (tests run several)."""
+    return Dialog(
+        Screen(
+            Raw("control_html"),
+            Button(Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_control_xlsx),
+            SwitchTo(Tr("⏰ Overdue now", html=False), id="od", state=ControlSG.overdue),
+            Cancel(Tr(MENU, html=False), id="menu"),
+            getter=control_getter,
+            state=ControlSG.figures,
+        ),
+        Screen(
+            Raw("overdue_html"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="rmd",
+                    item_id_getter=lambda x: x[0],
+                    items="teachers",
+                    on_click=remind,
+                ),
+                width=1,
+            ),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=ControlSG.figures),
+            getter=overdue_getter,
+            state=ControlSG.overdue,
+        ),
+        on_start=remember_day,
+    )

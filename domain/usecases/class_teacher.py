@@ -1,0 +1,605 @@
+"""The class teacher's day: the absence register with reasons Б / У / Н, and class reports.
+
+A class teacher sees only their own class; a deputy head sees the classes of the grades they
+supervise (and may read, not set, the register).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from domain.errors import Forbidden
+from domain.family import AbsenceCode, AbsenceReason, ReportedReason
+from domain.forecast import Forecast
+from domain.journal import Attendance, sort_key
+from domain.model import Period, PeriodKind, School, SchoolClass
+from domain.people import Actor, PersonKind
+from domain.ports import Clock, UnitOfWork
+from domain.usecases.diary import subject_forecasts
+from domain.usecases.scheduling import Msg, Notice, msg, school_day
+from domain.usecases.teaching import _materialise, _school, local_now
+
+REGISTER_PREFIX = "ar:"
+
+
+class NotYourClass(Forbidden):
+    message = "this is not your class"
+
+
+async def class_for(
+    uow: UnitOfWork, actor: Actor, class_id: int, *, write: bool = False
+) -> SchoolClass:
+    """The class if the actor is its class teacher (or, to read, a deputy of its grade)."""
+    if actor.school_id is None:
+        raise NotYourClass()
+    for cls in actor.class_teacher_of:
+        if cls.id == class_id:
+            return cls
+    if not write and actor.is_deputy and actor.staff and actor.staff.deputy_grades:
+        found = await uow.people.classes(actor.school_id, [class_id])
+        if found and found[0].grade in actor.staff.deputy_grades:
+            return found[0]
+    raise NotYourClass()
+
+
+async def classes_visible(uow: UnitOfWork, actor: Actor) -> list[SchoolClass]:
+    """Own classes first, then a deputy's grades."""
+    result = list(actor.class_teacher_of)
+    if actor.is_deputy and actor.staff and actor.staff.deputy_grades and actor.school_id:
+        known = {c.id for c in result}
+        result += [
+            c
+            for c in await uow.people.classes(actor.school_id)
+            if c.grade in actor.staff.deputy_grades and c.id not in known
+        ]
+    return result
+
+
+# --------------------------------------------------------------------------- the register
+
+
+@dataclass(slots=True)
+class RegisterLine:
+    pupil_id: int
+    name: str
+    missed: list[str]  # "2 Математика"
+    late: list[str]
+    lessons_today: int
+    reported: ReportedReason | None
+    reported_text: str
+    code: AbsenceCode | None
+
+    @property
+    def whole_day(self) -> bool:
+        return self.lessons_today > 0 and len(self.missed) == self.lessons_today
+
+
+@dataclass(slots=True)
+class Register:
+    school_class: SchoolClass
+    day: dt.date
+    lines: list[RegisterLine] = field(default_factory=list)
+
+    @property
+    def open(self) -> list[RegisterLine]:
+        return [x for x in self.lines if x.missed and x.code is None]
+
+
+async def _register(uow: UnitOfWork, school: School, cls: SchoolClass, day: dt.date) -> Register:
+    assert school.id is not None and cls.id is not None
+    await _materialise(
+        uow,
+        school,
+        day,
+        [
+            s
+            for s in await uow.journal.timetable(school.id, day.isoweekday())
+            if s.class_id == cls.id
+        ],
+    )
+    pupils = [p for p in await uow.people.roster(school.id, cls.id, None, day) if p.in_journal(day)]
+    ids = [p.id for p in pupils if p.id is not None]
+    lessons = await uow.family.lessons_of_class(school.id, cls.id, day, day)
+    entries = await uow.family.attendance_of_pupils(school.id, ids, day, day)
+    reasons = {
+        r.pupil_id: r.code for r in await uow.family.absence_reasons(school.id, ids, day, day)
+    }
+    reports = {r.pupil_id: r for r in await uow.family.absence_reports(school.id, ids, day, day)}
+    subjects = {
+        s.id: s.name
+        for s in await uow.people.subjects(school.id, sorted({x.subject_id for x in lessons}))
+    }
+    memberships: dict[int, set[int]] = {}
+    register = Register(cls, day)
+    for pupil in sorted(pupils, key=lambda p: (sort_key(p.last_name), sort_key(p.first_name))):
+        assert pupil.id is not None
+        own = [e for e, _ in entries if e.pupil_id == pupil.id]
+        if not own and pupil.id not in reports:
+            continue
+        if pupil.id not in memberships:
+            memberships[pupil.id] = set(await uow.people.subgroups_of_pupil(school.id, pupil.id))
+        mine = [
+            x for x in lessons if x.subgroup_id is None or x.subgroup_id in memberships[pupil.id]
+        ]
+        named = {x.id: f"{x.lesson_number} {subjects.get(x.subject_id, '?')}" for x in lessons}
+        missed = [
+            named[e.lesson_id]
+            for e, _ in entries
+            if e.pupil_id == pupil.id and e.status is Attendance.ABSENT
+        ]
+        late = [
+            named[e.lesson_id]
+            for e, _ in entries
+            if e.pupil_id == pupil.id and e.status is Attendance.LATE
+        ]
+        report = reports.get(pupil.id)
+        register.lines.append(
+            RegisterLine(
+                pupil.id,
+                f"{pupil.last_name} {pupil.first_name}",
+                sorted(missed),
+                sorted(late),
+                len(mine),
+                report.reason if report else None,
+                report.text if report else "",
+                reasons.get(pupil.id),
+            )
+        )
+    return register
+
+
+async def absence_register(uow: UnitOfWork, actor: Actor, class_id: int, day: dt.date) -> Register:
+    async with uow:
+        cls = await class_for(uow, actor, class_id)
+        school = await _school(uow, actor)
+        register = await _register(uow, school, cls, day)
+        await uow.commit()
+    return register
+
+
+async def set_absence_reason(
+    uow: UnitOfWork,
+    actor: Actor,
+    class_id: int,
+    pupil_id: int,
+    day: dt.date,
+    code: AbsenceCode,
+    clock: Clock,
+) -> AbsenceReason:
+    """The class teacher's Б / У / Н for a pupil who missed lessons that day."""
+    async with uow:
+        cls = await class_for(uow, actor, class_id, write=True)
+        school = await _school(uow, actor)
+        now = local_now(clock, school)
+        if day > now.date():
+            raise Forbidden("the day has not come yet")
+        register = await _register(uow, school, cls, day)
+        line = next((x for x in register.lines if x.pupil_id == pupil_id), None)
+        if line is None or not line.missed:
+            raise Forbidden("this pupil missed no lessons that day")
+        reason = AbsenceReason(
+            None,
+            school.id,
+            pupil_id,
+            day,
+            AbsenceCode(code),  # type: ignore[arg-type]
+            actor.staff_id,
+            now,
+        )
+        await uow.family.set_absence_reason(reason)
+        await uow.commit()
+    return reason
+
+
+def register_buttons(
+    register: Register, only_open: bool = False
+) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Rows of [pupil][Б][У][Н], the chosen code marked; data ar:<class>:<day>:<pupil>:<code>."""
+    day = register.day.isoformat()
+    rows = []
+    for line in register.lines:
+        if not line.missed or (only_open and line.code is not None):
+            continue
+        base = f"{REGISTER_PREFIX}{register.school_class.id}:{day}:{line.pupil_id}:"
+        name = line.name if len(line.name) <= 24 else line.name[:23] + "…"
+        codes = [
+            (f"•{c.value}•" if line.code is c else c.value, base + c.value) for c in AbsenceCode
+        ]
+        rows.append(((name, base + "?"), *codes))
+    return tuple(rows)
+
+
+def register_lines(register: Register) -> list[Msg]:
+    lines: list[Msg] = []
+    for x in register.lines:
+        if not x.missed and not x.late:
+            continue
+        parts = []
+        if x.missed:
+            parts.append(msg("missed: {lessons}", lessons=", ".join(x.missed)))
+        if x.late:
+            parts.append(msg("late: {lessons}", lessons=", ".join(x.late)))
+        if x.reported is not None:
+            parts.append(
+                msg("guardian says: {reason} {text}", reason=x.reported.value, text=x.reported_text)
+            )
+        if x.code is not None:
+            parts.append(msg("reason: {code}", code=x.code.value))
+        lines.append(msg("{name}: {parts}", name=x.name, parts=tuple(parts)))
+    return lines
+
+
+# --------------------------------------------------------------------------- prompts
+
+
+async def _class_teacher_accounts(uow: UnitOfWork, school: School, cls: SchoolClass) -> list:
+    if cls.class_teacher_id is None:
+        return []
+    assert school.id is not None
+    accounts = await uow.accounts.accounts_of(school.id, PersonKind.STAFF, cls.class_teacher_id)
+    return [a for a in accounts if a.unreachable_at is None]
+
+
+class AbsencePrompt:
+    """On school days at 15:00: the day's absences of the class with Б / У / Н buttons."""
+
+    name = "absence_prompt"
+    at = dt.time(15, 0)
+
+    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
+        if local.time() < self.at or not await school_day(uow, school, local.date()):
+            return None
+        return local.date().isoformat()
+
+    async def notices(
+        self, uow: UnitOfWork, school: School, key: str, now: dt.datetime
+    ) -> list[Notice]:
+        return await _prompts(uow, school, dt.date.fromisoformat(key), key, self.name, False)
+
+
+class AbsenceReminder:
+    """The next school morning at 08:30: what is still without a reason from the day before."""
+
+    name = "absence_reminder"
+    at = dt.time(8, 30)
+
+    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
+        if local.time() < self.at or not await school_day(uow, school, local.date()):
+            return None
+        return local.date().isoformat()
+
+    async def notices(
+        self, uow: UnitOfWork, school: School, key: str, now: dt.datetime
+    ) -> list[Notice]:
+        today = dt.date.fromisoformat(key)
+        day = today - dt.timedelta(days=1)
+        for _ in range(7):
+            if await school_day(uow, school, day):
+                break
+            day -= dt.timedelta(days=1)
+        else:
+            return []
+        return await _prompts(uow, school, day, key, self.name, True)
+
+
+async def _prompts(
+    uow: UnitOfWork, school: School, day: dt.date, key: str, kind: str, only_open: bool
+) -> list[Notice]:
+    assert school.id is not None
+    result = []
+    for cls in await uow.people.classes(school.id):
+        accounts = await _class_teacher_accounts(uow, school, cls)
+        if not accounts:
+            continue
+        register = await _register(uow, school, cls, day)
+        buttons = register_buttons(register, only_open=only_open)
+        if not buttons:
+            continue
+        head = (
+            msg(
+                "Absences in {cls} on {day}: give each a reason (Б ill, У valid, Н none).",
+                cls=cls.name,
+                day=day.strftime("%d.%m"),
+            )
+            if not only_open
+            else msg(
+                "Still without a reason in {cls} on {day}:", cls=cls.name, day=day.strftime("%d.%m")
+            )
+        )
+        shown = [x for x in register.lines if not only_open or (x.missed and x.code is None)]
+        lines = register_lines(Register(cls, day, shown))
+        for account in accounts:
+            result.append(
+                Notice(
+                    account,
+                    school.id,
+                    kind,
+                    f"{kind}:{cls.id}:{key}:{account.id}",
+                    (head, *lines),
+                    buttons=buttons,
+                )
+            )
+    return result
+
+
+# --------------------------------------------------------------------------- class reports
+
+
+@dataclass(slots=True)
+class AttendanceLine:
+    pupil_id: int
+    name: str
+    lessons_missed: int = 0
+    days_missed: int = 0
+    ill: int = 0  # lessons missed on days coded Б
+    valid: int = 0
+    no_reason: int = 0  # coded Н, or not coded yet
+    late: int = 0
+
+
+@dataclass(slots=True)
+class ProgressLine:
+    pupil_id: int
+    name: str
+    subject: str
+    mean: Decimal | None
+    forecast: Forecast | None
+    marks: int
+
+
+@dataclass(slots=True)
+class ClassReport:
+    school_class: SchoolClass
+    first: dt.date
+    last: dt.date
+    attendance: list[AttendanceLine]
+    progress: list[ProgressLine]
+
+    @property
+    def at_risk(self) -> list[ProgressLine]:
+        return [
+            p
+            for p in self.progress
+            if p.forecast and (p.forecast.at_risk_of_2 or p.forecast.at_risk_of_na)
+        ]
+
+
+async def class_report(
+    uow: UnitOfWork, actor: Actor, class_id: int, first: dt.date, last: dt.date, clock: Clock
+) -> ClassReport:
+    """Attendance (lessons and days missed, of them Б / У / Н, lateness) and progress (mean,
+    forecast, number of marks, risks) for any range of dates."""
+    if last < first or (last - first).days > 366:
+        raise Forbidden("choose a range of dates within a school year")
+    async with uow:
+        cls = await class_for(uow, actor, class_id)
+        school = await _school(uow, actor)
+        report = await _class_report(uow, school, cls, first, last, local_now(clock, school).date())
+    return report
+
+
+async def _class_report(
+    uow: UnitOfWork,
+    school: School,
+    cls: SchoolClass,
+    first: dt.date,
+    last: dt.date,
+    today: dt.date,
+) -> ClassReport:
+    assert school.id is not None and cls.id is not None
+    pupils = [
+        p
+        for p in await uow.people.roster(school.id, cls.id, None, min(last, today))
+        if p.in_journal(min(last, today))
+    ]
+    pupils.sort(key=lambda p: (sort_key(p.last_name), sort_key(p.first_name)))
+    ids = [p.id for p in pupils if p.id is not None]
+    entries = await uow.family.attendance_of_pupils(school.id, ids, first, last)
+    codes = {
+        (r.pupil_id, r.day): r.code
+        for r in await uow.family.absence_reasons(school.id, ids, first, last)
+    }
+    lessons = await uow.family.lessons_of_class(school.id, cls.id, first, last)
+    per_day: dict[dt.date, list] = defaultdict(list)
+    for x in lessons:
+        per_day[x.day].append(x)
+    attendance = []
+    progress = []
+    period = Period(
+        None,
+        school.id,
+        None,
+        f"{first:%d.%m}–{last:%d.%m}",
+        PeriodKind.QUARTER,
+        _grades(cls.grade),
+        first,
+        last,
+    )
+    for pupil in pupils:
+        line = AttendanceLine(pupil.id, f"{pupil.last_name} {pupil.first_name}")  # type: ignore[arg-type]
+        missed_by_day: dict[dt.date, int] = defaultdict(int)
+        groups = set(await uow.people.subgroups_of_pupil(school.id, pupil.id))  # type: ignore[arg-type]
+        for entry, lesson in entries:
+            if entry.pupil_id != pupil.id:
+                continue
+            if entry.status is Attendance.LATE:
+                line.late += 1
+                continue
+            line.lessons_missed += 1
+            missed_by_day[lesson.day] += 1
+            code = codes.get((pupil.id, lesson.day))  # type: ignore[arg-type]
+            if code is AbsenceCode.ILL:
+                line.ill += 1
+            elif code is AbsenceCode.VALID:
+                line.valid += 1
+            else:
+                line.no_reason += 1
+        for day, count in missed_by_day.items():
+            own = [x for x in per_day[day] if x.subgroup_id is None or x.subgroup_id in groups]
+            if own and count >= len(own):
+                line.days_missed += 1
+        attendance.append(line)
+        for s in await subject_forecasts(uow, school, pupil, cls, period, min(last, today)):
+            if s.forecast is None:
+                continue
+            progress.append(
+                ProgressLine(
+                    pupil.id,
+                    line.name,
+                    s.subject.name,
+                    s.forecast.mean,  # type: ignore[arg-type]
+                    s.forecast,
+                    s.forecast.marks_count,
+                )
+            )
+    return ClassReport(cls, first, last, attendance, progress)
+
+
+def _grades(grade: int):  # type: ignore[no-untyped-def]
+    from domain.model import GradeRange
+
+    return GradeRange(grade, grade)
+
+
+class PreliminaryReport:
+    """Two weeks before a period ends the class teacher and the deputies get the class's
+    attendance and progress, with the pupils at risk."""
+
+    name = "preliminary_report"
+    at = dt.time(9, 0)
+
+    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
+        if local.time() < self.at:
+            return None
+        assert school.id is not None
+        for period in await uow.journal.periods(school.id):
+            if (
+                period.kind != PeriodKind.YEAR
+                and period.ends - dt.timedelta(days=14) <= local.date() <= period.ends
+            ):
+                return f"{period.id}"
+        return None
+
+    async def notices(
+        self, uow: UnitOfWork, school: School, key: str, now: dt.datetime
+    ) -> list[Notice]:
+        assert school.id is not None
+        period = next(p for p in await uow.journal.periods(school.id) if str(p.id) == key)
+        today = now.astimezone(ZoneInfo(school.timezone)).date()
+        deputies = [s for s in await uow.people.all_staff(school.id) if s.deputy_grades]
+        result = []
+        for cls in await uow.people.classes(school.id):
+            if cls.grade not in period.grades:
+                continue
+            report = await _class_report(uow, school, cls, period.starts, today, today)
+            missed = sum(x.lessons_missed for x in report.attendance)
+            lines = [
+                msg(
+                    "Preliminary report, {cls}, {period} (ends {ends}):",
+                    cls=cls.name,
+                    period=period.name,
+                    ends=period.ends.strftime("%d.%m"),
+                ),
+                msg(
+                    "Lessons missed: {count}; without a valid reason: {none}",
+                    count=missed,
+                    none=sum(x.no_reason for x in report.attendance),
+                ),
+            ]
+            risky = sorted({(p.name, p.subject) for p in report.at_risk})
+            if risky:
+                lines.append(msg("At risk: {list}", list="; ".join(f"{n} ({s})" for n, s in risky)))
+            else:
+                lines.append(msg("Nobody is at risk of 2 or «н/а»."))
+            recipients = await _class_teacher_accounts(uow, school, cls)
+            for deputy in deputies:
+                if deputy.deputy_grades and cls.grade in deputy.deputy_grades:
+                    recipients += await uow.accounts.accounts_of(
+                        school.id, PersonKind.STAFF, deputy.id
+                    )  # type: ignore[arg-type]
+            seen = set()
+            for account in recipients:
+                if account.id in seen:
+                    continue
+                seen.add(account.id)
+                result.append(
+                    Notice(
+                        account,
+                        school.id,
+                        self.name,
+                        f"{self.name}:{key}:{cls.id}:{account.id}",
+                        tuple(lines),
+                    )
+                )
+        return result
+
+
+# --------------------------------------------------------------------------- families of a class
+
+
+@dataclass(slots=True)
+class GuardianState:
+    guardian: str
+    children: str
+    joined: bool
+    blocked: bool
+    last_digest: str | None  # outbox status of the latest digest: sent, pending, failed, blocked
+    acknowledged: dt.datetime | None = None
+    notified: bool = False
+
+    @property
+    def needs_print(self) -> bool:
+        """Parents without the messenger get a printout."""
+        return not self.joined or self.blocked
+
+
+async def families(
+    uow: UnitOfWork, actor: Actor, class_id: int, clock: Clock
+) -> list[GuardianState]:
+    """Every guardian of the class: joined the bot or not, blocked it, the last digest's state,
+    and whether they acknowledged the latest term marks."""
+    from domain.usecases.term_marks import current_period
+
+    async with uow:
+        cls = await class_for(uow, actor, class_id)
+        school = await _school(uow, actor)
+        assert school.id is not None and cls.id is not None
+        today = local_now(clock, school).date()
+        pupils = [
+            p
+            for p in await uow.people.roster(school.id, cls.id, None, today)
+            if p.in_journal(today)
+        ]
+        by_id = {p.id: p for p in pupils}
+        period = current_period(await uow.journal.periods(school.id), cls.grade, today)
+        acks = await uow.family.acknowledgements(
+            school.id, period.id if period else None, [p.id for p in pupils if p.id]
+        )
+        result = []
+        for guardian in await uow.people.guardians_of(school.id, list(by_id)):  # type: ignore[arg-type]
+            assert guardian.id is not None
+            kids = [
+                by_id[c.id]
+                for c in await uow.people.children(school.id, guardian.id)
+                if c.id in by_id
+            ]
+            accounts = await uow.accounts.accounts_of(school.id, PersonKind.GUARDIAN, guardian.id)
+            last = await uow.outbox.last_status([a.id for a in accounts if a.id], "digest")
+            mine = [a for a in acks if a.guardian_id == guardian.id]
+            done = [a.acknowledged_at for a in mine if a.acknowledged_at]
+            result.append(
+                GuardianState(
+                    guardian.full_name,
+                    ", ".join(k.first_name for k in kids),
+                    bool(accounts),
+                    bool(accounts) and all(a.unreachable_at is not None for a in accounts),
+                    last,
+                    max(done) if done else None,
+                    bool(mine),
+                )
+            )
+    return sorted(result, key=lambda g: sort_key(g.guardian))

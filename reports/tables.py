@@ -1,0 +1,143 @@
+"""Spreadsheets a deputy or a class teacher opens on a desktop: class reports, control figures."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from domain.usecases.class_teacher import ClassReport
+from domain.usecases.control import ControlReport, Figures
+
+
+def _sheet(
+    book: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> None:
+    sheet = book.create_sheet(title[:31])
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        sheet.append(["" if v is None else v for v in row])
+    for index, title_text in enumerate(header, start=1):
+        width = max(
+            [len(str(title_text))]
+            + [len(str(c.value or "")) for c in sheet[get_column_letter(index)]]
+        )
+        sheet.column_dimensions[get_column_letter(index)].width = min(45, max(8, width + 2))
+    sheet.freeze_panes = "A2"
+
+
+def _bytes(book: Workbook) -> bytes:
+    del book[book.sheetnames[0]]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def class_report_xlsx(report: ClassReport) -> bytes:
+    book = Workbook()
+    _sheet(
+        book,
+        "Посещаемость",
+        [
+            "Ученик",
+            "Пропущено уроков",
+            "Пропущено дней",
+            "По болезни (Б)",
+            "Уважительная (У)",
+            "Без уважительной (Н)",
+            "Опозданий",
+        ],
+        [
+            (a.name, a.lessons_missed, a.days_missed, a.ill, a.valid, a.no_reason, a.late)
+            for a in report.attendance
+        ],
+    )
+    _sheet(
+        book,
+        "Успеваемость",
+        [
+            "Ученик",
+            "Предмет",
+            "Отметок",
+            "Средний балл",
+            "Прогноз",
+            "Риск «2»",
+            "Риск «н/а»",
+            "Мало отметок",
+        ],
+        [
+            (
+                p.name,
+                p.subject,
+                p.marks,
+                float(p.mean) if p.mean is not None else None,
+                p.forecast.mark if p.forecast else None,
+                "да" if p.forecast and p.forecast.at_risk_of_2 else "",
+                "да" if p.forecast and p.forecast.at_risk_of_na else "",
+                "да" if p.forecast and p.forecast.too_few_marks else "",
+            )
+            for p in report.progress
+        ],
+    )
+    return _bytes(book)
+
+
+def _figures_row(f: Figures) -> list[object]:
+    def pct(value: object) -> float | None:
+        return float(value) if value is not None else None  # type: ignore[arg-type]
+
+    return [
+        f.name,
+        f.lessons,
+        f.on_time,
+        pct(f.on_time_pct),
+        f.with_homework,
+        pct(f.homework_pct),
+        f.ktp_given,
+        pct(f.ktp_pct),
+        f.pupil_subjects,
+        f.no_marks,
+        pct(f.no_marks_pct),
+        f.one_mark,
+        pct(f.one_mark_pct),
+    ]
+
+
+CONTROL_HEADER = [
+    "",
+    "Уроков проведено",
+    "Заполнено в срок",
+    "% в срок",
+    "С домашним заданием",
+    "% ДЗ",
+    "Уроков по КТП",
+    "% КТП",
+    "Ученико-предметов",
+    "Без отметок",
+    "% без отметок",
+    "С одной отметкой",
+    "% с одной отметкой",
+]
+
+
+def control_xlsx(report: ControlReport) -> bytes:
+    book = Workbook()
+    _sheet(
+        book,
+        "По учителям",
+        ["Учитель", *CONTROL_HEADER[1:]],
+        [_figures_row(f) for f in report.teachers] + [_figures_row(report.total)],
+    )
+    _sheet(
+        book,
+        "По классам",
+        ["Класс", *CONTROL_HEADER[1:]],
+        [_figures_row(f) for f in report.classes],
+    )
+    return _bytes(book)
