@@ -51,11 +51,9 @@ async def classes_visible(uow: UnitOfWork, actor: Actor) -> list[SchoolClass]:
     result = list(actor.class_teacher_of)
     if actor.is_deputy and actor.staff and actor.staff.deputy_grades and actor.school_id:
         known = {c.id for c in result}
-        result += [
-            c
-            for c in await uow.people.classes(actor.school_id)
-            if c.grade in actor.staff.deputy_grades and c.id not in known
-        ]
+        async with uow:
+            others = await uow.people.classes(actor.school_id)
+        result += [c for c in others if c.grade in actor.staff.deputy_grades and c.id not in known]
     return result
 
 
