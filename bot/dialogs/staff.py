@@ -180,6 +180,45 @@ async def send_report_xlsx(callback: CallbackQuery, _w: Any, manager: DialogMana
     await callback.answer()
 
 
+@guarded()
+async def send_printable_digests(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    from reports.digest_pdf import PrintedDigest, render_digests
+
+    ctx = ctx_of(manager)
+    school, names, digests = await uc.printable_digests(
+        ctx.uow(), ctx.actor, _class(manager), ctx.clock
+    )
+    if not digests:
+        await callback.answer(
+            ctx.t("Every family reads the digest in the bot: nothing to print."), show_alert=True
+        )
+        return
+    pages = [
+        PrintedDigest(
+            d.pupil.full_name,
+            d.school_class.name,
+            school.name,
+            d.period,
+            d.first,
+            d.last,
+            d.subjects,
+            (d.facts.lessons_missed, d.facts.days_missed, d.facts.late),  # type: ignore[attr-defined]
+            d.facts.remarks,
+            d.facts.upcoming,
+            names,
+        )  # type: ignore[attr-defined]
+        for d in digests
+    ]
+    pdf = render_digests(pages, ctx.actor.language)
+    await callback.message.answer_document(  # type: ignore[union-attr]
+        BufferedInputFile(
+            pdf, f"digests-{digests[0].school_class.name}-{digests[0].last:%Y-%m-%d}.pdf"
+        ),
+        caption=ctx.t("Digests to print: {count}", count=len(pages)),
+    )
+    await callback.answer()
+
+
 async def families_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
@@ -263,6 +302,11 @@ def class_dialog() -> Dialog:
         ),
         Screen(
             Raw("families_html"),
+            Button(
+                Tr("🖨 Digests to print (PDF)", html=False),
+                id="print",
+                on_click=send_printable_digests,
+            ),
             SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
             getter=families_getter,
             state=ClassSG.families,

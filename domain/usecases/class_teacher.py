@@ -16,7 +16,7 @@ from domain.errors import Forbidden
 from domain.family import AbsenceCode, AbsenceReason, ReportedReason
 from domain.forecast import Forecast
 from domain.journal import Attendance, sort_key
-from domain.model import Period, PeriodKind, School, SchoolClass
+from domain.model import Period, PeriodKind, Pupil, School, SchoolClass
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.usecases.diary import subject_forecasts
@@ -601,3 +601,54 @@ async def families(
                 )
             )
     return sorted(result, key=lambda g: sort_key(g.guardian))
+
+
+@dataclass(slots=True)
+class PrintableDigest:
+    pupil: Pupil
+    school_class: SchoolClass
+    period: Period
+    first: dt.date
+    last: dt.date
+    subjects: list
+    facts: object  # family_jobs.DigestFacts
+
+
+async def printable_digests(
+    uow: UnitOfWork, actor: Actor, class_id: int, clock: Clock, only_offline: bool = True
+) -> tuple[School, dict[str, str], list[PrintableDigest]]:
+    """The fortnight's digest per pupil, for guardians who do not use the bot (or everyone)."""
+    from domain.usecases.family_jobs import digest_facts
+    from domain.usecases.term_marks import current_period
+
+    async with uow:
+        cls = await class_for(uow, actor, class_id)
+        school = await _school(uow, actor)
+        assert school.id is not None and cls.id is not None
+        today = local_now(clock, school).date()
+        period = current_period(await uow.journal.periods(school.id), cls.grade, today)
+        if period is None:
+            raise Forbidden("there is no period for this class yet")
+        since = today - dt.timedelta(weeks=school.schedule.digest_weeks) + dt.timedelta(days=1)
+        result = []
+        for pupil in await uow.people.roster(school.id, cls.id, None, today):
+            if not pupil.in_journal(today):
+                continue
+            if only_offline and await _reachable_family(uow, school.id, pupil):
+                continue
+            subjects = await subject_forecasts(uow, school, pupil, cls, period, today)
+            facts = await digest_facts(uow, school, pupil, cls, subjects, since, today)
+            result.append(PrintableDigest(pupil, cls, period, since, today, subjects, facts))
+        names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
+        await uow.commit()
+    result.sort(key=lambda d: (sort_key(d.pupil.last_name), sort_key(d.pupil.first_name)))
+    return school, names, result
+
+
+async def _reachable_family(uow: UnitOfWork, school_id: int, pupil: Pupil) -> bool:
+    assert pupil.id is not None
+    for guardian in await uow.people.guardians_of(school_id, [pupil.id]):
+        for account in await uow.accounts.accounts_of(school_id, PersonKind.GUARDIAN, guardian.id):  # type: ignore[arg-type]
+            if account.unreachable_at is None:
+                return True
+    return False

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.family import TermAcknowledgement
 from domain.forecast import describe
+from domain.journal import Attendance
 from domain.model import Grading, Period, Pupil, School, SchoolClass
 from domain.people import Account, PersonKind
 from domain.ports import Clock, UnitOfWork
@@ -214,35 +216,72 @@ class Digest:
                     if "kind" in values:
                         values["kind"] = kind_names.get(str(values["kind"]), values["kind"])
                     lines.append(msg(msgid, **values))
-        entries = await uow.family.attendance_of_pupils(school.id, [pupil.id], since, day)
-        missed = [lesson for entry, lesson in entries if entry.status.value == "Н"]
-        late = [lesson for entry, lesson in entries if entry.status.value == "ОП"]
-        if missed or late:
+        facts = await digest_facts(uow, school, pupil, cls, subjects, since, day)
+        if facts.lessons_missed or facts.late:
             lines.append(
                 msg(
                     "Lessons missed: {missed}, days missed: {days}, late: {late}",
-                    missed=len(missed),
-                    days=len({x.day for x in missed}),
-                    late=len(late),
+                    missed=facts.lessons_missed,
+                    days=facts.days_missed,
+                    late=facts.late,
                 )
             )
-        remarks = await uow.family.remarks_of_pupils(
-            school.id,
-            [pupil.id],
-            dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone)),
-        )
-        for remark in remarks:
+        for when, text in facts.remarks:
             lines.append(
-                msg(
-                    "Teacher's remark ({day}): {text}",
-                    day=remark.created_at.astimezone(ZoneInfo(school.timezone)).strftime("%d.%m"),
-                    text=remark.text,
-                )
+                msg("Teacher's remark ({day}): {text}", day=when.strftime("%d.%m"), text=text)
             )
-        upcoming = await _control_works(uow, school, cls, subjects)
-        if upcoming:
-            lines.append(msg("Control works coming up: {works}", works="; ".join(upcoming)))
+        if facts.upcoming:
+            lines.append(msg("Control works coming up: {works}", works="; ".join(facts.upcoming)))
         return lines
+
+
+@dataclass(slots=True)
+class DigestFacts:
+    """What a digest says besides the marks, for the message and for the printed page."""
+
+    lessons_missed: int
+    days_missed: int
+    late: int
+    remarks: list[tuple[dt.date, str]]
+    upcoming: list[str]
+
+
+async def digest_facts(
+    uow: UnitOfWork,
+    school: School,
+    pupil: Pupil,
+    cls: SchoolClass,
+    subjects: Sequence[SubjectMarks],
+    since: dt.date,
+    day: dt.date,
+) -> DigestFacts:
+    """Absences (a day counts when every lesson of it was missed), remarks, control works."""
+    assert school.id is not None and pupil.id is not None and cls.id is not None
+    entries = await uow.family.attendance_of_pupils(school.id, [pupil.id], since, day)
+    missed = [lesson for entry, lesson in entries if entry.status is Attendance.ABSENT]
+    late = sum(1 for entry, _ in entries if entry.status is Attendance.LATE)
+    groups = set(await uow.people.subgroups_of_pupil(school.id, pupil.id))
+    lessons = [
+        x
+        for x in await uow.family.lessons_of_class(school.id, cls.id, since, day)
+        if x.subgroup_id is None or x.subgroup_id in groups
+    ]
+    per_day: dict[dt.date, int] = defaultdict(int)
+    for x in lessons:
+        per_day[x.day] += 1
+    missed_per_day: dict[dt.date, int] = defaultdict(int)
+    for x in missed:
+        missed_per_day[x.day] += 1
+    days = sum(1 for d, n in missed_per_day.items() if n >= per_day.get(d, 0) > 0)
+    zone = ZoneInfo(school.timezone)
+    remarks = [
+        (r.created_at.astimezone(zone).date(), r.text)
+        for r in await uow.family.remarks_of_pupils(
+            school.id, [pupil.id], dt.datetime.combine(since, dt.time(0), zone)
+        )
+    ]
+    upcoming = await _control_works(uow, school, cls, subjects)
+    return DigestFacts(len(missed), days, late, remarks, upcoming)
 
 
 async def _control_works(
