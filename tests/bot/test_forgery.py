@@ -16,7 +16,7 @@ SEP = "\x1d"
 
 def forge(user: FakeUser, widget: str, item: str) -> tuple[str, int]:
     """Callback data for `widget` with our own item, under the screen's real intent id."""
-    screen = user.screen()
+    screen = [m for m in user.bot_messages() if m.inline_buttons][-1]
     for row in screen.inline_buttons:
         for button in row:
             data = button.get("callback_data", "")

@@ -1,0 +1,98 @@
+"""A class teacher and a deputy in the bot: the register, the prompt's buttons, control, and
+forged buttons for other classes and teachers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.main import build_bot
+from domain.journal import Attendance
+from domain.usecases import teaching
+from domain.usecases.accounts import MessengerUser, resolve_actor
+from domain.usecases.class_teacher import AbsencePrompt
+from domain.usecases.scheduling import run_due_jobs
+from scheduler.render import LocalesRenderer
+from scheduler.sender import Sender
+from scheduler.telegram import TelegramGateway
+from tests.bot.conftest import MSK, TOKEN, Harness
+from tests.bot.helpers import press_in_row
+from tests.bot.test_forgery import forge, refused
+
+
+async def _absent(h: Harness, pupil: str) -> None:
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
+    await teaching.save_attendance(
+        h.make_uow(), teacher, first, {h.pupils[pupil]: Attendance.ABSENT}, h.clock
+    )
+
+
+async def test_class_teacher_register_and_forged_buttons(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 14, 0, tzinfo=MSK)
+    teacher = await h.teacher()  # T1: class teacher of 7А
+    await _absent(h, "A0")
+    await teacher.press("Мой класс")
+    assert "Класс 7А" in teacher.screen().text
+    await teacher.press("Журнал пропусков")
+    assert "Абрамов Анна: пропуски: 1 Математика" in teacher.screen().text
+    await press_in_row(teacher, "Абрамов Анна", "Б")
+    assert teacher.last_alert() == "Причина Б записана"
+    assert "•Б•" in [b for row in teacher.screen().buttons for b in row]
+    # Forged: another class, a pupil of another class, garbage.
+    assert "пропускал" in await refused(teacher, *forge(teacher, "rg", f"v{h.pupils['B5']}:Б"))
+    await teacher.press("Назад")
+    await teacher.press("Другой класс")
+    assert "не ваш класс" in await refused(teacher, *forge(teacher, "cl", str(h.classes["8Б"])))
+    assert "устарел" in await refused(teacher, *forge(teacher, "cl", "x'; --"))
+
+
+async def test_the_prompt_buttons_set_reasons(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 9, 0, tzinfo=MSK)
+    teacher = await h.teacher()
+    await _absent(h, "A0")
+    h.clock.moment = dt.datetime(2026, 11, 16, 15, 0, tzinfo=MSK)
+    [run] = await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (AbsencePrompt(),))
+    assert run.messages == 1
+    bot = build_bot(TOKEN, h.server.api_url)
+    try:
+        await Sender(h.make_uow, TelegramGateway(bot), h.clock).run_once()
+    finally:
+        await bot.session.close()
+    prompt = teacher.bot_messages()[-1]
+    assert "Пропуски в 7А за 16.11" in prompt.text
+    await teacher.press("У", message=prompt)
+    assert teacher.last_alert() == "Причина У записана"
+    updated = next(m for m in teacher.bot_messages() if m.message_id == prompt.message_id)
+    assert [b["text"] for b in updated.inline_buttons[0]] == ["Абрамов Анна", "Б", "•У•", "Н"]
+    # Another teacher pressing the same data is refused: T2 is not 7А's class teacher.
+    other = await h.teacher("T2", user_id=5002)
+    data = prompt.inline_buttons[0][3]["callback_data"]
+    await other.press_data(data, other.screen().message_id)
+    assert "не ваш класс" in other.last_alert()
+
+
+async def test_deputy_control_and_remind(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 17, 9, 30, tzinfo=MSK)
+    await h.teacher()  # T1 joins: their Monday lessons are overdue
+    deputy = await h.teacher("T2", user_id=5002)
+    await deputy.press("Контроль")
+    text = deputy.screen().text
+    assert "Контроль, параллели 5-11" in text and "Уроков" in text
+    await deputy.press("Таблица (XLSX)")
+    [document] = deputy.documents()
+    assert document.filename.startswith("control-") and document.data[:2] == b"PK"
+    await deputy.press("Просрочено сейчас")
+    overdue = [m for m in deputy.bot_messages() if m.inline_buttons][-1]
+    assert "Просрочено сейчас" in overdue.text and "Иванова А. П." in overdue.text
+    await deputy.press("🔔 Иванова А. П.")
+    assert deputy.last_alert().startswith("Напоминание отправлено")
+    assert "этот учитель не ведёт" in await refused(deputy, *forge(deputy, "rmd", "999999"))
+    # A teacher who is no deputy gets a refusal for the deputy's remind button.
+    teacher = h.user(5001, "Анна")
+    await teacher.send("/menu")
+    await teacher.press_data(f"rm:{h.staff['T2']}", teacher.screen().message_id)
+    assert "только завуч" in teacher.last_alert() or "завуча" in teacher.last_alert()
