@@ -126,3 +126,24 @@ def test_help_contacts_and_bot_without_token(database_url: str) -> None:
     env_free = journal(database_url, "bot", "run")
     assert env_free.returncode == 1
     assert "JOURNAL_BOT_TOKEN" in env_free.stderr and "Traceback" not in env_free.stderr
+
+
+def test_school_schedule_settings(database_url: str) -> None:
+    assert journal(database_url, "db", "upgrade").returncode == 0
+    journal(database_url, "school", "create", "--name", "A", "--timezone", "Europe/Moscow")
+    done = journal(
+        database_url,
+        "school",
+        "update",
+        "--private-notifications",
+        "on",
+        "--digest-weekday",
+        "4",
+        "--evening-reminder",
+        "18:30",
+    )
+    assert done.returncode == 0, done.stderr
+    bad = journal(database_url, "school", "update", "--evening-reminder", "25:99")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    outbox = journal(database_url, "outbox")
+    assert outbox.returncode == 0 and "0 pending" in outbox.stdout

@@ -219,6 +219,21 @@ async def send_printable_digests(callback: CallbackQuery, _w: Any, manager: Dial
     await callback.answer()
 
 
+@guarded()
+async def send_report_pdf(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    from reports.class_report_pdf import render_class_report
+
+    ctx = ctx_of(manager)
+    report = await _report(manager)
+    async with ctx.uow() as uow:
+        school = await uow.schools.get(ctx.actor.school_id or 0)
+    name = f"report-{report.school_class.name}-{report.last:%Y-%m-%d}.pdf"
+    await callback.message.answer_document(  # type: ignore[union-attr]
+        BufferedInputFile(render_class_report(report, school.name if school else ""), name)
+    )
+    await callback.answer()
+
+
 async def families_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
@@ -295,7 +310,12 @@ def class_dialog() -> Dialog:
         ),
         Screen(
             Raw("report_html"),
-            Button(Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_report_xlsx),
+            Row(
+                Button(
+                    Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_report_xlsx
+                ),
+                Button(Tr("📄 PDF", html=False), id="pdf", on_click=send_report_pdf),
+            ),
             SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
             getter=report_getter,
             state=ClassSG.report,
@@ -378,6 +398,23 @@ async def send_control_xlsx(callback: CallbackQuery, _w: Any, manager: DialogMan
     await callback.answer()
 
 
+@guarded()
+async def send_control_pdf(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    from reports.class_report_pdf import render_control_report
+
+    ctx = ctx_of(manager)
+    report = await _control(manager)
+    async with ctx.uow() as uow:
+        school = await uow.schools.get(ctx.actor.school_id or 0)
+    await callback.message.answer_document(  # type: ignore[union-attr]
+        BufferedInputFile(
+            render_control_report(report, school.name if school else ""),
+            f"control-{report.last:%Y-%m-%d}.pdf",
+        )
+    )
+    await callback.answer()
+
+
 async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
@@ -423,7 +460,12 @@ def control_dialog() -> Dialog:
     return Dialog(
         Screen(
             Raw("control_html"),
-            Button(Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_control_xlsx),
+            Row(
+                Button(
+                    Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_control_xlsx
+                ),
+                Button(Tr("📄 PDF", html=False), id="pdf", on_click=send_control_pdf),
+            ),
             SwitchTo(Tr("⏰ Overdue now", html=False), id="od", state=ControlSG.overdue),
             Cancel(Tr(MENU, html=False), id="menu"),
             getter=control_getter,

@@ -83,8 +83,10 @@ async def test_deputy_control_and_remind(harness: Harness) -> None:
     text = deputy.screen().text
     assert "Контроль, параллели 5-11" in text and "Уроков" in text
     await deputy.press("Таблица (XLSX)")
-    [document] = deputy.documents()
-    assert document.filename.startswith("control-") and document.data[:2] == b"PK"
+    await deputy.press("PDF")
+    spreadsheet, pdf = deputy.documents()
+    assert spreadsheet.filename.startswith("control-") and spreadsheet.data[:2] == b"PK"
+    assert pdf.filename.endswith(".pdf") and pdf.data[:4] == b"%PDF"
     await deputy.press("Просрочено сейчас")
     overdue = [m for m in deputy.bot_messages() if m.inline_buttons][-1]
     assert "Просрочено сейчас" in overdue.text and "Иванова А. П." in overdue.text

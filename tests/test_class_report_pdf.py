@@ -1,0 +1,207 @@
+"""The class report and the control figures as PDF: pure renderers, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+from domain.forecast import Forecast, MarkInPeriod, forecast
+from domain.grading import GradingSettings
+from domain.model import GradeRange, SchoolClass
+from domain.usecases.class_teacher import AttendanceLine, ClassReport, ProgressLine
+from domain.usecases.control import ControlReport, Figures
+from reports.class_report_pdf import render_class_report, render_control_report
+
+SCHOOL = "МБОУ «Средняя общеобразовательная школа №1»"
+FIRST, LAST = dt.date(2025, 9, 1), dt.date(2025, 10, 26)
+SUBJECTS = [
+    "Алгебра",
+    "Геометрия",
+    "Русский язык",
+    "Литература",
+    "Английский язык",
+    "История",
+    "Обществознание",
+    "География",
+    "Биология",
+    "Физика",
+    "Химия",
+    "Информатика",
+    "Музыка",
+    "Изобразительное искусство",
+    "Технология",
+    "Физическая культура",
+    "Основы безопасности и защиты Родины",
+    "Вероятность и статистика",
+]
+
+
+def predict(values: list[str], missed: int = 2) -> Forecast:
+    marks = [MarkInPeriod(v, "control" if i % 4 == 3 else "oral", Decimal(1 + (i % 4 == 3)))
+             for i, v in enumerate(values)]  # fmt: skip
+    return forecast(
+        marks,
+        settings=GradingSettings(),
+        hours_per_week=Decimal(3),
+        lessons_held=20,
+        lessons_missed=missed,
+        lessons_left=10,
+    )
+
+
+def line(pupil_id: int, name: str, subject: str, f: Forecast) -> ProgressLine:
+    return ProgressLine(pupil_id, name, subject, f.mean, f, f.marks_count)
+
+
+def small_report() -> ClassReport:
+    names = {
+        1: "Иванов Пётр",
+        2: "Константинопольская Александра-Мария Вячеславовна",
+        3: "Щукина Ёлка",
+    }
+    attendance = [
+        AttendanceLine(1, names[1], 5, 1, 3, 0, 2, 1),
+        AttendanceLine(2, names[2], 14, 2, 0, 6, 8, 4),
+        AttendanceLine(3, names[3]),
+    ]
+    good = predict(["5", "4", "5", "4", "5"])
+    poor = predict(["2", "2", "3", "2", "2"])  # at risk of 2
+    few = predict(["4"], missed=15)  # at risk of «н/а»
+    progress = [
+        line(1, names[1], "Алгебра", good),
+        line(1, names[1], "Русский язык", poor),
+        line(2, names[2], "Алгебра", few),
+        line(2, names[2], "Русский язык", good),
+        line(3, names[3], "Алгебра", good),
+    ]
+    return ClassReport(SchoolClass(1, 1, "7Б", 7), FIRST, LAST, attendance, progress)
+
+
+def big_report() -> ClassReport:
+    attendance, progress = [], []
+    patterns = (["5", "4", "5", "4", "5"], ["3", "4", "3", "3"], ["2", "3", "2", "2"], ["4"])
+    for pupil in range(1, 41):
+        name = f"Ученикова-Длиннофамильная Анастасия {pupil}"
+        attendance.append(AttendanceLine(pupil, name, pupil % 7, pupil % 3, 1, 0, pupil % 5, 1))
+        for n, subject in enumerate(SUBJECTS):
+            values = patterns[(pupil + n) % 4]
+            progress.append(line(pupil, name, subject, predict(values, missed=pupil % 16)))
+    return ClassReport(SchoolClass(2, 1, "11А", 11), FIRST, LAST, attendance, progress)
+
+
+def control_report() -> ControlReport:
+    t1 = Figures("Иванова А. П.", 40, 35, 30, 38, 120, 6, 20)
+    t2 = Figures("Петров С. С.", 0, 0, 0, 0, 0, 0, 0)  # nothing held: percentages are «—»
+    total = Figures("", 40, 35, 30, 38, 120, 6, 20)
+    classes = [Figures("7А", 25, 20, 20, 24, 70, 4, 12), Figures("7Б", 15, 15, 10, 14, 50, 2, 8)]
+    return ControlReport(GradeRange(5, 9), FIRST, LAST, [t1, t2], classes, total)
+
+
+def page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str | None:
+    if not shutil.which("pdftotext"):  # a closer look where poppler is installed
+        return None
+    out = tmp_path / "report.pdf"
+    out.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_class_report_is_a_pdf_and_invariant_is_the_same_bytes() -> None:
+    report = small_report()
+    pdf = render_class_report(report, SCHOOL, invariant=True)
+    assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
+    assert b"DejaVuSans" in pdf  # the embedded font that has Cyrillic
+    assert render_class_report(report, SCHOOL, invariant=True) == pdf
+    assert render_class_report(report, "Другая школа", invariant=True) != pdf
+    assert render_class_report(report, SCHOOL).startswith(b"%PDF")
+
+
+def test_class_report_text(tmp_path: Path) -> None:
+    report = small_report()
+    text = pdf_text(render_class_report(report, SCHOOL), tmp_path)
+    if text is None:
+        return
+    for expected in (
+        "Отчёт по классу 7Б",
+        "01.09.2025 – 26.10.2025",
+        "Иванов Пётр",
+        "Щукина Ёлка",
+        "Константинопольская",
+        "Опозданий",
+        "По болезни (Б)",
+        "Алгебра",
+        "Под риском",
+        "стр. 1 из 1",
+    ):
+        assert expected in text, expected
+    totals = next(row for row in text.splitlines() if "Итого" in row)
+    assert totals.split()[1:] == ["19", "3", "3", "6", "10", "5"]
+    good = report.progress[0].mean
+    assert f"{good:.2f}".replace(".", ",") + "→5" in text  # a decimal comma and the arrow
+    assert "риск «2»" in text and "риск «н/а»" in text
+    risks = text.split("Под риском")[1]
+    assert "Иванов Пётр: Русский язык — риск «2»" in risks
+    assert "Алгебра — риск «н/а»" in risks
+    assert "Щукина" not in risks
+
+
+def test_forty_pupils_and_eighteen_subjects_break_into_pages_with_headers(
+    tmp_path: Path,
+) -> None:
+    report = big_report()
+    pdf = render_class_report(report, SCHOOL, invariant=True)
+    pages = page_count(pdf)
+    assert pages >= 3
+    assert render_class_report(report, SCHOOL, invariant=True) == pdf
+    text = pdf_text(pdf, tmp_path)
+    if text is None:
+        return
+    sheets = text.split("\f")[:pages]
+    assert len(sheets) == pages
+    assert all(f"из {pages}" in sheet for sheet in sheets)
+    # every page a table runs onto starts with the table's header row again
+    attendance = [s for s in sheets if re.search(r"Анастасия \d+ +\d+ +\d+", s)]
+    matrix = [s for s in sheets if "→" in s]
+    assert len(attendance) >= 2 and len(matrix) >= 2
+    assert all("Опозданий" in s for s in attendance)
+    assert all("Алгебра" in s and "Обществознание" in s for s in matrix)
+    assert re.search(r"Анастасия 1\b", text) and "Анастасия 40" in text
+    assert "Итого" in text and "Информатика" in text.replace("-\n", "")
+
+
+def test_no_pupils_and_no_marks_still_make_a_page() -> None:
+    empty = ClassReport(SchoolClass(3, 1, "1А", 1), FIRST, LAST, [], [])
+    pdf = render_class_report(empty, SCHOOL, invariant=True)
+    assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
+
+
+def test_control_report(tmp_path: Path) -> None:
+    report = control_report()
+    pdf = render_control_report(report, SCHOOL, invariant=True)
+    assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
+    assert render_control_report(report, SCHOOL, invariant=True) == pdf
+    text = pdf_text(pdf, tmp_path)
+    if text is None:
+        return
+    for expected in ("По учителям", "По классам", "Иванова А. П.", "7Б", "% в срок", "Итого"):
+        assert expected in text, expected
+    teacher = next(row for row in text.splitlines() if "Иванова" in row)
+    assert "87,5" in teacher and "75,0" in teacher and "95,0" in teacher and "16,7" in teacher
+    idle = next(row for row in text.splitlines() if "Петров" in row)
+    assert idle.count("—") == 5
+    total = next(row for row in text.splitlines() if "Итого" in row)
+    assert total.split()[1:4] == ["40", "35", "87,5"]
+
+
+def test_control_report_without_lessons() -> None:
+    empty = ControlReport(GradeRange(5, 9), FIRST, LAST, [], [], Figures(""))
+    assert render_control_report(empty, SCHOOL).startswith(b"%PDF")
