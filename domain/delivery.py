@@ -162,7 +162,7 @@ class RateLimiter:
                 self._recent.popleft()
             if len(self._recent) >= self.per_second:
                 delay = max(delay, self._recent[0] + window - now)
-        return delay
+        return delay if delay > 1e-9 else 0.0  # floating point: a wait already waited is none
 
     def record(self, chat: str, now: float) -> None:
         self._recent.append(now)
