@@ -19,6 +19,7 @@ from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
 from bot.dialogs.diary import diary_dialog
 from bot.dialogs.lesson import lesson_dialog
 from bot.dialogs.menu import menu_dialog
+from bot.dialogs.remarks import remarks_router
 from bot.dialogs.staff import class_dialog, control_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
 from bot.middlewares import ActorMiddleware
@@ -40,6 +41,7 @@ def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> 
     dp.update.outer_middleware(ActorMiddleware(services))
     dp.include_router(commands_router())
     dp.include_routers(
+        remarks_router(),  # first: its notice buttons carry no dialog intent
         menu_dialog(),
         lesson_dialog(),
         substitute_dialog(),

@@ -60,3 +60,12 @@ class ClassSG(StatesGroup):
 class ControlSG(StatesGroup):
     figures = State()
     overdue = State()
+
+
+class RemarksSG(StatesGroup):
+    written = State()
+    to_me = State()
+    remark = State()
+    teachers = State()
+    text = State()
+    due = State()

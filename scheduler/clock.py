@@ -12,6 +12,7 @@ from domain.ports import Clock, UnitOfWork
 from domain.usecases.class_teacher import AbsencePrompt, AbsenceReminder, PreliminaryReport
 from domain.usecases.control import DeputySummary, OverdueTeacherReminder
 from domain.usecases.family_jobs import ChartMaker, Digest, TermMarksNotice, announce_marks
+from domain.usecases.journal_remarks import OverdueRemarks
 from domain.usecases.scheduling import EveningReminder, Job, JobRun, NoticeRenderer, run_due_jobs
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def default_jobs(charts: ChartMaker | None = None) -> tuple[Job, ...]:
         PreliminaryReport(),
         OverdueTeacherReminder(),
         DeputySummary(),
+        OverdueRemarks(),
     )
 
 

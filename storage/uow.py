@@ -13,6 +13,7 @@ from storage.journal_repositories import (
     SqlJournalRepository,
     SqlPeopleRepository,
 )
+from storage.remark_repositories import SqlJournalRemarkRepository
 from storage.repositories import SqlSchoolDirectory, SqlSchoolRepository
 
 
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
             self.outbox = SqlOutboxRepository(self._session)
             self.jobs = SqlJobRunRepository(self._session)
             self.family = SqlFamilyRepository(self._session)
+            self.remarks = SqlJournalRemarkRepository(self._session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -11,10 +11,20 @@ from aiogram_dialog.widgets.kbd import Button, Column, Group, Row, Select, Start
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
-from bot.states import CoursesSG, DiarySG, LessonSG, MenuSG, SubstituteSG
+from bot.states import (
+    ClassSG,
+    ControlSG,
+    CoursesSG,
+    DiarySG,
+    LessonSG,
+    MenuSG,
+    RemarksSG,
+    SubstituteSG,
+)
 from bot.texts import Raw, Tr, esc, label
 from domain.journal import LessonState
 from domain.usecases.accounts import set_language
+from domain.usecases.journal_remarks import remarks_summary
 from domain.usecases.teaching import LessonView, lesson_card, todays_lessons
 from locales import N_, translator
 
@@ -91,7 +101,15 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         lines.append(t("Your children in the journal: {names}.", names=kids))
     if actor.is_pupil:
         lines.append(t("You can read your journal here (pupils only read)."))
+    remarks = await remarks_summary(ctx.uow(), actor)
+    remarks_label = (
+        t("📝 Remarks to teachers")
+        if actor.is_deputy
+        else t("📝 Remarks to me ({count} open)", count=remarks.to_me_open)
+    )
     return {
+        "has_remarks": actor.is_deputy or remarks.to_me > 0,
+        "remarks_label": label(remarks_label),
         "menu_html": "\n".join(lines),
         "lessons": lessons,
         "is_teacher": actor.is_teacher,
@@ -188,6 +206,26 @@ def menu_dialog() -> Dialog:
                 when="is_teacher",
             ),
             Start(Tr("📔 Diary", html=False), id="diary", state=DiarySG.children, when="has_diary"),
+            Row(
+                Start(
+                    Tr("🏫 My class", html=False),
+                    id="class",
+                    state=ClassSG.classes,
+                    when="has_class",
+                ),
+                Start(
+                    Tr("🧭 Control", html=False),
+                    id="ctl",
+                    state=ControlSG.figures,
+                    when="is_deputy",
+                ),
+            ),
+            Start(
+                Format("{remarks_label}"),
+                id="remarks",
+                state=RemarksSG.written,
+                when="has_remarks",
+            ),
             Row(
                 Button(Tr("🔄 Refresh", html=False), id="refresh", on_click=refresh),
                 SwitchTo(Tr("🌐 Language", html=False), id="lang", state=MenuSG.language),
