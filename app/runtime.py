@@ -20,7 +20,7 @@ from domain.clock import SystemClock
 from domain.delivery import RateLimiter
 from domain.ports import Clock
 from scheduler.clock import JournalClock
-from scheduler.leader import Leadership
+from scheduler.leader import LOCK_KEYS, Leadership
 from scheduler.render import LocalesRenderer
 from scheduler.sender import Sender
 from scheduler.telegram import TelegramGateway
@@ -54,8 +54,8 @@ async def run_journal(
             dp = build_dispatcher(services, make_storage(settings.redis_url))
             await register_commands(bot)
             tasks.append(asyncio.create_task(_poll(dp, bot, stop)))
-        if parts & {"clock", "sender"}:
-            tasks.append(asyncio.create_task(_lead(settings, engine, services, bot, parts, stop)))
+        for part in sorted(parts & {"clock", "sender"}):
+            tasks.append(asyncio.create_task(_lead(settings, engine, services, bot, part, stop)))
         await stop.wait()
     finally:
         stop.set()
@@ -73,20 +73,21 @@ async def _poll(dp, bot, stop: asyncio.Event) -> None:  # type: ignore[no-untype
 
 
 async def _lead(  # type: ignore[no-untyped-def]
-    settings: Settings, engine, services: Services, bot, parts: set[str], stop: asyncio.Event
+    settings: Settings, engine, services: Services, bot, part: str, stop: asyncio.Event
 ) -> None:
-    """Become the leader, run the clock and the sender while leading, and start over if not."""
-    leadership = Leadership(engine)
+    """Become the leader of one part (the clock or the sender), run it while leading, and try
+    again if the lead is lost. Each part has its own lock, so they may run in two processes."""
+    leadership = Leadership(engine, key=LOCK_KEYS[part])
     while not stop.is_set():
         if not await leadership.acquire(stop):
             return
         lost = asyncio.Event()
         journal_clock = None
         workers: list[asyncio.Task[None]] = []
-        if "clock" in parts:
+        if part == "clock":
             journal_clock = JournalClock(services.make_uow, services.clock, LocalesRenderer())
             journal_clock.start()
-        if "sender" in parts:
+        else:
             sender = Sender(
                 services.make_uow,
                 TelegramGateway(bot),

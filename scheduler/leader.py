@@ -14,13 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
-LOCK_KEY = 7_265_012_001  # any constant shared by every process of this installation
+# One lock per part, shared by every process of this installation: a clock process and a
+# sender process each lead their own part.
+LOCK_KEYS = {"clock": 7_265_012_001, "sender": 7_265_012_002}
+LOCK_KEY = LOCK_KEYS["clock"]
 
 
 class Leadership:
-    def __init__(self, engine: AsyncEngine, retry: float = 5.0) -> None:
+    def __init__(self, engine: AsyncEngine, retry: float = 5.0, key: int = LOCK_KEY) -> None:
         self.engine = engine
         self.retry = retry
+        self.key = key
         self._connection: AsyncConnection | None = None
 
     @property
@@ -35,7 +39,7 @@ class Leadership:
             try:
                 connection = await self.engine.connect()
                 got = await connection.scalar(
-                    text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}
+                    text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}
                 )
                 await connection.commit()
                 if got:
@@ -69,7 +73,7 @@ class Leadership:
         connection, self._connection = self._connection, None
         if connection is not None:
             try:
-                await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                await connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
                 await connection.commit()
             except Exception:
                 pass
