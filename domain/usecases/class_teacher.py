@@ -20,7 +20,7 @@ from domain.model import Period, PeriodKind, Pupil, School, SchoolClass
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.usecases.diary import subject_forecasts
-from domain.usecases.scheduling import Msg, Notice, msg, school_day
+from domain.usecases.scheduling import DailyJob, Msg, Notice, msg, school_day
 from domain.usecases.teaching import _materialise, _school, local_now
 
 REGISTER_PREFIX = "ar:"
@@ -242,16 +242,11 @@ async def _class_teacher_accounts(uow: UnitOfWork, school: School, cls: SchoolCl
     return [a for a in accounts if a.unreachable_at is None]
 
 
-class AbsencePrompt:
+class AbsencePrompt(DailyJob):
     """On school days at 15:00: the day's absences of the class with Б / У / Н buttons."""
 
     name = "absence_prompt"
     at = dt.time(15, 0)
-
-    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
-        if local.time() < self.at or not await school_day(uow, school, local.date()):
-            return None
-        return local.date().isoformat()
 
     async def notices(
         self, uow: UnitOfWork, school: School, key: str, now: dt.datetime
@@ -259,16 +254,11 @@ class AbsencePrompt:
         return await _prompts(uow, school, dt.date.fromisoformat(key), key, self.name, False)
 
 
-class AbsenceReminder:
+class AbsenceReminder(DailyJob):
     """The next school morning at 08:30: what is still without a reason from the day before."""
 
     name = "absence_reminder"
     at = dt.time(8, 30)
-
-    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
-        if local.time() < self.at or not await school_day(uow, school, local.date()):
-            return None
-        return local.date().isoformat()
 
     async def notices(
         self, uow: UnitOfWork, school: School, key: str, now: dt.datetime

@@ -15,7 +15,14 @@ from domain.journal import EntryKind, Lesson, end_of_day, entry_deadline, last_l
 from domain.model import ALL_GRADES, GradeRange, Grading, PeriodKind, School, StaffMember
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
-from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_day, to_outbox
+from domain.usecases.scheduling import (
+    DailyJob,
+    Msg,
+    Notice,
+    NoticeRenderer,
+    msg,
+    to_outbox,
+)
 from domain.usecases.teaching import _materialise, _school, local_now
 
 REMIND_PREFIX = "rm:"
@@ -254,16 +261,11 @@ def summary_lines(entries: Sequence[OverdueEntry]) -> list[Msg]:
 # --------------------------------------------------------------------------- jobs
 
 
-class OverdueTeacherReminder:
+class OverdueTeacherReminder(DailyJob):
     """School mornings at 08:00: each teacher hears what of theirs is overdue."""
 
     name = "overdue_teacher"
     at = dt.time(8, 0)
-
-    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
-        if local.time() < self.at or not await school_day(uow, school, local.date()):
-            return None
-        return local.date().isoformat()
 
     async def notices(
         self, uow: UnitOfWork, school: School, key: str, now: dt.datetime
@@ -282,17 +284,12 @@ class OverdueTeacherReminder:
         return result
 
 
-class DeputySummary:
+class DeputySummary(DailyJob):
     """School mornings at 09:00, after the teachers were reminded: what is still overdue in the
     deputy's grades, by teacher, each with a «remind» button."""
 
     name = "deputy_summary"
     at = dt.time(9, 0)
-
-    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
-        if local.time() < self.at or not await school_day(uow, school, local.date()):
-            return None
-        return local.date().isoformat()
 
     async def notices(
         self, uow: UnitOfWork, school: School, key: str, now: dt.datetime

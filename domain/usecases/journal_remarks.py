@@ -20,7 +20,14 @@ from domain.model import GradeRange, School, SchoolClass, StaffMember
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.remarks import MAX_REMARK_TEXT, JournalRemark, RemarkStatus
-from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_day, to_outbox
+from domain.usecases.scheduling import (
+    DailyJob,
+    Msg,
+    Notice,
+    NoticeRenderer,
+    msg,
+    to_outbox,
+)
 from domain.usecases.teaching import _school, local_now
 
 REMARK_PREFIX = "rmk:"  # a button under a notice: open the remark in the bot
@@ -425,18 +432,12 @@ async def remarks_summary(uow: UnitOfWork, actor: Actor) -> RemarksSummary:
 # --------------------------------------------------------------------------- the morning job
 
 
-class OverdueRemarks:
+class OverdueRemarks(DailyJob):
     """At 09:00 on school days each teacher hears of their open remarks past the due date, and
     each deputy gets the list of their overdue remarks, in one notice a day."""
 
     name = "overdue_remarks"
-
-    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
-        if local.time() < REMIND_AT:
-            return None  # not yet; and after midnight it is another day's job
-        if not await school_day(uow, school, local.date()):
-            return None
-        return local.date().isoformat()
+    at = REMIND_AT
 
     async def notices(
         self, uow: UnitOfWork, school: School, period_key: str, now: dt.datetime

@@ -77,6 +77,23 @@ async def school_day(uow: UnitOfWork, school: School, day: dt.date) -> bool:
     return any(is_school_day(day, grade, holidays, six) for grade in range(ALL_GRADES.first, 12))
 
 
+async def daily_due(uow: UnitOfWork, school: School, local: dt.datetime, at: dt.time) -> str | None:
+    """Once a school day, from `at` until midnight (after midnight it is the next day's run)."""
+    if local.time() < at or not await school_day(uow, school, local.date()):
+        return None
+    return local.date().isoformat()
+
+
+class DailyJob:
+    """A job that runs once each school day at its hour, in the school's time zone."""
+
+    name: str
+    at: dt.time
+
+    async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
+        return await daily_due(uow, school, local, self.at)
+
+
 # --------------------------------------------------------------------------- evening reminder
 
 STATE_WORDS = {
@@ -92,11 +109,7 @@ class EveningReminder:
     name = "evening_reminder"
 
     async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
-        if local.time() < school.schedule.evening_reminder:
-            return None  # not yet; and after midnight it is another day's job
-        if not await school_day(uow, school, local.date()):
-            return None
-        return local.date().isoformat()
+        return await daily_due(uow, school, local, school.schedule.evening_reminder)
 
     async def notices(
         self, uow: UnitOfWork, school: School, period_key: str, now: dt.datetime
