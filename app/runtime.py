@@ -77,7 +77,7 @@ async def _lead(  # type: ignore[no-untyped-def]
 ) -> None:
     """Become the leader of one part (the clock or the sender), run it while leading, and try
     again if the lead is lost. Each part has its own lock, so they may run in two processes."""
-    leadership = Leadership(engine, key=LOCK_KEYS[part])
+    leadership = Leadership(engine, key=LOCK_KEYS[part], part=part)
     while not stop.is_set():
         if not await leadership.acquire(stop):
             return

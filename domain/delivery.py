@@ -156,6 +156,10 @@ class RateLimiter:
         last = self._last_by_chat.get(chat)
         if last is not None and self.per_chat_interval > 0:
             delay = max(delay, last + self.per_chat_interval + self.MARGIN - now)
+        if self.per_second > 0 and self._recent:
+            # Evenly spaced rather than in bursts: kinder to Telegram, and a crash mid-send
+            # repeats only what was in flight, not a whole second's worth.
+            delay = max(delay, self._recent[-1] + 1.0 / self.per_second - now)
         if self.per_second > 0:
             window = 1.0 + self.MARGIN
             while self._recent and self._recent[0] <= now - window:

@@ -21,8 +21,11 @@ LOCK_KEY = LOCK_KEYS["clock"]
 
 
 class Leadership:
-    def __init__(self, engine: AsyncEngine, retry: float = 5.0, key: int = LOCK_KEY) -> None:
+    def __init__(
+        self, engine: AsyncEngine, retry: float = 5.0, key: int = LOCK_KEY, part: str = "clock"
+    ) -> None:
         self.engine = engine
+        self.part = part
         self.retry = retry
         self.key = key
         self._connection: AsyncConnection | None = None
@@ -44,7 +47,7 @@ class Leadership:
                 await connection.commit()
                 if got:
                     self._connection = connection
-                    log.info("this process now runs the clock and the sender")
+                    log.info("this process now runs the %s", self.part)
                     return True
                 await connection.close()
             except Exception as err:  # the database may be restarting
