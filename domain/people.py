@@ -82,6 +82,7 @@ class Actor:
 
     account: Account
     school_id: int | None = None
+    timezone: str | None = None  # the school's, so that «today» needs no extra query
     staff: StaffMember | None = None
     class_teacher_of: list[SchoolClass] = field(default_factory=list)
     guardian: Guardian | None = None

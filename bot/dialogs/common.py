@@ -35,7 +35,7 @@ def ctx_of(manager: DialogManager) -> Ctx:
 async def school_today(manager: DialogManager) -> dt.date:
     """Today in the school's time zone (UTC for people who are not in a school)."""
     ctx = ctx_of(manager)
-    zone = manager.middleware_data.get("school_zone")
+    zone = manager.middleware_data.get("school_zone") or ctx.actor.timezone
     if zone is None and ctx.actor.school_id is not None:
         async with ctx.uow() as uow:
             school = await uow.schools.get(ctx.actor.school_id)

@@ -171,6 +171,8 @@ async def resolve_actor(uow: UnitOfWork, user: MessengerUser) -> Actor:
         for link in await uow.accounts.links(account.id):  # type: ignore[arg-type]
             if actor.school_id is None:
                 actor.school_id = link.school_id
+                school = await uow.schools.get(link.school_id)
+                actor.timezone = school.timezone if school else None
             elif link.school_id != actor.school_id:
                 continue  # one school at a time; a second school's link waits for a switcher
             if link.kind is PersonKind.STAFF:
