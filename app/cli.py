@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -108,8 +109,28 @@ async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
 
     await ctx.require_current_schema()
     school = await find_school(ctx.uow(), args.school)
+    schedule = None
+    changes = {
+        key: value
+        for key, value in (
+            ("evening_reminder", _time_arg(args.evening_reminder)),
+            ("digest_weekday", args.digest_weekday),
+            ("digest_time", _time_arg(args.digest_time)),
+            ("digest_weeks", args.digest_weeks),
+            ("private_notifications", _switch(args.private_notifications)),
+            ("six_day_week", _switch(args.six_day_week)),
+        )
+        if value is not None
+    }
+    if changes:
+        schedule = dataclasses.replace(school.schedule, **changes)
     school = await update_school(
-        ctx.uow(), school, name=args.name, timezone=args.timezone, help_contacts=args.help_contacts
+        ctx.uow(),
+        school,
+        name=args.name,
+        timezone=args.timezone,
+        help_contacts=args.help_contacts,
+        schedule=schedule,
     )
     ctx.out(
         ctx.t(
@@ -120,6 +141,20 @@ async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _time_arg(text: str | None) -> dt.time | None:
+    if text is None:
+        return None
+    try:
+        hours, _, minutes = text.partition(":")
+        return dt.time(int(hours), int(minutes or 0))
+    except ValueError:
+        raise JournalError("{value} is not a time: write HH:MM", value=text) from None
+
+
+def _switch(text: str | None) -> bool | None:
+    return None if text is None else text == "on"
 
 
 async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
@@ -146,6 +181,12 @@ async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
             reason=str(err)[:200],
         ) from None
     return 0
+
+
+async def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from app.demo import run_demo
+
+    return await run_demo(ctx, port=args.port, directory=args.dir)
 
 
 async def cmd_outbox(ctx: Context, args: argparse.Namespace) -> int:
@@ -522,6 +563,25 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     upd.add_argument("--name")
     upd.add_argument("--timezone")
     upd.add_argument("--help-contacts", help=t("who helps with the journal, shown by /help"))
+    upd.add_argument(
+        "--evening-reminder", metavar="HH:MM", help=t("when teachers hear of unfinished lessons")
+    )
+    upd.add_argument(
+        "--digest-weekday",
+        type=int,
+        choices=range(1, 8),
+        help=t("the digest's weekday, 1 = Monday"),
+    )
+    upd.add_argument("--digest-time", metavar="HH:MM")
+    upd.add_argument(
+        "--digest-weeks", type=int, choices=range(1, 5), help=t("a digest every N weeks")
+    )
+    upd.add_argument(
+        "--private-notifications",
+        choices=["on", "off"],
+        help=t("no names, marks or subjects in notifications"),
+    )
+    upd.add_argument("--six-day-week", choices=["on", "off"])
     upd.set_defaults(handler=cmd_school_update)
 
     bot = sub.add_parser("bot", help=t("the Telegram bot")).add_subparsers(
@@ -532,6 +592,11 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         "--only", choices=["bot", "clock", "sender"], help=t("run one part as a process of its own")
     )
     run.set_defaults(handler=cmd_bot_run)
+
+    demo = sub.add_parser("demo", help=t("a sandbox to try the journal in a browser"))
+    demo.add_argument("--port", type=int, default=8080, help=t("the page's port on 127.0.0.1"))
+    demo.add_argument("--dir", help=t("folder for the demo database; a temporary one by default"))
+    demo.set_defaults(handler=cmd_demo)
 
     outbox = sub.add_parser("outbox", help=t("messages waiting, sent and failed"))
     outbox.add_argument("--limit", type=int, default=10)
