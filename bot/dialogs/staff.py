@@ -17,7 +17,6 @@ from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.family import AbsenceCode
 from domain.usecases import class_teacher as uc
 from domain.usecases import control
-from domain.usecases.term_marks import current_period
 
 # --------------------------------------------------------------------------- the class
 
@@ -159,13 +158,7 @@ async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
 
 async def _report(manager: DialogManager) -> uc.ClassReport:
     ctx = ctx_of(manager)
-    today = await school_today(manager)
-    async with ctx.uow() as uow:
-        cls = await uc.class_for(uow, ctx.actor, _class(manager))
-        periods = await uow.journal.periods(cls.school_id)
-    period = current_period(periods, cls.grade, today)
-    first = period.starts if period else today - dt.timedelta(days=30)
-    return await uc.class_report(ctx.uow(), ctx.actor, _class(manager), first, today, ctx.clock)
+    return await uc.class_report_this_period(ctx.uow(), ctx.actor, _class(manager), ctx.clock)
 
 
 @guarded()
@@ -340,13 +333,7 @@ def class_dialog() -> Dialog:
 
 async def _control(manager: DialogManager) -> control.ControlReport:
     ctx = ctx_of(manager)
-    today = await school_today(manager)
-    grades = ctx.actor.staff.deputy_grades if ctx.actor.staff else None
-    async with ctx.uow() as uow:
-        periods = await uow.journal.periods(ctx.actor.school_id or 0)
-    period = current_period(periods, grades.first if grades else 5, today)
-    first = period.starts if period else today - dt.timedelta(days=30)
-    return await control.control_figures(ctx.uow(), ctx.actor, first, today, ctx.clock)
+    return await control.control_this_period(ctx.uow(), ctx.actor, ctx.clock)
 
 
 def _pct(value: object) -> str:
@@ -416,31 +403,20 @@ async def send_control_pdf(callback: CallbackQuery, _w: Any, manager: DialogMana
 
 
 async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    ctx = ctx_of(dialog_manager)
-    t = ctx.t
-    actor = ctx.actor
-    grades = actor.staff.deputy_grades if actor.staff and actor.is_deputy else None
-    if grades is None:
-        return {"overdue_html": t("only a deputy head can see this"), "teachers": []}
-    async with ctx.uow() as uow:
-        school = await uow.schools.get(actor.school_id or 0)
-        entries = await control.find_overdue(uow, school, ctx.clock.now(), grades=grades)  # type: ignore[arg-type]
-        staff = {s.id: s for s in await uow.people.all_staff(actor.school_id or 0)}
-        await uow.commit()
-    by_teacher: dict[int, list[control.OverdueEntry]] = {}
-    for e in entries:
-        by_teacher.setdefault(e.teacher_id, []).append(e)
-    lines = [t("<b>Overdue now</b>")]
     from scheduler.render import render_msg
 
-    for teacher_id, items in sorted(by_teacher.items(), key=lambda x: staff[x[0]].short_name):
-        lines.append(f"<b>{esc(staff[teacher_id].short_name)}</b>")
-        lines += [render_msg(t, line) for line in control.summary_lines(items)]
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    by_teacher = await control.deputy_overdue(ctx.uow(), ctx.actor, ctx.clock)
+    lines = [t("<b>Overdue now</b>")]
+    for item in by_teacher:
+        lines.append(f"<b>{esc(item.name)}</b>")
+        lines += [render_msg(t, line) for line in control.summary_lines(item.entries)]
     if not by_teacher:
         lines.append(t("Nothing is overdue."))
     return {
         "overdue_html": "\n".join(lines),
-        "teachers": [(i, label(f"🔔 {staff[i].short_name}")) for i in sorted(by_teacher)],
+        "teachers": [(x.teacher_id, label(f"🔔 {x.name}")) for x in by_teacher],
     }
 
 

@@ -642,3 +642,19 @@ async def _reachable_family(uow: UnitOfWork, school_id: int, pupil: Pupil) -> bo
             if account.unreachable_at is None:
                 return True
     return False
+
+
+async def class_report_this_period(
+    uow: UnitOfWork, actor: Actor, class_id: int, clock: Clock
+) -> ClassReport:
+    """The class report from the start of the current period (or 30 days) to today."""
+    from domain.usecases.term_marks import current_period
+
+    async with uow:
+        cls = await class_for(uow, actor, class_id)
+        school = await _school(uow, actor)
+        today = local_now(clock, school).date()
+        periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
+    period = current_period(periods, cls.grade, today)
+    first = period.starts if period else today - dt.timedelta(days=30)
+    return await class_report(uow, actor, class_id, first, today, clock)

@@ -532,3 +532,42 @@ async def control_figures(
         sorted(by_class.values(), key=lambda f: f.name),
         total,
     )
+
+
+@dataclass(slots=True)
+class TeacherOverdue:
+    teacher_id: int
+    name: str
+    entries: list[OverdueEntry]
+
+
+async def deputy_overdue(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[TeacherOverdue]:
+    """What is overdue now in the deputy's grades, by teacher, names in order."""
+    grades = _deputy_grades(actor)
+    async with uow:
+        school = await _school(uow, actor)
+        assert school.id is not None
+        entries = await find_overdue(uow, school, clock.now(), grades=grades)
+        staff = {s.id: s for s in await uow.people.all_staff(school.id)}
+        await uow.commit()
+    by_teacher: dict[int, list[OverdueEntry]] = defaultdict(list)
+    for e in entries:
+        by_teacher[e.teacher_id].append(e)
+    return sorted(
+        (TeacherOverdue(t, _name(staff, t), items) for t, items in by_teacher.items()),
+        key=lambda x: x.name,
+    )
+
+
+async def control_this_period(uow: UnitOfWork, actor: Actor, clock: Clock) -> ControlReport:
+    """Control figures from the start of the current period (or 30 days) to today."""
+    from domain.usecases.term_marks import current_period
+
+    grades = _deputy_grades(actor)
+    async with uow:
+        school = await _school(uow, actor)
+        today = local_now(clock, school).date()
+        periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
+    period = current_period(periods, grades.first, today)
+    first = period.starts if period else today - dt.timedelta(days=30)
+    return await control_figures(uow, actor, first, today, clock)
