@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from domain.delivery import OutboxMessage
 from domain.family import AbsenceReason, AbsenceReport, TermAcknowledgement
@@ -28,6 +28,9 @@ from domain.model import (
 )
 from domain.people import Account, AccountLink, Invitation, PersonKind
 from domain.remarks import JournalRemark
+
+if TYPE_CHECKING:  # the digest's row types live with the code that reads them
+    from domain.usecases.digest_batch import AccountFact, ClassRows, SchoolRows
 
 
 class Clock(Protocol):
@@ -318,6 +321,37 @@ class JournalRemarkRepository(Protocol):
         ...
 
 
+class DigestRepository(Protocol):
+    """Set-based reads for digests: a school's lists once, then one class at a time, in a
+    constant number of queries whatever the class's size."""
+
+    async def school_rows(self, school_id: int) -> SchoolRows: ...
+
+    async def pupils(
+        self, school_id: int, class_id: int, day: dt.date
+    ) -> list[tuple[Pupil, frozenset[int]]]:
+        """Pupils in the class on `day` (as `people.roster`), each with all their subgroups."""
+        ...
+
+    async def accounts(self, school_id: int, pupil_ids: Sequence[int]) -> list[AccountFact]:
+        """Every account of the pupils' guardians and of the pupils themselves."""
+        ...
+
+    async def class_rows(
+        self,
+        school_id: int,
+        class_id: int,
+        pupil_ids: Sequence[int],
+        period_id: int,
+        *,
+        first: dt.date,
+        last: dt.date,
+        marks_from: dt.date,
+        marks_to: dt.date,
+        remarks_since: dt.datetime,
+    ) -> ClassRows: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per use case: commit keeps everything, anything else keeps nothing."""
 
@@ -330,6 +364,7 @@ class UnitOfWork(Protocol):
     jobs: JobRunRepository
     family: FamilyRepository
     remarks: JournalRemarkRepository
+    digests: DigestRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -29,7 +29,7 @@ from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.journal import Attendance, RemarkTone
 from domain.usecases import teaching as uc
 
-PAGE = 10  # pupils per page of the marks grid: 10 rows of up to 6 buttons stay under 100
+PAGE = 10  # pupils per page of the marks grid: 10 × (1 + up to 7) buttons stay under 100
 
 
 def _lesson_id(manager: DialogManager) -> int:
@@ -241,7 +241,7 @@ async def choose_kind(
 
 
 class ChoiceGrid(Keyboard):
-    """Rows of [pupil][value][value]…: one tap on a value is one mark."""
+    """A pupil's name, and under it a row of values: one tap on a value is one mark."""
 
     def __init__(
         self,
@@ -256,22 +256,25 @@ class ChoiceGrid(Keyboard):
         self.on_name = on_name
 
     async def _render_keyboard(self, data: dict, manager: DialogManager) -> RawKeyboard:
+        # The name gets a row of its own: Telegram gives every button of a row the same width,
+        # and a name squeezed beside four marks would show four letters.
         keyboard: RawKeyboard = []
         for row in data[self.rows_key]:
-            buttons = [
-                InlineKeyboardButton(
-                    text=row["name"],
-                    callback_data=self._item_callback_data(f"n{row['id']}"),
-                )
-            ]
-            for value, text in row["values"]:
-                buttons.append(
+            keyboard.append(
+                [
                     InlineKeyboardButton(
-                        text=text,
-                        callback_data=self._item_callback_data(f"v{row['id']}:{value}"),
+                        text=row["name"], callback_data=self._item_callback_data(f"n{row['id']}")
                     )
-                )
-            keyboard.append(buttons)
+                ]
+            )
+            keyboard.append(
+                [
+                    InlineKeyboardButton(
+                        text=text, callback_data=self._item_callback_data(f"v{row['id']}:{value}")
+                    )
+                    for value, text in row["values"]
+                ]
+            )
         return keyboard
 
     async def _process_item_callback(

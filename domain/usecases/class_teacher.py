@@ -196,7 +196,7 @@ async def set_absence_reason(
 def register_buttons(
     register: Register, only_open: bool = False
 ) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """Rows of [pupil][Б][У][Н], the chosen code marked; data ar:<class>:<day>:<pupil>:<code>."""
+    """[pupil], under it [Б][У][Н] with the chosen code marked (data ar:class:day:pupil:code)."""
     day = register.day.isoformat()
     rows = []
     for line in register.lines:
@@ -207,7 +207,8 @@ def register_buttons(
         codes = [
             (f"•{c.value}•" if line.code is c else c.value, base + c.value) for c in AbsenceCode
         ]
-        rows.append(((name, base + "?"), *codes))
+        rows.append(((name, base + "?"),))  # the name has its own row: a phone shows it whole
+        rows.append(tuple(codes))
     return tuple(rows)
 
 

@@ -7,11 +7,15 @@ from fakegram.server import ChatMessage
 
 
 def row_button(message: ChatMessage, row_label: str, cell: str) -> str:
-    """The callback data of button `cell` in the row whose first button shows `row_label`."""
-    rows = [r for r in message.inline_buttons if r and row_label in r[0]["text"]]
-    assert len(rows) == 1, f"{len(rows)} rows match {row_label!r}: {message.buttons}"
-    matches = [b for b in rows[0] if b["text"] == cell]
-    assert len(matches) == 1, f"no single {cell!r} in {[b['text'] for b in rows[0]]}"
+    """The callback data of button `cell` by the pupil `row_label`: in the same row, or in the
+    row under the name when the name has a row of its own."""
+    rows = message.inline_buttons
+    found = [i for i, r in enumerate(rows) if r and row_label in r[0]["text"]]
+    assert len(found) == 1, f"{len(found)} rows match {row_label!r}: {message.buttons}"
+    index = found[0]
+    row = rows[index] if len(rows[index]) > 1 else rows[index + 1]
+    matches = [b for b in row if b["text"] == cell]
+    assert len(matches) == 1, f"no single {cell!r} in {[b['text'] for b in row]}"
     return matches[0]["callback_data"]
 
 

@@ -66,10 +66,10 @@ async def test_the_prompt_buttons_set_reasons(harness: Harness) -> None:
     await teacher.press("У", message=prompt)
     assert teacher.last_alert() == "Причина У записана"
     updated = next(m for m in teacher.bot_messages() if m.message_id == prompt.message_id)
-    assert [b["text"] for b in updated.inline_buttons[0]] == ["Абрамов Анна", "Б", "•У•", "Н"]
+    assert [b["text"] for b in updated.inline_buttons[1]] == ["Б", "•У•", "Н"]
     # Another teacher pressing the same data is refused: T2 is not 7А's class teacher.
     other = await h.teacher("T2", user_id=5002)
-    data = prompt.inline_buttons[0][3]["callback_data"]
+    data = prompt.inline_buttons[1][2]["callback_data"]
     await other.press_data(data, other.screen().message_id)
     assert "не ваш класс" in other.last_alert()
 

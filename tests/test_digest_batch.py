@@ -1,0 +1,232 @@
+"""Digests built a class at a time equal the per-pupil `subject_forecasts` and `digest_facts`:
+the same marks, forecasts, term marks, absences, remarks, control works and accounts, on SQLite
+and PostgreSQL, with a constant number of queries per class."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from sqlalchemy import event
+
+from domain.clock import FixedClock
+from domain.journal import RemarkTone
+from domain.people import Actor, PersonKind
+from domain.usecases import teaching
+from domain.usecases.diary import subject_forecasts
+from domain.usecases.digest_batch import class_batches
+from domain.usecases.family_jobs import Digest, _family_accounts, digest_facts
+from domain.usecases.import_school import import_school
+from domain.usecases.scheduling import Notice
+from domain.usecases.schools import create_school
+from domain.usecases.term_marks import current_period, set_term_mark
+from scheduler.render import LocalesRenderer
+from storage.uow import SqlUnitOfWork
+from tests.school_data import SMALL_SCHOOL, bot_school, raw_tables
+from tests.test_family import MONDAY, join
+
+UowFactory = Callable[[], SqlUnitOfWork]
+FRIDAY = dt.date(2026, 11, 27)
+SINCE = FRIDAY - dt.timedelta(weeks=2) + dt.timedelta(days=1)
+
+
+async def _school(make_uow: UowFactory, tables: dict[str, str]) -> SimpleNamespace:
+    clock = FixedClock(MONDAY)
+    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
+    await import_school(make_uow(), school, raw_tables(tables), dt.date(2026, 9, 1))
+    async with make_uow() as uow:
+        snap = await uow.directory.snapshot(school.id)
+    ids = {p.external_id: p.id for p in snap.pupils}
+    ids |= {s.external_id: s.id for s in snap.staff}
+    ids |= {g.external_id: g.id for g in snap.guardians}
+    subjects = {s.name: s.id for s in snap.subjects}
+    classes = {c.name: c.id for c in snap.classes}
+    return SimpleNamespace(
+        make_uow=make_uow,
+        clock=clock,
+        school=school,
+        school_id=school.id,
+        ids=ids,
+        subjects=subjects,
+        classes=classes,
+    )
+
+
+async def _lesson(w: SimpleNamespace, actor: Actor, number: int) -> int:
+    views = await teaching.todays_lessons(w.make_uow(), actor, w.clock)
+    return next(v.lesson.id for v in views if v.lesson.lesson_number == number)
+
+
+async def _same_as_per_pupil(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict:  # type: ignore[type-arg]
+    """Every pupil of every batch against the per-pupil code; returns the facts by pupil id."""
+    compared = {}
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        periods = await uow.journal.periods(w.school_id)
+        async for batch in class_batches(uow, school, day, since):
+            for pupil, cls, subjects, facts, accounts in batch:
+                period = current_period(periods, cls.grade, day)
+                expected = await subject_forecasts(uow, school, pupil, cls, period, day)
+                assert subjects == expected, pupil.full_name
+                assert facts == await digest_facts(uow, school, pupil, cls, expected, since, day)
+                family = await _family_accounts(uow, w.school_id, pupil)
+                assert sorted((g or 0, a.id) for g, a in accounts) == sorted(
+                    (g or 0, a.id) for g, a in family
+                )
+                compared[pupil.id] = facts
+            roster = await uow.people.roster(w.school_id, batch[0].school_class.id, None, day)
+            assert {p.id for p, *_ in batch} == {p.id for p in roster if p.in_journal(day)}
+    return compared
+
+
+async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactory) -> None:
+    w = await _school(make_uow, bot_school())
+    teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
+    physics = await join(w, PersonKind.STAFF, w.ids["T2"], 4)
+    await join(w, PersonKind.GUARDIAN, w.ids["GF"], 2)
+    await join(w, PersonKind.GUARDIAN, w.ids["GA3"], 3)
+    await join(w, PersonKind.PUPIL, w.ids["B20"], 5)  # a pupil of 14 with an account
+    put = teaching.put_mark
+    # Monday 16.11: maths 1 and 2, 8Б maths 3, physics 4; marks of several kinds and values.
+    first, second = await _lesson(w, teacher, 1), await _lesson(w, teacher, 2)
+    third, fourth = await _lesson(w, teacher, 3), await _lesson(w, physics, 4)
+    for i, value in enumerate("54325"):
+        await put(w.make_uow(), teacher, first, w.ids[f"A{i}"], "oral", value, w.clock)
+        await put(w.make_uow(), teacher, second, w.ids[f"A{i}"], "control", value, w.clock)
+        await put(w.make_uow(), teacher, third, w.ids[f"B{i}"], "homework", value, w.clock)
+    await put(w.make_uow(), physics, fourth, w.ids["A10"], "oral", "2", w.clock)
+    await put(w.make_uow(), teacher, first, w.ids["A10"], "homework", "4", w.clock)
+    # A10 misses the whole Monday but the first lesson (late); A3 misses all of it.
+    for lesson, actor in ((first, teacher), (second, teacher), (fourth, physics)):
+        statuses = {w.ids["A3"]: "Н", w.ids["A10"]: "ОП" if lesson == first else "Н"}
+        await teaching.save_attendance(w.make_uow(), actor, lesson, statuses, w.clock)
+    await teaching.save_attendance(w.make_uow(), teacher, third, {w.ids["B20"]: "Н"}, w.clock)
+    async with w.make_uow() as uow:
+        [topic, *_] = await uow.journal.plan(w.school_id, w.subjects["Математика"], 0, 7)
+    await teaching.set_topic(w.make_uow(), teacher, first, w.clock, plan_topic_id=topic.id)
+    await teaching.add_remark(
+        w.make_uow(), teacher, first, w.ids["A10"], RemarkTone.PRAISE, "Молодец", w.clock
+    )
+    # Tuesday 17.11: one more maths lesson.
+    w.clock.moment = MONDAY + dt.timedelta(days=1)
+    tuesday = await _lesson(w, teacher, 1)
+    await put(w.make_uow(), teacher, tuesday, w.ids["A10"], "oral", "3", w.clock)
+    await set_term_mark(
+        w.make_uow(), teacher, w.classes["7А"], w.subjects["Математика"], w.ids["A1"], "4", w.clock
+    )
+    facts = await _same_as_per_pupil(w, FRIDAY, SINCE)
+    assert len(facts) == 25 + 35
+    a10, a3 = facts[w.ids["A10"]], facts[w.ids["A3"]]
+    assert (a10.lessons_missed, a10.days_missed, a10.late) == (2, 0, 1)
+    assert (a3.lessons_missed, a3.days_missed, a3.late) == (3, 1, 0)
+    assert [text for _, text in a10.remarks] == ["Молодец"]
+    assert a10.upcoming == ["Математика: Контрольная работа №2"]
+    # Before the term (the last period counts) and on the very Monday.
+    assert len(await _same_as_per_pupil(w, dt.date(2026, 11, 2), dt.date(2026, 10, 20))) == 60
+    assert len(await _same_as_per_pupil(w, MONDAY.date(), MONDAY.date())) == 60
+
+
+async def test_subgroups_and_pupils_out_of_the_journal(make_uow: UowFactory) -> None:
+    """5А learns English in two groups; S3 is home-schooled, S5 has left 6Б."""
+    w = await _school(make_uow, SMALL_SCHOOL)
+    maths = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
+    english = await join(w, PersonKind.STAFF, w.ids["T2"], 2)
+    await join(w, PersonKind.GUARDIAN, w.ids["G1"], 3)  # S1 (5А) and S4 (6Б)
+    await join(w, PersonKind.GUARDIAN, w.ids["G2"], 4)
+    first, group = await _lesson(w, maths, 1), await _lesson(w, english, 2)
+    await teaching.put_mark(w.make_uow(), maths, first, w.ids["S1"], "oral", "5", w.clock)
+    await teaching.put_mark(w.make_uow(), maths, first, w.ids["S2"], "test", "3", w.clock)
+    await teaching.put_mark(w.make_uow(), english, group, w.ids["S1"], "oral", "4", w.clock)
+    await teaching.save_attendance(w.make_uow(), english, group, {w.ids["S1"]: "Н"}, w.clock)
+    await teaching.save_attendance(w.make_uow(), maths, first, {w.ids["S2"]: "Н"}, w.clock)
+    facts = await _same_as_per_pupil(w, FRIDAY, SINCE)
+    assert sorted(facts) == sorted(w.ids[p] for p in ("S1", "S2", "S4"))
+    assert (facts[w.ids["S1"]].lessons_missed, facts[w.ids["S2"]].lessons_missed) == (1, 1)
+
+
+async def test_queries_per_class_do_not_grow_with_the_class(make_uow: UowFactory) -> None:
+    w = await _school(make_uow, bot_school())  # 7А has 25 pupils, 8Б 35
+    for n, pupil in enumerate(("B1", "B2", "B3", "B4")):
+        await join(w, PersonKind.PUPIL, w.ids[pupil], 10 + n)
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        engine = uow.session.bind
+        counted: list[int] = []
+
+        def count(*_: object) -> None:
+            counted.append(1)
+
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            per_batch = []
+            async for batch in class_batches(uow, school, FRIDAY, SINCE):
+                per_batch.append((len(batch), len(counted)))
+                counted.clear()
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+    [(seven, with_school), (eight, alone)] = per_batch
+    assert (seven, eight) == (25, 35)
+    assert alone == 8  # pupils, 2 × accounts, lessons, marks, attendance, remarks, term marks
+    assert with_school == alone + 2 + 7  # + periods, classes and the school's 7 lists
+
+
+class _Charts:
+    def chart(self, title: str, subjects: object, period: object) -> bytes:
+        return f"{title}|{period.name}".encode()  # type: ignore[attr-defined]
+
+
+async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> set[tuple]:  # type: ignore[type-arg]
+    """What the digest job sent before it read a class at a time: pupil by pupil."""
+    from domain.usecases.family_jobs import _lines, _reachable, digest_since
+
+    day = dt.date.fromisoformat(key)
+    found = set()
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        since = digest_since(school, day)
+        names = {k.code: k.name for k in await uow.schools.work_kinds(w.school_id)}
+        periods = await uow.journal.periods(w.school_id)
+        renderer = LocalesRenderer()
+        for cls in await uow.people.classes(w.school_id):
+            period = current_period(periods, cls.grade, day)
+            for pupil in await uow.people.roster(w.school_id, cls.id, None, day):
+                accounts = [a for _, a in await _family_accounts(uow, w.school_id, pupil)]
+                accounts = [a for a in accounts if _reachable(a)]
+                if not pupil.in_journal(day) or not accounts or period is None:
+                    continue
+                subjects = await subject_forecasts(uow, school, pupil, cls, period, day)
+                facts = await digest_facts(uow, school, pupil, cls, subjects, since, day)
+                lines = _lines(pupil, cls, subjects, facts, names, since, day)
+                for account in accounts:
+                    dedup = f"digest:{w.school_id}:{key}:{account.id}:{pupil.id}"
+                    text = renderer.render(
+                        Notice(account, w.school_id, "digest", dedup, tuple(lines))
+                    )
+                    found.add((dedup, "digest", text, None))
+                    if account.charts and subjects:
+                        photo = charts.chart(pupil.full_name, subjects, period)
+                        found.add((dedup + ":chart", "digest_chart", None, photo))
+    return found
+
+
+async def test_the_job_sends_what_it_sent_pupil_by_pupil(make_uow: UowFactory) -> None:
+    w = await _school(make_uow, bot_school())
+    teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
+    for n, guardian in enumerate(("GF", "GA3", "GA4", "GA5")):
+        await join(w, PersonKind.GUARDIAN, w.ids[guardian], 2 + n)
+    first = await _lesson(w, teacher, 1)
+    for i, value in enumerate("5432"):
+        await teaching.put_mark(
+            w.make_uow(), teacher, first, w.ids[f"A{i + 3}"], "oral", value, w.clock
+        )
+    await teaching.save_attendance(w.make_uow(), teacher, first, {w.ids["A10"]: "Н"}, w.clock)
+    charts = _Charts()
+    key = FRIDAY.isoformat()
+    expected = await _per_pupil_notices(w, key, charts)
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        notices = await Digest(charts).notices(uow, school, key, MONDAY)  # type: ignore[arg-type]
+    renderer = LocalesRenderer()
+    got = {(n.dedup_key, n.kind, None if n.photo else renderer.render(n), n.photo) for n in notices}
+    assert got == expected and len(notices) == len(expected) == 5 * 2  # GF has two children
