@@ -131,15 +131,22 @@ async def test_pressing_a_lesson_shows_its_card(demo: Demo) -> None:
     chat = await press(demo, "teacher", "Отметки")
     chat = await press(demo, "teacher", "Устный ответ")
     grid = next(m for m in reversed(chat["messages"]) if "Выставлено отметок" in m["html"])
-    row = next(r for r in grid["buttons"] if r[0]["text"].startswith("Андреев Макар"))
+    row = marks_row(grid, "Андреев Макар")
     five = next(b for b in row if b["text"] == "5")
     body = {"user": "teacher", "message_id": grid["id"], "data": five["data"]}
     chat = await post(demo, "api/press", body)
     assert chat["answer"] == {"text": "Отметка 5 сохранена", "alert": False}
     grid = next(m for m in chat["messages"] if m["id"] == grid["id"])
-    row = next(r for r in grid["buttons"] if r[0]["text"].startswith("Андреев Макар"))
+    row = marks_row(grid, "Андреев Макар")
     assert "[5]" in [b["text"] for b in row]  # the grid was edited in place
     assert grid["edited"] is True
+
+
+def marks_row(grid: dict, name: str) -> list[dict]:
+    """The row of marks under a pupil's name (the name has a row of its own)."""
+    rows = grid["buttons"]
+    index = next(i for i, r in enumerate(rows) if r[0]["text"].startswith(name))
+    return rows[index + 1]
 
 
 async def test_moving_the_clock_to_19_brings_the_evening_reminder(demo: Demo) -> None:

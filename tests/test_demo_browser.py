@@ -115,8 +115,9 @@ async def test_teacher_marks_a_lesson_and_the_parent_sees_it(demo: Demo, browser
     await shot(page, "02-lesson-card")
     await tap(page, "Отметки")
     await tap(page, "Устный ответ")
-    row = page.locator(".kbrow", has=page.locator("button", has_text="Андреев Макар")).last
-    await row.wait_for()
+    name_row = page.locator(".kbrow", has=page.locator("button", has_text="Андреев Макар")).last
+    await name_row.wait_for()
+    row = name_row.locator("xpath=following-sibling::*[1]")  # the marks sit under the name
     await shot(page, "03-marks-grid")
     await row.locator("button", has_text="5").first.click()
     await row.locator("button", has_text="[5]").wait_for()  # the grid is edited in place
