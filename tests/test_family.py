@@ -280,3 +280,23 @@ async def _subject(w: Family) -> int:
     async with w.make_uow() as uow:
         snap = await uow.directory.snapshot(w.school_id)
     return next(s.id for s in snap.subjects if s.name == "Математика")
+
+
+async def test_a_teachers_remark_reaches_the_family_at_once(family: Family) -> None:
+    from domain.journal import RemarkTone
+
+    w = family
+    first = await lesson_at(w, 1)
+    await teaching.add_remark(
+        w.make_uow(),
+        w.teacher,
+        first,
+        w.ids["A10"],
+        RemarkTone.PRAISE,
+        "Отлично решила задачу у доски",
+        w.clock,
+        LocalesRenderer(),
+    )
+    [notice] = await outbox(w)
+    assert notice.chat_id == "2" and notice.kind == "remark"
+    assert notice.text == "👍 Вера, Математика: Отлично решила задачу у доски"

@@ -28,6 +28,7 @@ from bot.states import LessonSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.journal import Attendance, RemarkTone
 from domain.usecases import teaching as uc
+from scheduler.render import LocalesRenderer
 
 PAGE = 10  # pupils per page of the marks grid: 10 × (1 + up to 7) buttons stay under 100
 
@@ -471,6 +472,7 @@ async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
         tone,
         message.text or "",
         ctx.clock,
+        LocalesRenderer(),
     )
     await message.answer(ctx.t("The remark will reach the pupil's guardians."))
     await manager.switch_to(LessonSG.card)

@@ -36,7 +36,7 @@ class ChartMaker(Protocol):
     def chart(self, title: str, subjects: Sequence[SubjectMarks], period: Period) -> bytes: ...
 
 
-async def _family_accounts(
+async def family_accounts(
     uow: UnitOfWork, school_id: int, pupil: Pupil
 ) -> list[tuple[int | None, Account]]:
     """(guardian id, account) for every guardian account of a pupil, and the pupil's own."""
@@ -76,7 +76,7 @@ async def announce_marks(
                 continue
             [subject] = await uow.people.subjects(mark.school_id, [lesson.subject_id]) or [None]
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(mark.school_id)}
-            for _, account in await _family_accounts(uow, mark.school_id, pupils[0]):
+            for _, account in await family_accounts(uow, mark.school_id, pupils[0]):
                 if not _reachable(account) or not account.notify_marks:
                     continue
                 if school.schedule.private_notifications:
@@ -384,7 +384,7 @@ class TermMarksNotice:
             complete = bool(graded) and graded <= set(own)
             if not (complete or (over and own)):
                 continue
-            for guardian_id, account in await _family_accounts(uow, school.id, pupil):
+            for guardian_id, account in await family_accounts(uow, school.id, pupil):
                 if guardian_id is None or (guardian_id, pupil.id) in known:
                     continue
                 known.add((guardian_id, pupil.id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.errors import Forbidden, Gone, InvalidInput, NotFound
@@ -32,6 +33,9 @@ from domain.journal import (
 from domain.model import Grading, PlanTopic, Pupil, School, TimetableSlot, WorkKind
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
+
+if TYPE_CHECKING:
+    from domain.usecases.scheduling import NoticeRenderer
 
 MAX_TOPIC = 500
 MAX_HOMEWORK = 2000
@@ -644,8 +648,10 @@ async def add_remark(
     tone: RemarkTone,
     text: str,
     clock: Clock,
+    renderer: NoticeRenderer | None = None,
 ) -> Remark:
-    """A word to the pupil's guardians about this lesson."""
+    """A word to the pupil's guardians about this lesson: kept in the diary and the digest, and,
+    with a renderer, sent to the family's accounts through the outbox at once."""
     body = text.strip()
     if not body:
         raise InvalidInput("the remark is empty")
@@ -667,8 +673,37 @@ async def add_remark(
             local_now(clock, school),
         )
         await uow.journal.add_remark(remark)
+        if renderer is not None:
+            await _tell_family(uow, school, lesson, remark, renderer)
         await uow.commit()
     return remark
+
+
+async def _tell_family(
+    uow: UnitOfWork, school: School, lesson: Lesson, remark: Remark, renderer: NoticeRenderer
+) -> None:
+    from domain.usecases.family_jobs import family_accounts
+    from domain.usecases.scheduling import Notice, msg, to_outbox
+
+    assert remark.id is not None
+    [pupil] = await uow.people.pupils(school.id, [remark.pupil_id])  # type: ignore[arg-type]
+    [subject] = await uow.people.subjects(school.id, [lesson.subject_id])  # type: ignore[arg-type]
+    if school.schedule.private_notifications:
+        lines = (msg("New entries in the diary. Open /menu to see them."),)
+    else:
+        values = {"name": pupil.first_name, "subject": subject.name, "text": remark.text}
+        if remark.tone is RemarkTone.PRAISE:
+            lines = (msg("👍 {name}, {subject}: {text}", **values),)
+        else:
+            lines = (msg("⚠️ {name}, {subject}: {text}", **values),)
+    now = remark.created_at
+    messages = []
+    for _, account in await family_accounts(uow, school.id, pupil):  # type: ignore[arg-type]
+        if account.id is None or account.unreachable_at is not None:
+            continue
+        notice = Notice(account, school.id, "remark", f"remark:{remark.id}:{account.id}", lines)
+        messages.append(to_outbox(notice, renderer.render(notice), school, now))
+    await uow.outbox.add(messages)
 
 
 # --------------------------------------------------------------------------- substitution
