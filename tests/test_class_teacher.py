@@ -309,3 +309,22 @@ async def test_deputy_summary_and_remind(make_uow: UowFactory) -> None:
     reminder = (await outbox(w))[-1]
     assert reminder.kind == "remind" and reminder.chat_id == "1" and reminder.urgent
     assert reminder.text.startswith("Завуч просит заполнить журнал:")
+
+
+async def test_no_prompt_for_a_home_schooled_pupil(make_uow: UowFactory) -> None:
+    w = await make_world(make_uow)
+    w.clock.moment = at(MONDAY, 10, 0)
+    lessons = await lessons_today(w, w.t1)
+    await teaching.save_attendance(
+        w.make_uow(), w.t1, lessons[1], {w.ids["A0"]: Attendance.ABSENT}, w.clock
+    )
+    # The pupil goes over to home schooling (kept out of the electronic journal).
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+    moved = "id,class,last_name,first_name,home_schooled\nA0,7А,Абрамов,Анна,1\n"
+    await import_school(w.make_uow(), school, raw_tables({"students": moved}), MONDAY)
+    w.clock.moment = at(MONDAY, 15, 0)
+    [run] = await run_due_jobs(w.make_uow, w.clock, LocalesRenderer(), (ct.AbsencePrompt(),))
+    assert run.messages == 0
+    register = await ct.absence_register(w.make_uow(), w.t1, w.ids["7А"], MONDAY)
+    assert register.lines == []

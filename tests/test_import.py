@@ -360,3 +360,14 @@ def test_every_day_belongs_to_the_year_whose_bounds_hold_it() -> None:
         first, last = SchoolYear.bounds_for(day)
         assert first <= day <= last
         assert SchoolYear.name_for(day) == f"{first.year}/{last.year}"
+
+
+async def test_the_example_school_imports_twice_to_the_same_counts(make_uow: UowFactory) -> None:
+    examples = Path(__file__).parents[1] / "examples"
+    school = await _school(make_uow)
+    first = await import_school(make_uow(), school, read_source(examples / "school"), TODAY)
+    assert first.tables["students"].added == 100
+    counts = await _counts(make_uow, school.id)
+    again = await import_school(make_uow(), school, read_source(examples / "school.xlsx"), TODAY)
+    assert all(c.added == 0 and c.updated == 0 for c in again.tables.values()), again
+    assert await _counts(make_uow, school.id) == counts
