@@ -7,6 +7,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.delivery_repositories import SqlJobRunRepository, SqlOutboxRepository
+from storage.digest_repositories import SqlDigestRepository
 from storage.family_repositories import SqlFamilyRepository
 from storage.journal_repositories import (
     SqlAccountRepository,
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
             self.jobs = SqlJobRunRepository(self._session)
             self.family = SqlFamilyRepository(self._session)
             self.remarks = SqlJournalRemarkRepository(self._session)
+            self.digests = SqlDigestRepository(self._session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

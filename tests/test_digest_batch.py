@@ -16,7 +16,7 @@ from domain.people import Actor, PersonKind
 from domain.usecases import teaching
 from domain.usecases.diary import subject_forecasts
 from domain.usecases.digest_batch import class_batches
-from domain.usecases.family_jobs import Digest, _family_accounts, digest_facts
+from domain.usecases.family_jobs import Digest, digest_facts, family_accounts
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import Notice
 from domain.usecases.schools import create_school
@@ -70,7 +70,7 @@ async def _same_as_per_pupil(w: SimpleNamespace, day: dt.date, since: dt.date) -
                 expected = await subject_forecasts(uow, school, pupil, cls, period, day)
                 assert subjects == expected, pupil.full_name
                 assert facts == await digest_facts(uow, school, pupil, cls, expected, since, day)
-                family = await _family_accounts(uow, w.school_id, pupil)
+                family = await family_accounts(uow, w.school_id, pupil)
                 assert sorted((g or 0, a.id) for g, a in accounts) == sorted(
                     (g or 0, a.id) for g, a in family
                 )
@@ -191,7 +191,7 @@ async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> s
         for cls in await uow.people.classes(w.school_id):
             period = current_period(periods, cls.grade, day)
             for pupil in await uow.people.roster(w.school_id, cls.id, None, day):
-                accounts = [a for _, a in await _family_accounts(uow, w.school_id, pupil)]
+                accounts = [a for _, a in await family_accounts(uow, w.school_id, pupil)]
                 accounts = [a for a in accounts if _reachable(a)]
                 if not pupil.in_journal(day) or not accounts or period is None:
                     continue
