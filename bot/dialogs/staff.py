@@ -153,12 +153,36 @@ async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     else:
         lines.append(t("Nobody is at risk of 2 or «н/а»."))
     lines.append(t("The full report is in the spreadsheet."))
-    return {"report_html": "\n".join(lines)}
+    return {"report_html": "\n".join(lines), "ranges": await ranges_getter(dialog_manager)}
 
 
 async def _report(manager: DialogManager) -> uc.ClassReport:
     ctx = ctx_of(manager)
-    return await uc.class_report_this_period(ctx.uow(), ctx.actor, _class(manager), ctx.clock)
+    which = str(manager.dialog_data.get("range", "period"))
+    return await uc.class_report_this_period(
+        ctx.uow(), ctx.actor, _class(manager), ctx.clock, which
+    )
+
+
+@guarded()
+async def choose_range(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    if item_id not in uc.REPORT_RANGES:
+        raise ValueError(item_id)
+    manager.dialog_data["range"] = item_id
+
+
+async def ranges_getter(manager: DialogManager) -> list[tuple[str, str]]:
+    t = ctx_of(manager).t
+    current = manager.dialog_data.get("range", "period")
+    names = {
+        "period": t("this period"),
+        "previous": t("previous period"),
+        "month": t("30 days"),
+        "week": t("7 days"),
+    }
+    return [(key, ("• " if key == current else "") + names[key]) for key in uc.REPORT_RANGES]
 
 
 @guarded()
@@ -303,6 +327,16 @@ def class_dialog() -> Dialog:
         ),
         Screen(
             Raw("report_html"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="rng",
+                    item_id_getter=lambda x: x[0],
+                    items="ranges",
+                    on_click=choose_range,
+                ),
+                width=2,
+            ),
             Row(
                 Button(
                     Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_report_xlsx

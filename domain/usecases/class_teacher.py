@@ -645,17 +645,50 @@ async def _reachable_family(uow: UnitOfWork, school_id: int, pupil: Pupil) -> bo
     return False
 
 
-async def class_report_this_period(
-    uow: UnitOfWork, actor: Actor, class_id: int, clock: Clock
-) -> ClassReport:
-    """The class report from the start of the current period (or 30 days) to today."""
+REPORT_RANGES = ("period", "previous", "month", "week")
+
+
+def report_range(
+    periods: list[Period], grade: int, today: dt.date, which: str
+) -> tuple[dt.date, dt.date]:
+    """The dates a class report covers: this period, the previous one, 30 or 7 days."""
     from domain.usecases.term_marks import current_period
 
+    if which == "week":
+        return today - dt.timedelta(days=6), today
+    if which == "month":
+        return today - dt.timedelta(days=29), today
+    current = current_period(periods, grade, today)
+    if which == "previous":
+        terms = sorted(
+            (
+                p
+                for p in periods
+                if grade in p.grades
+                and p.kind != PeriodKind.YEAR
+                and current is not None
+                and p.ends < current.starts
+            ),
+            key=lambda p: p.ends,
+        )
+        if terms:
+            return terms[-1].starts, terms[-1].ends
+        raise Forbidden("there is no earlier period")
+    if current is None:
+        return today - dt.timedelta(days=29), today
+    return current.starts, min(current.ends, today)
+
+
+async def class_report_this_period(
+    uow: UnitOfWork, actor: Actor, class_id: int, clock: Clock, which: str = "period"
+) -> ClassReport:
+    """The class report for this period (or the previous one, the last 30 or 7 days)."""
+    if which not in REPORT_RANGES:
+        raise Forbidden("there is no such range")
     async with uow:
         cls = await class_for(uow, actor, class_id)
         school = await _school(uow, actor)
         today = local_now(clock, school).date()
         periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
-    period = current_period(periods, cls.grade, today)
-    first = period.starts if period else today - dt.timedelta(days=30)
-    return await class_report(uow, actor, class_id, first, today, clock)
+    first, last = report_range(periods, cls.grade, today, which)
+    return await class_report(uow, actor, class_id, first, last, clock)

@@ -98,3 +98,23 @@ async def test_deputy_control_and_remind(harness: Harness) -> None:
     await teacher.send("/menu")
     await teacher.press_data(f"rm:{h.staff['T2']}", teacher.screen().message_id)
     assert "только завуч" in teacher.last_alert() or "завуча" in teacher.last_alert()
+
+
+async def test_class_report_ranges(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 14, 0, tzinfo=MSK)
+    teacher = await h.teacher()
+    await _absent(h, "A0")
+    await teacher.press("Мой класс")
+    await teacher.press("Посещаемость и успеваемость")
+    assert "7А: 05.11–16.11" in teacher.screen().text
+    await teacher.press("7 дней")
+    assert (
+        "7А: 10.11–16.11" in teacher.screen().text
+        and "Пропущено уроков: 1" in teacher.screen().text
+    )
+    await teacher.press("прошлый период")
+    assert "7А: 01.09–24.10" in teacher.screen().text
+    await teacher.press("PDF")
+    [pdf] = teacher.documents()
+    assert pdf.data[:4] == b"%PDF" and pdf.filename.startswith("report-7А")
