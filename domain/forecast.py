@@ -8,20 +8,11 @@ decimals, so the forecast and the suggestion never disagree about the current ma
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from domain.grading import (
-    GradingSettings,
-    WeightedMark,
-    exact_weighted_mean,
-    mark_for_mean,
-    numeric,
-    suggest_term_mark,
-    weighted_mean,
-)
+from domain.grading import FAIL, PASS, GradingSettings, mark_for_mean
 
 TOP_MARK = 5
 
@@ -77,47 +68,93 @@ def forecast(
     At risk of «н/а»: the rule applies now (fewer marks than the minimum and more than the
     school's share of lessons missed), or the pupil can no longer get the minimum within the
     lessons left and missing the lessons left would put them over that share.
+
+    One pass over the marks (the digest calls this ten times a pupil): the values are summed per
+    weight in integers, so S and W cost one Decimal product per distinct weight; the arithmetic
+    is the term-mark suggestion's (`suggest_term_mark`, `weighted_mean`), exactly.
     """
-    if min(lessons_held, lessons_missed, lessons_left) < 0:
-        raise ValueError("lesson counts cannot be negative")
-    weighted = [WeightedMark(m.value, m.weight) for m in marks]
-    suggestion = suggest_term_mark(
-        weighted,
+    return forecast_values(
+        [(m.value, m.work_kind, m.weight) for m in marks],
         settings=settings,
         hours_per_week=hours_per_week,
         lessons_held=lessons_held,
         lessons_missed=lessons_missed,
+        lessons_left=lessons_left,
     )
-    count, minimum = suggestion.marks_count, suggestion.minimum_marks
+
+
+def forecast_values(
+    marks: Iterable[tuple[str, str, Decimal]],
+    *,
+    settings: GradingSettings,
+    hours_per_week: Decimal,
+    lessons_held: int,
+    lessons_missed: int,
+    lessons_left: int,
+) -> Forecast:
+    """`forecast` of (value, work kind, weight) triples, oldest first: the digest's hot path
+    (ten calls a pupil) without a `MarkInPeriod` a mark."""
+    if min(lessons_held, lessons_missed, lessons_left) < 0:
+        raise ValueError("lesson counts cannot be negative")
+    value_sums: dict[Decimal, int] = {}  # weight → Σ value of the numeric marks of that weight
+    value_counts: dict[Decimal, int] = {}  # weight → how many numeric marks have it
+    kind_counts: dict[str, int] = {}  # kind → how many numeric marks
+    kind_weights: dict[str, Decimal] = {}  # kind → the weight of its latest numeric mark
+    others = 0  # «зач» and «незач»: they count towards the minimum, not in the mean
+    for value, kind, weight in marks:
+        n = _NUMBERS.get(value)
+        if n is None:
+            if value.isdigit():
+                n = int(value)
+            else:
+                if value == PASS or value == FAIL:
+                    others += 1
+                continue
+        if weight in value_sums:
+            value_sums[weight] += n
+            value_counts[weight] += 1
+        else:
+            value_sums[weight] = n
+            value_counts[weight] = 1
+        kind_counts[kind] = kind_counts.get(kind, 0) + 1
+        kind_weights[kind] = weight
+
+    numeric_count = sum(value_counts.values())
+    count = numeric_count + others
+    minimum = settings.minimum_marks(hours_per_week)
     share = settings.not_assessed_absence_share
     too_few = count < minimum
-    na_now = too_few and suggestion.absence_share > share
-    lessons_to_come = lessons_held + lessons_left
-    worst_share = (
-        Decimal(lessons_missed + lessons_left) / Decimal(lessons_to_come)
-        if lessons_to_come
-        else Decimal(0)
+    na_now = too_few and _share(lessons_missed, lessons_held) > share
+    na_sure_to_come = (
+        count + lessons_left < minimum
+        and _share(lessons_missed + lessons_left, lessons_held + lessons_left) > share
     )
-    na_sure_to_come = count + lessons_left < minimum and worst_share > share
 
-    exact = exact_weighted_mean(weighted)
-    current = None if exact is None else mark_for_mean(exact, settings)
+    mean: Decimal | None = None
+    current: int | None = None
+    total = weights = Decimal(0)
+    if numeric_count:
+        for weight, n in value_sums.items():
+            total += n * weight
+            weights += value_counts[weight] * weight
+        if weights != 0:
+            exact = total / weights
+            mean = exact.quantize(_CENTS, rounding=ROUND_HALF_UP)
+            current = mark_for_mean(exact, settings)
     target = None if current is None or current >= TOP_MARK else current + 1
-    kind: str | None = None
+    kind_: str | None = None
     needed: int | None = None
     if target is not None:
-        kind, weight = _needed_kind(marks)
-        counted = [(Decimal(n), m.weight) for m in weighted if (n := numeric(m.value)) is not None]
-        total = sum((n * w for n, w in counted), Decimal(0))
-        weights = sum((w for _, w in counted), Decimal(0))
-        needed = _fives_needed(total, weights, weight, target, settings)
-        if needed is not None and needed > lessons_left:
-            needed = None
+        kind_ = min(kind_counts, key=lambda k: (-kind_counts[k], -kind_weights[k], k))
+        if lessons_left > 0:
+            needed = _fives_needed(total, weights, kind_weights[kind_], target, settings)
+            if needed is not None and needed > lessons_left:
+                needed = None
     return Forecast(
-        mean=weighted_mean(weighted),
+        mean=mean,
         mark=None if current is None else str(current),
         next_mark=None if target is None else str(target),
-        needed_kind=kind,
+        needed_kind=kind_,
         needed_count=needed,
         out_of_reach=target is not None and needed is None,
         at_risk_of_2=current is not None and current <= 2,
@@ -128,17 +165,13 @@ def forecast(
     )
 
 
-def _needed_kind(marks: Sequence[MarkInPeriod]) -> tuple[str, Decimal]:
-    """The most common kind among numeric marks; ties: heavier weight, then code."""
-    counts: Counter[str] = Counter()
-    weight_of: dict[str, Decimal] = {}
-    for m in marks:
-        if numeric(m.value) is None:
-            continue
-        counts[m.work_kind] += 1
-        weight_of[m.work_kind] = m.weight
-    kind = min(counts, key=lambda k: (-counts[k], -weight_of[k], k))
-    return kind, weight_of[kind]
+_NUMBERS = {str(v): v for v in range(11)}  # `numeric` of the usual mark values
+_CENTS = Decimal("0.01")
+
+
+def _share(missed: int, lessons: int) -> Decimal:
+    """missed / lessons as `suggest_term_mark` works out the share of lessons missed."""
+    return Decimal(missed) / Decimal(lessons) if lessons else Decimal(0)
 
 
 def _threshold(mark: int, settings: GradingSettings) -> Decimal:

@@ -25,9 +25,18 @@ def render_msg(t: Translator, msg: Msg) -> str:
 class LocalesRenderer:
     """The gettext catalogs of `locales/`, one translator per language."""
 
+    def __init__(self) -> None:
+        # The last lines rendered, by identity: a digest's notices to the guardians of one
+        # pupil share their lines, so the second account in the same language costs nothing.
+        self._last: tuple[tuple[Msg, ...], Translator, str] | None = None
+
     def render(self, notice: Notice) -> str:
         t = translator(notice.account.language)
+        last = self._last
+        if last is not None and last[0] is notice.lines and last[1] is t:
+            return last[2]
         text = "\n".join(render_msg(t, line) for line in notice.lines)
         if len(text) > TEXT_LIMIT:
             text = text[: TEXT_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"
+        self._last = (notice.lines, t, text)
         return text

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from domain.forecast import MarkInPeriod, forecast
+from domain.forecast import forecast_values
 from domain.journal import Attendance, is_school_day
 from domain.model import (
     Assignment,
@@ -38,6 +38,8 @@ from domain.ports import UnitOfWork
 from domain.usecases.diary import SubjectMarks
 from domain.usecases.family_jobs import DigestFacts
 from domain.usecases.term_marks import current_period
+
+ONE = Decimal(1)  # the weight of a mark whose work kind the school no longer has
 
 # --------------------------------------------------------------------------- rows read
 
@@ -211,7 +213,8 @@ def class_digests(
     school = index.school
     assert cls.id is not None and period.id is not None
     last = min(period.ends, day)
-    kinds = index.kinds
+    weights = {code: k.weight for code, k in index.kinds.items()}
+    names = {code: k.name for code, k in index.kinds.items()}
 
     # Lessons by subgroup (None: the whole class): held lesson ids per subject in the period,
     # and lessons per day in the digest's window.
@@ -275,15 +278,8 @@ def class_digests(
             prediction = None
             if subject.grading is Grading.MARKS:
                 ids = held.get(subject_id, [])
-                prediction = forecast(
-                    [
-                        MarkInPeriod(
-                            mk.value,
-                            mk.work_kind,
-                            kinds[mk.work_kind].weight if mk.work_kind in kinds else Decimal(1),
-                        )
-                        for mk in given
-                    ],
+                prediction = forecast_values(
+                    [(mk.value, mk.work_kind, weights.get(mk.work_kind, ONE)) for mk in given],
                     settings=school.grading,
                     hours_per_week=hours.get(subject_id, Decimal(1)),
                     lessons_held=len(ids),
@@ -295,14 +291,7 @@ def class_digests(
             subjects.append(
                 SubjectMarks(
                     subject,
-                    [
-                        (
-                            mk.day,
-                            mk.value,
-                            kinds[mk.work_kind].name if mk.work_kind in kinds else mk.work_kind,
-                        )
-                        for mk in given
-                    ],
+                    [(mk.day, mk.value, names.get(mk.work_kind, mk.work_kind)) for mk in given],
                     prediction,
                     own_terms.get(subject_id),
                 )
