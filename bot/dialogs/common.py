@@ -20,6 +20,7 @@ from aiogram_dialog.widgets.kbd import Keyboard
 
 from bot.context import Ctx
 from bot.states import MenuSG
+from bot.texts import Tr
 from domain.errors import Gone, JournalError
 from domain.usecases.teaching import ReasonRequired
 
@@ -192,3 +193,19 @@ class UnknownButton(Keyboard):
 def Screen(*widgets: Any, **kwargs: Any) -> Window:
     """A Window that refuses buttons it does not know."""
     return Window(*widgets, UnknownButton(), **kwargs)
+
+
+def reason_screen(explanation: Tr, state: Any) -> Window:
+    """The prompt for the reason of a late change, which then repeats the pending action."""
+    from aiogram.enums import ContentType
+    from aiogram_dialog.widgets.input import MessageInput
+    from aiogram_dialog.widgets.kbd import Button
+
+    from bot.texts import Tr as Text
+
+    return Screen(
+        explanation,
+        MessageInput(on_reason, content_types=[ContentType.TEXT]),
+        Button(Text("✖️ Cancel the change", html=False), id="nochg", on_click=cancel_reason),
+        state=state,
+    )

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import (
     REASON_ACTIONS,
     Screen,
-    cancel_reason,
     ctx_of,
     guarded,
-    on_reason,
+    reason_screen,
     remember_day,
 )
 from bot.dialogs.lesson import PAGE, ChoiceGrid, _page, turn_page
@@ -300,14 +297,12 @@ def term_dialog() -> Dialog:
             getter=term_getter,
             state=TermSG.sheet,
         ),
-        Screen(
+        reason_screen(
             Tr(
                 "The period is over. A change now keeps the old value and needs a reason. "
                 "Send the reason as a message."
             ),
-            MessageInput(on_reason, content_types=[ContentType.TEXT]),
-            Button(Tr("✖️ Cancel the change", html=False), id="nochg", on_click=cancel_reason),
-            state=TermSG.reason,
+            TermSG.reason,
         ),
         on_start=remember_day,
     )

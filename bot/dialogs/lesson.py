@@ -17,10 +17,9 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import (
     REASON_ACTIONS,
     Screen,
-    cancel_reason,
     ctx_of,
     guarded,
-    on_reason,
+    reason_screen,
     remember_day,
 )
 from bot.dialogs.menu import WEEKDAYS, lesson_time
@@ -635,14 +634,12 @@ def lesson_dialog() -> Dialog:
             back_to_card(),
             state=LessonSG.remark_text,
         ),
-        Screen(
+        reason_screen(
             Tr(
                 "The entry window for this lesson has closed. A change now keeps the old value and "
                 "needs a reason. Send the reason as a message."
             ),
-            MessageInput(on_reason, content_types=[ContentType.TEXT]),
-            Button(Tr("✖️ Cancel the change", html=False), id="nochg", on_click=cancel_reason),
-            state=LessonSG.reason,
+            LessonSG.reason,
         ),
         on_start=remember_day,
     )
