@@ -1,5 +1,6 @@
 # The journal for a production install: the bot, its clock and its sender in one image.
 FROM python:3.11-slim
+# DejaVu fonts ship in reports/fonts; nothing else is needed from the system.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -10,6 +11,7 @@ COPY storage storage
 COPY scheduler scheduler
 COPY importer importer
 COPY locales locales
+COPY reports reports
 COPY fakegram fakegram
 COPY examples examples
 RUN pip install . && useradd --create-home journal
