@@ -58,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiogram import Bot, Dispatcher, Router
 from aiogram.filters import CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from pg import PG_HOST, PG_PORT, PG_USER, admin, pg_url
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -75,10 +76,6 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_HOST = os.environ.get("JOURNAL_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("JOURNAL_BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("JOURNAL_BENCH_PG_USER", "postgres")
-PG_ADMIN_DB = os.environ.get("JOURNAL_BENCH_PG_DB", "test")
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY_LESSON_1 = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)  # II четверть, during lesson 1
@@ -354,18 +351,6 @@ async def run_echo(server: FakeTelegram, watch: ReplyWatch, args: argparse.Names
 # --------------------------------------------------------------------------- the journal bot
 
 
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB, timeout=5
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @contextlib.asynccontextmanager
 async def fresh_database(backend: str, workdir: Path) -> AsyncIterator[str]:
     """A URL of an empty database, removed afterwards."""
@@ -373,11 +358,11 @@ async def fresh_database(backend: str, workdir: Path) -> AsyncIterator[str]:
         yield f"sqlite+aiosqlite:///{workdir / 'bot_bench.sqlite3'}"
         return
     name = f"journal_botbench_{os.getpid()}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
+    await admin(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+        yield pg_url(name)
     finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def attendance_screen(
@@ -552,7 +537,7 @@ async def pg_version() -> str:
     import asyncpg
 
     conn = await asyncpg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, database=PG_ADMIN_DB, timeout=5
+        host=PG_HOST, port=PG_PORT, user=PG_USER, database="test", timeout=5
     )
     try:
         return str(await conn.fetchval("SHOW server_version"))

@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from pg import admin, pg_url
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SEED = 20261129
@@ -44,9 +46,6 @@ DAY = dt.date(2026, 10, 23)  # a Friday: the digest covers 10.10–23.10
 TERM = (dt.date(2026, 9, 1), dt.date(2026, 11, 6))
 HOLIDAY = dt.date(2026, 11, 4)
 TARGET = 3000.0  # digests a second: 100 × Telegram's 30 messages a second
-PG_HOST = os.environ.get("JOURNAL_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("JOURNAL_BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("JOURNAL_BENCH_PG_USER", "postgres")
 
 CLASSES_PER_SCHOOL = 33  # grades 1–11, three classes each
 PUPILS_PER_CLASS = 30
@@ -472,26 +471,6 @@ def in_child(url: str, charts: bool, trace: bool) -> Measure:
 # --------------------------------------------------------------------------- running
 
 
-async def _admin(sql: str) -> None:
-    import asyncpg
-
-    last: Exception | None = None
-    for database in ("postgres", "test"):
-        try:
-            conn = await asyncpg.connect(
-                host=PG_HOST, port=PG_PORT, user=PG_USER, database=database, timeout=5
-            )
-        except Exception as err:  # no such database: try the next one
-            last = err
-            continue
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-        return
-    raise RuntimeError(f"cannot reach PostgreSQL at {PG_HOST}:{PG_PORT}: {last}")
-
-
 async def _prepare(url: str, pupils: int) -> dict[str, int]:
     from storage.database import create_engine
     from storage.migrate import upgrade
@@ -553,8 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     name = f"journal_digest_{os.getpid()}"
-    url = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = pg_url(name)
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
         started = time.perf_counter()
         counts = asyncio.run(_prepare(url, args.pupils))
@@ -567,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 json.dumps({"counts": counts, "timed": asdict(timed), "traced": asdict(traced)})
             )
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     return 0 if ok else 1
 
 

@@ -40,6 +40,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pg import admin, pg_url
+
 from domain.model import School
 from domain.usecases.import_school import ImportReport, import_school
 from domain.usecases.schools import create_school
@@ -51,9 +53,6 @@ from storage.uow import SqlUnitOfWork
 SEED = 20261116
 TODAY = dt.date(2026, 11, 16)
 TARGET_SECONDS = 10.0
-PG_HOST = os.environ.get("JOURNAL_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("JOURNAL_BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("JOURNAL_BENCH_PG_USER", "postgres")
 
 # --------------------------------------------------------------------------- the school
 
@@ -561,27 +560,6 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def _admin(sql: str) -> None:
-    """Run one statement on the server's maintenance database (`postgres`, else `test`)."""
-    import asyncpg
-
-    last: Exception | None = None
-    for database in ("postgres", "test"):
-        try:
-            conn = await asyncpg.connect(
-                host=PG_HOST, port=PG_PORT, user=PG_USER, database=database, timeout=5
-            )
-        except Exception as err:  # no such database: try the next one
-            last = err
-            continue
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-        return
-    raise RuntimeError(f"cannot reach PostgreSQL at {PG_HOST}:{PG_PORT}: {last}")
-
-
 @asynccontextmanager
 async def fresh_database(backend: str, workdir: Path, tag: str) -> AsyncIterator[str]:
     """A URL of an empty database that is removed afterwards."""
@@ -590,11 +568,11 @@ async def fresh_database(backend: str, workdir: Path, tag: str) -> AsyncIterator
         yield f"sqlite+aiosqlite:///{path}"  # the temporary folder goes at the end
         return
     name = f"journal_bench_{os.getpid()}_{tag}"
-    await _admin(f'CREATE DATABASE "{name}"')
+    await admin(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+        yield pg_url(name)
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _totals(report: ImportReport) -> tuple[int, int, int]:

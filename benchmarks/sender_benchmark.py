@@ -49,6 +49,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pg import admin, pg_url
+
 from bot.main import build_bot
 from domain.clock import SystemClock
 from domain.delivery import OutboxMessage, RateLimiter, SendOutcome, SendResult
@@ -64,9 +66,6 @@ from storage.uow import SqlUnitOfWork
 TOKEN = "777003:sender-benchmark-token"
 TARGET = 1_000.0  # messages a second
 FIRST_CHAT = 80_000_001
-PG_HOST = os.environ.get("JOURNAL_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("JOURNAL_BENCH_PG_PORT", "5432"))
-PG_USER = os.environ.get("JOURNAL_BENCH_PG_USER", "postgres")
 
 
 @dataclass
@@ -94,38 +93,17 @@ class Measure:
 # --------------------------------------------------------------------------- databases
 
 
-async def _admin(sql: str) -> None:
-    """Run one statement on the server's maintenance database (`postgres`, else `test`)."""
-    import asyncpg
-
-    last: Exception | None = None
-    for database in ("postgres", "test"):
-        try:
-            conn = await asyncpg.connect(
-                host=PG_HOST, port=PG_PORT, user=PG_USER, database=database, timeout=5
-            )
-        except Exception as err:  # no such database: try the next one
-            last = err
-            continue
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-        return
-    raise RuntimeError(f"cannot reach PostgreSQL at {PG_HOST}:{PG_PORT}: {last}")
-
-
 @contextlib.asynccontextmanager
 async def fresh_database(backend: str, workdir: Path) -> AsyncIterator[str]:
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{workdir / 'sender_bench.sqlite3'}"
         return
     name = f"journal_sender_bench_{os.getpid()}"
-    await _admin(f'CREATE DATABASE "{name}"')
+    await admin(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+        yield pg_url(name)
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Outbox:
