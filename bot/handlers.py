@@ -24,6 +24,7 @@ from bot.states import MenuSG
 from bot.texts import esc
 from domain.errors import Gone, JournalError
 from domain.usecases.accounts import MessengerUser, redeem_invitation
+from domain.usecases.schools import actor_school
 from locales import N_, translator
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,7 @@ async def help_command(message: Message, ctx: Ctx) -> None:
     t = ctx.t
     contacts = ""
     if ctx.actor.school_id is not None:
-        async with ctx.uow() as uow:
-            school = await uow.schools.get(ctx.actor.school_id)
+        school = await actor_school(ctx.uow(), ctx.actor.school_id)
         if school and school.help_contacts:
             contacts = esc(school.help_contacts)
     lines = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,44 +36,44 @@ class SqlFamilyRepository:
         )
         return _from(Lesson, rows)
 
-    async def marks_of_pupils(
-        self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
-    ) -> list[tuple[Mark, Lesson]]:
-        """Marks of the pupils for lessons between the days, with their lessons: one query."""
+    async def _with_lessons(
+        self,
+        kind: type,
+        school_id: int,
+        pupil_ids: Sequence[int],
+        first: dt.date,
+        last: dt.date,
+        order: Any,
+    ) -> list[tuple[Any, Lesson]]:
+        """Rows of a per-pupil table (marks, attendance) with their lessons, in one query."""
         if not pupil_ids:
             return []
+        model: Any = MAPPINGS[kind].model
         rows = await self.session.execute(
-            select(m.MarkRow, m.LessonRow)
-            .join(m.LessonRow, m.LessonRow.id == m.MarkRow.lesson_id)
+            select(model, m.LessonRow)
+            .join(m.LessonRow, m.LessonRow.id == model.lesson_id)
             .where(
-                m.MarkRow.school_id == school_id,
-                m.MarkRow.pupil_id.in_(list(pupil_ids)),
+                model.school_id == school_id,
+                model.pupil_id.in_(list(pupil_ids)),
                 m.LessonRow.day >= first,
                 m.LessonRow.day <= last,
             )
-            .order_by(m.LessonRow.day, m.MarkRow.id)
+            .order_by(m.LessonRow.day, order)
         )
-        mark, lesson = MAPPINGS[Mark].from_row, MAPPINGS[Lesson].from_row
-        return [(mark(a), lesson(b)) for a, b in rows.all()]
+        entity, lesson = MAPPINGS[kind].from_row, MAPPINGS[Lesson].from_row
+        return [(entity(a), lesson(b)) for a, b in rows.all()]
+
+    async def marks_of_pupils(
+        self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
+    ) -> list[tuple[Mark, Lesson]]:
+        return await self._with_lessons(Mark, school_id, pupil_ids, first, last, m.MarkRow.id)
 
     async def attendance_of_pupils(
         self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
     ) -> list[tuple[AttendanceEntry, Lesson]]:
-        if not pupil_ids:
-            return []
-        rows = await self.session.execute(
-            select(m.AttendanceRow, m.LessonRow)
-            .join(m.LessonRow, m.LessonRow.id == m.AttendanceRow.lesson_id)
-            .where(
-                m.AttendanceRow.school_id == school_id,
-                m.AttendanceRow.pupil_id.in_(list(pupil_ids)),
-                m.LessonRow.day >= first,
-                m.LessonRow.day <= last,
-            )
-            .order_by(m.LessonRow.day, m.LessonRow.lesson_number)
+        return await self._with_lessons(
+            AttendanceEntry, school_id, pupil_ids, first, last, m.LessonRow.lesson_number
         )
-        entry, lesson = MAPPINGS[AttendanceEntry].from_row, MAPPINGS[Lesson].from_row
-        return [(entry(a), lesson(b)) for a, b in rows.all()]
 
     async def absence_reasons(
         self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date

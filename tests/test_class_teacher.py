@@ -145,11 +145,19 @@ async def test_a_deputy_sees_only_their_grades(make_uow: UowFactory) -> None:
         await control.control_figures(w.make_uow(), w.t1, MONDAY, MONDAY, w.clock)
     with pytest.raises(Forbidden):  # T1 is no deputy
         await control.remind_teacher(w.make_uow(), w.t1, w.ids["T2"], w.clock, LocalesRenderer())
-    # T1 teaches 8Б: the deputy of 8–9 may remind them; nobody else teaches only 7А here.
-    assert (
-        await control.remind_teacher(w.make_uow(), w.t2, w.ids["T1"], w.clock, LocalesRenderer())
-        >= 0
+    # T1 teaches 8Б: the deputy of 8–9 may remind them, of 8Б only (7А is not in 8–9). At 18:00
+    # Monday, looking back 30 days: 8Б's maths on 19.10 and 9.11 has no facts nor homework, today's
+    # no homework yet (due 14:20; facts are due at 24:00), and the I term's marks (ended 24.10)
+    # are missing for all 35 pupils: six entries.
+    count = await control.remind_teacher(
+        w.make_uow(), w.t2, w.ids["T1"], w.clock, LocalesRenderer()
     )
+    assert count == 6
+    [reminder] = [x for x in await outbox(w) if x.kind == "remind"]
+    assert reminder.chat_id == "1" and "7А" not in reminder.text
+    assert "• уроков без посещаемости или темы: 2" in reminder.text
+    assert "• уроков без ДЗ: 3 (8Б · Математика 09.11, 8Б · Математика 16.11, " in reminder.text
+    assert "• не выставлено итоговых: 35 (8Б · Математика 24.10)" in reminder.text
     with pytest.raises(Forbidden):
         await control.remind_teacher(w.make_uow(), w.t2, 999_999, w.clock, LocalesRenderer())
 

@@ -332,7 +332,17 @@ async def test_past_lessons_and_remarks(world: World) -> None:
         "Не было тетради",
         w.clock,
     )
-    assert remark.id is not None
+    async with w.make_uow() as uow:
+        [stored] = await uow.family.remarks_of_pupils(
+            w.school_id, [w.pupils["S1"]], dt.datetime(2026, 11, 1, tzinfo=MSK)
+        )
+    assert (stored.id, stored.text, stored.tone, stored.lesson_id) == (
+        remark.id,
+        "Не было тетради",
+        RemarkTone.CONCERN,
+        past[1].lesson.id,
+    )
+    assert stored.author_id == w.staff["T1"]
 
 
 async def test_term_marks(world: World) -> None:

@@ -22,6 +22,7 @@ from bot.context import Ctx
 from bot.states import MenuSG
 from bot.texts import Tr
 from domain.errors import Gone, JournalError
+from domain.usecases.schools import actor_school
 from domain.usecases.teaching import ReasonRequired
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,7 @@ async def school_today(manager: DialogManager) -> dt.date:
     ctx = ctx_of(manager)
     zone = manager.middleware_data.get("school_zone") or ctx.actor.timezone
     if zone is None and ctx.actor.school_id is not None:
-        async with ctx.uow() as uow:
-            school = await uow.schools.get(ctx.actor.school_id)
+        school = await actor_school(ctx.uow(), ctx.actor.school_id)
         zone = school.timezone if school else "UTC"
         manager.middleware_data["school_zone"] = zone
     return ctx.clock.now().astimezone(ZoneInfo(zone or "UTC")).date()

@@ -42,7 +42,7 @@ async def choose_child(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
     pupil_id = int(item_id)
-    uc._child(ctx_of(manager).actor, pupil_id)  # refuses a forged id before anything is shown
+    uc.own_child(ctx_of(manager).actor, pupil_id)  # refuses a forged id before anything is shown
     manager.dialog_data["pupil"] = pupil_id
     manager.dialog_data.pop("period", None)
     await manager.switch_to(DiarySG.child)
@@ -51,7 +51,7 @@ async def choose_child(
 async def child_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     actor = ctx.actor
-    pupil = uc._child(actor, _pupil(dialog_manager))
+    pupil = uc.own_child(actor, _pupil(dialog_manager))
     return {
         "child_html": ctx.t(
             "<b>{name}</b>: what would you like to see?", name=esc(pupil.full_name)

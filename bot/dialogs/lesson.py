@@ -109,11 +109,16 @@ async def _plan_topic(manager: DialogManager, reason: str | None) -> None:
 REASON_ACTIONS["plan_topic"] = _plan_topic
 
 
+async def _save_text(manager: DialogManager, action: Any, text: str) -> None:
+    """Keep the text (a reason prompt may have to repeat the action), act, back to the card."""
+    manager.dialog_data["text"] = text
+    await action(manager, None)
+    await manager.switch_to(LessonSG.card)
+
+
 @guarded("topic")
 async def on_topic(message: Message, _w: Any, manager: DialogManager) -> None:
-    manager.dialog_data["text"] = message.text or ""
-    await _topic(manager, None)
-    await manager.switch_to(LessonSG.card)
+    await _save_text(manager, _topic, message.text or "")
 
 
 async def _topic(manager: DialogManager, reason: str | None) -> None:
@@ -133,16 +138,12 @@ REASON_ACTIONS["topic"] = _topic
 
 @guarded("homework")
 async def on_homework(message: Message, _w: Any, manager: DialogManager) -> None:
-    manager.dialog_data["text"] = message.text or ""
-    await _homework(manager, None)
-    await manager.switch_to(LessonSG.card)
+    await _save_text(manager, _homework, message.text or "")
 
 
 @guarded("homework")
 async def no_homework(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
-    manager.dialog_data["text"] = ""
-    await _homework(manager, None)
-    await manager.switch_to(LessonSG.card)
+    await _save_text(manager, _homework, "")
 
 
 async def _homework(manager: DialogManager, reason: str | None) -> None:
@@ -235,6 +236,10 @@ async def kinds_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 async def choose_kind(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
+    ctx = ctx_of(manager)
+    await uc.marks_sheet(
+        ctx.uow(), ctx.actor, _lesson_id(manager), item_id
+    )  # refuses a forged kind
     manager.dialog_data["kind"] = item_id
     manager.dialog_data["page"] = 0
     await manager.switch_to(LessonSG.marks)

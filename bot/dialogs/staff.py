@@ -17,6 +17,7 @@ from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.family import AbsenceCode
 from domain.usecases import class_teacher as uc
 from domain.usecases import control
+from domain.usecases.schools import actor_school
 
 # --------------------------------------------------------------------------- the class
 
@@ -41,8 +42,7 @@ async def choose_class(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
     ctx = ctx_of(manager)
-    async with ctx.uow() as uow:
-        await uc.class_for(uow, ctx.actor, int(item_id))  # refuses other classes
+    await uc.open_class(ctx.uow(), ctx.actor, int(item_id))  # refuses other classes
     manager.dialog_data["class"] = int(item_id)
     manager.dialog_data.pop("day", None)
     await remember_day(None, manager)
@@ -55,8 +55,7 @@ def _class(manager: DialogManager) -> int:
 
 async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
-    async with ctx.uow() as uow:
-        cls = await uc.class_for(uow, ctx.actor, _class(dialog_manager))
+    cls = await uc.open_class(ctx.uow(), ctx.actor, _class(dialog_manager))
     return {"class_html": ctx.t("<b>Class {cls}</b>", cls=esc(cls.name))}
 
 
@@ -242,8 +241,7 @@ async def send_report_pdf(callback: CallbackQuery, _w: Any, manager: DialogManag
 
     ctx = ctx_of(manager)
     report = await _report(manager)
-    async with ctx.uow() as uow:
-        school = await uow.schools.get(ctx.actor.school_id or 0)
+    school = await actor_school(ctx.uow(), ctx.actor.school_id)
     name = f"report-{report.school_class.name}-{report.last:%Y-%m-%d}.pdf"
     await callback.message.answer_document(  # type: ignore[union-attr]
         BufferedInputFile(render_class_report(report, school.name if school else ""), name)
@@ -425,8 +423,7 @@ async def send_control_pdf(callback: CallbackQuery, _w: Any, manager: DialogMana
 
     ctx = ctx_of(manager)
     report = await _control(manager)
-    async with ctx.uow() as uow:
-        school = await uow.schools.get(ctx.actor.school_id or 0)
+    school = await actor_school(ctx.uow(), ctx.actor.school_id)
     await callback.message.answer_document(  # type: ignore[union-attr]
         BufferedInputFile(
             render_control_report(report, school.name if school else ""),

@@ -692,3 +692,9 @@ async def class_report_this_period(
         periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
     first, last = report_range(periods, cls.grade, today, which)
     return await class_report(uow, actor, class_id, first, last, clock)
+
+
+async def open_class(uow: UnitOfWork, actor: Actor, class_id: int) -> SchoolClass:
+    """The class, if the actor may see it (its class teacher, or a deputy of its grade)."""
+    async with uow:
+        return await class_for(uow, actor, class_id)

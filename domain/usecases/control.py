@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from domain.errors import Forbidden
 from domain.journal import EntryKind, Lesson, end_of_day, entry_deadline, last_lesson_end
@@ -83,8 +84,7 @@ async def find_overdue(
 ) -> list[OverdueEntry]:
     """Everything past its deadline, as of `now`, for lessons of the last `days` days."""
     assert school.id is not None
-    local = local_now(_FixedNow(now), school)
-    today = local.date()
+    today = now.astimezone(ZoneInfo(school.timezone)).date()
     first = today - dt.timedelta(days=days)
     slots = await uow.journal.timetable(school.id)
     day = first
@@ -135,14 +135,6 @@ async def find_overdue(
                 found.append(OverdueEntry(teacher, OverdueKind.WRITTEN_MARKS, title, x.day))
     found += await _term_overdue(uow, school, now, today, grades, teacher_id)
     return found
-
-
-class _FixedNow:
-    def __init__(self, now: dt.datetime) -> None:
-        self._now = now
-
-    def now(self) -> dt.datetime:
-        return self._now
 
 
 async def _written_kinds(uow: UnitOfWork, school: School) -> set[str]:

@@ -33,7 +33,8 @@ def children(actor: Actor) -> list[Pupil]:
     return list(actor.children)
 
 
-def _child(actor: Actor, pupil_id: int) -> Pupil:
+def own_child(actor: Actor, pupil_id: int) -> Pupil:
+    """The child if it is the actor's own (or the pupil themself); a refusal otherwise."""
     for pupil in children(actor):
         if pupil.id == pupil_id:
             return pupil
@@ -181,7 +182,7 @@ async def diary_marks(
     uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock, period_id: int | None = None
 ) -> DiaryMarks:
     async with uow:
-        pupil = _child(actor, pupil_id)
+        pupil = own_child(actor, pupil_id)
         school = await _school(uow, actor)
         today = local_now(clock, school).date()
         cls = await _class_of(uow, school, pupil, today)
@@ -216,7 +217,7 @@ async def diary_absences(
     uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock, days: int = 30
 ) -> list[AbsenceDay]:
     async with uow:
-        pupil = _child(actor, pupil_id)
+        pupil = own_child(actor, pupil_id)
         school = await _school(uow, actor)
         assert school.id is not None and pupil.id is not None
         today = local_now(clock, school).date()
@@ -258,7 +259,7 @@ async def diary_homework(
 ) -> list[HomeworkLine]:
     """Homework set for the next school day (or the coming week), as teachers entered it."""
     async with uow:
-        pupil = _child(actor, pupil_id)
+        pupil = own_child(actor, pupil_id)
         school = await _school(uow, actor)
         assert school.id is not None and pupil.id is not None
         today = local_now(clock, school).date()
@@ -327,7 +328,7 @@ async def report_absence(
             "an absence can be reported for {days} days at most", days=MAX_REPORT_DAYS
         )
     async with uow:
-        pupil = _child(actor, pupil_id)
+        pupil = own_child(actor, pupil_id)
         school = await _school(uow, actor)
         assert school.id is not None and pupil.id is not None and actor.guardian.id is not None
         now = local_now(clock, school)

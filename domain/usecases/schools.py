@@ -175,3 +175,11 @@ async def outbox_report(uow: UnitOfWork, limit: int = 10) -> OutboxReport:
     """Pending, sent and failed messages, and the latest failures with their reasons."""
     async with uow:
         return OutboxReport(await uow.outbox.counts(), await uow.outbox.latest_failures(limit))
+
+
+async def actor_school(uow: UnitOfWork, school_id: int | None) -> School | None:
+    """The school a person acts in (its name, zone, help contacts), if they are linked to one."""
+    if school_id is None:
+        return None
+    async with uow:
+        return await uow.schools.get(school_id)
