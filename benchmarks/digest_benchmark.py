@@ -399,22 +399,15 @@ class TimedCharts:
 
 
 async def build_all(url: str, charts: bool, trace: bool) -> Measure:
-    from sqlalchemy import event
-
     from domain.usecases.digest_batch import class_batches
     from domain.usecases.family_jobs import Digest, digest_since
     from scheduler.render import LocalesRenderer
     from storage.database import create_engine, session_factory
+    from storage.statements import counting_statements
     from storage.uow import SqlUnitOfWork
 
     engine = create_engine(url)
     sessions = session_factory(engine)
-    queries = [0]
-
-    def count(*_: object) -> None:
-        queries[0] += 1
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
     renderer = LocalesRenderer()
     chart_maker = TimedCharts() if charts else None
     job = Digest(chart_maker)
@@ -430,15 +423,14 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
     for school in schools:
         assert school.id is not None
         since = digest_since(school, DAY)
-        async with SqlUnitOfWork(sessions) as uow:
-            queries[0] = 0
+        async with SqlUnitOfWork(sessions) as uow, counting_statements(uow.session) as counted:
             periods = await uow.journal.periods(school.id)
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
             first = True
             async for batch in class_batches(uow, school, DAY, since, reachable_only=True):
-                (result.first_batch_queries if first else result.class_queries).append(queries[0])
+                queries = await counted.take()
+                (result.first_batch_queries if first else result.class_queries).append(queries)
                 first = False
-                queries[0] = 0
                 result.batches += 1
                 result.digests += len(batch)
                 notices = job.batch_notices(school, key, batch, periods, kinds)

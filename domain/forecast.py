@@ -8,7 +8,7 @@ decimals, so the forecast and the suggestion never disagree about the current ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
@@ -69,9 +69,10 @@ def forecast(
     school's share of lessons missed), or the pupil can no longer get the minimum within the
     lessons left and missing the lessons left would put them over that share.
 
-    One pass over the marks (the digest calls this ten times a pupil): the values are summed per
-    weight in integers, so S and W cost one Decimal product per distinct weight; the arithmetic
-    is the term-mark suggestion's (`suggest_term_mark`, `weighted_mean`), exactly.
+    The marks are counted by (value, kind, weight) and the values summed per weight in integers,
+    so S and W cost one Decimal product per distinct weight; the arithmetic is the term-mark
+    suggestion's (`suggest_term_mark`, `weighted_mean`), exactly. The digest counts a class's
+    marks itself and calls `forecast_counts`.
     """
     return forecast_values(
         [(m.value, m.work_kind, m.weight) for m in marks],
@@ -92,32 +93,78 @@ def forecast_values(
     lessons_missed: int,
     lessons_left: int,
 ) -> Forecast:
-    """`forecast` of (value, work kind, weight) triples, oldest first: the digest's hot path
-    (ten calls a pupil) without a `MarkInPeriod` a mark."""
+    """`forecast` of (value, work kind, weight) triples, oldest first."""
+    counts: dict[tuple[str, str, Decimal], int] = {}
+    latest: dict[str, Decimal] = {}  # kind → the weight of its latest numeric mark
+    for value, kind, weight in marks:
+        key = (value, kind, weight)
+        counts[key] = counts.get(key, 0) + 1
+        if _number(value) is not None:
+            latest[kind] = weight
+    return _forecast(
+        [(v, k, w, n) for (v, k, w), n in counts.items()],
+        latest,
+        settings=settings,
+        hours_per_week=hours_per_week,
+        lessons_held=lessons_held,
+        lessons_missed=lessons_missed,
+        lessons_left=lessons_left,
+    )
+
+
+def forecast_counts(
+    counts: Mapping[tuple[str, str], int],
+    weights: Mapping[str, Decimal],
+    *,
+    settings: GradingSettings,
+    hours_per_week: Decimal,
+    lessons_held: int,
+    lessons_missed: int,
+    lessons_left: int,
+) -> Forecast:
+    """`forecast` of marks counted by (value, work kind), each kind weighing `weights[kind]`.
+
+    The digest's hot path (ten calls a pupil): the order of the marks does not change the
+    forecast, so a class's marks are counted in one pass and each forecast costs a few
+    operations per distinct (value, kind), not per mark.
+    """
+    return _forecast(
+        [(v, k, weights.get(k, _ONE), n) for (v, k), n in counts.items()],
+        weights,
+        settings=settings,
+        hours_per_week=hours_per_week,
+        lessons_held=lessons_held,
+        lessons_missed=lessons_missed,
+        lessons_left=lessons_left,
+    )
+
+
+def _forecast(
+    counted: Iterable[tuple[str, str, Decimal, int]],
+    kind_weight: Mapping[str, Decimal],
+    *,
+    settings: GradingSettings,
+    hours_per_week: Decimal,
+    lessons_held: int,
+    lessons_missed: int,
+    lessons_left: int,
+) -> Forecast:
+    """The forecast of (value, kind, weight, how many) with the weight each kind needs at."""
     if min(lessons_held, lessons_missed, lessons_left) < 0:
         raise ValueError("lesson counts cannot be negative")
     value_sums: dict[Decimal, int] = {}  # weight → Σ value of the numeric marks of that weight
     value_counts: dict[Decimal, int] = {}  # weight → how many numeric marks have it
     kind_counts: dict[str, int] = {}  # kind → how many numeric marks
-    kind_weights: dict[str, Decimal] = {}  # kind → the weight of its latest numeric mark
     others = 0  # «зач» and «незач»: they count towards the minimum, not in the mean
-    for value, kind, weight in marks:
-        n = _NUMBERS.get(value)
+    for value, kind, weight, times in counted:
+        n = _number(value)
         if n is None:
-            if value.isdigit():
-                n = int(value)
-            else:
-                if value == PASS or value == FAIL:
-                    others += 1
-                continue
-        if weight in value_sums:
-            value_sums[weight] += n
-            value_counts[weight] += 1
-        else:
-            value_sums[weight] = n
-            value_counts[weight] = 1
-        kind_counts[kind] = kind_counts.get(kind, 0) + 1
-        kind_weights[kind] = weight
+            if value == PASS or value == FAIL:
+                others += times
+            continue
+        value_sums[weight] = value_sums.get(weight, 0) + n * times
+        value_counts[weight] = value_counts.get(weight, 0) + times
+        kind_counts[kind] = kind_counts.get(kind, 0) + times
 
     numeric_count = sum(value_counts.values())
     count = numeric_count + others
@@ -132,22 +179,24 @@ def forecast_values(
 
     mean: Decimal | None = None
     current: int | None = None
-    total = weights = Decimal(0)
+    total = weights_sum = Decimal(0)
     if numeric_count:
         for weight, n in value_sums.items():
             total += n * weight
-            weights += value_counts[weight] * weight
-        if weights != 0:
-            exact = total / weights
+            weights_sum += value_counts[weight] * weight
+        if weights_sum != 0:
+            exact = total / weights_sum
             mean = exact.quantize(_CENTS, rounding=ROUND_HALF_UP)
             current = mark_for_mean(exact, settings)
     target = None if current is None or current >= TOP_MARK else current + 1
     kind_: str | None = None
     needed: int | None = None
     if target is not None:
-        kind_ = min(kind_counts, key=lambda k: (-kind_counts[k], -kind_weights[k], k))
+        weight_of = kind_weight.get
+        kind_ = min(kind_counts, key=lambda k: (-kind_counts[k], -weight_of(k, _ONE), k))
         if lessons_left > 0:
-            needed = _fives_needed(total, weights, kind_weights[kind_], target, settings)
+            weight = weight_of(kind_, _ONE)
+            needed = _fives_needed(total, weights_sum, weight, target, settings)
             if needed is not None and needed > lessons_left:
                 needed = None
     return Forecast(
@@ -165,6 +214,15 @@ def forecast_values(
     )
 
 
+def _number(value: str) -> int | None:
+    """`grading.numeric` for the values marks take («зач», «н/а» and the like are None)."""
+    n = _NUMBERS.get(value)
+    if n is None and value.isdigit():
+        return int(value)
+    return n
+
+
+_ONE = Decimal(1)
 _NUMBERS = {str(v): v for v in range(11)}  # `numeric` of the usual mark values
 _CENTS = Decimal("0.01")
 

@@ -8,8 +8,6 @@ import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from sqlalchemy import event
-
 from domain.clock import FixedClock
 from domain.journal import RemarkTone
 from domain.people import Actor, PersonKind
@@ -22,6 +20,7 @@ from domain.usecases.scheduling import Notice
 from domain.usecases.schools import create_school
 from domain.usecases.term_marks import current_period, set_term_mark
 from scheduler.render import LocalesRenderer
+from storage.statements import counting_statements
 from storage.uow import SqlUnitOfWork
 from tests.school_data import SMALL_SCHOOL, bot_school, raw_tables
 from tests.test_family import MONDAY, join
@@ -151,20 +150,11 @@ async def test_queries_per_class_do_not_grow_with_the_class(make_uow: UowFactory
         await join(w, PersonKind.PUPIL, w.ids[pupil], 10 + n)
     async with w.make_uow() as uow:
         school = await uow.schools.get(w.school_id)
-        engine = uow.session.bind
-        counted: list[int] = []
-
-        def count(*_: object) -> None:
-            counted.append(1)
-
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-        try:
+        async with counting_statements(uow.session) as counted:
+            await counted.take()
             per_batch = []
             async for batch in class_batches(uow, school, FRIDAY, SINCE):
-                per_batch.append((len(batch), len(counted)))
-                counted.clear()
-        finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
+                per_batch.append((len(batch), await counted.take()))
     [(seven, with_school), (eight, alone)] = per_batch
     assert (seven, eight) == (25, 35)
     assert alone == 8  # pupils, 2 × accounts, lessons, marks, attendance, remarks, term marks

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.forecast import Forecast, MarkInPeriod, describe, forecast
+from domain.forecast import Forecast, MarkInPeriod, describe, forecast, forecast_counts
 from domain.grading import (
     NOT_ASSESSED,
     PASS,
@@ -334,3 +334,31 @@ def test_forecast_mark_is_the_term_mark_suggestion(
     assert (f.marks_count, f.minimum_marks) == (suggestion.marks_count, suggestion.minimum_marks)
     assert f.too_few_marks == suggestion.too_few_marks
     assert f.at_risk_of_2 == (f.mark is not None and int(f.mark) <= 2)
+
+
+@given(marks_strategy, settings_strategy, lessons, lessons, lessons, st.sampled_from(["1", "3"]))
+def test_counted_marks_give_the_same_forecast_as_the_marks(
+    marks: list[MarkInPeriod],
+    settings: GradingSettings,
+    held: int,
+    missed: int,
+    left: int,
+    hours: str,
+) -> None:
+    """The digest counts a class's marks by (value, kind) in one pass; order is not needed."""
+    missed = min(missed, held)
+    counts: dict[tuple[str, str], int] = {}
+    for m in marks:
+        counts[m.value, m.work_kind] = counts.get((m.value, m.work_kind), 0) + 1
+    counted = forecast_counts(
+        counts,
+        KIND_WEIGHTS,
+        settings=settings,
+        hours_per_week=W(hours),
+        lessons_held=held,
+        lessons_missed=missed,
+        lessons_left=left,
+    )
+    assert counted == run(
+        marks, settings=settings, hours=hours, held=held, missed=missed, left=left
+    )

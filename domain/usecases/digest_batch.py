@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from domain.forecast import forecast_values
+from domain.forecast import forecast_counts
 from domain.journal import Attendance, is_school_day
 from domain.model import (
     Assignment,
@@ -38,8 +38,6 @@ from domain.ports import UnitOfWork
 from domain.usecases.diary import SubjectMarks
 from domain.usecases.family_jobs import DigestFacts
 from domain.usecases.term_marks import current_period
-
-ONE = Decimal(1)  # the weight of a mark whose work kind the school no longer has
 
 # --------------------------------------------------------------------------- rows read
 
@@ -109,13 +107,16 @@ class SchoolRows:
 
 @dataclass(slots=True)
 class ClassRows:
-    """One class's journal for one digest: a constant number of queries whatever its size."""
+    """One class's journal for one digest: a constant number of queries whatever its size.
 
-    lessons: list[LessonFact]  # the class's lessons from min(since, period start) to the day
-    marks: list[MarkFact]  # the pupils' marks in the period up to the day
-    attendance: list[AttendanceFact]  # from min(since, period start) to the day
-    remarks: list[RemarkFact]  # since the moment, oldest first
-    term_marks: list[TermMarkFact]  # of the period
+    Each row is a tuple (or a driver's record) with the fields of its `…Fact`, in that order.
+    """
+
+    lessons: Sequence[LessonFact]  # the class's lessons from min(since, period start) to the day
+    marks: Sequence[MarkFact]  # the pupils' marks in the period up to the day
+    attendance: Sequence[AttendanceFact]  # from min(since, period start) to the day
+    remarks: Sequence[RemarkFact]  # since the moment, oldest first
+    term_marks: Sequence[TermMarkFact]  # of the period
 
 
 class PupilDigest(NamedTuple):
@@ -209,24 +210,29 @@ def class_digests(
     since: dt.date,
 ) -> list[PupilDigest]:
     """Every pupil's digest of one class: the same subjects, forecasts and facts as the
-    per-pupil `subject_forecasts` and `digest_facts`, from the class's rows."""
+    per-pupil `subject_forecasts` and `digest_facts`, from the class's rows.
+
+    Rows are read by position (a driver's records or tuples in the order of the `…Fact`
+    types): a class has thousands of marks, and each is touched once, to be shown and counted.
+    """
     school = index.school
     assert cls.id is not None and period.id is not None
     last = min(period.ends, day)
     weights = {code: k.weight for code, k in index.kinds.items()}
     names = {code: k.name for code, k in index.kinds.items()}
+    starts = period.starts
 
     # Lessons by subgroup (None: the whole class): held lesson ids per subject in the period,
     # and lessons per day in the digest's window.
     held_by: dict[int | None, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     per_day_by: dict[int | None, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for x in rows.lessons:
-        if period.starts <= x.day <= last:
-            ids = held_by[x.subgroup_id][x.subject_id]  # the subject counts even if none held
-            if x.attendance_taken:
-                ids.append(x.id)
-        if since <= x.day <= day:
-            per_day_by[x.subgroup_id][x.day] += 1
+    for lesson_id, lesson_day, subject_id, subgroup_id, taken, _ in rows.lessons:
+        if starts <= lesson_day <= last:
+            ids = held_by[subgroup_id][subject_id]  # the subject counts even if none held
+            if taken:
+                ids.append(lesson_id)
+        if since <= lesson_day <= day:
+            per_day_by[subgroup_id][lesson_day] += 1
 
     # Lessons left by the timetable, per subgroup and subject.
     future = school_days(school, cls.grade, index.holidays, day + dt.timedelta(days=1), period.ends)
@@ -235,65 +241,89 @@ def class_digests(
         left_by[slot.subgroup_id][slot.subject_id] += sum(1 for d in future if slot.valid_on(d))
     assignments = index.assignments.get(cls.id, [])
 
-    marks = _by_pupil(rows.marks)
+    # Each mark once: shown as (day, value, kind name) and counted by (value, kind).
+    shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
+    counts_of: dict[tuple[int, int], dict[tuple[str, str], int]] = {}
+    name_of = names.get
+    for pupil_id, mark_day, subject_id, kind, value in rows.marks:
+        key = (pupil_id, subject_id)
+        shown = shown_of.get(key)
+        if shown is None:
+            shown = shown_of[key] = []
+            counts = counts_of[key] = {}
+        else:
+            counts = counts_of[key]
+        shown.append((mark_day, value, name_of(kind, kind)))
+        pair = (value, kind)
+        counts[pair] = counts.get(pair, 0) + 1
+    subjects_of: dict[int, set[int]] = defaultdict(set)
+    for pupil_id, subject_id in shown_of:
+        subjects_of[pupil_id].add(subject_id)
+
     attendance = _by_pupil(rows.attendance)
     remarks = _by_pupil(rows.remarks)
     family_of = _by_pupil(accounts)
     terms = _by_pupil(rows.term_marks)
     zone = ZoneInfo(school.timezone)
     control: dict[tuple[int, ...], list[str]] = {}
+    grading = school.grading
+    absent, late_ = Attendance.ABSENT.value, Attendance.LATE.value
+    # Pupils in the same subgroups see the same lessons: worked out once per set of subgroups.
+    lessons_for: dict[
+        frozenset[int], tuple[dict[int, list[int]], dict[int, int], dict[int, Decimal]]
+    ] = {}
 
     result = []
     for pupil, groups in pupils:
-        assert pupil.id is not None
-        held: dict[int, list[int]] = defaultdict(list)
-        for table in _member(groups, held_by):
-            for subject_id, ids in table.items():
-                held[subject_id].extend(ids)
-        left: dict[int, int] = defaultdict(int)
-        for table in _member(groups, left_by):
-            for subject_id, n in table.items():
-                left[subject_id] += n
-        hours: dict[int, Decimal] = defaultdict(Decimal)
-        for a in assignments:
-            if a.subgroup_id is None or a.subgroup_id in groups:
-                hours[a.subject_id] = max(hours[a.subject_id], a.hours_per_week)
-        entries = attendance.get(pupil.id, [])
+        pupil_id = pupil.id
+        assert pupil_id is not None
+        seen = lessons_for.get(groups)
+        if seen is None:
+            held: dict[int, list[int]] = defaultdict(list)
+            for table in _member(groups, held_by):
+                for subject_id, ids in table.items():
+                    held[subject_id].extend(ids)
+            left: dict[int, int] = defaultdict(int)
+            for table in _member(groups, left_by):
+                for subject_id, n in table.items():
+                    left[subject_id] += n
+            hours: dict[int, Decimal] = defaultdict(Decimal)
+            for a in assignments:
+                if a.subgroup_id is None or a.subgroup_id in groups:
+                    hours[a.subject_id] = max(hours[a.subject_id], a.hours_per_week)
+            seen = lessons_for[groups] = (dict(held), dict(left), dict(hours))
+        held_in, left_in, hours_in = seen
+        entries = attendance.get(pupil_id, ())
         absent_in_period = {
-            e.lesson_id
-            for e in entries
-            if e.status is Attendance.ABSENT and period.starts <= e.day <= last
+            lesson_id
+            for _, lesson_id, entry_day, status in entries
+            if status == absent and starts <= entry_day <= last
         }
-        mine: dict[int, list[MarkFact]] = defaultdict(list)
-        for mk in marks.get(pupil.id, []):
-            mine[mk.subject_id].append(mk)
-        own_terms = {t.subject_id: t.value for t in terms.get(pupil.id, [])}
+        own_terms = {subject_id: value for _, subject_id, value in terms.get(pupil_id, ())}
 
         subjects = []
-        for subject_id in sorted(set(held) | set(mine) | set(hours)):
+        for subject_id in sorted(set(held_in) | subjects_of.get(pupil_id, set()) | set(hours_in)):
             subject = index.subjects.get(subject_id)
             if subject is None:
                 continue
-            given = mine.get(subject_id, [])
+            key = (pupil_id, subject_id)
             prediction = None
             if subject.grading is Grading.MARKS:
-                ids = held.get(subject_id, [])
-                prediction = forecast_values(
-                    [(mk.value, mk.work_kind, weights.get(mk.work_kind, ONE)) for mk in given],
-                    settings=school.grading,
-                    hours_per_week=hours.get(subject_id, Decimal(1)),
+                ids = held_in.get(subject_id, ())
+                prediction = forecast_counts(
+                    counts_of.get(key, {}),
+                    weights,
+                    settings=grading,
+                    hours_per_week=hours_in.get(subject_id, _ONE_HOUR),
                     lessons_held=len(ids),
                     lessons_missed=(
                         sum(1 for i in ids if i in absent_in_period) if absent_in_period else 0
                     ),
-                    lessons_left=left.get(subject_id, 0),
+                    lessons_left=left_in.get(subject_id, 0),
                 )
             subjects.append(
                 SubjectMarks(
-                    subject,
-                    [(mk.day, mk.value, names.get(mk.work_kind, mk.work_kind)) for mk in given],
-                    prediction,
-                    own_terms.get(subject_id),
+                    subject, shown_of.get(key) or [], prediction, own_terms.get(subject_id)
                 )
             )
         subjects.sort(key=lambda s: s.subject.name.casefold())
@@ -301,12 +331,12 @@ def class_digests(
         # The facts: absences in the window (a day counts when every lesson of it was missed).
         missed_per_day: dict[dt.date, int] = defaultdict(int)
         late = 0
-        for e in entries:
-            if not since <= e.day <= day:
+        for _, _, entry_day, status in entries:
+            if not since <= entry_day <= day:
                 continue
-            if e.status is Attendance.ABSENT:
-                missed_per_day[e.day] += 1
-            elif e.status is Attendance.LATE:
+            if status == absent:
+                missed_per_day[entry_day] += 1
+            elif status == late_:
                 late += 1
         days = 0
         if missed_per_day:
@@ -315,19 +345,25 @@ def class_digests(
                 for d, n in table.items():
                     per_day[d] += n
             days = sum(1 for d, n in missed_per_day.items() if n >= per_day.get(d, 0) > 0)
-        key = tuple(s.subject.id for s in subjects)  # type: ignore[misc]
-        if key not in control:
-            control[key] = control_works(index, cls, subjects)
+        control_key = tuple(s.subject.id for s in subjects)  # type: ignore[misc]
+        if control_key not in control:
+            control[control_key] = control_works(index, cls, subjects)
         facts = DigestFacts(
             sum(missed_per_day.values()),
             days,
             late,
-            [(r.created_at.astimezone(zone).date(), r.text) for r in remarks.get(pupil.id, [])],
-            list(control[key]),
+            [
+                (created_at.astimezone(zone).date(), text)
+                for _, created_at, text in remarks.get(pupil_id, ())
+            ],
+            list(control[control_key]),
         )
-        family = [(a.guardian_id, a.account) for a in family_of.get(pupil.id, [])]
+        family = [(guardian_id, account) for _, guardian_id, account in family_of.get(pupil_id, ())]
         result.append(PupilDigest(pupil, cls, subjects, facts, family))
     return result
+
+
+_ONE_HOUR = Decimal(1)
 
 
 def control_works(
