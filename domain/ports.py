@@ -30,7 +30,7 @@ from domain.people import Account, AccountLink, Invitation, PersonKind
 from domain.remarks import JournalRemark
 
 if TYPE_CHECKING:  # the digest's row types live with the code that reads them
-    from domain.usecases.digest_batch import AccountFact, ClassRows, SchoolRows
+    from domain.usecases.digest_batch import ClassRows, SchoolRows
 
 
 class Clock(Protocol):
@@ -327,29 +327,22 @@ class DigestRepository(Protocol):
 
     async def school_rows(self, school_id: int) -> SchoolRows: ...
 
-    async def pupils(
-        self, school_id: int, class_id: int, day: dt.date
-    ) -> list[tuple[Pupil, frozenset[int]]]:
-        """Pupils in the class on `day` (as `people.roster`), each with all their subgroups."""
-        ...
-
-    async def accounts(self, school_id: int, pupil_ids: Sequence[int]) -> list[AccountFact]:
-        """Every account of the pupils' guardians and of the pupils themselves."""
-        ...
-
     async def class_rows(
         self,
         school_id: int,
         class_id: int,
-        pupil_ids: Sequence[int],
         period_id: int,
         *,
+        day: dt.date,
         first: dt.date,
         last: dt.date,
         marks_from: dt.date,
         marks_to: dt.date,
         remarks_since: dt.datetime,
-    ) -> ClassRows: ...
+    ) -> ClassRows:
+        """The pupils in the class on `day` (as `people.roster`) with their subgroups and their
+        families' accounts, and the class's journal for them (see `ClassRows`)."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Date, and_, bindparam, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import BindParameter
 
 from domain.model import (
@@ -89,116 +89,36 @@ class SqlDigestRepository:
 
     # ----------------------------------------------------------------------- once a class
 
-    async def pupils(
-        self, school_id: int, class_id: int, day: dt.date
-    ) -> list[tuple[Pupil, frozenset[int]]]:
-        p = m.PupilRow
-        conn = await self.session.connection()
-        rows = await conn.execute(
-            select(
-                p.id,
-                p.school_id,
-                p.external_id,
-                p.last_name,
-                p.first_name,
-                p.middle_name,
-                p.birth_date,
-                p.enrolled_on,
-                p.left_on,
-                p.home_schooled,
-                m.SubgroupMemberRow.subgroup_id,
-            )
-            .join(m.EnrolmentRow, m.EnrolmentRow.pupil_id == p.id)
-            .outerjoin(
-                m.SubgroupMemberRow,
-                and_(
-                    m.SubgroupMemberRow.pupil_id == p.id,
-                    m.SubgroupMemberRow.school_id == school_id,
-                ),
-            )
-            .where(
-                p.school_id == school_id,
-                m.EnrolmentRow.class_id == class_id,
-                m.EnrolmentRow.starts <= day,
-                or_(m.EnrolmentRow.ends.is_(None), m.EnrolmentRow.ends >= day),
-            )
-            .order_by(p.last_name, p.first_name, p.id)
-        )
-        pupils: dict[int, Pupil] = {}
-        groups: dict[int, set[int]] = {}
-        for row in rows.all():
-            pupil_id = row[0]
-            if pupil_id not in pupils:
-                pupils[pupil_id] = Pupil(*row[:10])
-                groups[pupil_id] = set()
-            if row[10] is not None:
-                groups[pupil_id].add(row[10])
-        return [(pupil, frozenset(groups[i])) for i, pupil in pupils.items()]
-
-    async def accounts(self, school_id: int, pupil_ids: Sequence[int]) -> list[AccountFact]:
-        if not pupil_ids:
-            return []
-        link = m.AccountLinkRow
-        ids = list(pupil_ids)
-        conn = await self.session.connection()
-        guardians = await conn.execute(
-            select(m.GuardianshipRow.pupil_id, m.GuardianRow.id, *_ACCOUNT_COLUMNS)
-            .join(m.GuardianRow, m.GuardianRow.id == m.GuardianshipRow.guardian_id)
-            .join(
-                link,
-                and_(
-                    link.school_id == school_id,
-                    link.kind == PersonKind.GUARDIAN.value,
-                    link.person_id == m.GuardianRow.id,
-                ),
-            )
-            .join(m.AccountRow, m.AccountRow.id == link.account_id)
-            .where(m.GuardianRow.school_id == school_id, m.GuardianshipRow.pupil_id.in_(ids))
-            .order_by(m.GuardianshipRow.pupil_id, m.GuardianRow.id, m.AccountRow.id)
-        )
-        found = [AccountFact(r[0], r[1], Account(*r[2:])) for r in guardians.all()]
-        own = await conn.execute(
-            select(link.person_id, *_ACCOUNT_COLUMNS)
-            .join(m.AccountRow, m.AccountRow.id == link.account_id)
-            .where(
-                link.school_id == school_id,
-                link.kind == PersonKind.PUPIL.value,
-                link.person_id.in_(ids),
-            )
-            .order_by(link.person_id, m.AccountRow.id)
-        )
-        found += [AccountFact(r[0], None, Account(*r[1:])) for r in own.all()]
-        return found
-
     async def class_rows(
         self,
         school_id: int,
         class_id: int,
-        pupil_ids: Sequence[int],
         period_id: int,
         *,
+        day: dt.date,
         first: dt.date,
         last: dt.date,
         marks_from: dt.date,
         marks_to: dt.date,
         remarks_since: dt.datetime,
     ) -> ClassRows:
-        ids = list(pupil_ids)
-        driver = await self._asyncpg()
-        if driver is not None:
+        conn = await self.session.connection()
+        if conn.dialect.driver == "asyncpg":
+            driver = (await conn.get_raw_connection()).driver_connection
             return await _class_rows_pg(
                 driver,
                 school_id,
                 class_id,
-                ids,
                 period_id,
+                day=day,
                 first=first,
                 last=last,
                 marks_from=marks_from,
                 marks_to=marks_to,
                 remarks_since=remarks_since,
             )
-        conn = await self.session.connection()
+        pupils = await self._pupils(conn, school_id, class_id, day)
+        ids = [p.id for p, _ in pupils]
         lesson = m.LessonRow
         # The days go into the SQL text: with them as parameters PostgreSQL switches to a generic
         # plan after five executions of a prepared statement, one that guesses a day range
@@ -266,72 +186,207 @@ class SqlDigestRepository:
                 m.TermMarkRow.pupil_id.in_(ids),
             )
         )
-        return ClassRows(lessons.all(), marks.all(), attendance.all(), remarks.all(), terms.all())
+        return ClassRows(
+            pupils,
+            await self._accounts(conn, school_id, ids),
+            lessons.all(),
+            marks.all(),
+            attendance.all(),
+            remarks.all(),
+            terms.all(),
+        )
 
-    async def _asyncpg(self) -> Any | None:
-        """The asyncpg connection under this session's transaction, on PostgreSQL."""
-        conn = await self.session.connection()
-        if conn.dialect.driver != "asyncpg":
-            return None
-        raw = await conn.get_raw_connection()
-        return raw.driver_connection
+    async def _pupils(
+        self, conn: AsyncConnection, school_id: int, class_id: int, day: dt.date
+    ) -> list[tuple[Pupil, frozenset[int]]]:
+        p = m.PupilRow
+        rows = await conn.execute(
+            select(
+                p.id,
+                p.school_id,
+                p.external_id,
+                p.last_name,
+                p.first_name,
+                p.middle_name,
+                p.birth_date,
+                p.enrolled_on,
+                p.left_on,
+                p.home_schooled,
+                m.SubgroupMemberRow.subgroup_id,
+            )
+            .join(m.EnrolmentRow, m.EnrolmentRow.pupil_id == p.id)
+            .outerjoin(
+                m.SubgroupMemberRow,
+                and_(
+                    m.SubgroupMemberRow.pupil_id == p.id,
+                    m.SubgroupMemberRow.school_id == school_id,
+                ),
+            )
+            .where(
+                p.school_id == school_id,
+                m.EnrolmentRow.class_id == class_id,
+                m.EnrolmentRow.starts <= day,
+                or_(m.EnrolmentRow.ends.is_(None), m.EnrolmentRow.ends >= day),
+            )
+            .order_by(p.last_name, p.first_name, p.id)
+        )
+        return _pupils_with_groups(rows.all())
+
+    async def _accounts(
+        self, conn: AsyncConnection, school_id: int, ids: list[int]
+    ) -> list[AccountFact]:
+        link = m.AccountLinkRow
+        guardians = await conn.execute(
+            select(m.GuardianshipRow.pupil_id, m.GuardianRow.id, *_ACCOUNT_COLUMNS)
+            .join(m.GuardianRow, m.GuardianRow.id == m.GuardianshipRow.guardian_id)
+            .join(
+                link,
+                and_(
+                    link.school_id == school_id,
+                    link.kind == PersonKind.GUARDIAN.value,
+                    link.person_id == m.GuardianRow.id,
+                ),
+            )
+            .join(m.AccountRow, m.AccountRow.id == link.account_id)
+            .where(m.GuardianRow.school_id == school_id, m.GuardianshipRow.pupil_id.in_(ids))
+            .order_by(m.GuardianshipRow.pupil_id, m.GuardianRow.id, m.AccountRow.id)
+        )
+        own = await conn.execute(
+            select(link.person_id, *_ACCOUNT_COLUMNS)
+            .join(m.AccountRow, m.AccountRow.id == link.account_id)
+            .where(
+                link.school_id == school_id,
+                link.kind == PersonKind.PUPIL.value,
+                link.person_id.in_(ids),
+            )
+            .order_by(link.person_id, m.AccountRow.id)
+        )
+        return _account_facts(guardians.all(), own.all())
 
 
-# On PostgreSQL a class's rows are read straight through asyncpg, in the session's transaction:
-# SQLAlchemy's row handling costs about twice the database's own time for the ~4,500 marks of a
-# class. Same statements as the SQLAlchemy ones above (which SQLite runs), with the pupils as
-# one array parameter; the days are literals, for the reason given above.
+def _pupils_with_groups(rows: Sequence[Sequence[Any]]) -> list[tuple[Pupil, frozenset[int]]]:
+    """Rows of a pupil's ten fields and one subgroup id (or None), a row per subgroup."""
+    pupils: dict[int, Pupil] = {}
+    groups: dict[int, set[int]] = {}
+    for row in rows:
+        pupil_id = row[0]
+        if pupil_id not in pupils:
+            pupils[pupil_id] = Pupil(*row[:10])
+            groups[pupil_id] = set()
+        if row[10] is not None:
+            groups[pupil_id].add(row[10])
+    return [(pupil, frozenset(groups[i])) for i, pupil in pupils.items()]
 
-_MARKS_PG = """
+
+def _account_facts(
+    guardians: Sequence[Sequence[Any]], own: Sequence[Sequence[Any]]
+) -> list[AccountFact]:
+    found = [AccountFact(r[0], r[1], Account(*r[2:])) for r in guardians]
+    return found + [AccountFact(r[0], None, Account(*r[1:])) for r in own]
+
+
+# On PostgreSQL a class is read straight through asyncpg, in the session's transaction:
+# SQLAlchemy's statement and row handling costs about as much again as the database's own time
+# for the ~4,500 marks of a class. Same statements as the SQLAlchemy ones above (which SQLite
+# runs), except that the pupils are the class's enrolment, not a list of ids, so the marks can
+# go first: `digest_batch.class_batches` sends them for the next class while it works out this
+# one. Days are literals, for the reason given above.
+
+_ENROLLED = """
+SELECT e.pupil_id FROM enrolments e
+WHERE e.class_id = $2 AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')"""
+
+_MARKS_PG = f"""
 SELECT m.pupil_id, l.day, l.subject_id, m.work_kind, m.value
 FROM marks m JOIN lessons l ON l.id = m.lesson_id
-WHERE m.school_id = $1 AND m.pupil_id = ANY($2::int[]) AND l.day BETWEEN '{0}' AND '{1}'
+WHERE m.school_id = $1 AND m.pupil_id IN ({_ENROLLED})
+  AND l.day BETWEEN '{{marks_from}}' AND '{{marks_to}}'
 ORDER BY l.day, m.id"""
+
+_PUPILS_PG = """
+SELECT p.id, p.school_id, p.external_id, p.last_name, p.first_name, p.middle_name,
+       p.birth_date, p.enrolled_on, p.left_on, p.home_schooled, s.subgroup_id
+FROM pupils p JOIN enrolments e ON e.pupil_id = p.id
+LEFT JOIN subgroup_members s ON s.pupil_id = p.id AND s.school_id = $1
+WHERE p.school_id = $1 AND e.class_id = $2
+  AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')
+ORDER BY p.last_name, p.first_name, p.id"""
+
+_ACCOUNT_FIELDS = """a.id, a.messenger, a.user_id, a.chat_id, a.language, a.display_name,
+       a.created_at, a.unreachable_at, a.quiet_from, a.quiet_to, a.notify_marks, a.charts"""
+
+_GUARDIAN_ACCOUNTS_PG = f"""
+SELECT gs.pupil_id, g.id, {_ACCOUNT_FIELDS}
+FROM guardianships gs JOIN guardians g ON g.id = gs.guardian_id
+JOIN account_links k ON k.school_id = $1 AND k.kind = 'guardian' AND k.person_id = g.id
+JOIN accounts a ON a.id = k.account_id
+WHERE g.school_id = $1 AND gs.pupil_id IN ({_ENROLLED})
+ORDER BY gs.pupil_id, g.id, a.id"""
+
+_PUPIL_ACCOUNTS_PG = f"""
+SELECT k.person_id, {_ACCOUNT_FIELDS}
+FROM account_links k JOIN accounts a ON a.id = k.account_id
+WHERE k.school_id = $1 AND k.kind = 'pupil' AND k.person_id IN ({_ENROLLED})
+ORDER BY k.person_id, a.id"""
 
 _LESSONS_PG = """
 SELECT l.id, l.day, l.subject_id, l.subgroup_id, l.attendance_taken, l.plan_topic_id
 FROM lessons l
-WHERE l.school_id = $1 AND l.class_id = $2 AND l.day BETWEEN '{0}' AND '{1}'
+WHERE l.school_id = $1 AND l.class_id = $2 AND l.day BETWEEN '{first}' AND '{last}'
 ORDER BY l.day, l.lesson_number"""
 
-_ATTENDANCE_PG = """
+_ATTENDANCE_PG = f"""
 SELECT a.pupil_id, l.id, l.day, a.status
 FROM attendance a JOIN lessons l ON l.id = a.lesson_id
-WHERE a.school_id = $1 AND a.pupil_id = ANY($2::int[]) AND l.day BETWEEN '{0}' AND '{1}'
+WHERE a.school_id = $1 AND a.pupil_id IN ({_ENROLLED})
+  AND l.day BETWEEN '{{first}}' AND '{{last}}'
 ORDER BY l.day, l.lesson_number"""
 
-_REMARKS_PG = """
+_REMARKS_PG = f"""
 SELECT r.pupil_id, r.created_at, r.text FROM remarks r
-WHERE r.school_id = $1 AND r.pupil_id = ANY($2::int[]) AND r.created_at >= $3
+WHERE r.school_id = $1 AND r.pupil_id IN ({_ENROLLED}) AND r.created_at >= $3
 ORDER BY r.created_at"""
 
-_TERMS_PG = """
+_TERMS_PG = f"""
 SELECT t.pupil_id, t.subject_id, t.value FROM term_marks t
-WHERE t.school_id = $1 AND t.period_id = $2 AND t.pupil_id = ANY($3::int[])"""
+WHERE t.school_id = $1 AND t.pupil_id IN ({_ENROLLED}) AND t.period_id = $3"""
 
 
 async def _class_rows_pg(
     driver: Any,
     school_id: int,
     class_id: int,
-    ids: list[int],
     period_id: int,
     *,
+    day: dt.date,
     first: dt.date,
     last: dt.date,
     marks_from: dt.date,
     marks_to: dt.date,
     remarks_since: dt.datetime,
 ) -> ClassRows:
-    marks = await driver.fetch(
-        _MARKS_PG.format(marks_from.isoformat(), marks_to.isoformat()), school_id, ids
+    days = {
+        "day": day.isoformat(),
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "marks_from": marks_from.isoformat(),
+        "marks_to": marks_to.isoformat(),
+    }
+    school = (school_id, class_id)
+    marks = await driver.fetch(_MARKS_PG.format(**days), *school)  # the heaviest one first
+    pupils = await driver.fetch(_PUPILS_PG.format(**days), *school)
+    guardians = await driver.fetch(_GUARDIAN_ACCOUNTS_PG.format(**days), *school)
+    own = await driver.fetch(_PUPIL_ACCOUNTS_PG.format(**days), *school)
+    lessons = await driver.fetch(_LESSONS_PG.format(**days), *school)
+    attendance = await driver.fetch(_ATTENDANCE_PG.format(**days), *school)
+    remarks = await driver.fetch(_REMARKS_PG.format(**days), *school, remarks_since)
+    terms = await driver.fetch(_TERMS_PG.format(**days), *school, period_id)
+    return ClassRows(
+        _pupils_with_groups(pupils),
+        _account_facts(guardians, own),
+        lessons,
+        marks,
+        attendance,
+        remarks,
+        terms,
     )
-    lessons = await driver.fetch(
-        _LESSONS_PG.format(first.isoformat(), last.isoformat()), school_id, class_id
-    )
-    attendance = await driver.fetch(
-        _ATTENDANCE_PG.format(first.isoformat(), last.isoformat()), school_id, ids
-    )
-    remarks = await driver.fetch(_REMARKS_PG, school_id, ids, remarks_since)
-    terms = await driver.fetch(_TERMS_PG, school_id, period_id, ids)
-    return ClassRows(lessons, marks, attendance, remarks, terms)

@@ -10,6 +10,7 @@ yields one class at a time, so memory stays flat however many pupils a district 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -110,8 +111,11 @@ class ClassRows:
     """One class's journal for one digest: a constant number of queries whatever its size.
 
     Each row is a tuple (or a driver's record) with the fields of its `…Fact`, in that order.
+    Rows may include pupils of the class whom the digest leaves out; they are not looked at.
     """
 
+    pupils: list[tuple[Pupil, frozenset[int]]]  # in the class on the day, with their subgroups
+    accounts: list[AccountFact]  # of the pupils' guardians and of the pupils themselves
     lessons: Sequence[LessonFact]  # the class's lessons from min(since, period start) to the day
     marks: Sequence[MarkFact]  # the pupils' marks in the period up to the day
     attendance: Sequence[AttendanceFact]  # from min(since, period start) to the day
@@ -404,36 +408,58 @@ async def class_batches(
     reachable_only: bool = False,
 ) -> AsyncIterator[list[PupilDigest]]:
     """The digests of a school, one class at a time (classes without a period or pupils are
-    skipped). With `reachable_only`, pupils without a reachable family account are left out."""
+    skipped). With `reachable_only`, pupils without a reachable family account are left out.
+
+    While a class is worked out, the next class's reading has already been sent, so the
+    database answers it meanwhile; it is finished before the class is handed over, so whoever
+    iterates may use the unit of work between classes.
+    """
     assert school.id is not None
-    periods = await uow.journal.periods(school.id)
-    index = SchoolIndex.of(school, await uow.digests.school_rows(school.id))
+    school_id = school.id
+    periods = await uow.journal.periods(school_id)
+    index = SchoolIndex.of(school, await uow.digests.school_rows(school_id))
     moment = dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone))
-    for cls in await uow.people.classes(school.id):
-        assert cls.id is not None
+    todo = []
+    for cls in await uow.people.classes(school_id):
         period = current_period(periods, cls.grade, day)
-        if period is None or period.id is None:
-            continue
-        pupils = [
-            (p, g) for p, g in await uow.digests.pupils(school.id, cls.id, day) if p.in_journal(day)
-        ]
-        ids = [p.id for p, _ in pupils if p.id is not None]
-        accounts = await uow.digests.accounts(school.id, ids)
-        if reachable_only:
-            reachable = {a.pupil_id for a in accounts if _reachable(a.account)}
-            pupils = [(p, g) for p, g in pupils if p.id in reachable]
-            ids = [i for i in ids if i in reachable]
-        if not pupils:
-            continue
-        rows = await uow.digests.class_rows(
-            school.id,
+        if cls.id is not None and period is not None and period.id is not None:
+            todo.append((cls, period))
+
+    def read(cls: SchoolClass, period: Period) -> asyncio.Task[ClassRows]:
+        assert cls.id is not None and period.id is not None
+        reading = uow.digests.class_rows(
+            school_id,
             cls.id,
-            ids,
             period.id,
+            day=day,
             first=min(since, period.starts),
             last=day,
             marks_from=period.starts,
             marks_to=min(period.ends, day),
             remarks_since=moment,
         )
-        yield class_digests(index, cls, period, pupils, accounts, rows, day, since)
+        return asyncio.ensure_future(reading)
+
+    pending = read(*todo[0]) if todo else None
+    try:
+        for n, (cls, period) in enumerate(todo):
+            assert pending is not None
+            rows = await pending
+            pending = read(*todo[n + 1]) if n + 1 < len(todo) else None
+            pupils = [(p, g) for p, g in rows.pupils if p.in_journal(day)]
+            if reachable_only:
+                reachable = {a.pupil_id for a in rows.accounts if _reachable(a.account)}
+                pupils = [(p, g) for p, g in pupils if p.id in reachable]
+            if not pupils:
+                continue
+            if pending is not None:
+                await asyncio.sleep(0)  # the next class's first statement goes out
+            batch = class_digests(index, cls, period, pupils, rows.accounts, rows, day, since)
+            if pending is not None:
+                await asyncio.wait([pending])
+            yield batch
+    finally:
+        if pending is not None:  # a class failed: the reading in flight ends before the session
+            await asyncio.wait([pending])
+            if not pending.cancelled():
+                pending.exception()  # retrieved: the failure that matters is already raised
