@@ -13,7 +13,9 @@ off unless `--charts` (then the PNGs are rendered too and their time is reported
 
 Each measurement runs in a spawned process of its own (the generator's memory does not count):
 a timed run without tracemalloc (digests/s, max RSS), then an identical run under tracemalloc
-(its peak). Queries are counted with a `before_cursor_execute` listener.
+(its peak). Statements are counted through SQLAlchemy and asyncpg alike
+(`storage.statements.counting_statements`), per school: the digest reads a class while it works
+out the one before, so they cannot be told apart per class.
 
 Run:  .venv/bin/python benchmarks/digest_benchmark.py [--pupils 1000] [--charts]
 """
@@ -46,6 +48,8 @@ DAY = dt.date(2026, 10, 23)  # a Friday: the digest covers 10.10–23.10
 TERM = (dt.date(2026, 9, 1), dt.date(2026, 11, 6))
 HOLIDAY = dt.date(2026, 11, 4)
 TARGET = 3000.0  # digests a second: 100 × Telegram's 30 messages a second
+SCHOOL_STATEMENTS = 11  # a school's own: periods and work kinds for the job, periods and classes,
+# the school's 7 lists (`SqlDigestRepository.school_rows`)
 
 CLASSES_PER_SCHOOL = 33  # grades 1–11, three classes each
 PUPILS_PER_CLASS = 30
@@ -365,13 +369,28 @@ class Measure:
     chart_seconds: float = 0.0
     render_seconds: float = 0.0
     batches: int = 0
-    class_queries: list[int] = field(default_factory=list)  # per batch, not the school's first
-    first_batch_queries: list[int] = field(default_factory=list)
-    school_queries: int = 0  # before the first batch of a school
+    school_queries: list[int] = field(default_factory=list)  # statements, per school
+    school_classes: list[int] = field(default_factory=list)  # classes (batches), per school
     rss_before: float = 0.0
     rss_after: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time while building
+    server_cpu_seconds: float = 0.0  # PostgreSQL's processes' CPU time meanwhile
     peak_mb: float | None = None
     chars: int = 0
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL processes on this machine (user + system), from /proc."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def max_rss_mb() -> float:
@@ -419,6 +438,8 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
     if trace:
         tracemalloc.start()
     result.rss_before = max_rss_mb()
+    server_started = postgres_cpu_seconds()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     for school in schools:
         assert school.id is not None
@@ -426,11 +447,10 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
         async with SqlUnitOfWork(sessions) as uow, counting_statements(uow.session) as counted:
             periods = await uow.journal.periods(school.id)
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
-            first = True
+            await counted.take()
+            classes = 0
             async for batch in class_batches(uow, school, DAY, since, reachable_only=True):
-                queries = await counted.take()
-                (result.first_batch_queries if first else result.class_queries).append(queries)
-                first = False
+                classes += 1
                 result.batches += 1
                 result.digests += len(batch)
                 notices = job.batch_notices(school, key, batch, periods, kinds)
@@ -440,7 +460,11 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
                     else:
                         result.notices += 1
                         result.chars += len(renderer.render(notice))
+            result.school_queries.append(await counted.take())
+            result.school_classes.append(classes)
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = time.process_time() - cpu_started
+    result.server_cpu_seconds = postgres_cpu_seconds() - server_started
     if trace:
         result.peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
@@ -475,6 +499,13 @@ async def _prepare(url: str, pupils: int) -> dict[str, int]:
     return await generate(url, pupils)
 
 
+def spread_float(values: Sequence[float]) -> str:
+    if not values:
+        return "-"
+    low, high = min(values), max(values)
+    return f"{low:.1f}" if low == high else f"{low:.1f}–{high:.1f}"
+
+
 def spread(values: Sequence[int]) -> str:
     if not values:
         return "-"
@@ -492,14 +523,23 @@ def report(pupils: int, counts: dict[str, int], timed: Measure, traced: Measure)
     )
     head = (
         f"{'pupils':>8} {'digests':>8} {'notices':>8} {'seconds':>8} {'digests/s':>10} "
-        f"{'notices/s':>10} {'peak MB':>8} {'RSS MB':>13} {'q/class':>8} {'q/school':>9}"
+        f"{'notices/s':>10} {'peak MB':>8} {'RSS MB':>13} {'q/school':>9} {'q/class':>8}"
     )
     print(head)
+    per_class = [
+        (q - SCHOOL_STATEMENTS) / c
+        for q, c in zip(timed.school_queries, timed.school_classes, strict=True)
+    ]
     print(
         f"{pupils:>8} {timed.digests:>8} {timed.notices:>8} {timed.seconds:>8.2f} "
         f"{rate:>10.0f} {timed.notices / timed.seconds:>10.0f} {traced.peak_mb or 0:>8.1f} "
-        f"{timed.rss_before:>6.0f}→{timed.rss_after:<6.0f} {spread(timed.class_queries):>8} "
-        f"{spread(timed.first_batch_queries):>9}"
+        f"{timed.rss_before:>6.0f}→{timed.rss_after:<6.0f} {spread(timed.school_queries):>9} "
+        f"{spread_float(per_class):>8}"
+    )
+    print(
+        f"CPU while building: this process {timed.cpu_seconds:.2f} s "
+        f"({timed.cpu_seconds / timed.digests * 1e6:.0f} µs a digest), PostgreSQL "
+        f"{timed.server_cpu_seconds:.2f} s, in {timed.seconds:.2f} s"
     )
     if timed.charts:
         print(
@@ -508,8 +548,8 @@ def report(pupils: int, counts: dict[str, int], timed: Measure, traced: Measure)
             f"{timed.digests / building:.0f} digests/s"
         )
     print(
-        f"q/class: statements per class after the school's first; q/school: the first class of "
-        f"a school, with the school's lists. Peak: tracemalloc, a second identical run "
+        f"q/school: statements per school; q/class: (q/school − {SCHOOL_STATEMENTS}, the "
+        f"school's own) / classes. Peak: tracemalloc, a second identical run "
         f"({traced.seconds:.1f} s under tracemalloc). Rendered {timed.chars / 1e6:.1f} M chars."
     )
     ok = rate >= TARGET

@@ -94,16 +94,29 @@ def forecast_values(
     lessons_left: int,
 ) -> Forecast:
     """`forecast` of (value, work kind, weight) triples, oldest first."""
-    counts: dict[tuple[str, str, Decimal], int] = {}
+    value_sums: dict[Decimal, int] = {}  # weight → Σ value of the numeric marks of that weight
+    value_counts: dict[Decimal, int] = {}  # weight → how many numeric marks have it
+    kind_counts: dict[str, int] = {}  # kind → how many numeric marks
     latest: dict[str, Decimal] = {}  # kind → the weight of its latest numeric mark
+    others = 0  # «зач» and «незач»: they count towards the minimum, not in the mean
     for value, kind, weight in marks:
-        key = (value, kind, weight)
-        counts[key] = counts.get(key, 0) + 1
-        if _number(value) is not None:
-            latest[kind] = weight
+        n = _NUMBERS.get(value)
+        if n is None:
+            n = _number(value)
+            if n is None:
+                if value == PASS or value == FAIL:
+                    others += 1
+                continue
+        value_sums[weight] = value_sums.get(weight, 0) + n
+        value_counts[weight] = value_counts.get(weight, 0) + 1
+        kind_counts[kind] = kind_counts.get(kind, 0) + 1
+        latest[kind] = weight
     return _forecast(
-        [(v, k, w, n) for (v, k, w), n in counts.items()],
+        value_sums,
+        value_counts,
+        kind_counts,
         latest,
+        others,
         settings=settings,
         hours_per_week=hours_per_week,
         lessons_held=lessons_held,
@@ -128,9 +141,28 @@ def forecast_counts(
     forecast, so a class's marks are counted in one pass and each forecast costs a few
     operations per distinct (value, kind), not per mark.
     """
+    value_sums: dict[Decimal, int] = {}
+    value_counts: dict[Decimal, int] = {}
+    kind_counts: dict[str, int] = {}
+    others = 0
+    for (value, kind), times in counts.items():
+        n = _NUMBERS.get(value)
+        if n is None:
+            n = _number(value)
+            if n is None:
+                if value == PASS or value == FAIL:
+                    others += times
+                continue
+        weight = weights.get(kind, _ONE)
+        value_sums[weight] = value_sums.get(weight, 0) + n * times
+        value_counts[weight] = value_counts.get(weight, 0) + times
+        kind_counts[kind] = kind_counts.get(kind, 0) + times
     return _forecast(
-        [(v, k, weights.get(k, _ONE), n) for (v, k), n in counts.items()],
+        value_sums,
+        value_counts,
+        kind_counts,
         weights,
+        others,
         settings=settings,
         hours_per_week=hours_per_week,
         lessons_held=lessons_held,
@@ -140,8 +172,11 @@ def forecast_counts(
 
 
 def _forecast(
-    counted: Iterable[tuple[str, str, Decimal, int]],
+    value_sums: dict[Decimal, int],
+    value_counts: dict[Decimal, int],
+    kind_counts: dict[str, int],
     kind_weight: Mapping[str, Decimal],
+    others: int,
     *,
     settings: GradingSettings,
     hours_per_week: Decimal,
@@ -149,23 +184,10 @@ def _forecast(
     lessons_missed: int,
     lessons_left: int,
 ) -> Forecast:
-    """The forecast of (value, kind, weight, how many) with the weight each kind needs at."""
-    if min(lessons_held, lessons_missed, lessons_left) < 0:
+    """The forecast from the numeric marks summed and counted per weight, counted per kind
+    (weighing `kind_weight[kind]`), and the number of «зач»/«незач»."""
+    if lessons_held < 0 or lessons_missed < 0 or lessons_left < 0:
         raise ValueError("lesson counts cannot be negative")
-    value_sums: dict[Decimal, int] = {}  # weight → Σ value of the numeric marks of that weight
-    value_counts: dict[Decimal, int] = {}  # weight → how many numeric marks have it
-    kind_counts: dict[str, int] = {}  # kind → how many numeric marks
-    others = 0  # «зач» and «незач»: they count towards the minimum, not in the mean
-    for value, kind, weight, times in counted:
-        n = _number(value)
-        if n is None:
-            if value == PASS or value == FAIL:
-                others += times
-            continue
-        value_sums[weight] = value_sums.get(weight, 0) + n * times
-        value_counts[weight] = value_counts.get(weight, 0) + times
-        kind_counts[kind] = kind_counts.get(kind, 0) + times
-
     numeric_count = sum(value_counts.values())
     count = numeric_count + others
     minimum = settings.minimum_marks(hours_per_week)
@@ -193,7 +215,10 @@ def _forecast(
     needed: int | None = None
     if target is not None:
         weight_of = kind_weight.get
-        kind_ = min(kind_counts, key=lambda k: (-kind_counts[k], -weight_of(k, _ONE), k))
+        if len(kind_counts) == 1:
+            [kind_] = kind_counts
+        else:
+            kind_ = min(kind_counts, key=lambda k: (-kind_counts[k], -weight_of(k, _ONE), k))
         if lessons_left > 0:
             weight = weight_of(kind_, _ONE)
             needed = _fives_needed(total, weights_sum, weight, target, settings)
@@ -215,11 +240,8 @@ def _forecast(
 
 
 def _number(value: str) -> int | None:
-    """`grading.numeric` for the values marks take («зач», «н/а» and the like are None)."""
-    n = _NUMBERS.get(value)
-    if n is None and value.isdigit():
-        return int(value)
-    return n
+    """`grading.numeric`: «зач», «н/а» and the like are None."""
+    return int(value) if value.isdigit() else None
 
 
 _ONE = Decimal(1)

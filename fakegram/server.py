@@ -1232,6 +1232,7 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self._query_ids = itertools.count(5_000_000_000_000_000_001)
         self._offset = 0.0
+        self._frozen_at: float | None = None
         self._listeners: list[Callable[[str, int], None]] = []
         self._runner: web.AppRunner | None = None
         self._stopping = False
@@ -1388,7 +1389,17 @@ class FakeTelegram:
 
     def clock(self) -> float:
         """Server time: monotonic seconds plus everything passed to :meth:`advance`."""
-        return time.monotonic() + self._offset
+        base = time.monotonic() if self._frozen_at is None else self._frozen_at
+        return base + self._offset
+
+    def freeze_clock(self, frozen: bool = True) -> None:
+        """Stop (or restart) the server clock: only :meth:`advance` moves it while frozen, so a
+        test of flood limits does not depend on how fast the machine sends."""
+        if frozen and self._frozen_at is None:
+            self._frozen_at = time.monotonic()
+        elif not frozen and self._frozen_at is not None:
+            self._offset += self._frozen_at - time.monotonic()
+            self._frozen_at = None
 
     def advance(self, seconds: float) -> None:
         """Move the server clock forward (flood buckets refill, callback queries age)."""

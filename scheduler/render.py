@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import html
+import re
+from decimal import Decimal
 
 from domain.usecases.scheduling import Msg, Notice
 from locales import Translator, translator
 
 TEXT_LIMIT = 4096
+_SPECIAL = re.compile("[&<>]")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def render_msg(t: Translator, msg: Msg) -> str:
     values: dict[str, str] = {}
     for key, value in msg.params:
-        if isinstance(value, Msg):
+        kind = type(value)
+        if kind is str:
+            values[key] = _escape(value) if _SPECIAL.search(value) else value
+        elif kind is int or kind is Decimal:
+            values[key] = str(value)  # digits, a sign and a point: nothing to escape
+        elif isinstance(value, Msg):
             values[key] = render_msg(t, value)
         elif isinstance(value, tuple) and all(isinstance(v, Msg) for v in value):
             values[key] = ", ".join(render_msg(t, v) for v in value)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -213,8 +213,22 @@ def class_digests(
     day: dt.date,
     since: dt.date,
 ) -> list[PupilDigest]:
-    """Every pupil's digest of one class: the same subjects, forecasts and facts as the
-    per-pupil `subject_forecasts` and `digest_facts`, from the class's rows.
+    """Every pupil's digest of one class (see `pupil_digests`)."""
+    return list(pupil_digests(index, cls, period, pupils, accounts, rows, day, since))
+
+
+def pupil_digests(
+    index: SchoolIndex,
+    cls: SchoolClass,
+    period: Period,
+    pupils: Sequence[tuple[Pupil, frozenset[int]]],
+    accounts: Sequence[AccountFact],
+    rows: ClassRows,
+    day: dt.date,
+    since: dt.date,
+) -> Iterator[PupilDigest]:
+    """The digests of a class's pupils, one at a time: the same subjects, forecasts and facts
+    as the per-pupil `subject_forecasts` and `digest_facts`, from the class's rows.
 
     Rows are read by position (a driver's records or tuples in the order of the `…Fact`
     types): a class has thousands of marks, and each is touched once, to be shown and counted.
@@ -245,6 +259,10 @@ def class_digests(
         left_by[slot.subgroup_id][slot.subject_id] += sum(1 for d in future if slot.valid_on(d))
     assignments = index.assignments.get(cls.id, [])
 
+    # Subjects in the order a pupil reads them: by name, then as created.
+    known = index.subjects.keys()
+    name_order = {i: (subject.name.casefold(), i) for i, subject in index.subjects.items()}
+
     # Each mark once: shown as (day, value, kind name) and counted by (value, kind).
     shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
     counts_of: dict[tuple[int, int], dict[tuple[str, str], int]] = {}
@@ -262,7 +280,8 @@ def class_digests(
         counts[pair] = counts.get(pair, 0) + 1
     subjects_of: dict[int, set[int]] = defaultdict(set)
     for pupil_id, subject_id in shown_of:
-        subjects_of[pupil_id].add(subject_id)
+        if subject_id in known:
+            subjects_of[pupil_id].add(subject_id)
 
     attendance = _by_pupil(rows.attendance)
     remarks = _by_pupil(rows.remarks)
@@ -277,7 +296,6 @@ def class_digests(
         frozenset[int], tuple[dict[int, list[int]], dict[int, int], dict[int, Decimal]]
     ] = {}
 
-    result = []
     for pupil, groups in pupils:
         pupil_id = pupil.id
         assert pupil_id is not None
@@ -297,6 +315,7 @@ def class_digests(
                     hours[a.subject_id] = max(hours[a.subject_id], a.hours_per_week)
             seen = lessons_for[groups] = (dict(held), dict(left), dict(hours))
         held_in, left_in, hours_in = seen
+        base_subjects = (held_in.keys() | hours_in.keys()) & known
         entries = attendance.get(pupil_id, ())
         absent_in_period = {
             lesson_id
@@ -306,10 +325,11 @@ def class_digests(
         own_terms = {subject_id: value for _, subject_id, value in terms.get(pupil_id, ())}
 
         subjects = []
-        for subject_id in sorted(set(held_in) | subjects_of.get(pupil_id, set()) | set(hours_in)):
-            subject = index.subjects.get(subject_id)
-            if subject is None:
-                continue
+        taught = subjects_of.get(pupil_id)
+        for subject_id in sorted(
+            base_subjects | taught if taught else base_subjects, key=name_order.__getitem__
+        ):
+            subject = index.subjects[subject_id]
             key = (pupil_id, subject_id)
             prediction = None
             if subject.grading is Grading.MARKS:
@@ -320,9 +340,9 @@ def class_digests(
                     settings=grading,
                     hours_per_week=hours_in.get(subject_id, _ONE_HOUR),
                     lessons_held=len(ids),
-                    lessons_missed=(
-                        sum(1 for i in ids if i in absent_in_period) if absent_in_period else 0
-                    ),
+                    lessons_missed=len(absent_in_period.intersection(ids))
+                    if absent_in_period
+                    else 0,
                     lessons_left=left_in.get(subject_id, 0),
                 )
             subjects.append(
@@ -330,7 +350,6 @@ def class_digests(
                     subject, shown_of.get(key) or [], prediction, own_terms.get(subject_id)
                 )
             )
-        subjects.sort(key=lambda s: s.subject.name.casefold())
 
         # The facts: absences in the window (a day counts when every lesson of it was missed).
         missed_per_day: dict[dt.date, int] = defaultdict(int)
@@ -363,8 +382,7 @@ def class_digests(
             list(control[control_key]),
         )
         family = [(guardian_id, account) for _, guardian_id, account in family_of.get(pupil_id, ())]
-        result.append(PupilDigest(pupil, cls, subjects, facts, family))
-    return result
+        yield PupilDigest(pupil, cls, subjects, facts, family)
 
 
 _ONE_HOUR = Decimal(1)
@@ -395,6 +413,9 @@ def control_works(
 # --------------------------------------------------------------------------- streaming
 
 
+_PUPILS_BETWEEN_READS = 3  # a class's reading is 8 statements; a class about 30 pupils
+
+
 def _reachable(account: Account) -> bool:
     return account.id is not None and account.unreachable_at is None
 
@@ -410,9 +431,10 @@ async def class_batches(
     """The digests of a school, one class at a time (classes without a period or pupils are
     skipped). With `reachable_only`, pupils without a reachable family account are left out.
 
-    While a class is worked out, the next class's reading has already been sent, so the
-    database answers it meanwhile; it is finished before the class is handed over, so whoever
-    iterates may use the unit of work between classes.
+    While a class is worked out, the next class is being read: every few pupils the reading
+    gets to send its next statement, so the database works while Python does. The reading is
+    finished before the class is handed over, so whoever iterates may use the unit of work
+    between classes.
     """
     assert school.id is not None
     school_id = school.id
@@ -452,9 +474,12 @@ async def class_batches(
                 pupils = [(p, g) for p, g in pupils if p.id in reachable]
             if not pupils:
                 continue
-            if pending is not None:
-                await asyncio.sleep(0)  # the next class's first statement goes out
-            batch = class_digests(index, cls, period, pupils, rows.accounts, rows, day, since)
+            batch = []
+            digests = pupil_digests(index, cls, period, pupils, rows.accounts, rows, day, since)
+            for batch_size, digest in enumerate(digests, 1):
+                batch.append(digest)
+                if pending is not None and batch_size % _PUPILS_BETWEEN_READS == 1:
+                    await asyncio.sleep(0)  # the next class's reading sends its next statement
             if pending is not None:
                 await asyncio.wait([pending])
             yield batch

@@ -516,6 +516,7 @@ async def test_forced_retry_after_and_failures(server: FakeTelegram, bot: Bot) -
 
 async def test_flood_control_per_chat_and_global(server: FakeTelegram, bot: Bot) -> None:
     server.limits = FloodLimits(per_chat_burst=3, global_burst=30, global_per_second=30)
+    server.freeze_clock()  # no bucket refills while a slow machine sends
     for i in range(3):
         await bot.send_message(USER_ID, f"m{i}")
     with pytest.raises(TelegramRetryAfter) as exc_info:
