@@ -447,7 +447,6 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
         async with SqlUnitOfWork(sessions) as uow, counting_statements(uow.session) as counted:
             periods = await uow.journal.periods(school.id)
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
-            await counted.take()
             classes = 0
             async for batch in class_batches(uow, school, DAY, since, reachable_only=True):
                 classes += 1
