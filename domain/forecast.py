@@ -72,7 +72,7 @@ def forecast(
     The marks are counted by (value, kind, weight) and the values summed per weight in integers,
     so S and W cost one Decimal product per distinct weight; the arithmetic is the term-mark
     suggestion's (`suggest_term_mark`, `weighted_mean`), exactly. The digest counts a class's
-    marks itself and calls `forecast_counts`.
+    marks itself (`MarkTally`) and calls `forecast_tally`.
     """
     return forecast_values(
         [(m.value, m.work_kind, m.weight) for m in marks],
@@ -125,8 +125,32 @@ def forecast_values(
     )
 
 
-def forecast_counts(
-    counts: Mapping[tuple[str, str], int],
+class MarkTally:
+    """One pupil's marks in one subject, counted per kind of work: all a forecast needs of
+    them. The digest adds a class's marks to these in one pass, in any order."""
+
+    __slots__ = ("kinds",)
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, list[int]] = {}  # kind → [numeric marks, Σ their values, «зач»s]
+
+    def add(self, kind: str, value: str) -> None:
+        tally = self.kinds.get(kind)
+        if tally is None:
+            tally = self.kinds[kind] = [0, 0, 0]
+        n = _NUMBERS.get(value)
+        if n is None:
+            n = _number(value)
+            if n is None:
+                if value == PASS or value == FAIL:
+                    tally[2] += 1
+                return
+        tally[0] += 1
+        tally[1] += n
+
+
+def forecast_tally(
+    tally: MarkTally,
     weights: Mapping[str, Decimal],
     *,
     settings: GradingSettings,
@@ -135,28 +159,19 @@ def forecast_counts(
     lessons_missed: int,
     lessons_left: int,
 ) -> Forecast:
-    """`forecast` of marks counted by (value, work kind), each kind weighing `weights[kind]`.
-
-    The digest's hot path (ten calls a pupil): the order of the marks does not change the
-    forecast, so a class's marks are counted in one pass and each forecast costs a few
-    operations per distinct (value, kind), not per mark.
-    """
+    """`forecast` of counted marks, each kind weighing `weights[kind]` (1 if the school no
+    longer has it): the digest's hot path, ten calls a pupil, a few operations per kind."""
     value_sums: dict[Decimal, int] = {}
     value_counts: dict[Decimal, int] = {}
     kind_counts: dict[str, int] = {}
     others = 0
-    for (value, kind), times in counts.items():
-        n = _NUMBERS.get(value)
-        if n is None:
-            n = _number(value)
-            if n is None:
-                if value == PASS or value == FAIL:
-                    others += times
-                continue
-        weight = weights.get(kind, _ONE)
-        value_sums[weight] = value_sums.get(weight, 0) + n * times
-        value_counts[weight] = value_counts.get(weight, 0) + times
-        kind_counts[kind] = kind_counts.get(kind, 0) + times
+    for kind, (count, total, passes) in tally.kinds.items():
+        others += passes
+        if count:
+            weight = weights.get(kind, _ONE)
+            value_sums[weight] = value_sums.get(weight, 0) + total
+            value_counts[weight] = value_counts.get(weight, 0) + count
+            kind_counts[kind] = count
     return _forecast(
         value_sums,
         value_counts,

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.forecast import Forecast, MarkInPeriod, describe, forecast, forecast_counts
+from domain.forecast import (
+    Forecast,
+    MarkInPeriod,
+    MarkTally,
+    describe,
+    forecast,
+    forecast_tally,
+)
 from domain.grading import (
     NOT_ASSESSED,
     PASS,
@@ -345,13 +352,13 @@ def test_counted_marks_give_the_same_forecast_as_the_marks(
     left: int,
     hours: str,
 ) -> None:
-    """The digest counts a class's marks by (value, kind) in one pass; order is not needed."""
+    """The digest counts a class's marks per kind in one pass; their order is not needed."""
     missed = min(missed, held)
-    counts: dict[tuple[str, str], int] = {}
-    for m in marks:
-        counts[m.value, m.work_kind] = counts.get((m.value, m.work_kind), 0) + 1
-    counted = forecast_counts(
-        counts,
+    tally = MarkTally()
+    for m in reversed(marks):
+        tally.add(m.work_kind, m.value)
+    counted = forecast_tally(
+        tally,
         KIND_WEIGHTS,
         settings=settings,
         hours_per_week=W(hours),

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from domain.forecast import forecast_counts
+from domain.forecast import MarkTally, forecast_tally
 from domain.journal import Attendance, is_school_day
 from domain.model import (
     Assignment,
@@ -263,21 +263,20 @@ def pupil_digests(
     known = index.subjects.keys()
     name_order = {i: (subject.name.casefold(), i) for i, subject in index.subjects.items()}
 
-    # Each mark once: shown as (day, value, kind name) and counted by (value, kind).
+    # Each mark once: shown as (day, value, kind name) and counted per kind.
     shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
-    counts_of: dict[tuple[int, int], dict[tuple[str, str], int]] = {}
+    tallies: dict[tuple[int, int], MarkTally] = {}
     name_of = names.get
     for pupil_id, mark_day, subject_id, kind, value in rows.marks:
         key = (pupil_id, subject_id)
         shown = shown_of.get(key)
         if shown is None:
             shown = shown_of[key] = []
-            counts = counts_of[key] = {}
+            tally = tallies[key] = MarkTally()
         else:
-            counts = counts_of[key]
+            tally = tallies[key]
         shown.append((mark_day, value, name_of(kind, kind)))
-        pair = (value, kind)
-        counts[pair] = counts.get(pair, 0) + 1
+        tally.add(kind, value)
     subjects_of: dict[int, set[int]] = defaultdict(set)
     for pupil_id, subject_id in shown_of:
         if subject_id in known:
@@ -334,8 +333,8 @@ def pupil_digests(
             prediction = None
             if subject.grading is Grading.MARKS:
                 ids = held_in.get(subject_id, ())
-                prediction = forecast_counts(
-                    counts_of.get(key, {}),
+                prediction = forecast_tally(
+                    tallies.get(key) or _NO_MARKS,
                     weights,
                     settings=grading,
                     hours_per_week=hours_in.get(subject_id, _ONE_HOUR),
@@ -386,6 +385,7 @@ def pupil_digests(
 
 
 _ONE_HOUR = Decimal(1)
+_NO_MARKS = MarkTally()
 
 
 def control_works(
