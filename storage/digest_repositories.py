@@ -102,9 +102,14 @@ class SqlDigestRepository:
         marks_to: dt.date,
         remarks_since: dt.datetime,
     ) -> ClassRows:
+        await self.session.flush()  # as `session.execute` would: the reads see what is pending
         conn = await self.session.connection()
         if conn.dialect.driver == "asyncpg":
             driver = (await conn.get_raw_connection()).driver_connection
+            if not driver.is_in_transaction():
+                # SQLAlchemy's asyncpg adapter sends BEGIN with its own first statement, which
+                # the driver's reads below would go without: one through the adapter first.
+                await conn.exec_driver_sql("SELECT 1")
             return await _class_rows_pg(
                 driver,
                 school_id,

@@ -40,8 +40,9 @@ async def counting_statements(session: AsyncSession) -> AsyncIterator[StatementC
     through asyncpg (the digest's class reads on PostgreSQL)."""
     counter = StatementCount()
     conn = await session.connection()
-    engine = conn.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", counter.statement)
+    connection = conn.sync_connection
+    assert connection is not None
+    event.listen(connection, "before_cursor_execute", counter.statement)
     driver = None
     if conn.dialect.driver == "asyncpg":
         # SQLAlchemy runs prepared statements, which asyncpg does not log: none counts twice.
@@ -50,6 +51,6 @@ async def counting_statements(session: AsyncSession) -> AsyncIterator[StatementC
     try:
         yield counter
     finally:
-        event.remove(engine, "before_cursor_execute", counter.statement)
+        event.remove(connection, "before_cursor_execute", counter.statement)
         if driver is not None:
             driver.remove_query_logger(counter.logged)

@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 
+import pytest
+
 from domain.clock import FixedClock
 from domain.journal import RemarkTone
 from domain.people import Actor, PersonKind
@@ -144,7 +146,8 @@ async def test_subgroups_and_pupils_out_of_the_journal(make_uow: UowFactory) -> 
     assert (facts[w.ids["S1"]].lessons_missed, facts[w.ids["S2"]].lessons_missed) == (1, 1)
 
 
-async def test_queries_per_class_do_not_grow_with_the_class(make_uow: UowFactory) -> None:
+async def test_statements_are_a_constant_number_per_class(make_uow: UowFactory) -> None:
+    """Counted for the whole school: each class's reading overlaps the class before it."""
     w = await _school(make_uow, bot_school())  # 7А has 25 pupils, 8Б 35
     for n, pupil in enumerate(("B1", "B2", "B3", "B4")):
         await join(w, PersonKind.PUPIL, w.ids[pupil], 10 + n)
@@ -158,6 +161,49 @@ async def test_queries_per_class_do_not_grow_with_the_class(make_uow: UowFactory
     # Once a school: periods, classes and its 7 lists; then 8 a class whatever its size: pupils,
     # 2 × accounts, lessons, marks, attendance, remarks, term marks.
     assert statements == 2 + 7 + 8 * len(sizes)
+
+
+async def test_a_failed_reading_of_the_next_class_stops_before_this_class_is_handed_over(
+    make_uow: UowFactory,
+) -> None:
+    """The next class is read while this one is worked out; if that reading fails, nothing is
+    handed over that the failed transaction would then contradict."""
+    w = await _school(make_uow, bot_school())
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        read = uow.digests.class_rows
+        calls: list[int] = []
+
+        async def failing(school_id: int, class_id: int, *args: object, **kw: object) -> object:
+            calls.append(class_id)
+            if len(calls) == 2:
+                raise RuntimeError("the database went away")
+            return await read(school_id, class_id, *args, **kw)  # type: ignore[arg-type]
+
+        uow.digests.class_rows = failing  # type: ignore[method-assign]
+        handed_over = []
+        with pytest.raises(RuntimeError, match="went away"):
+            async for batch in class_batches(uow, school, FRIDAY, SINCE):
+                handed_over.append(batch)
+    assert len(calls) == 2 and handed_over == []
+
+
+async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory) -> None:
+    """On PostgreSQL the reading goes straight through asyncpg, which would otherwise run
+    outside the transaction SQLAlchemy opens only with its own first statement."""
+    w = await _school(make_uow, bot_school())
+    async with w.make_uow() as uow:
+        period = current_period(await uow.journal.periods(w.school_id), 7, FRIDAY)
+    async with w.make_uow() as uow:  # the reading is this unit's first statement
+        rows = await uow.digests.class_rows(
+            w.school_id, w.classes["7А"], period.id, day=FRIDAY, first=period.starts,
+            last=FRIDAY, marks_from=period.starts, marks_to=FRIDAY,
+            remarks_since=dt.datetime(2026, 11, 14, tzinfo=dt.UTC),
+        )  # fmt: skip
+        conn = await uow.session.connection()
+        if conn.dialect.driver == "asyncpg":
+            assert (await conn.get_raw_connection()).driver_connection.is_in_transaction()
+    assert len(rows.pupils) == 25
 
 
 class _Charts:

@@ -17,6 +17,7 @@ from domain.forecast import (
     forecast_tally,
 )
 from domain.grading import (
+    FAIL,
     NOT_ASSESSED,
     PASS,
     THRESHOLD_PRESETS,
@@ -343,7 +344,19 @@ def test_forecast_mark_is_the_term_mark_suggestion(
     assert f.at_risk_of_2 == (f.mark is not None and int(f.mark) <= 2)
 
 
-@given(marks_strategy, settings_strategy, lessons, lessons, lessons, st.sampled_from(["1", "3"]))
+any_marks_strategy = st.lists(
+    st.builds(
+        lambda value, kind: MarkInPeriod(value, kind, KIND_WEIGHTS.get(kind, W(1))),
+        st.sampled_from(["1", "2", "3", "4", "5", "10", PASS, FAIL, NOT_ASSESSED, "x"]),
+        st.sampled_from([*sorted(KIND_WEIGHTS), "retired"]),  # a kind the school has dropped
+    ),
+    max_size=40,
+)
+
+
+@given(
+    any_marks_strategy, settings_strategy, lessons, lessons, lessons, st.sampled_from(["1", "3"])
+)
 def test_counted_marks_give_the_same_forecast_as_the_marks(
     marks: list[MarkInPeriod],
     settings: GradingSettings,

@@ -482,6 +482,7 @@ async def class_batches(
                     await asyncio.sleep(0)  # the next class's reading sends its next statement
             if pending is not None:
                 await asyncio.wait([pending])
+                pending.result()  # a failed reading fails here, before the class is handed over
             yield batch
     finally:
         if pending is not None:  # a class failed: the reading in flight ends before the session
