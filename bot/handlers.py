@@ -132,13 +132,8 @@ async def acknowledge(callback: CallbackQuery, ctx: Ctx) -> None:
     try:
         ack_id = int((callback.data or "")[len(ACK_PREFIX) :])
         ack = await acknowledge_term_marks(ctx.uow(), ctx.actor, ack_id, ctx.clock)
-    except ValueError:
-        await callback.answer(
-            ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
-        )
-        return
-    except JournalError as err:
-        await callback.answer(ctx.t(err.message, **err.params), show_alert=True)
+    except (ValueError, JournalError) as err:
+        await callback.answer(ctx.refusal(err), show_alert=True)
         return
     when = ack.acknowledged_at.strftime("%d.%m.%Y %H:%M UTC") if ack.acknowledged_at else ""
     await callback.answer(ctx.t("Thank you: confirmed {when}.", when=when), show_alert=True)
@@ -173,13 +168,8 @@ async def register_button(callback: CallbackQuery, ctx: Ctx) -> None:
             ctx.uow(), ctx.actor, int(class_id), int(pupil_id), when, AbsenceCode(code), ctx.clock
         )
         register = await absence_register(ctx.uow(), ctx.actor, int(class_id), when)
-    except (ValueError, StopIteration):
-        await callback.answer(
-            ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
-        )
-        return
-    except JournalError as err:
-        await callback.answer(ctx.t(err.message, **err.params), show_alert=True)
+    except (ValueError, StopIteration, JournalError) as err:
+        await callback.answer(ctx.refusal(err), show_alert=True)
         return
     await callback.answer(ctx.t("Reason {code} saved", code=code))
     if callback.message is not None:
@@ -203,13 +193,8 @@ async def remind_button(callback: CallbackQuery, ctx: Ctx) -> None:
     try:
         teacher_id = int((callback.data or "")[len(REMIND_PREFIX) :])
         count = await remind_teacher(ctx.uow(), ctx.actor, teacher_id, ctx.clock, LocalesRenderer())
-    except ValueError:
-        await callback.answer(
-            ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
-        )
-        return
-    except JournalError as err:
-        await callback.answer(ctx.t(err.message, **err.params), show_alert=True)
+    except (ValueError, JournalError) as err:
+        await callback.answer(ctx.refusal(err), show_alert=True)
         return
     await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
 

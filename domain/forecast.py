@@ -8,7 +8,7 @@ decimals, so the forecast and the suggestion never disagree about the current ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
@@ -69,44 +69,23 @@ def forecast(
     school's share of lessons missed), or the pupil can no longer get the minimum within the
     lessons left and missing the lessons left would put them over that share.
 
-    The marks are counted by (value, kind, weight) and the values summed per weight in integers,
-    so S and W cost one Decimal product per distinct weight; the arithmetic is the term-mark
+    The values are summed per weight in integers, so S and W cost one Decimal product per
+    distinct weight; the arithmetic is the term-mark
     suggestion's (`suggest_term_mark`, `weighted_mean`), exactly. The digest counts a class's
     marks itself (`MarkTally`) and calls `forecast_tally`.
     """
-    return forecast_values(
-        [(m.value, m.work_kind, m.weight) for m in marks],
-        settings=settings,
-        hours_per_week=hours_per_week,
-        lessons_held=lessons_held,
-        lessons_missed=lessons_missed,
-        lessons_left=lessons_left,
-    )
-
-
-def forecast_values(
-    marks: Iterable[tuple[str, str, Decimal]],
-    *,
-    settings: GradingSettings,
-    hours_per_week: Decimal,
-    lessons_held: int,
-    lessons_missed: int,
-    lessons_left: int,
-) -> Forecast:
-    """`forecast` of (value, work kind, weight) triples, oldest first."""
     value_sums: dict[Decimal, int] = {}  # weight → Σ value of the numeric marks of that weight
     value_counts: dict[Decimal, int] = {}  # weight → how many numeric marks have it
     kind_counts: dict[str, int] = {}  # kind → how many numeric marks
     latest: dict[str, Decimal] = {}  # kind → the weight of its latest numeric mark
     others = 0  # «зач» and «незач»: they count towards the minimum, not in the mean
-    for value, kind, weight in marks:
-        n = _NUMBERS.get(value)
+    for mark in marks:
+        value, kind, weight = mark.value, mark.work_kind, mark.weight
+        n = _number(value)
         if n is None:
-            n = _number(value)
-            if n is None:
-                if value == PASS or value == FAIL:
-                    others += 1
-                continue
+            if value == PASS or value == FAIL:
+                others += 1
+            continue
         value_sums[weight] = value_sums.get(weight, 0) + n
         value_counts[weight] = value_counts.get(weight, 0) + 1
         kind_counts[kind] = kind_counts.get(kind, 0) + 1
@@ -138,13 +117,11 @@ class MarkTally:
         tally = self.kinds.get(kind)
         if tally is None:
             tally = self.kinds[kind] = [0, 0, 0]
-        n = _NUMBERS.get(value)
+        n = _number(value)
         if n is None:
-            n = _number(value)
-            if n is None:
-                if value == PASS or value == FAIL:
-                    tally[2] += 1
-                return
+            if value == PASS or value == FAIL:
+                tally[2] += 1
+            return
         tally[0] += 1
         tally[1] += n
 
@@ -255,8 +232,11 @@ def _forecast(
 
 
 def _number(value: str) -> int | None:
-    """`grading.numeric`: «зач», «н/а» and the like are None."""
-    return int(value) if value.isdigit() else None
+    """`grading.numeric`: «зач», «н/а» and the like are None (the usual values looked up)."""
+    n = _NUMBERS.get(value)
+    if n is None and value.isdigit():
+        return int(value)
+    return n
 
 
 _ONE = Decimal(1)

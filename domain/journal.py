@@ -196,6 +196,19 @@ def is_school_day(day: dt.date, grade: int, holidays: Iterable[Holiday], six_day
     return not any(h.covers(day, grade) for h in holidays)
 
 
+def school_days(
+    first: dt.date, last: dt.date, grade: int, holidays: Sequence[Holiday], six_days: bool
+) -> list[dt.date]:
+    """The school days of a grade from `first` to `last`, both included."""
+    days = []
+    day = first
+    while day <= last:
+        if is_school_day(day, grade, holidays, six_days):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
 def slots_on(day: dt.date, slots: Iterable[TimetableSlot]) -> list[TimetableSlot]:
     return sorted((s for s in slots if s.valid_on(day)), key=lambda s: (s.lesson, s.class_id))
 

@@ -45,7 +45,7 @@ from reportlab.platypus import (
 from domain.forecast import Forecast
 from domain.usecases.class_teacher import ClassReport, ProgressLine
 from domain.usecases.control import ControlReport, Figures
-from reports.invitations import BOLD, REGULAR, register_fonts
+from reports.invitations import BOLD, REGULAR, register_fonts, wrap
 from reports.tables import CONTROL_HEADER
 
 PAGE = landscape(A4)
@@ -436,31 +436,11 @@ class _Upright(Flowable):
 
 
 def _split_words(text: str, size: float, length: float, cut: bool) -> list[str] | None:
-    """Lines of at most `length` broken at spaces; a word longer than a line is cut when `cut`
-    is set, else there are no such lines (None)."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        while pdfmetrics.stringWidth(word, BOLD, size) > length and len(word) > 1:
-            if not cut:
-                return None
-            end = len(word) - 1
-            while end > 1 and pdfmetrics.stringWidth(word[:end] + "-", BOLD, size) > length:
-                end -= 1
-            if line:
-                lines.append(line)
-                line = ""
-            lines.append(word[:end] + "-")
-            word = word[end:]
-        candidate = f"{line} {word}" if line else word
-        if line and pdfmetrics.stringWidth(candidate, BOLD, size) > length:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines or [""]
+    """Lines of at most `length` broken at spaces; a word longer than a line is cut with a
+    hyphen when `cut` is set, else there are no such lines (None)."""
+    if not cut and any(pdfmetrics.stringWidth(w, BOLD, size) > length for w in text.split()):
+        return None
+    return wrap(text, BOLD, size, length, hyphen="-") or [""]
 
 
 def _upright(subjects: Sequence[str], across: float, largest: float) -> list[_Upright]:

@@ -26,7 +26,7 @@ from domain.forecast import describe
 from domain.model import Grading, Period
 from domain.usecases.diary import SubjectMarks
 from locales import Translator, translator
-from reports.invitations import BOLD, REGULAR, register_fonts
+from reports.invitations import BOLD, REGULAR, register_fonts, wrap
 
 MARGIN = 15 * mm
 SIGNATURE_SPACE = 14 * mm  # the signature line's strip above the bottom margin
@@ -131,31 +131,6 @@ def render_digests(
 
 def _day(d: date) -> str:
     return d.strftime("%d.%m.%Y")
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines of at most `width`, broken at spaces; a word longer than a line is cut."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        while pdfmetrics.stringWidth(word, font, size) > width and len(word) > 1:
-            if line:
-                lines.append(line)
-                line = ""
-            cut = len(word) - 1
-            while cut > 1 and pdfmetrics.stringWidth(word[:cut], font, size) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        candidate = f"{line} {word}" if line else word
-        if line and pdfmetrics.stringWidth(candidate, font, size) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines or [""]
 
 
 def _words_fit(text: str, font: str, size: float, width: float) -> float:
@@ -313,7 +288,7 @@ class _Page:
         if canvas is not None:
             canvas.setFillColor(colour)
             canvas.setFont(font, size)
-        for line in _wrap(text, font, size, width):
+        for line in wrap(text, font, size, width) or [""]:
             top -= leading
             if canvas is None:
                 continue

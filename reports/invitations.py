@@ -177,20 +177,43 @@ def _paragraph(
     leading = size * 1.25
     if canvas is not None:
         canvas.setFont(font, size)
-    for line in _wrap(text, font, size, width):
+    for line in wrap(text, font, size, width, hyphen=None, breaks=" "):
         top -= leading
         if canvas is not None:
             canvas.drawString(x, top + (leading - size) / 2, line)
     return top
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Lines of at most `width`, broken at plain spaces only (a no-break space holds)."""
+def wrap(
+    text: str,
+    font: str,
+    size: float,
+    width: float,
+    *,
+    hyphen: str | None = "",
+    breaks: str | None = None,
+) -> list[str]:
+    """Lines of at most `width` for every PDF of `reports/`, broken at `breaks` (None: any
+    whitespace; " ": plain spaces only, so a no-break space holds). A word wider than a line
+    is cut, `hyphen` ending each cut piece; with `hyphen` None it is left whole to overflow."""
     lines: list[str] = []
     line = ""
-    for word in text.split(" "):
+    for word in text.split(breaks):
         if not word:
             continue
+        while (
+            hyphen is not None
+            and len(word) > 1
+            and pdfmetrics.stringWidth(word, font, size) > width
+        ):
+            if line:
+                lines.append(line)
+                line = ""
+            cut = len(word) - 1
+            while cut > 1 and pdfmetrics.stringWidth(word[:cut] + hyphen, font, size) > width:
+                cut -= 1
+            lines.append(word[:cut] + hyphen)
+            word = word[cut:]
         candidate = f"{line} {word}" if line else word
         if line and pdfmetrics.stringWidth(candidate, font, size) > width:
             lines.append(line)

@@ -110,17 +110,10 @@ class SqlDigestRepository:
                 # SQLAlchemy's asyncpg adapter sends BEGIN with its own first statement, which
                 # the driver's reads below would go without: one through the adapter first.
                 await conn.exec_driver_sql("SELECT 1")
+            days = {"day": day, "first": first, "last": last}
+            days |= {"marks_from": marks_from, "marks_to": marks_to}
             return await _class_rows_pg(
-                driver,
-                school_id,
-                class_id,
-                period_id,
-                day=day,
-                first=first,
-                last=last,
-                marks_from=marks_from,
-                marks_to=marks_to,
-                remarks_since=remarks_since,
+                driver, (school_id, class_id), period_id, days, remarks_since
             )
         pupils = await self._pupils(conn, school_id, class_id, day)
         ids = [p.id for p, _ in pupils]
@@ -359,25 +352,14 @@ WHERE t.school_id = $1 AND t.pupil_id IN ({_ENROLLED}) AND t.period_id = $3"""
 
 async def _class_rows_pg(
     driver: Any,
-    school_id: int,
-    class_id: int,
+    school: tuple[int, int],
     period_id: int,
-    *,
-    day: dt.date,
-    first: dt.date,
-    last: dt.date,
-    marks_from: dt.date,
-    marks_to: dt.date,
+    dates: dict[str, dt.date],
     remarks_since: dt.datetime,
 ) -> ClassRows:
-    days = {
-        "day": day.isoformat(),
-        "first": first.isoformat(),
-        "last": last.isoformat(),
-        "marks_from": marks_from.isoformat(),
-        "marks_to": marks_to.isoformat(),
-    }
-    school = (school_id, class_id)
+    """`class_rows` on PostgreSQL; `school` is (school id, class id), $1 and $2 of every
+    statement."""
+    days = {name: date.isoformat() for name, date in dates.items()}
     marks = await driver.fetch(_MARKS_PG.format(**days), *school)  # the heaviest one first
     pupils = await driver.fetch(_PUPILS_PG.format(**days), *school)
     guardians = await driver.fetch(_GUARDIAN_ACCOUNTS_PG.format(**days), *school)

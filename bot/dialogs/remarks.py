@@ -383,13 +383,8 @@ async def open_from_notice(
     try:
         remark_id = int((callback.data or "")[len(uc.REMARK_PREFIX) :])
         await uc.remark_detail(ctx.uow(), ctx.actor, remark_id, ctx.clock)
-    except ValueError:
-        await callback.answer(
-            ctx.t("This screen is out of date; here is a fresh menu."), show_alert=True
-        )
-        return
-    except JournalError as err:
-        await callback.answer(ctx.t(err.message, **err.params), show_alert=True)
+    except (ValueError, JournalError) as err:
+        await callback.answer(ctx.refusal(err), show_alert=True)
         return
     await callback.answer()
     await dialog_manager.start(

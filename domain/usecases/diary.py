@@ -11,7 +11,7 @@ from decimal import Decimal
 from domain.errors import Forbidden, InvalidInput
 from domain.family import AbsenceCode, AbsenceReport, ReportedReason, TermAcknowledgement
 from domain.forecast import Forecast, MarkInPeriod, forecast
-from domain.journal import Attendance, is_school_day
+from domain.journal import Attendance, school_days
 from domain.model import Grading, Period, Pupil, School, SchoolClass, Subject
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
@@ -72,13 +72,7 @@ async def _school_days(
 ) -> list[dt.date]:
     assert school.id is not None
     holidays = await uow.journal.holidays(school.id)
-    days = []
-    day = first
-    while day <= last:
-        if is_school_day(day, grade, holidays, school.schedule.six_day_week):
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
+    return school_days(first, last, grade, holidays, school.schedule.six_day_week)
 
 
 async def subject_forecasts(

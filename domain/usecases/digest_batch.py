@@ -20,7 +20,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from domain.forecast import MarkTally, forecast_tally
-from domain.journal import Attendance, is_school_day
+from domain.journal import Attendance, school_days
 from domain.model import (
     Assignment,
     Grading,
@@ -37,7 +37,7 @@ from domain.model import (
 from domain.people import Account
 from domain.ports import UnitOfWork
 from domain.usecases.diary import SubjectMarks
-from domain.usecases.family_jobs import DigestFacts
+from domain.usecases.family_jobs import DigestFacts, next_control_work
 from domain.usecases.term_marks import current_period
 
 # --------------------------------------------------------------------------- rows read
@@ -176,18 +176,6 @@ class SchoolIndex:
         )
 
 
-def school_days(
-    school: School, grade: int, holidays: Sequence[Holiday], first: dt.date, last: dt.date
-) -> list[dt.date]:
-    days = []
-    day = first
-    while day <= last:
-        if is_school_day(day, grade, holidays, school.schedule.six_day_week):
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
-
-
 # --------------------------------------------------------------------------- one class
 
 
@@ -201,20 +189,6 @@ def _by_pupil(rows: Iterable[tuple]) -> dict[int, list]:  # type: ignore[type-ar
 def _member(groups: frozenset[int], keyed: dict[int | None, dict[int, object]]) -> list:  # type: ignore[type-arg]
     """The per-group tables a pupil sees: the whole class's (None) and their subgroups'."""
     return [keyed[g] for g in (None, *groups) if g in keyed]
-
-
-def class_digests(
-    index: SchoolIndex,
-    cls: SchoolClass,
-    period: Period,
-    pupils: Sequence[tuple[Pupil, frozenset[int]]],
-    accounts: Sequence[AccountFact],
-    rows: ClassRows,
-    day: dt.date,
-    since: dt.date,
-) -> list[PupilDigest]:
-    """Every pupil's digest of one class (see `pupil_digests`)."""
-    return list(pupil_digests(index, cls, period, pupils, accounts, rows, day, since))
 
 
 def pupil_digests(
@@ -253,7 +227,13 @@ def pupil_digests(
             per_day_by[subgroup_id][lesson_day] += 1
 
     # Lessons left by the timetable, per subgroup and subject.
-    future = school_days(school, cls.grade, index.holidays, day + dt.timedelta(days=1), period.ends)
+    future = school_days(
+        day + dt.timedelta(days=1),
+        period.ends,
+        cls.grade,
+        index.holidays,
+        school.schedule.six_day_week,
+    )
     left_by: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for slot in index.slots.get(cls.id, []):
         left_by[slot.subgroup_id][slot.subject_id] += sum(1 for d in future if slot.valid_on(d))
@@ -391,22 +371,16 @@ _NO_MARKS = MarkTally()
 def control_works(
     index: SchoolIndex, cls: SchoolClass, subjects: Sequence[SubjectMarks]
 ) -> list[str]:
-    """The next plan topics of each subject that are control works, by how far the class got
-    (as `family_jobs._control_works`)."""
+    """The next control work of each subject, by how far the class got (the school's lists
+    instead of `family_jobs._control_works`'s queries)."""
     assert cls.id is not None
     found = []
     for s in subjects:
         assert s.subject.id is not None
-        plan = index.plan(s.subject.id, cls)
-        if not plan:
-            continue
         used = index.used.get((cls.id, s.subject.id), set())
-        done = max((t.number for t in plan if t.id in used), default=0)
-        for topic in [t for t in plan if t.number > done][:6]:
-            kind = topic.work_kind.casefold()
-            if "контрол" in kind or "control" in kind or "контрол" in topic.topic.casefold():
-                found.append(f"{s.subject.name}: {topic.topic}")
-                break
+        work = next_control_work(s.subject.name, index.plan(s.subject.id, cls), used)
+        if work is not None:
+            found.append(work)
     return found
 
 

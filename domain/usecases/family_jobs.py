@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from domain.family import TermAcknowledgement
 from domain.forecast import describe
 from domain.journal import Attendance
-from domain.model import Grading, Period, Pupil, School, SchoolClass
+from domain.model import Grading, Period, PlanTopic, Pupil, School, SchoolClass
 from domain.people import Account, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.usecases.diary import SubjectMarks
@@ -302,7 +302,7 @@ async def digest_facts(
 async def _control_works(
     uow: UnitOfWork, school: School, cls: SchoolClass, subjects: Sequence[SubjectMarks]
 ) -> list[str]:
-    """The next plan topics of each subject that are control works, by how far the class got."""
+    """The next control work of each subject, by how far the class got."""
     assert school.id is not None and cls.id is not None
     found = []
     for s in subjects:
@@ -311,13 +311,23 @@ async def _control_works(
         if not plan:
             continue
         used = await uow.journal.used_plan_topics(school.id, cls.id, None, s.subject.id)
-        done = max((t.number for t in plan if t.id in used), default=0)
-        for topic in [t for t in plan if t.number > done][:6]:
-            kind = topic.work_kind.casefold()
-            if "контрол" in kind or "control" in kind or "контрол" in topic.topic.casefold():
-                found.append(f"{s.subject.name}: {topic.topic}")
-                break
+        work = next_control_work(s.subject.name, plan, used)
+        if work is not None:
+            found.append(work)
     return found
+
+
+def next_control_work(
+    subject_name: str, plan: Sequence[PlanTopic], used: Collection[int]
+) -> str | None:
+    """«Subject: topic» of the first control work among the next six topics of the plan after
+    the furthest one a lesson has reached, or None."""
+    done = max((t.number for t in plan if t.id in used), default=0)
+    for topic in [t for t in plan if t.number > done][:6]:
+        kind = topic.work_kind.casefold()
+        if "контрол" in kind or "control" in kind or "контрол" in topic.topic.casefold():
+            return f"{subject_name}: {topic.topic}"
+    return None
 
 
 # --------------------------------------------------------------------------- term marks
