@@ -48,8 +48,8 @@ DAY = dt.date(2026, 10, 23)  # a Friday: the digest covers 10.10–23.10
 TERM = (dt.date(2026, 9, 1), dt.date(2026, 11, 6))
 HOLIDAY = dt.date(2026, 11, 4)
 TARGET = 3000.0  # digests a second: 100 × Telegram's 30 messages a second
-SCHOOL_STATEMENTS = 12  # a school's own: BEGIN, periods and work kinds for the job, periods and
-# classes, the school's 7 lists (`SqlDigestRepository.school_rows`)
+SCHOOL_STATEMENTS = 14  # a school's own: BEGIN, periods and work kinds for the job, periods and
+# classes, the school's 7 lists and its families' accounts (2; `SqlDigestRepository.school_rows`)
 
 CLASSES_PER_SCHOOL = 33  # grades 1–11, three classes each
 PUPILS_PER_CLASS = 30
@@ -150,7 +150,7 @@ COLUMNS = {
     "attendance": ("id", "school_id", "lesson_id", "pupil_id", "status"),
     "marks": (
         "id", "school_id", "lesson_id", "pupil_id", "work_kind", "value", "comment", "author_id",
-        "created_at",
+        "created_at", "day", "subject_id",
     ),
     "remarks": (
         "id", "school_id", "pupil_id", "lesson_id", "author_id", "tone", "text", "created_at",
@@ -293,7 +293,7 @@ def one_school(ids: Ids, school_id: int, sizes: Sequence[int], rng: random.Rando
                     t["marks"].append(
                         (ids("marks"), school_id, lesson, pupil, kind,
                          rng.choices(VALUES, VALUE_WEIGHTS)[0], "", teachers[name],
-                         dt.datetime.combine(day, dt.time(12), dt.UTC))
+                         dt.datetime.combine(day, dt.time(12), dt.UTC), day, subject_ids[name])
                     )  # fmt: skip
             # Whole days away (about 8 % of days), and now and then late.
             for day in days:
@@ -313,7 +313,9 @@ def one_school(ids: Ids, school_id: int, sizes: Sequence[int], rng: random.Rando
                     (ids("remarks"), school_id, pupil, None, teachers[MATHS], "praise",
                      "Хорошо работал на уроке", dt.datetime.combine(day, dt.time(12), dt.UTC))
                 )  # fmt: skip
-    # Marks reference one kind per lesson and pupil: make (lesson, pupil, kind) unique.
+    # Marks reference one kind per lesson and pupil: make (lesson, pupil, kind) unique. Then
+    # put them in the order a school writes them, lesson by lesson, ids rising with it: a
+    # pupil's marks are spread over the table as they are in a real one.
     seen: set[tuple[int, int, str]] = set()
     unique = []
     for row in t["marks"]:
@@ -321,7 +323,9 @@ def one_school(ids: Ids, school_id: int, sizes: Sequence[int], rng: random.Rando
         if key not in seen:
             seen.add(key)
             unique.append(row)
-    t["marks"] = unique
+    unique.sort(key=lambda row: (row[9], row[2], row[3]))
+    first_id = min((row[0] for row in unique), default=0)
+    t["marks"] = [(first_id + n, *row[1:]) for n, row in enumerate(unique)]
     return t
 
 
@@ -349,7 +353,7 @@ async def generate(url: str, pupils: int) -> dict[str, int]:
                 if rows:
                     await conn.copy_records_to_table(name, records=rows, columns=COLUMNS[name])
                 counts[name] = counts.get(name, 0) + len(rows)
-        await conn.execute("ANALYZE")
+        await conn.execute("VACUUM ANALYZE")  # as autovacuum leaves a school's tables
     finally:
         await conn.close()
     return counts

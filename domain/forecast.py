@@ -106,24 +106,26 @@ def forecast(
 
 class MarkTally:
     """One pupil's marks in one subject, counted per kind of work: all a forecast needs of
-    them. The digest adds a class's marks to these in one pass, in any order."""
+    them. The digest adds a class's marks to these as the database counted them (per kind and
+    value), in any order."""
 
     __slots__ = ("kinds",)
 
     def __init__(self) -> None:
         self.kinds: dict[str, list[int]] = {}  # kind → [numeric marks, Σ their values, «зач»s]
 
-    def add(self, kind: str, value: str) -> None:
+    def add(self, kind: str, value: str, times: int = 1) -> None:
+        """Counts `times` marks of `value` for work of `kind`."""
         tally = self.kinds.get(kind)
         if tally is None:
             tally = self.kinds[kind] = [0, 0, 0]
         n = _number(value)
         if n is None:
             if value == PASS or value == FAIL:
-                tally[2] += 1
+                tally[2] += times
             return
-        tally[0] += 1
-        tally[1] += n
+        tally[0] += times
+        tally[1] += n * times
 
 
 def forecast_tally(

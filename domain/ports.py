@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Protocol, Self
 
 from domain.delivery import OutboxMessage
@@ -325,7 +325,9 @@ class DigestRepository(Protocol):
     """Set-based reads for digests: a school's lists once, then one class at a time, in a
     constant number of queries whatever the class's size."""
 
-    async def school_rows(self, school_id: int) -> SchoolRows: ...
+    async def school_rows(self, school_id: int) -> SchoolRows:
+        """The school's lists, and every family account of its pupils."""
+        ...
 
     async def class_rows(
         self,
@@ -338,10 +340,13 @@ class DigestRepository(Protocol):
         last: dt.date,
         marks_from: dt.date,
         marks_to: dt.date,
+        shown_from: dt.date,
+        charted: Collection[int],
         remarks_since: dt.datetime,
     ) -> ClassRows:
-        """The pupils in the class on `day` (as `people.roster`) with their subgroups and their
-        families' accounts, and the class's journal for them (see `ClassRows`)."""
+        """The pupils in the class on `day` (as `people.roster`) with their subgroups, and the
+        class's journal for them (see `ClassRows`): marks from `marks_from` to `marks_to`
+        counted, and listed from `shown_from` (from `marks_from` for the `charted` pupils)."""
         ...
 
 

@@ -1,5 +1,6 @@
-"""Set-based reads behind the digests: a school's lists once, then each class in a constant
-number of queries (pupils, accounts, lessons, marks, attendance, remarks, term marks).
+"""Set-based reads behind the digests: a school's lists and its families' accounts once, then
+each class in a constant number of queries (marks counted, marks shown, pupils, lessons,
+attendance, remarks, term marks).
 
 Columns, not ORM entities: a district's digests read millions of marks, and a plain row is
 several times cheaper to make than a mapped object.
@@ -8,10 +9,10 @@ several times cheaper to make than a mapped object.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Date, and_, bindparam, or_, select
+from sqlalchemy import Date, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import BindParameter
 
@@ -85,6 +86,7 @@ class SqlDigestRepository:
             subjects=await self._all(Subject, school_id),
             plan_topics=await self._all(PlanTopic, school_id),
             used_plan_topics=used,
+            accounts=await self._accounts(school_id),
         )
 
     # ----------------------------------------------------------------------- once a class
@@ -100,6 +102,8 @@ class SqlDigestRepository:
         last: dt.date,
         marks_from: dt.date,
         marks_to: dt.date,
+        shown_from: dt.date,
+        charted: Collection[int],
         remarks_since: dt.datetime,
     ) -> ClassRows:
         await self.session.flush()  # as `session.execute` would: the reads see what is pending
@@ -111,9 +115,9 @@ class SqlDigestRepository:
                 # the driver's reads below would go without: one through the adapter first.
                 await conn.exec_driver_sql("SELECT 1")
             days = {"day": day, "first": first, "last": last}
-            days |= {"marks_from": marks_from, "marks_to": marks_to}
+            days |= {"marks_from": marks_from, "marks_to": marks_to, "shown_from": shown_from}
             return await _class_rows_pg(
-                driver, (school_id, class_id), period_id, days, remarks_since
+                driver, (school_id, class_id), period_id, days, remarks_since, charted
             )
         pupils = await self._pupils(conn, school_id, class_id, day)
         ids = [p.id for p, _ in pupils]
@@ -122,23 +126,23 @@ class SqlDigestRepository:
         # plan after five executions of a prepared statement, one that guesses a day range
         # matches a few dozen lessons and probes marks lesson by lesson (20 times slower).
         first_, last_ = _day(first), _day(last)
-        marks_from_, marks_to_ = _day(marks_from), _day(marks_to)
+        mark = m.MarkRow
+        in_period = (
+            mark.pupil_id.in_(ids),
+            mark.day >= _day(marks_from),
+            mark.day <= _day(marks_to),
+        )
+        counted = await conn.execute(
+            select(mark.pupil_id, mark.subject_id, mark.work_kind, mark.value, func.count())
+            .where(*in_period)
+            .group_by(mark.pupil_id, mark.subject_id, mark.work_kind, mark.value)
+        )
+        charted_here = [i for i in ids if i in charted]
+        shown = or_(mark.day >= _day(shown_from), mark.pupil_id.in_(charted_here))
         marks = await conn.execute(
-            select(
-                m.MarkRow.pupil_id,
-                lesson.day,
-                lesson.subject_id,
-                m.MarkRow.work_kind,
-                m.MarkRow.value,
-            )
-            .join(lesson, lesson.id == m.MarkRow.lesson_id)
-            .where(
-                m.MarkRow.school_id == school_id,
-                m.MarkRow.pupil_id.in_(ids),
-                lesson.day >= marks_from_,
-                lesson.day <= marks_to_,
-            )
-            .order_by(lesson.day, m.MarkRow.id)
+            select(mark.pupil_id, mark.day, mark.subject_id, mark.work_kind, mark.value)
+            .where(*in_period, shown)
+            .order_by(mark.day, mark.id)
         )
         lessons = await conn.execute(
             select(
@@ -186,8 +190,8 @@ class SqlDigestRepository:
         )
         return ClassRows(
             pupils,
-            await self._accounts(conn, school_id, ids),
             lessons.all(),
+            counted.all(),
             marks.all(),
             attendance.all(),
             remarks.all(),
@@ -230,11 +234,11 @@ class SqlDigestRepository:
         )
         return _pupils_with_groups(rows.all())
 
-    async def _accounts(
-        self, conn: AsyncConnection, school_id: int, ids: list[int]
-    ) -> list[AccountFact]:
+    async def _accounts(self, school_id: int) -> list[AccountFact]:
+        """Every account of the school's families: a school's worth is a few thousand rows,
+        read once instead of a class at a time."""
         link = m.AccountLinkRow
-        guardians = await conn.execute(
+        guardians = await self.session.execute(
             select(m.GuardianshipRow.pupil_id, m.GuardianRow.id, *_ACCOUNT_COLUMNS)
             .join(m.GuardianRow, m.GuardianRow.id == m.GuardianshipRow.guardian_id)
             .join(
@@ -246,17 +250,13 @@ class SqlDigestRepository:
                 ),
             )
             .join(m.AccountRow, m.AccountRow.id == link.account_id)
-            .where(m.GuardianRow.school_id == school_id, m.GuardianshipRow.pupil_id.in_(ids))
+            .where(m.GuardianRow.school_id == school_id)
             .order_by(m.GuardianshipRow.pupil_id, m.GuardianRow.id, m.AccountRow.id)
         )
-        own = await conn.execute(
+        own = await self.session.execute(
             select(link.person_id, *_ACCOUNT_COLUMNS)
             .join(m.AccountRow, m.AccountRow.id == link.account_id)
-            .where(
-                link.school_id == school_id,
-                link.kind == PersonKind.PUPIL.value,
-                link.person_id.in_(ids),
-            )
+            .where(link.school_id == school_id, link.kind == PersonKind.PUPIL.value)
             .order_by(link.person_id, m.AccountRow.id)
         )
         return _account_facts(guardians.all(), own.all())
@@ -292,14 +292,23 @@ def _account_facts(
 
 _ENROLLED = """
 SELECT e.pupil_id FROM enrolments e
-WHERE e.class_id = $2 AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')"""
+WHERE e.school_id = $1 AND e.class_id = $2
+  AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')"""
+
+# Both read `ix_marks_pupil_day` alone (an index-only scan): the pupil ids come from the
+# class's enrolment, which is the school's.
+_MARK_COUNTS_PG = f"""
+SELECT m.pupil_id, m.subject_id, m.work_kind, m.value, count(*)
+FROM marks m
+WHERE m.pupil_id IN ({_ENROLLED}) AND m.day BETWEEN '{{marks_from}}' AND '{{marks_to}}'
+GROUP BY m.pupil_id, m.subject_id, m.work_kind, m.value"""
 
 _MARKS_PG = f"""
-SELECT m.pupil_id, l.day, l.subject_id, m.work_kind, m.value
-FROM marks m JOIN lessons l ON l.id = m.lesson_id
-WHERE m.school_id = $1 AND m.pupil_id IN ({_ENROLLED})
-  AND l.day BETWEEN '{{marks_from}}' AND '{{marks_to}}'
-ORDER BY l.day, m.id"""
+SELECT m.pupil_id, m.day, m.subject_id, m.work_kind, m.value
+FROM marks m
+WHERE m.pupil_id IN ({_ENROLLED}) AND m.day BETWEEN '{{marks_from}}' AND '{{marks_to}}'
+  AND (m.day >= '{{shown_from}}' OR m.pupil_id = ANY($3::int[]))
+ORDER BY m.day, m.id"""
 
 _PUPILS_PG = """
 SELECT p.id, p.school_id, p.external_id, p.last_name, p.first_name, p.middle_name,
@@ -309,23 +318,6 @@ LEFT JOIN subgroup_members s ON s.pupil_id = p.id AND s.school_id = $1
 WHERE p.school_id = $1 AND e.class_id = $2
   AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')
 ORDER BY p.last_name, p.first_name, p.id"""
-
-_ACCOUNT_FIELDS = """a.id, a.messenger, a.user_id, a.chat_id, a.language, a.display_name,
-       a.created_at, a.unreachable_at, a.quiet_from, a.quiet_to, a.notify_marks, a.charts"""
-
-_GUARDIAN_ACCOUNTS_PG = f"""
-SELECT gs.pupil_id, g.id, {_ACCOUNT_FIELDS}
-FROM guardianships gs JOIN guardians g ON g.id = gs.guardian_id
-JOIN account_links k ON k.school_id = $1 AND k.kind = 'guardian' AND k.person_id = g.id
-JOIN accounts a ON a.id = k.account_id
-WHERE g.school_id = $1 AND gs.pupil_id IN ({_ENROLLED})
-ORDER BY gs.pupil_id, g.id, a.id"""
-
-_PUPIL_ACCOUNTS_PG = f"""
-SELECT k.person_id, {_ACCOUNT_FIELDS}
-FROM account_links k JOIN accounts a ON a.id = k.account_id
-WHERE k.school_id = $1 AND k.kind = 'pupil' AND k.person_id IN ({_ENROLLED})
-ORDER BY k.person_id, a.id"""
 
 _LESSONS_PG = """
 SELECT l.id, l.day, l.subject_id, l.subgroup_id, l.attendance_taken, l.plan_topic_id
@@ -356,22 +348,22 @@ async def _class_rows_pg(
     period_id: int,
     dates: dict[str, dt.date],
     remarks_since: dt.datetime,
+    charted: Collection[int],
 ) -> ClassRows:
     """`class_rows` on PostgreSQL; `school` is (school id, class id), $1 and $2 of every
     statement."""
     days = {name: date.isoformat() for name, date in dates.items()}
-    marks = await driver.fetch(_MARKS_PG.format(**days), *school)  # the heaviest one first
+    counted = await driver.fetch(_MARK_COUNTS_PG.format(**days), *school)  # the heaviest first
+    marks = await driver.fetch(_MARKS_PG.format(**days), *school, sorted(charted))
     pupils = await driver.fetch(_PUPILS_PG.format(**days), *school)
-    guardians = await driver.fetch(_GUARDIAN_ACCOUNTS_PG.format(**days), *school)
-    own = await driver.fetch(_PUPIL_ACCOUNTS_PG.format(**days), *school)
     lessons = await driver.fetch(_LESSONS_PG.format(**days), *school)
     attendance = await driver.fetch(_ATTENDANCE_PG.format(**days), *school)
     remarks = await driver.fetch(_REMARKS_PG.format(**days), *school, remarks_since)
     terms = await driver.fetch(_TERMS_PG.format(**days), *school, period_id)
     return ClassRows(
         _pupils_with_groups(pupils),
-        _account_facts(guardians, own),
         lessons,
+        counted,
         marks,
         attendance,
         remarks,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -356,6 +357,8 @@ class LessonRow(Base):
         Index("ix_lessons_teacher_day", "teacher_id", "day"),
         Index("ix_lessons_class_subject_day", "class_id", "subject_id", "day"),
         Index("ix_lessons_school_day", "school_id", "day"),
+        # What marks copy of their lesson, as a key they can refer to (see MarkRow).
+        UniqueConstraint("id", "day", "subject_id", name="uq_lessons_id_day_subject_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
@@ -392,15 +395,35 @@ class AttendanceRow(Base):
 
 
 class MarkRow(Base):
+    """A mark, with its lesson's day and subject: the digests read a district's marks by
+    pupil and day without looking up each mark's lesson. The copy cannot drift: the three
+    columns together refer to the lesson's own, and follow it if it ever changes."""
+
     __tablename__ = "marks"
     __table_args__ = (
         UniqueConstraint("lesson_id", "pupil_id", "work_kind"),
         Index("ix_marks_pupil", "pupil_id", "created_at"),
         Index("ix_marks_unnotified", "notified_at", "school_id"),
+        ForeignKeyConstraint(
+            ["lesson_id", "day", "subject_id"],
+            ["lessons.id", "lessons.day", "lessons.subject_id"],
+            name="fk_marks_lesson_day_subject",
+            onupdate="CASCADE",
+            ondelete="CASCADE",
+        ),
+        Index(
+            "ix_marks_pupil_day",
+            "pupil_id",
+            "day",
+            "id",
+            postgresql_include=["subject_id", "work_kind", "value"],
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    day: Mapped[dt.date] = mapped_column(Date)  # the lesson's
+    subject_id: Mapped[int] = mapped_column(Integer)  # the lesson's
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupils.id", ondelete="CASCADE"))
     work_kind: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(String(8))

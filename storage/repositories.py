@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.grading import GradingSettings
 from domain.importing import SchoolSnapshot
+from domain.journal import Mark
 from domain.model import (
     Assignment,
     Bell,
@@ -109,6 +110,21 @@ async def _load(session: AsyncSession, kind: type, school_id: int) -> list[Any]:
     return [mapping.from_row(r) for r in rows]
 
 
+async def _with_lesson_day_and_subject(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """New marks take their lessons' day and subject (see `MarkRow`: the database refuses
+    any other)."""
+    lesson = m.LessonRow
+    ids = sorted({row["lesson_id"] for row in rows})
+    found = await session.execute(
+        select(lesson.id, lesson.day, lesson.subject_id).where(lesson.id.in_(ids))
+    )
+    keys = {lesson_id: (day, subject_id) for lesson_id, day, subject_id in found.all()}
+    for row in rows:
+        if row["lesson_id"] not in keys:
+            raise LookupError(f"no lesson {row['lesson_id']} for a mark")
+        row["day"], row["subject_id"] = keys[row["lesson_id"]]
+
+
 async def _save(session: AsyncSession, inserts: Sequence[Any], updates: Sequence[Any]) -> None:
     """Bulk insert (ids come back in order and are set on the entities) and bulk update."""
     by_kind: dict[type, list[Any]] = defaultdict(list)
@@ -124,6 +140,8 @@ async def _save(session: AsyncSession, inserts: Sequence[Any], updates: Sequence
                 row = mapping.to_row(entity)
                 row.pop("id")
                 rows.append(row)
+            if kind is Mark:
+                await _with_lesson_day_and_subject(session, rows)
             ids = await session.scalars(
                 insert(model).returning(model.id, sort_by_parameter_order=True), rows
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -60,25 +61,40 @@ async def _lesson(w: SimpleNamespace, actor: Actor, number: int) -> int:
 
 
 async def _same_as_per_pupil(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict:  # type: ignore[type-arg]
-    """Every pupil of every batch against the per-pupil code; returns the facts by pupil id."""
-    compared = {}
-    async with w.make_uow() as uow:
-        school = await uow.schools.get(w.school_id)
-        periods = await uow.journal.periods(w.school_id)
-        async for batch in class_batches(uow, school, day, since):
-            for pupil, cls, subjects, facts, accounts in batch:
-                period = current_period(periods, cls.grade, day)
-                expected = await subject_forecasts(uow, school, pupil, cls, period, day)
-                assert subjects == expected, pupil.full_name
-                assert facts == await digest_facts(uow, school, pupil, cls, expected, since, day)
-                family = await family_accounts(uow, w.school_id, pupil)
-                assert sorted((g or 0, a.id) for g, a in accounts) == sorted(
-                    (g or 0, a.id) for g, a in family
-                )
-                compared[pupil.id] = facts
-            roster = await uow.people.roster(w.school_id, batch[0].school_class.id, None, day)
-            assert {p.id for p, *_ in batch} == {p.id for p in roster if p.in_journal(day)}
+    """Every pupil of every batch against the per-pupil code, without charts and with them;
+    returns the facts by pupil id."""
+    compared: dict = {}  # type: ignore[type-arg]
+    charted = set()
+    for charts in (False, True):
+        async with w.make_uow() as uow:
+            school = await uow.schools.get(w.school_id)
+            periods = await uow.journal.periods(w.school_id)
+            async for batch in class_batches(uow, school, day, since, charts=charts):
+                for pupil, cls, subjects, facts, accounts in batch:
+                    period = current_period(periods, cls.grade, day)
+                    expected = await subject_forecasts(uow, school, pupil, cls, period, day)
+                    family = await family_accounts(uow, w.school_id, pupil)
+                    assert sorted((g or 0, a.id) for g, a in accounts) == sorted(
+                        (g or 0, a.id) for g, a in family
+                    )
+                    assert facts == await digest_facts(
+                        uow, school, pupil, cls, expected, since, day
+                    )
+                    # The whole period's marks are listed only for a chart; else the digest's.
+                    if charts and any(a.charts and a.unreachable_at is None for _, a in family):
+                        charted.add(pupil.id)
+                    else:
+                        expected = [replace(s, marks=_since(s.marks, since)) for s in expected]
+                    assert subjects == expected, pupil.full_name
+                    assert compared.setdefault(pupil.id, facts) == facts
+                roster = await uow.people.roster(w.school_id, batch[0].school_class.id, None, day)
+                assert {p.id for p, *_ in batch} == {p.id for p in roster if p.in_journal(day)}
+    assert charted  # the comparison covered whole periods too
     return compared
+
+
+def _since(marks: list[tuple[dt.date, str, str]], since: dt.date) -> list:  # type: ignore[type-arg]
+    return [mark for mark in marks if mark[0] >= since]
 
 
 async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactory) -> None:
@@ -158,9 +174,10 @@ async def test_statements_are_a_constant_number_per_class(make_uow: UowFactory) 
             sizes = [len(batch) async for batch in class_batches(uow, school, FRIDAY, SINCE)]
             statements = await counted.take()
     assert sizes == [25, 35]
-    # Once a school: periods, classes and its 7 lists; then 8 a class whatever its size: pupils,
-    # 2 × accounts, lessons, marks, attendance, remarks, term marks.
-    assert statements == 2 + 7 + 8 * len(sizes)
+    # Once a school: periods, classes, its 7 lists and its families' accounts (2); then 7 a
+    # class whatever its size: marks counted, marks shown, pupils, lessons, attendance,
+    # remarks, term marks.
+    assert statements == 2 + 7 + 2 + 7 * len(sizes)
 
 
 async def test_a_failed_reading_of_the_next_class_stops_before_this_class_is_handed_over(
@@ -197,7 +214,7 @@ async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory
     async with w.make_uow() as uow:  # the reading is this unit's first statement
         rows = await uow.digests.class_rows(
             w.school_id, w.classes["7А"], period.id, day=FRIDAY, first=period.starts,
-            last=FRIDAY, marks_from=period.starts, marks_to=FRIDAY,
+            last=FRIDAY, marks_from=period.starts, marks_to=FRIDAY, shown_from=SINCE, charted=(),
             remarks_since=dt.datetime(2026, 11, 14, tzinfo=dt.UTC),
         )  # fmt: skip
         conn = await uow.session.connection()
@@ -207,8 +224,11 @@ async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory
 
 
 class _Charts:
+    """A chart of exactly what it was given: the period's marks of every subject."""
+
     def chart(self, title: str, subjects: object, period: object) -> bytes:
-        return f"{title}|{period.name}".encode()  # type: ignore[attr-defined]
+        marks = [(s.subject.name, s.marks) for s in subjects]  # type: ignore[attr-defined]
+        return f"{title}|{period.name}|{marks}".encode()  # type: ignore[attr-defined]
 
 
 async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> set[tuple]:  # type: ignore[type-arg]
@@ -265,3 +285,53 @@ async def test_the_job_sends_what_it_sent_pupil_by_pupil(make_uow: UowFactory) -
     renderer = LocalesRenderer()
     got = {(n.dedup_key, n.kind, None if n.photo else renderer.render(n), n.photo) for n in notices}
     assert got == expected and len(notices) == len(expected) == 5 * 2  # GF has two children
+
+
+async def test_a_mark_carries_its_lessons_day_and_subject(make_uow: UowFactory) -> None:
+    """The digests read marks by pupil and day without their lessons. The copy is the
+    database's to keep: it follows the lesson, and a mark that disagrees is refused."""
+    from sqlalchemy import select, update
+    from sqlalchemy.exc import IntegrityError
+
+    from storage import models as m
+
+    w = await _school(make_uow, bot_school())
+    teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
+    lesson_id = await _lesson(w, teacher, 1)
+    await teaching.put_mark(w.make_uow(), teacher, lesson_id, w.ids["A1"], "oral", "5", w.clock)
+
+    async def mark_and_lesson() -> tuple[SimpleNamespace, SimpleNamespace]:
+        async with w.make_uow() as uow:
+            lesson = await uow.session.get_one(m.LessonRow, lesson_id)
+            marks = await uow.session.scalars(
+                select(m.MarkRow).where(m.MarkRow.lesson_id == lesson_id)
+            )
+            [mark] = marks.all()
+            return (
+                SimpleNamespace(id=mark.id, day=mark.day, subject_id=mark.subject_id),
+                SimpleNamespace(day=lesson.day, subject_id=lesson.subject_id),
+            )
+
+    mark, lesson = await mark_and_lesson()
+    assert (
+        (mark.day, mark.subject_id)
+        == (lesson.day, lesson.subject_id)
+        == (
+            MONDAY.date(),
+            w.subjects["Математика"],
+        )
+    )
+    async with w.make_uow() as uow:  # the lesson is moved to Tuesday (a correction)
+        moved = update(m.LessonRow).where(m.LessonRow.id == lesson_id)
+        await uow.session.execute(moved.values(day=MONDAY.date() + dt.timedelta(days=1)))
+        await uow.commit()
+    mark, lesson = await mark_and_lesson()
+    assert mark.day == lesson.day == MONDAY.date() + dt.timedelta(days=1)
+    for wrong in ({"day": MONDAY.date()}, {"subject_id": w.subjects["Физика"]}):
+        with pytest.raises(IntegrityError):
+            async with w.make_uow() as uow:
+                changed = update(m.MarkRow).where(m.MarkRow.id == mark.id).values(**wrong)
+                await uow.session.execute(changed)
+                await uow.commit()
+    mark, _ = await mark_and_lesson()
+    assert (mark.day, mark.subject_id) == (lesson.day, lesson.subject_id)

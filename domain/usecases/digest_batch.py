@@ -64,6 +64,16 @@ class MarkFact(NamedTuple):
     value: str
 
 
+class MarkCount(NamedTuple):
+    """How many marks of one value a pupil has in a subject for one kind of work."""
+
+    pupil_id: int
+    subject_id: int
+    work_kind: str
+    value: str
+    count: int
+
+
 class AttendanceFact(NamedTuple):
     """An attendance entry of a pupil (any lesson, any class), with its lesson's day."""
 
@@ -104,6 +114,7 @@ class SchoolRows:
     subjects: list[Subject]
     plan_topics: list[PlanTopic]
     used_plan_topics: dict[tuple[int, int], set[int]]  # (class id, subject id) → plan topic ids
+    accounts: list[AccountFact]  # of the pupils' guardians and of the pupils themselves
 
 
 @dataclass(slots=True)
@@ -112,12 +123,14 @@ class ClassRows:
 
     Each row is a tuple (or a driver's record) with the fields of its `…Fact`, in that order.
     Rows may include pupils of the class whom the digest leaves out; they are not looked at.
+    The marks come counted (`MarkCount`), and listed one by one only where they are shown:
+    since the digest's first day, or over the whole period for a pupil whose chart is drawn.
     """
 
     pupils: list[tuple[Pupil, frozenset[int]]]  # in the class on the day, with their subgroups
-    accounts: list[AccountFact]  # of the pupils' guardians and of the pupils themselves
     lessons: Sequence[LessonFact]  # the class's lessons from min(since, period start) to the day
-    marks: Sequence[MarkFact]  # the pupils' marks in the period up to the day
+    mark_counts: Sequence[MarkCount]  # the pupils' marks in the period up to the day, counted
+    marks: Sequence[MarkFact]  # those of them shown (see above)
     attendance: Sequence[AttendanceFact]  # from min(since, period start) to the day
     remarks: Sequence[RemarkFact]  # since the moment, oldest first
     term_marks: Sequence[TermMarkFact]  # of the period
@@ -205,7 +218,9 @@ def pupil_digests(
     as the per-pupil `subject_forecasts` and `digest_facts`, from the class's rows.
 
     Rows are read by position (a driver's records or tuples in the order of the `…Fact`
-    types): a class has thousands of marks, and each is touched once, to be shown and counted.
+    types). A class has thousands of marks: the database counts them, and only those shown are
+    listed. `SubjectMarks.marks` holds those: the digest's own, or the whole period's for a
+    pupil whose chart is drawn.
     """
     school = index.school
     assert cls.id is not None and period.id is not None
@@ -243,22 +258,24 @@ def pupil_digests(
     known = index.subjects.keys()
     name_order = {i: (subject.name.casefold(), i) for i, subject in index.subjects.items()}
 
-    # Each mark once: shown as (day, value, kind name) and counted per kind.
-    shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
+    # Marks counted per kind for the forecasts, and shown as (day, value, kind name).
     tallies: dict[tuple[int, int], MarkTally] = {}
+    for pupil_id, subject_id, kind, value, times in rows.mark_counts:
+        key = (pupil_id, subject_id)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = MarkTally()
+        tally.add(kind, value, times)
+    shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
     name_of = names.get
     for pupil_id, mark_day, subject_id, kind, value in rows.marks:
         key = (pupil_id, subject_id)
         shown = shown_of.get(key)
         if shown is None:
             shown = shown_of[key] = []
-            tally = tallies[key] = MarkTally()
-        else:
-            tally = tallies[key]
         shown.append((mark_day, value, name_of(kind, kind)))
-        tally.add(kind, value)
     subjects_of: dict[int, set[int]] = defaultdict(set)
-    for pupil_id, subject_id in shown_of:
+    for pupil_id, subject_id in tallies:
         if subject_id in known:
             subjects_of[pupil_id].add(subject_id)
 
@@ -401,9 +418,12 @@ async def class_batches(
     since: dt.date,
     *,
     reachable_only: bool = False,
+    charts: bool = False,
 ) -> AsyncIterator[list[PupilDigest]]:
     """The digests of a school, one class at a time (classes without a period or pupils are
     skipped). With `reachable_only`, pupils without a reachable family account are left out.
+    With `charts`, a pupil whose family has a reachable account that wants charts has the whole
+    period's marks listed (for the chart); the others have the digest's own.
 
     While a class is worked out, the next class is being read: every few pupils the reading
     gets to send its next statement, so the database works while Python does. The reading is
@@ -413,7 +433,14 @@ async def class_batches(
     assert school.id is not None
     school_id = school.id
     periods = await uow.journal.periods(school_id)
-    index = SchoolIndex.of(school, await uow.digests.school_rows(school_id))
+    school_rows = await uow.digests.school_rows(school_id)
+    index = SchoolIndex.of(school, school_rows)
+    family_of = _by_pupil(school_rows.accounts)
+    charted = frozenset(
+        a.pupil_id
+        for a in school_rows.accounts
+        if charts and a.account.charts and _reachable(a.account)
+    )
     moment = dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone))
     todo = []
     for cls in await uow.people.classes(school_id):
@@ -432,6 +459,8 @@ async def class_batches(
             last=day,
             marks_from=period.starts,
             marks_to=min(period.ends, day),
+            shown_from=since,
+            charted=charted,
             remarks_since=moment,
         )
         return asyncio.ensure_future(reading)
@@ -443,13 +472,14 @@ async def class_batches(
             rows = await pending
             pending = read(*todo[n + 1]) if n + 1 < len(todo) else None
             pupils = [(p, g) for p, g in rows.pupils if p.in_journal(day)]
+            accounts = [a for p, _ in pupils for a in family_of.get(p.id, ())]  # type: ignore[arg-type]
             if reachable_only:
-                reachable = {a.pupil_id for a in rows.accounts if _reachable(a.account)}
+                reachable = {a.pupil_id for a in accounts if _reachable(a.account)}
                 pupils = [(p, g) for p, g in pupils if p.id in reachable]
             if not pupils:
                 continue
             batch = []
-            digests = pupil_digests(index, cls, period, pupils, rows.accounts, rows, day, since)
+            digests = pupil_digests(index, cls, period, pupils, accounts, rows, day, since)
             for batch_size, digest in enumerate(digests, 1):
                 batch.append(digest)
                 if pending is not None and batch_size % _PUPILS_BETWEEN_READS == 1:

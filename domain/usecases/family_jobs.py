@@ -146,7 +146,9 @@ class Digest:
         periods = await uow.journal.periods(school.id)
         kind_names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
         result: list[Notice] = []
-        batches = class_batches(uow, school, day, digest_since(school, day), reachable_only=True)
+        since = digest_since(school, day)
+        charts = self.charts is not None
+        batches = class_batches(uow, school, day, since, reachable_only=True, charts=charts)
         async for batch in batches:
             result += self.batch_notices(school, period_key, batch, periods, kind_names)
         return result
