@@ -22,7 +22,8 @@ from domain.model import Period
 from domain.usecases.diary import SubjectMarks
 from reports.invitations import FONTS
 
-SCALE = 2  # drawn twice as large, then scaled down: smooth dots, lines and text
+SCALE = 2  # drawn twice as large, then halved (2×2 pixels averaged): smooth dots, lines, text
+COLOURS = 64  # a chart has a few flat colours and their smoothed edges: a palette PNG
 WIDTH = 1000
 MARGIN = 20
 GAP = 16  # between panels
@@ -95,7 +96,7 @@ class PillowCharts:
             x = MARGIN + column * (panel_w + GAP)
             y = HEADER + row * (panel_h + GAP)
             _panel(draw, subject, marks, period, low, (x, y, panel_w, panel_h))
-        return _png(image.resize((WIDTH, height), Image.Resampling.LANCZOS))
+        return _png(image)
 
 
 def _numeric_marks(
@@ -110,9 +111,13 @@ def _numeric_marks(
     return sorted(found, key=lambda m: m[0])  # stable: same-day marks keep their order
 
 
-def _png(image: Image.Image) -> bytes:
+def _png(drawing: Image.Image) -> bytes:
+    """The drawing halved and saved with a palette: a tenth of the time and a quarter of the
+    bytes of a full-colour PNG with a Lanczos filter and `optimize` (a district's digests draw
+    tens of thousands of these), and no visible difference at the size Telegram shows."""
+    image = drawing.reduce(SCALE).quantize(COLOURS, method=Image.Quantize.FASTOCTREE)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)  # no time chunk: the bytes depend on pixels alone
+    image.save(buffer, "PNG")  # no time chunk: the bytes depend on pixels alone
     return buffer.getvalue()
 
 
@@ -123,7 +128,7 @@ def _empty(title: str, period: Period) -> bytes:
     _fitted(draw, (_s(MARGIN), _s(MARGIN)), f"{title} — {period.name}", 20, True, width - 40)
     draw.text((_s(MARGIN), _s(52)), _dates(period), fill=MUTED, font=_font(14))
     draw.text((_s(width / 2), _s(112)), NO_MARKS, fill=INK, font=_font(22), anchor="mm")
-    return _png(image.resize((width, height), Image.Resampling.LANCZOS))
+    return _png(image)
 
 
 def _header(draw: ImageDraw.ImageDraw, title: str, period: Period, hidden: int) -> None:

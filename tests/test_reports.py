@@ -100,6 +100,8 @@ def test_chart_is_a_png_telegram_accepts() -> None:
     width, height = png_size(png)
     assert width == 1000 and 300 < height < 2000
     assert telegram_accepts(png)
+    # a palette PNG: a district's digests store and send tens of thousands of these
+    assert len(png) < 25_000
 
 
 def test_chart_is_deterministic_and_follows_the_marks() -> None:

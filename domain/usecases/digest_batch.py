@@ -404,7 +404,7 @@ def control_works(
 # --------------------------------------------------------------------------- streaming
 
 
-_PUPILS_BETWEEN_READS = 3  # a class's reading is 8 statements; a class about 30 pupils
+_PUPILS_BETWEEN_READS = 3  # a class's reading is 7 statements; a class about 30 pupils
 
 
 def _reachable(account: Account) -> bool:
