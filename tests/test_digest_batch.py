@@ -4,7 +4,9 @@ and PostgreSQL, with a constant number of queries per class."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from types import SimpleNamespace
@@ -335,3 +337,42 @@ async def test_a_mark_carries_its_lessons_day_and_subject(make_uow: UowFactory) 
                 await uow.commit()
     mark, _ = await mark_and_lesson()
     assert (mark.day, mark.subject_id) == (lesson.day, lesson.subject_id)
+
+
+class _SlowCharts:
+    """Takes as long as a real chart and notes how often the event loop ticked meanwhile."""
+
+    def __init__(self, ticks: list[int]) -> None:
+        self.ticks = ticks
+        self.ticked_while_drawing = 0
+
+    def chart(self, title: str, subjects: object, period: object) -> bytes:
+        before = len(self.ticks)
+        time.sleep(0.08)
+        self.ticked_while_drawing += len(self.ticks) - before
+        return title.encode()
+
+
+async def test_the_bot_goes_on_answering_while_charts_are_drawn(make_uow: UowFactory) -> None:
+    """A district's charts take minutes to draw; the event loop the bot and the sender share
+    must not stop for them."""
+    w = await _school(make_uow, bot_school())
+    for n, guardian in enumerate(("GF", "GA3", "GA4", "GA5")):
+        await join(w, PersonKind.GUARDIAN, w.ids[guardian], 2 + n)
+    ticks: list[int] = []
+
+    async def event_loop_at_work() -> None:
+        while True:
+            await asyncio.sleep(0.005)
+            ticks.append(1)
+
+    charts = _SlowCharts(ticks)
+    ticking = asyncio.create_task(event_loop_at_work())
+    try:
+        async with w.make_uow() as uow:
+            school = await uow.schools.get(w.school_id)
+            notices = await Digest(charts).notices(uow, school, FRIDAY.isoformat(), MONDAY)  # type: ignore[arg-type]
+    finally:
+        ticking.cancel()
+    assert sum(1 for n in notices if n.photo) == 5
+    assert charts.ticked_while_drawing >= 5 * 5  # 80 ms a chart, a tick every 5 ms

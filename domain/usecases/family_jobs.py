@@ -6,6 +6,7 @@ names, marks or subjects: the details wait in the bot for the person who opens i
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
@@ -33,6 +34,8 @@ ACK_PREFIX = "ack:"
 
 
 class ChartMaker(Protocol):
+    """Draws a pupil's marks; CPU-bound (tens of milliseconds), so called off the event loop."""
+
     def chart(self, title: str, subjects: Sequence[SubjectMarks], period: Period) -> bytes: ...
 
 
@@ -150,7 +153,14 @@ class Digest:
         charts = self.charts is not None
         batches = class_batches(uow, school, day, since, reachable_only=True, charts=charts)
         async for batch in batches:
-            result += self.batch_notices(school, period_key, batch, periods, kind_names)
+            if self.charts is None:
+                result += self.batch_notices(school, period_key, batch, periods, kind_names)
+                continue
+            # A class's charts take seconds to draw: in a worker thread, so that the bot and
+            # the sender sharing this event loop go on answering meanwhile.
+            result += await asyncio.to_thread(
+                self.batch_notices, school, period_key, batch, periods, kind_names
+            )
         return result
 
     def batch_notices(
