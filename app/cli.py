@@ -171,7 +171,7 @@ async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        await run_journal(ctx.settings, [args.only] if args.only else PARTS)
+        await run_journal(ctx.settings, [args.only] if args.only else PARTS, tune_gc=True)
     except TelegramUnauthorizedError:
         raise JournalError("Telegram does not accept the bot token") from None
     except TelegramNetworkError as err:

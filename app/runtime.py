@@ -13,6 +13,7 @@ import signal
 from collections.abc import Iterable
 
 from app.config import Settings
+from app.process import tune_garbage_collector
 from bot.commands import register_commands
 from bot.context import Services
 from bot.main import build_bot, build_dispatcher, make_storage
@@ -34,8 +35,14 @@ LEADER_CHECK_SECONDS = 5.0
 
 
 async def run_journal(
-    settings: Settings, parts: Iterable[str] = PARTS, clock: Clock | None = None
+    settings: Settings,
+    parts: Iterable[str] = PARTS,
+    clock: Clock | None = None,
+    *,
+    tune_gc: bool = False,
 ) -> None:
+    """Runs until SIGINT or SIGTERM. `tune_gc` when this is the process's whole life (the CLI):
+    the garbage collector is set for it once everything is wired."""
     parts = set(parts)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -56,6 +63,8 @@ async def run_journal(
             tasks.append(asyncio.create_task(_poll(dp, bot, stop)))
         for part in sorted(parts & {"clock", "sender"}):
             tasks.append(asyncio.create_task(_lead(settings, engine, services, bot, part, stop)))
+        if tune_gc:
+            tune_garbage_collector()
         await stop.wait()
     finally:
         stop.set()

@@ -422,6 +422,7 @@ class TimedCharts:
 
 
 async def build_all(url: str, charts: bool, trace: bool) -> Measure:
+    from app.process import tune_garbage_collector
     from domain.usecases.digest_batch import class_batches
     from domain.usecases.family_jobs import Digest, digest_since
     from scheduler.render import LocalesRenderer
@@ -439,6 +440,7 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
     async with SqlUnitOfWork(sessions) as uow:  # warm the pool, the catalogs and the imports
         schools = await uow.schools.all()
     result.schools = len(schools)
+    tune_garbage_collector()  # as `journal bot run` does once it is wired
     if trace:
         tracemalloc.start()
     result.rss_before = max_rss_mb()

@@ -147,3 +147,17 @@ def test_school_schedule_settings(database_url: str) -> None:
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     outbox = journal(database_url, "outbox")
     assert outbox.returncode == 0 and "0 pending" in outbox.stdout
+
+
+def test_the_process_sets_its_garbage_collector_once_wired() -> None:
+    """`journal bot run` freezes what it loaded and collects young objects less often (in a
+    process of its own here: the setting is the whole process's)."""
+    code = (
+        "import gc\n"
+        "from app.process import GC_THRESHOLDS, tune_garbage_collector\n"
+        "assert gc.get_threshold() != GC_THRESHOLDS\n"
+        "tune_garbage_collector()\n"
+        "print(gc.get_threshold() == GC_THRESHOLDS, gc.get_freeze_count() > 1000)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True"]
