@@ -357,8 +357,10 @@ class LessonRow(Base):
         Index("ix_lessons_teacher_day", "teacher_id", "day"),
         Index("ix_lessons_class_subject_day", "class_id", "subject_id", "day"),
         Index("ix_lessons_school_day", "school_id", "day"),
-        # What marks copy of their lesson, as a key they can refer to (see MarkRow).
-        UniqueConstraint("id", "day", "subject_id", name="uq_lessons_id_day_subject_id"),
+        # What marks copy of their lesson, as a key they can refer to (see MarkRow). An index,
+        # not a constraint: adding one does not rebuild the table on SQLite, which would
+        # delete every mark and attendance entry through their ON DELETE CASCADE.
+        Index("uq_lessons_id_day_subject_id", "id", "day", "subject_id", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))

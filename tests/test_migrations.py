@@ -62,3 +62,49 @@ async def test_models_match_migrations(empty_engine: AsyncEngine) -> None:
             lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
         )
     assert diff == []
+
+
+async def test_marks_gain_their_lessons_day_and_subject_on_upgrade(
+    empty_engine: AsyncEngine,
+) -> None:
+    """0006 fills the new columns of the marks a school already has, and keeps every mark and
+    attendance entry (on SQLite, rebuilding `lessons` would delete them by ON DELETE CASCADE)."""
+    from sqlalchemy import text
+
+    from domain.people import PersonKind
+    from domain.usecases import teaching
+    from storage.database import session_factory
+    from storage.uow import SqlUnitOfWork
+    from tests.school_data import bot_school
+    from tests.test_digest_batch import _lesson, _school
+    from tests.test_family import join
+
+    await upgrade(empty_engine)
+    sessions = session_factory(empty_engine)
+    w = await _school(lambda: SqlUnitOfWork(sessions), bot_school())
+    teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
+    for number, value in ((1, "5"), (2, "3")):
+        lesson_id = await _lesson(w, teacher, number)
+        await teaching.put_mark(
+            w.make_uow(), teacher, lesson_id, w.ids["A1"], "oral", value, w.clock
+        )
+        absent = {w.ids["A2"]: "Н"}
+        await teaching.save_attendance(w.make_uow(), teacher, lesson_id, absent, w.clock)
+    joined = text(
+        "SELECT m.value, m.day, m.subject_id, l.day, l.subject_id "
+        "FROM marks m JOIN lessons l ON l.id = m.lesson_id ORDER BY m.id"
+    )
+    absences = text("SELECT count(*) FROM attendance")
+    async with empty_engine.connect() as conn:
+        before = (await conn.execute(joined)).all()
+        assert await conn.scalar(absences) == 2
+    await downgrade(empty_engine, "0005")
+    async with empty_engine.connect() as conn:
+        columns = await conn.run_sync(lambda c: inspect(c).get_columns("marks"))
+        assert "day" not in {c["name"] for c in columns}
+    await upgrade(empty_engine)
+    async with empty_engine.connect() as conn:
+        after = (await conn.execute(joined)).all()
+        assert await conn.scalar(absences) == 2  # lessons were not rebuilt under them
+    assert after == before and [row[0] for row in after] == ["5", "3"]
+    assert all((row[1], row[2]) == (row[3], row[4]) for row in after)

@@ -21,10 +21,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("lessons", schema=None) as batch_op:
-        batch_op.create_unique_constraint(
-            "uq_lessons_id_day_subject_id", ["id", "day", "subject_id"]
-        )
+    # A unique index, not a constraint: on SQLite a constraint means rebuilding `lessons`, and
+    # dropping the old table deletes every mark and attendance entry (ON DELETE CASCADE).
+    op.create_index(
+        "uq_lessons_id_day_subject_id", "lessons", ["id", "day", "subject_id"], unique=True
+    )
     with op.batch_alter_table("marks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("day", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("subject_id", sa.Integer(), nullable=True))
@@ -58,5 +59,4 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_marks_lesson_day_subject", type_="foreignkey")
         batch_op.drop_column("subject_id")
         batch_op.drop_column("day")
-    with op.batch_alter_table("lessons", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_lessons_id_day_subject_id", type_="unique")
+    op.drop_index("uq_lessons_id_day_subject_id", table_name="lessons")
