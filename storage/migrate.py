@@ -20,13 +20,34 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_run, "upgrade", revision)
+    await _migrate(engine, "upgrade", revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_run, "downgrade", revision)
+    await _migrate(engine, "downgrade", revision)
+
+
+async def _migrate(engine: AsyncEngine, action: str, revision: str) -> None:
+    """One transaction. On SQLite with foreign keys off meanwhile, as SQLite's own procedure
+    for changing a table asks: Alembic changes a table there by building a new one and
+    dropping the old, and with foreign keys on, dropping `schools` or `lessons` would delete
+    every row that refers to them (ON DELETE CASCADE). The keys are checked before commit."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # outside a transaction, or SQLite ignores it
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(_run, action, revision)
+                if sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 async def current(engine: AsyncEngine) -> str | None:

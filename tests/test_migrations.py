@@ -64,11 +64,12 @@ async def test_models_match_migrations(empty_engine: AsyncEngine) -> None:
     assert diff == []
 
 
-async def test_marks_gain_their_lessons_day_and_subject_on_upgrade(
+async def test_migrations_keep_the_journal_and_fill_the_marks_new_columns(
     empty_engine: AsyncEngine,
 ) -> None:
-    """0006 fills the new columns of the marks a school already has, and keeps every mark and
-    attendance entry (on SQLite, rebuilding `lessons` would delete them by ON DELETE CASCADE)."""
+    """0006 fills the new columns of the marks a school already has, and no migration up or
+    down deletes a mark or an attendance entry: on SQLite a table is changed by rebuilding it,
+    and dropping `lessons` or `schools` with foreign keys on deletes what refers to them."""
     from sqlalchemy import text
 
     from domain.people import PersonKind
@@ -98,13 +99,14 @@ async def test_marks_gain_their_lessons_day_and_subject_on_upgrade(
     async with empty_engine.connect() as conn:
         before = (await conn.execute(joined)).all()
         assert await conn.scalar(absences) == 2
-    await downgrade(empty_engine, "0005")
-    async with empty_engine.connect() as conn:
-        columns = await conn.run_sync(lambda c: inspect(c).get_columns("marks"))
-        assert "day" not in {c["name"] for c in columns}
-    await upgrade(empty_engine)
-    async with empty_engine.connect() as conn:
-        after = (await conn.execute(joined)).all()
-        assert await conn.scalar(absences) == 2  # lessons were not rebuilt under them
-    assert after == before and [row[0] for row in after] == ["5", "3"]
+    for back_to in ("0005", "0002"):  # 0002: SQLite rebuilds `schools` on the way down
+        await downgrade(empty_engine, back_to)
+        async with empty_engine.connect() as conn:
+            columns = await conn.run_sync(lambda c: inspect(c).get_columns("marks"))
+            assert "day" not in {c["name"] for c in columns}
+        await upgrade(empty_engine)
+        async with empty_engine.connect() as conn:
+            after = (await conn.execute(joined)).all()
+            assert await conn.scalar(absences) == 2  # nothing deleted under them
+        assert after == before and [row[0] for row in after] == ["5", "3"]
     assert all((row[1], row[2]) == (row[3], row[4]) for row in after)
