@@ -9,7 +9,7 @@ import gc
 GC_THRESHOLDS = (50_000, 50, 100)
 
 
-def tune_garbage_collector() -> None:
+def tune_garbage_collector() -> int:
     """Call once everything is loaded and wired.
 
     What exists by then (modules, the dispatcher, the engine) lives as long as the process, so
@@ -18,7 +18,9 @@ def tune_garbage_collector() -> None:
     the default thresholds the collector spent about a quarter of that time walking the heap
     (`benchmarks/README.md`, «Digests»). The journal's own objects form no cycles, so memory
     does not grow for it; asyncio's occasional cycles are collected a little later.
+    Returns how many objects were frozen.
     """
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    return gc.get_freeze_count()

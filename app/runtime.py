@@ -64,7 +64,8 @@ async def run_journal(
         for part in sorted(parts & {"clock", "sender"}):
             tasks.append(asyncio.create_task(_lead(settings, engine, services, bot, part, stop)))
         if tune_gc:
-            tune_garbage_collector()
+            frozen = tune_garbage_collector()
+            log.info("garbage collector set for a long run: %s objects frozen", frozen)
         await stop.wait()
     finally:
         stop.set()

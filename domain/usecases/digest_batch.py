@@ -436,11 +436,11 @@ async def class_batches(
     school_rows = await uow.digests.school_rows(school_id)
     index = SchoolIndex.of(school, school_rows)
     family_of = _by_pupil(school_rows.accounts)
-    charted = frozenset(
-        a.pupil_id
-        for a in school_rows.accounts
-        if charts and a.account.charts and _reachable(a.account)
+    # Pupils whose chart is drawn: their whole period's marks are listed.
+    wanted = (
+        a.pupil_id for a in school_rows.accounts if a.account.charts and _reachable(a.account)
     )
+    charted = frozenset(wanted) if charts else frozenset()
     moment = dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone))
     todo = []
     for cls in await uow.people.classes(school_id):

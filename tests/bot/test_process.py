@@ -78,3 +78,4 @@ async def test_the_bot_process_answers_and_stops_cleanly(
             _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
         assert process.returncode == 0, stderr.decode()[-2000:]
         assert b"Traceback" not in stderr
+        assert b"garbage collector set for a long run" in stderr  # app.process, once wired
