@@ -8,11 +8,12 @@ decimals, so the forecast and the suggestion never disagree about the current ma
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import NamedTuple
 
-from domain.grading import FAIL, PASS, GradingSettings, mark_for_mean
+from domain.grading import FAIL, PASS, GradingSettings
 
 TOP_MARK = 5
 
@@ -31,8 +32,7 @@ class MarkInPeriod:
     weight: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class Forecast:
+class Forecast(NamedTuple):  # a tuple: made ten times a pupil by the digest, and cheaply
     mean: Decimal | None  # current weighted mean, 2 places (None without numeric marks)
     mark: str | None  # the mark the mean gives now, by the school's thresholds
     next_mark: str | None  # the next mark up; None at 5 or without numeric marks
@@ -59,7 +59,7 @@ def forecast(
 
     What it takes: the fewest n ≥ 1 marks of 5 of the needed kind (weight w) such that
     (S + 5·w·n) / (W + w·n) gives at least next_mark, where S = Σ value×weight and W = Σ weight
-    over the numeric marks — solved in closed form, then checked with `mark_for_mean`.
+    over the numeric marks — solved in closed form, then checked against the thresholds.
 
     The needed kind is the most common kind among the numeric marks; a tie goes to the heavier
     kind (fewer 5s needed), then to the alphabetically first code. A kind's weight is the weight
@@ -69,34 +69,36 @@ def forecast(
     school's share of lessons missed), or the pupil can no longer get the minimum within the
     lessons left and missing the lessons left would put them over that share.
 
-    The values are summed per weight in integers, so S and W cost one Decimal product per
-    distinct weight; the arithmetic is the term-mark
-    suggestion's (`suggest_term_mark`, `weighted_mean`), exactly. The digest counts a class's
-    marks itself (`MarkTally`) and calls `forecast_tally`.
+    The arithmetic is exact (`Weighing`: weights and thresholds scaled to integers), so the
+    forecast and the term-mark suggestion (`suggest_term_mark`, in Decimals) never disagree.
+    The digest counts a class's marks itself (`MarkTally`) and calls `forecast_tally`.
     """
-    value_sums: dict[Decimal, int] = {}  # weight → Σ value of the numeric marks of that weight
-    value_counts: dict[Decimal, int] = {}  # weight → how many numeric marks have it
+    weights = {mark.weight for mark in marks}
+    weighing = Weighing({}, settings, weights)
+    scaled = weighing.scaled
+    sums = weights_sum = numeric_count = others = 0
     kind_counts: dict[str, int] = {}  # kind → how many numeric marks
-    latest: dict[str, Decimal] = {}  # kind → the weight of its latest numeric mark
-    others = 0  # «зач» and «незач»: they count towards the minimum, not in the mean
+    latest: dict[str, int] = {}  # kind → the (scaled) weight of its latest numeric mark
     for mark in marks:
-        value, kind, weight = mark.value, mark.work_kind, mark.weight
+        value, kind = mark.value, mark.work_kind
         n = _number(value)
         if n is None:
             if value == PASS or value == FAIL:
-                others += 1
+                others += 1  # «зач» and «незач» count towards the minimum, not in the mean
             continue
-        value_sums[weight] = value_sums.get(weight, 0) + n
-        value_counts[weight] = value_counts.get(weight, 0) + 1
+        weight = scaled(mark.weight)
+        sums += n * weight
+        weights_sum += weight
+        numeric_count += 1
         kind_counts[kind] = kind_counts.get(kind, 0) + 1
         latest[kind] = weight
-    return _forecast(
-        value_sums,
-        value_counts,
+    return weighing.forecast(
+        sums,
+        weights_sum,
         kind_counts,
         latest,
+        numeric_count,
         others,
-        settings=settings,
         hours_per_week=hours_per_week,
         lessons_held=lessons_held,
         lessons_missed=lessons_missed,
@@ -128,108 +130,215 @@ class MarkTally:
         tally[1] += n * times
 
 
+class Weighing:
+    """A school's weights of work and grading settings, scaled to integers once: a forecast is
+    then a handful of integer operations, exact, and about five times cheaper than in Decimals
+    (the digest makes ten a pupil).
+
+    Every weight, threshold and the «н/а» share is multiplied by the same power of ten, the
+    least that makes them all whole; a mean S/W compares with a threshold t as S·scale ≥ t·W.
+    Kinds the school no longer has weigh 1, as in the mean of the term mark.
+    """
+
+    __slots__ = (
+        "_minimum",
+        "half_up_to_2",
+        "scale",
+        "settings",
+        "share",
+        "thresholds",
+        "top",
+        "weights",
+    )
+
+    def __init__(
+        self,
+        weights: Mapping[str, Decimal],
+        settings: GradingSettings,
+        more_weights: Iterable[Decimal] = (),
+    ) -> None:
+        numbers = [
+            *weights.values(),
+            *more_weights,
+            *settings.thresholds,
+            _ONE_AND_A_HALF,
+            settings.not_assessed_absence_share,
+        ]
+        places = 0
+        for number in numbers:
+            exponent = number.as_tuple().exponent
+            if not isinstance(exponent, int):
+                raise ValueError(f"not a finite number: {number}")
+            places = max(places, -exponent)
+        self.settings = settings
+        self.scale = scale = 10**places
+        self.weights = {kind: int(w * scale) for kind, w in weights.items()}
+        self.thresholds = tuple(int(t * scale) for t in settings.thresholds)
+        self.half_up_to_2 = int(_ONE_AND_A_HALF * scale)
+        self.top = TOP_MARK * scale
+        self.share = int(settings.not_assessed_absence_share * scale)
+        self._minimum: dict[Decimal, int] = {}
+
+    def scaled(self, weight: Decimal) -> int:
+        """A weight in the scale's units (it must be one of the weights scaled by)."""
+        return int(weight * self.scale)
+
+    def _at_least(self, sums: int, weights_sum: int, threshold: int) -> bool:
+        """sums / weights_sum ≥ threshold / scale, exactly (weights_sum ≠ 0)."""
+        if weights_sum > 0:
+            return sums * self.scale >= threshold * weights_sum
+        return sums * self.scale <= threshold * weights_sum
+
+    def mark_for(self, sums: int, weights_sum: int) -> int:
+        """`grading.mark_for_mean` of sums / weights_sum."""
+        low, mid, high = self.thresholds
+        if weights_sum > 0:  # always, but for weights a school set below zero
+            scaled = sums * self.scale
+            if scaled >= high * weights_sum:
+                return 5
+            if scaled >= mid * weights_sum:
+                return 4
+            if scaled >= low * weights_sum:
+                return 3
+            if self.settings.lowest_mark == 2 or scaled >= self.half_up_to_2 * weights_sum:
+                return 2
+            return 1
+        at_least = self._at_least
+        if at_least(sums, weights_sum, high):
+            return 5
+        if at_least(sums, weights_sum, mid):
+            return 4
+        if at_least(sums, weights_sum, low):
+            return 3
+        if self.settings.lowest_mark == 2 or at_least(sums, weights_sum, self.half_up_to_2):
+            return 2
+        return 1
+
+    def _over_share(self, missed: int, lessons: int) -> bool:
+        """missed / lessons > the «н/а» share (0 without lessons), as `suggest_term_mark`."""
+        if lessons:
+            if lessons > 0:
+                return missed * self.scale > self.share * lessons
+            return missed * self.scale < self.share * lessons
+        return 0 > self.share
+
+    def forecast(
+        self,
+        sums: int,
+        weights_sum: int,
+        kind_counts: Mapping[str, int],
+        kind_weight: Mapping[str, int],
+        numeric_count: int,
+        others: int,
+        *,
+        hours_per_week: Decimal,
+        lessons_held: int,
+        lessons_missed: int,
+        lessons_left: int,
+    ) -> Forecast:
+        """The forecast of numeric marks summing to `sums` (Σ value × scaled weight) over
+        `weights_sum` (Σ scaled weight), counted per kind (weighing `kind_weight[kind]`,
+        scaled), and `others` «зач»/«незач»."""
+        if lessons_held < 0 or lessons_missed < 0 or lessons_left < 0:
+            raise ValueError("lesson counts cannot be negative")
+        count = numeric_count + others
+        minimum = self._minimum.get(hours_per_week)
+        if minimum is None:
+            minimum = self._minimum[hours_per_week] = self.settings.minimum_marks(hours_per_week)
+        too_few = count < minimum
+        na_now = too_few and self._over_share(lessons_missed, lessons_held)
+        na_sure_to_come = count + lessons_left < minimum and self._over_share(
+            lessons_missed + lessons_left, lessons_held + lessons_left
+        )
+
+        mean: Decimal | None = None
+        current: int | None = None
+        if numeric_count and weights_sum != 0:
+            mean = _cents(sums, weights_sum)
+            current = self.mark_for(sums, weights_sum)
+        target = None if current is None or current >= TOP_MARK else current + 1
+        kind_: str | None = None
+        needed: int | None = None
+        if target is not None:
+            kind_ = _most_common(kind_counts, kind_weight, self.scale)
+            if lessons_left > 0:
+                weight = kind_weight.get(kind_, self.scale)
+                needed = self._fives_needed(sums, weights_sum, weight, target)
+                if needed is not None and needed > lessons_left:
+                    needed = None
+        return Forecast(
+            mean=mean,
+            mark=None if current is None else str(current),
+            next_mark=None if target is None else str(target),
+            needed_kind=kind_,
+            needed_count=needed,
+            out_of_reach=target is not None and needed is None,
+            at_risk_of_2=current is not None and current <= 2,
+            at_risk_of_na=na_now or na_sure_to_come,
+            too_few_marks=too_few,
+            marks_count=count,
+            minimum_marks=minimum,
+        )
+
+    def _fives_needed(self, sums: int, weights_sum: int, weight: int, target: int) -> int | None:
+        """Fewest n ≥ 1 whose n 5s of `weight` make the mark at least `target`, or None.
+
+        (S + 5wn)/(W + wn) ≥ t  ⇔  wn(5 − t) ≥ tW − S  ⇔  n ≥ (tW − S) / (w(5 − t)), in the
+        scale's units; rounded up, then nudged by ±1 against the mark itself, so the answer is
+        the mark's own whatever the signs.
+        """
+        threshold = self.thresholds[target - 3] if target >= 3 else self.half_up_to_2
+        if weight <= 0 or threshold >= self.top:
+            return None  # 5s of no weight move nothing; a mean of exactly 5 needs all 5s already
+
+        def reaches(n: int) -> bool:
+            together = weights_sum + weight * n
+            return together != 0 and self.mark_for(sums + 5 * weight * n, together) >= target
+
+        numerator = threshold * weights_sum - sums * self.scale
+        n = max(1, -(-numerator // (weight * (self.top - threshold))))
+        if weights_sum > 0:
+            return n  # w > 0 and 5 > t: exactly the fewest n
+        while n > 1 and reaches(n - 1):
+            n -= 1
+        while not reaches(n):
+            n += 1
+        return n
+
+
 def forecast_tally(
     tally: MarkTally,
-    weights: Mapping[str, Decimal],
+    weighing: Weighing,
     *,
-    settings: GradingSettings,
     hours_per_week: Decimal,
     lessons_held: int,
     lessons_missed: int,
     lessons_left: int,
 ) -> Forecast:
-    """`forecast` of counted marks, each kind weighing `weights[kind]` (1 if the school no
-    longer has it): the digest's hot path, ten calls a pupil, a few operations per kind."""
-    value_sums: dict[Decimal, int] = {}
-    value_counts: dict[Decimal, int] = {}
+    """`forecast` of counted marks, each kind weighing the school's weight for it (1 if the
+    school no longer has it): the digest's hot path, ten calls a pupil."""
+    weights = weighing.weights
+    sums = weights_sum = numeric_count = others = 0
     kind_counts: dict[str, int] = {}
-    others = 0
     for kind, (count, total, passes) in tally.kinds.items():
         others += passes
         if count:
-            weight = weights.get(kind, _ONE)
-            value_sums[weight] = value_sums.get(weight, 0) + total
-            value_counts[weight] = value_counts.get(weight, 0) + count
+            weight = weights.get(kind, weighing.scale)
+            sums += total * weight
+            weights_sum += count * weight
+            numeric_count += count
             kind_counts[kind] = count
-    return _forecast(
-        value_sums,
-        value_counts,
+    return weighing.forecast(
+        sums,
+        weights_sum,
         kind_counts,
         weights,
+        numeric_count,
         others,
-        settings=settings,
         hours_per_week=hours_per_week,
         lessons_held=lessons_held,
         lessons_missed=lessons_missed,
         lessons_left=lessons_left,
-    )
-
-
-def _forecast(
-    value_sums: dict[Decimal, int],
-    value_counts: dict[Decimal, int],
-    kind_counts: dict[str, int],
-    kind_weight: Mapping[str, Decimal],
-    others: int,
-    *,
-    settings: GradingSettings,
-    hours_per_week: Decimal,
-    lessons_held: int,
-    lessons_missed: int,
-    lessons_left: int,
-) -> Forecast:
-    """The forecast from the numeric marks summed and counted per weight, counted per kind
-    (weighing `kind_weight[kind]`), and the number of «зач»/«незач»."""
-    if lessons_held < 0 or lessons_missed < 0 or lessons_left < 0:
-        raise ValueError("lesson counts cannot be negative")
-    numeric_count = sum(value_counts.values())
-    count = numeric_count + others
-    minimum = settings.minimum_marks(hours_per_week)
-    share = settings.not_assessed_absence_share
-    too_few = count < minimum
-    na_now = too_few and _share(lessons_missed, lessons_held) > share
-    na_sure_to_come = (
-        count + lessons_left < minimum
-        and _share(lessons_missed + lessons_left, lessons_held + lessons_left) > share
-    )
-
-    mean: Decimal | None = None
-    current: int | None = None
-    total = weights_sum = Decimal(0)
-    if numeric_count:
-        for weight, n in value_sums.items():
-            total += n * weight
-            weights_sum += value_counts[weight] * weight
-        if weights_sum != 0:
-            exact = total / weights_sum
-            mean = exact.quantize(_CENTS, rounding=ROUND_HALF_UP)
-            current = mark_for_mean(exact, settings)
-    target = None if current is None or current >= TOP_MARK else current + 1
-    kind_: str | None = None
-    needed: int | None = None
-    if target is not None:
-        weight_of = kind_weight.get
-        if len(kind_counts) == 1:
-            [kind_] = kind_counts
-        else:
-            kind_ = min(kind_counts, key=lambda k: (-kind_counts[k], -weight_of(k, _ONE), k))
-        if lessons_left > 0:
-            weight = weight_of(kind_, _ONE)
-            needed = _fives_needed(total, weights_sum, weight, target, settings)
-            if needed is not None and needed > lessons_left:
-                needed = None
-    return Forecast(
-        mean=mean,
-        mark=None if current is None else str(current),
-        next_mark=None if target is None else str(target),
-        needed_kind=kind_,
-        needed_count=needed,
-        out_of_reach=target is not None and needed is None,
-        at_risk_of_2=current is not None and current <= 2,
-        at_risk_of_na=na_now or na_sure_to_come,
-        too_few_marks=too_few,
-        marks_count=count,
-        minimum_marks=minimum,
     )
 
 
@@ -241,47 +350,35 @@ def _number(value: str) -> int | None:
     return n
 
 
-_ONE = Decimal(1)
 _NUMBERS = {str(v): v for v in range(11)}  # `numeric` of the usual mark values
-_CENTS = Decimal("0.01")
+_ONE_AND_A_HALF = Decimal("1.5")  # the least mean that gives 2 when the lowest mark is 1
 
 
-def _share(missed: int, lessons: int) -> Decimal:
-    """missed / lessons as `suggest_term_mark` works out the share of lessons missed."""
-    return Decimal(missed) / Decimal(lessons) if lessons else Decimal(0)
+def _cents(sums: int, weights_sum: int) -> Decimal:
+    """sums / weights_sum to 2 places, half away from zero (as Decimal's ROUND_HALF_UP)."""
+    negative = (sums < 0) != (weights_sum < 0)
+    sums, weights_sum = abs(sums), abs(weights_sum)
+    cents = (200 * sums + weights_sum) // (2 * weights_sum)
+    if negative:
+        cents = -cents
+    mean = _MEANS.get(cents)
+    if mean is None:
+        mean = Decimal(cents).scaleb(-2)
+    return mean
 
 
-def _threshold(mark: int, settings: GradingSettings) -> Decimal:
-    """The least mean that gives `mark` (3, 4, 5 by the thresholds; 2 from 1 at 1.5)."""
-    if mark >= 3:
-        return settings.thresholds[mark - 3]
-    return Decimal("1.5")
+_MEANS = {cents: Decimal(cents).scaleb(-2) for cents in range(1001)}  # 0.00 … 10.00
 
 
-def _fives_needed(
-    total: Decimal, weights: Decimal, weight: Decimal, target: int, settings: GradingSettings
-) -> int | None:
-    """Fewest n ≥ 1 with mark_for_mean((total + 5·w·n)/(weights + w·n)) ≥ target, or None.
-
-    (S + 5wn)/(W + wn) ≥ T  ⇔  wn(5 − T) ≥ TW − S  ⇔  n ≥ (TW − S) / (w(5 − T)).
-    The quotient is rounded up, then nudged by ±1 against `mark_for_mean` itself, so the answer
-    agrees with the term-mark suggestion even where Decimal division rounds.
-    """
-    threshold = _threshold(target, settings)
-    if weight <= 0 or threshold >= TOP_MARK:
-        return None  # 5s of no weight move nothing; a mean of exactly 5 needs all 5s already
-
-    def reaches(n: int) -> bool:
-        five_w = TOP_MARK * weight * n
-        return mark_for_mean((total + five_w) / (weights + weight * n), settings) >= target
-
-    estimate = (threshold * weights - total) / (weight * (TOP_MARK - threshold))
-    n = max(1, int(estimate.to_integral_value(rounding=ROUND_CEILING)))
-    while n > 1 and reaches(n - 1):
-        n -= 1
-    while not reaches(n):
-        n += 1
-    return n
+def _most_common(counts: Mapping[str, int], weights: Mapping[str, int], default: int) -> str:
+    """The kind with most marks; a tie goes to the heavier kind, then to the first code."""
+    best = ""
+    best_key: tuple[int, int] | None = None
+    for kind, count in counts.items():
+        key = (count, weights.get(kind, default))
+        if best_key is None or key > best_key or (key == best_key and kind < best):
+            best, best_key = kind, key
+    return best
 
 
 def describe(f: Forecast) -> list[tuple[str, dict[str, object]]]:

@@ -12,6 +12,7 @@ from domain.forecast import (
     Forecast,
     MarkInPeriod,
     MarkTally,
+    Weighing,
     describe,
     forecast,
     forecast_tally,
@@ -372,8 +373,7 @@ def test_counted_marks_give_the_same_forecast_as_the_marks(
         tally.add(m.work_kind, m.value)
     counted = forecast_tally(
         tally,
-        KIND_WEIGHTS,
-        settings=settings,
+        Weighing(KIND_WEIGHTS, settings),
         hours_per_week=W(hours),
         lessons_held=held,
         lessons_missed=missed,
@@ -381,4 +381,70 @@ def test_counted_marks_give_the_same_forecast_as_the_marks(
     )
     assert counted == run(
         marks, settings=settings, hours=hours, held=held, missed=missed, left=left
+    )
+
+
+ODD_WEIGHTS = {"oral": W("0.75"), "test": W("1.125"), "control": W("2.4"), "exam": W("3")}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1", "2", "3", "4", "5", PASS, NOT_ASSESSED]),
+            st.sampled_from(sorted(ODD_WEIGHTS)),
+        ),
+        max_size=40,
+    ),
+    settings_strategy,
+    st.sampled_from(["0.5", "0.333", "0.25"]),
+    lessons,
+    lessons,
+    lessons,
+)
+def test_integer_arithmetic_agrees_with_decimals_for_any_weights_and_share(
+    given_marks: list[tuple[str, str]],
+    base: GradingSettings,
+    share: str,
+    held: int,
+    missed: int,
+    left: int,
+) -> None:
+    """The forecast scales weights, thresholds and the «н/а» share to integers: with weights
+    of three places and a share of three, it still says what the Decimal arithmetic of the
+    term-mark suggestion says."""
+    settings = GradingSettings(
+        lowest_mark=base.lowest_mark,
+        thresholds=base.thresholds,
+        not_assessed_absence_share=W(share),
+    )
+    missed = min(missed, held)
+    marks = [MarkInPeriod(value, kind, ODD_WEIGHTS[kind]) for value, kind in given_marks]
+    f = run(marks, settings=settings, held=held, missed=missed, left=left)
+    suggestion = suggest_term_mark(
+        [WeightedMark(m.value, m.weight) for m in marks],
+        settings=settings,
+        hours_per_week=W(3),
+        lessons_held=held,
+        lessons_missed=missed,
+    )
+    if suggestion.value == NOT_ASSESSED:
+        assert f.at_risk_of_na
+    else:
+        assert f.mark == suggestion.value and f.mean == suggestion.mean
+    if f.needed_count is not None:
+        assert f.needed_kind is not None and f.next_mark is not None
+        fives = [MarkInPeriod("5", f.needed_kind, ODD_WEIGHTS[f.needed_kind])]
+        target = int(f.next_mark)
+        assert mark_after(marks + fives * f.needed_count, settings) >= target
+        assert mark_after(marks + fives * (f.needed_count - 1), settings) < target
+    tally = MarkTally()
+    for m in marks:
+        tally.add(m.work_kind, m.value)
+    assert f == forecast_tally(
+        tally,
+        Weighing(ODD_WEIGHTS, settings),
+        hours_per_week=W(3),
+        lessons_held=held,
+        lessons_missed=missed,
+        lessons_left=left,
     )

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from domain.forecast import MarkTally, forecast_tally
+from domain.forecast import MarkTally, Weighing, forecast_tally
 from domain.journal import Attendance, school_days
 from domain.model import (
     Assignment,
@@ -225,7 +225,7 @@ def pupil_digests(
     school = index.school
     assert cls.id is not None and period.id is not None
     last = min(period.ends, day)
-    weights = {code: k.weight for code, k in index.kinds.items()}
+    weighing = Weighing({code: k.weight for code, k in index.kinds.items()}, school.grading)
     names = {code: k.name for code, k in index.kinds.items()}
     starts = period.starts
 
@@ -285,7 +285,6 @@ def pupil_digests(
     terms = _by_pupil(rows.term_marks)
     zone = ZoneInfo(school.timezone)
     control: dict[tuple[int, ...], list[str]] = {}
-    grading = school.grading
     absent, late_ = Attendance.ABSENT.value, Attendance.LATE.value
     # Pupils in the same subgroups see the same lessons: worked out once per set of subgroups.
     lessons_for: dict[
@@ -332,8 +331,7 @@ def pupil_digests(
                 ids = held_in.get(subject_id, ())
                 prediction = forecast_tally(
                     tallies.get(key) or _NO_MARKS,
-                    weights,
-                    settings=grading,
+                    weighing,
                     hours_per_week=hours_in.get(subject_id, _ONE_HOUR),
                     lessons_held=len(ids),
                     lessons_missed=len(absent_in_period.intersection(ids))
