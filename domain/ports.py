@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, Self
 
 from domain.delivery import OutboxMessage
@@ -342,11 +342,15 @@ class DigestRepository(Protocol):
         marks_to: dt.date,
         shown_from: dt.date,
         charted: Collection[int],
+        numbers: Mapping[str, int],
+        others: Collection[str],
         remarks_since: dt.datetime,
     ) -> ClassRows:
         """The pupils in the class on `day` (as `people.roster`) with their subgroups, and the
         class's journal for them (see `ClassRows`): marks from `marks_from` to `marks_to`
-        counted, and listed from `shown_from` (from `marks_from` for the `charted` pupils)."""
+        counted per pupil, subject and kind (how many have a value in `numbers`, the sum of
+        those numbers, how many have a value in `others`), and listed from `shown_from` (from
+        `marks_from` for the `charted` pupils)."""
         ...
 
 

@@ -9,10 +9,10 @@ several times cheaper to make than a mapped object.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Date, and_, bindparam, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import BindParameter
 
@@ -104,6 +104,8 @@ class SqlDigestRepository:
         marks_to: dt.date,
         shown_from: dt.date,
         charted: Collection[int],
+        numbers: Mapping[str, int],
+        others: Collection[str],
         remarks_since: dt.datetime,
     ) -> ClassRows:
         await self.session.flush()  # as `session.execute` would: the reads see what is pending
@@ -117,7 +119,13 @@ class SqlDigestRepository:
             days = {"day": day, "first": first, "last": last}
             days |= {"marks_from": marks_from, "marks_to": marks_to, "shown_from": shown_from}
             return await _class_rows_pg(
-                driver, (school_id, class_id), period_id, days, remarks_since, charted
+                driver,
+                (school_id, class_id),
+                period_id,
+                days,
+                remarks_since,
+                charted,
+                _counting_pg(numbers, others),
             )
         pupils = await self._pupils(conn, school_id, class_id, day)
         ids = [p.id for p, _ in pupils]
@@ -133,9 +141,16 @@ class SqlDigestRepository:
             mark.day <= _day(marks_to),
         )
         counted = await conn.execute(
-            select(mark.pupil_id, mark.subject_id, mark.work_kind, mark.value, func.count())
+            select(
+                mark.pupil_id,
+                mark.subject_id,
+                mark.work_kind,
+                func.count(case((mark.value.in_(list(numbers)), 1))),
+                func.coalesce(func.sum(case(dict(numbers), value=mark.value)), 0),
+                func.count(case((mark.value.in_(list(others)), 1))),
+            )
             .where(*in_period)
-            .group_by(mark.pupil_id, mark.subject_id, mark.work_kind, mark.value)
+            .group_by(mark.pupil_id, mark.subject_id, mark.work_kind)
         )
         charted_here = [i for i in ids if i in charted]
         shown = or_(mark.day >= _day(shown_from), mark.pupil_id.in_(charted_here))
@@ -298,10 +313,28 @@ WHERE e.school_id = $1 AND e.class_id = $2
 # Both read `ix_marks_pupil_day` alone (an index-only scan): the pupil ids come from the
 # class's enrolment, which is the school's.
 _MARK_COUNTS_PG = f"""
-SELECT m.pupil_id, m.subject_id, m.work_kind, m.value, count(*)
+SELECT m.pupil_id, m.subject_id, m.work_kind, count(CASE WHEN m.value IN ({{numbers}}) THEN 1 END),
+       coalesce(sum(CASE m.value {{number_of}} END), 0),
+       count(CASE WHEN m.value IN ({{others}}) THEN 1 END)
 FROM marks m
 WHERE m.pupil_id IN ({_ENROLLED}) AND m.day BETWEEN '{{marks_from}}' AND '{{marks_to}}'
-GROUP BY m.pupil_id, m.subject_id, m.work_kind, m.value"""
+GROUP BY m.pupil_id, m.subject_id, m.work_kind"""
+
+
+def _text(value: str) -> str:
+    """A string literal for a statement's text."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _counting_pg(numbers: Mapping[str, int], others: Collection[str]) -> dict[str, str]:
+    """What the domain counts, as SQL text for `_MARK_COUNTS_PG` (constant lists: one plan)."""
+    return {
+        "numbers": ", ".join(_text(v) for v in numbers) or "NULL",
+        "number_of": " ".join(f"WHEN {_text(v)} THEN {int(n)}" for v, n in numbers.items())
+        or "WHEN NULL THEN 0",
+        "others": ", ".join(_text(v) for v in others) or "NULL",
+    }
+
 
 _MARKS_PG = f"""
 SELECT m.pupil_id, m.day, m.subject_id, m.work_kind, m.value
@@ -349,11 +382,14 @@ async def _class_rows_pg(
     dates: dict[str, dt.date],
     remarks_since: dt.datetime,
     charted: Collection[int],
+    counting: dict[str, str],
 ) -> ClassRows:
     """`class_rows` on PostgreSQL; `school` is (school id, class id), $1 and $2 of every
     statement."""
     days = {name: date.isoformat() for name, date in dates.items()}
-    counted = await driver.fetch(_MARK_COUNTS_PG.format(**days), *school)  # the heaviest first
+    counted = await driver.fetch(
+        _MARK_COUNTS_PG.format(**days, **counting), *school
+    )  # the heaviest first
     marks = await driver.fetch(_MARKS_PG.format(**days), *school, sorted(charted))
     pupils = await driver.fetch(_PUPILS_PG.format(**days), *school)
     lessons = await driver.fetch(_LESSONS_PG.format(**days), *school)

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from domain.forecast import MarkTally, Weighing, forecast_tally
+from domain.grading import FAIL, PASS
 from domain.journal import Attendance, school_days
 from domain.model import (
     Assignment,
@@ -65,13 +66,21 @@ class MarkFact(NamedTuple):
 
 
 class MarkCount(NamedTuple):
-    """How many marks of one value a pupil has in a subject for one kind of work."""
+    """A pupil's marks in a subject for one kind of work, counted as `MarkTally` counts them:
+    the numeric ones (values in `COUNTED_NUMBERS`) and their sum, and «зач»/«незач»."""
 
     pupil_id: int
     subject_id: int
     work_kind: str
-    value: str
-    count: int
+    numbers: int
+    total: int
+    others: int
+
+
+# What the database is asked to count (`DigestRepository.class_rows`): a mark's value is a
+# number when it is one of these, and counts besides the numbers when it is one of the others.
+COUNTED_NUMBERS: dict[str, int] = {str(v): v for v in range(11)}
+COUNTED_OTHERS: tuple[str, ...] = (PASS, FAIL)
 
 
 class AttendanceFact(NamedTuple):
@@ -260,12 +269,12 @@ def pupil_digests(
 
     # Marks counted per kind for the forecasts, and shown as (day, value, kind name).
     tallies: dict[tuple[int, int], MarkTally] = {}
-    for pupil_id, subject_id, kind, value, times in rows.mark_counts:
+    for pupil_id, subject_id, kind, numbers, total, others in rows.mark_counts:
         key = (pupil_id, subject_id)
         tally = tallies.get(key)
         if tally is None:
             tally = tallies[key] = MarkTally()
-        tally.add(kind, value, times)
+        tally.kinds[kind] = [numbers, total, others]
     shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
     name_of = names.get
     for pupil_id, mark_day, subject_id, kind, value in rows.marks:
@@ -459,6 +468,8 @@ async def class_batches(
             marks_to=min(period.ends, day),
             shown_from=since,
             charted=charted,
+            numbers=COUNTED_NUMBERS,
+            others=COUNTED_OTHERS,
             remarks_since=moment,
         )
         return asyncio.ensure_future(reading)
