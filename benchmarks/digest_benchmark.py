@@ -425,6 +425,7 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
     from app.process import tune_garbage_collector
     from domain.usecases.digest_batch import class_batches
     from domain.usecases.family_jobs import Digest, digest_since
+    from domain.usecases.scheduling import Msg
     from scheduler.render import LocalesRenderer
     from storage.database import create_engine, session_factory
     from storage.statements import counting_statements
@@ -453,12 +454,13 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
         async with SqlUnitOfWork(sessions) as uow, counting_statements(uow.session) as counted:
             periods = await uow.journal.periods(school.id)
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
+            shared: dict[tuple[object, ...], list[Msg]] = {}  # as `Digest.notices`, per school
             classes = 0
             async for batch in class_batches(uow, school, DAY, since, reachable_only=True):
                 classes += 1
                 result.batches += 1
                 result.digests += len(batch)
-                notices = job.batch_notices(school, key, batch, periods, kinds)
+                notices = job.batch_notices(school, key, batch, periods, kinds, shared)
                 for notice in notices:
                     if notice.photo is not None:
                         result.charts += 1

@@ -37,17 +37,35 @@ def render_msg(t: Translator, msg: Msg) -> str:
 class LocalesRenderer:
     """The gettext catalogs of `locales/`, one translator per language."""
 
+    _KEPT = 20_000  # rendered lines kept per language; then started afresh
+
     def __init__(self) -> None:
         # The last lines rendered, by identity: a digest's notices to the guardians of one
         # pupil share their lines, so the second account in the same language costs nothing.
         self._last: tuple[tuple[Msg, ...], Translator, str] | None = None
+        # Lines rendered, by identity, per translator: a school's digests share the Msg
+        # objects of lines many pupils have alike (a forecast's, say), each translated once.
+        # The Msg is kept with its text, so its id cannot be reused while it is here.
+        self._rendered: dict[Translator, dict[int, tuple[Msg, str]]] = {}
 
     def render(self, notice: Notice) -> str:
         t = translator(notice.account.language)
         last = self._last
         if last is not None and last[0] is notice.lines and last[1] is t:
             return last[2]
-        text = "\n".join(render_msg(t, line) for line in notice.lines)
+        rendered = self._rendered.get(t)
+        if rendered is None or len(rendered) > self._KEPT:
+            rendered = self._rendered[t] = {}
+        texts = []
+        for line in notice.lines:
+            seen = rendered.get(id(line))
+            if seen is not None and seen[0] is line:
+                texts.append(seen[1])
+                continue
+            text = render_msg(t, line)
+            rendered[id(line)] = (line, text)
+            texts.append(text)
+        text = "\n".join(texts)
         if len(text) > TEXT_LIMIT:
             text = text[: TEXT_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"
         self._last = (notice.lines, t, text)

@@ -164,6 +164,7 @@ class SchoolIndex:
     kinds: dict[str, WorkKind]
     subjects: dict[int, Subject]
     holidays: list[Holiday]
+    weighing: Weighing  # the school's, for all its forecasts (it keeps those alike)
     slots: dict[int, list[TimetableSlot]] = field(default_factory=dict)
     assignments: dict[int, list[Assignment]] = field(default_factory=dict)
     class_plans: dict[tuple[int, int], list[PlanTopic]] = field(default_factory=dict)
@@ -177,6 +178,7 @@ class SchoolIndex:
             {k.code: k for k in rows.work_kinds},
             {s.id: s for s in rows.subjects if s.id is not None},
             list(rows.holidays),
+            Weighing({k.code: k.weight for k in rows.work_kinds}, school.grading),
             used=rows.used_plan_topics,
         )
         for slot in rows.timetable:
@@ -234,7 +236,7 @@ def pupil_digests(
     school = index.school
     assert cls.id is not None and period.id is not None
     last = min(period.ends, day)
-    weighing = Weighing({code: k.weight for code, k in index.kinds.items()}, school.grading)
+    weighing = index.weighing
     names = {code: k.name for code, k in index.kinds.items()}
     starts = period.starts
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.family import TermAcknowledgement
-from domain.forecast import describe
+from domain.forecast import Forecast, describe
 from domain.journal import Attendance
 from domain.model import Grading, Period, PlanTopic, Pupil, School, SchoolClass
 from domain.people import Account, PersonKind
@@ -151,15 +151,16 @@ class Digest:
         result: list[Notice] = []
         since = digest_since(school, day)
         charts = self.charts is not None
+        shared: dict[tuple[object, ...], list[Msg]] = {}
         batches = class_batches(uow, school, day, since, reachable_only=True, charts=charts)
         async for batch in batches:
             if self.charts is None:
-                result += self.batch_notices(school, period_key, batch, periods, kind_names)
+                result += self.batch_notices(school, period_key, batch, periods, kind_names, shared)
                 continue
             # A class's charts take seconds to draw: in a worker thread, so that the bot and
             # the sender sharing this event loop go on answering meanwhile.
             result += await asyncio.to_thread(
-                self.batch_notices, school, period_key, batch, periods, kind_names
+                self.batch_notices, school, period_key, batch, periods, kind_names, shared
             )
         return result
 
@@ -170,8 +171,10 @@ class Digest:
         batch: Sequence[PupilDigest],
         periods: list[Period],
         kind_names: dict[str, str],
+        shared: dict[tuple[object, ...], list[Msg]] | None = None,
     ) -> list[Notice]:
-        """The notices of one class's digests, to every reachable account of each family."""
+        """The notices of one class's digests, to every reachable account of each family.
+        `shared`: one dict for a school's classes, for the lines pupils have alike (`_lines`)."""
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
         since = digest_since(school, day)
@@ -181,7 +184,7 @@ class Digest:
             period = current_period(periods, cls.grade, day)
             if not accounts or period is None:
                 continue
-            lines = _lines(pupil, cls, subjects, facts, kind_names, since, day)
+            lines = _lines(pupil, cls, subjects, facts, kind_names, since, day, shared)
             for account in accounts:
                 key = f"digest:{school.id}:{period_key}:{account.id}:{pupil.id}"
                 if school.schedule.private_notifications:
@@ -214,6 +217,9 @@ def digest_since(school: School, day: dt.date) -> dt.date:
     return day - dt.timedelta(weeks=school.schedule.digest_weeks) + dt.timedelta(days=1)
 
 
+_SHARED_LINES = 20_000  # lines kept for reuse in a school's digests; then started afresh
+
+
 def _lines(
     pupil: Pupil,
     cls: SchoolClass,
@@ -222,7 +228,16 @@ def _lines(
     kind_names: dict[str, str],
     since: dt.date,
     day: dt.date,
+    shared: dict[tuple[object, ...], list[Msg]] | None = None,
 ) -> list[Msg]:
+    """A digest's lines. With `shared` (one per school and run: the kind names are the
+    school's), lines that many pupils have alike — a forecast's, a subject's new marks, the
+    absences, the control works — are the same Msg objects, made once, which the renderer then
+    translates once."""
+    if shared is None:
+        shared = {}
+    elif len(shared) > _SHARED_LINES:
+        shared.clear()
     lines = [
         msg(
             "<b>{name}</b>, {cls}: {first}–{last}",
@@ -237,28 +252,51 @@ def _lines(
         if s.subject.grading is Grading.NONE or (not new and s.forecast is None):
             continue
         marks_text = ", ".join(new) if new else "—"
-        lines.append(
-            msg("<b>{subject}</b>: new marks {marks}", subject=s.subject.name, marks=marks_text)
-        )
+        key: tuple[object, ...] = ("new marks", s.subject.name, marks_text)
+        said = shared.get(key)
+        if said is None:
+            said = shared[key] = [
+                msg("<b>{subject}</b>: new marks {marks}", subject=s.subject.name, marks=marks_text)
+            ]
+        lines += said
         if s.forecast is not None:
-            for msgid, params in describe(s.forecast):
-                values = dict(params)
-                if "kind" in values:
-                    values["kind"] = kind_names.get(str(values["kind"]), values["kind"])
-                lines.append(msg(msgid, **values))
+            key = ("forecast", s.forecast)
+            said = shared.get(key)
+            if said is None:
+                said = shared[key] = _forecast_lines(s.forecast, kind_names)
+            lines += said
     if facts.lessons_missed or facts.late:
-        lines.append(
-            msg(
-                "Lessons missed: {missed}, days missed: {days}, late: {late}",
-                missed=facts.lessons_missed,
-                days=facts.days_missed,
-                late=facts.late,
-            )
-        )
+        key = ("absences", facts.lessons_missed, facts.days_missed, facts.late)
+        said = shared.get(key)
+        if said is None:
+            said = shared[key] = [
+                msg(
+                    "Lessons missed: {missed}, days missed: {days}, late: {late}",
+                    missed=facts.lessons_missed,
+                    days=facts.days_missed,
+                    late=facts.late,
+                )
+            ]
+        lines += said
     for when, text in facts.remarks:
         lines.append(msg("Teacher's remark ({day}): {text}", day=when.strftime("%d.%m"), text=text))
     if facts.upcoming:
-        lines.append(msg("Control works coming up: {works}", works="; ".join(facts.upcoming)))
+        key = ("control works", tuple(facts.upcoming))
+        said = shared.get(key)
+        if said is None:
+            works = "; ".join(facts.upcoming)
+            said = shared[key] = [msg("Control works coming up: {works}", works=works)]
+        lines += said
+    return lines
+
+
+def _forecast_lines(forecast: Forecast, kind_names: dict[str, str]) -> list[Msg]:
+    lines = []
+    for msgid, params in describe(forecast):
+        values = dict(params)
+        if "kind" in values:
+            values["kind"] = kind_names.get(str(values["kind"]), values["kind"])
+        lines.append(msg(msgid, **values))
     return lines
 
 
