@@ -141,7 +141,6 @@ class Weighing:
     """
 
     __slots__ = (
-        "_known",
         "_minimum",
         "half_up_to_2",
         "scale",
@@ -179,7 +178,6 @@ class Weighing:
         self.top = TOP_MARK * scale
         self.share = int(settings.not_assessed_absence_share * scale)
         self._minimum: dict[Decimal, int] = {}
-        self._known: dict[tuple[object, ...], Forecast] = {}
 
     def scaled(self, weight: Decimal) -> int:
         """A weight in the scale's units (it must be one of the weights scaled by)."""
@@ -243,23 +241,6 @@ class Weighing:
         scaled), and `others` «зач»/«незач»."""
         if lessons_held < 0 or lessons_missed < 0 or lessons_left < 0:
             raise ValueError("lesson counts cannot be negative")
-        kind_ = _most_common(kind_counts, kind_weight, self.scale) if kind_counts else None
-        # Pupils of a school often stand alike: the same sums, counts and lessons give the same
-        # forecast, worked out once.
-        key = (
-            sums,
-            weights_sum,
-            numeric_count,
-            others,
-            kind_,
-            hours_per_week,
-            lessons_held,
-            lessons_missed,
-            lessons_left,
-        )
-        known = self._known.get(key)
-        if known is not None:
-            return known
         count = numeric_count + others
         minimum = self._minimum.get(hours_per_week)
         if minimum is None:
@@ -276,15 +257,16 @@ class Weighing:
             mean = _cents(sums, weights_sum)
             current = self.mark_for(sums, weights_sum)
         target = None if current is None or current >= TOP_MARK else current + 1
+        kind_: str | None = None
         needed: int | None = None
-        if target is None:
-            kind_ = None
-        elif lessons_left > 0 and kind_ is not None:
-            weight = kind_weight.get(kind_, self.scale)
-            needed = self._fives_needed(sums, weights_sum, weight, target)
-            if needed is not None and needed > lessons_left:
-                needed = None
-        found = Forecast(
+        if target is not None:
+            kind_ = _most_common(kind_counts, kind_weight, self.scale)
+            if lessons_left > 0:
+                weight = kind_weight.get(kind_, self.scale)
+                needed = self._fives_needed(sums, weights_sum, weight, target)
+                if needed is not None and needed > lessons_left:
+                    needed = None
+        return Forecast(
             mean,
             None if current is None else str(current),
             None if target is None else str(target),
@@ -297,10 +279,6 @@ class Weighing:
             count,
             minimum,
         )
-        if len(self._known) > _KNOWN_FORECASTS:
-            self._known.clear()
-        self._known[key] = found
-        return found
 
     def _fives_needed(self, sums: int, weights_sum: int, weight: int, target: int) -> int | None:
         """Fewest n ≥ 1 whose n 5s of `weight` make the mark at least `target`, or None.
@@ -372,7 +350,6 @@ def _number(value: str) -> int | None:
     return n
 
 
-_KNOWN_FORECASTS = 10_000  # forecasts a Weighing keeps for pupils who stand alike
 _NUMBERS = {str(v): v for v in range(11)}  # `numeric` of the usual mark values
 _ONE_AND_A_HALF = Decimal("1.5")  # the least mean that gives 2 when the lowest mark is 1
 

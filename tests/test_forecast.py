@@ -448,23 +448,3 @@ def test_integer_arithmetic_agrees_with_decimals_for_any_weights_and_share(
         lessons_missed=missed,
         lessons_left=left,
     )
-
-
-SHARED_WEIGHING = Weighing(KIND_WEIGHTS, SETTINGS)  # lives across examples, as a school's does
-
-
-@given(any_marks_strategy, lessons, lessons, lessons, st.sampled_from(["1", "3"]))
-def test_a_school_wide_weighing_remembers_forecasts_only_for_pupils_alike(
-    marks: list[MarkInPeriod], held: int, missed: int, left: int, hours: str
-) -> None:
-    """The digest keeps one `Weighing` per school, which keeps the forecasts it worked out:
-    whatever it worked out before, it gives what a fresh one gives."""
-    missed = min(missed, held)
-    tally = MarkTally()
-    for m in marks:
-        tally.add(m.work_kind, m.value)
-    lesson_counts = {"lessons_held": held, "lessons_missed": missed, "lessons_left": left}
-    fresh = forecast_tally(
-        tally, Weighing(KIND_WEIGHTS, SETTINGS), hours_per_week=W(hours), **lesson_counts
-    )
-    assert forecast_tally(tally, SHARED_WEIGHING, hours_per_week=W(hours), **lesson_counts) == fresh

@@ -164,7 +164,7 @@ class SchoolIndex:
     kinds: dict[str, WorkKind]
     subjects: dict[int, Subject]
     holidays: list[Holiday]
-    weighing: Weighing  # the school's, for all its forecasts (it keeps those alike)
+    weighing: Weighing  # the school's weights and settings, scaled once for its forecasts
     slots: dict[int, list[TimetableSlot]] = field(default_factory=dict)
     assignments: dict[int, list[Assignment]] = field(default_factory=dict)
     class_plans: dict[tuple[int, int], list[PlanTopic]] = field(default_factory=dict)
