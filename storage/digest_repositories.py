@@ -63,9 +63,12 @@ class SqlDigestRepository:
     # ----------------------------------------------------------------------- once a school
 
     async def _all(self, kind: type, school_id: int) -> list[Any]:
+        """Plain rows, not mapped objects: a school has a thousand plan topics and as many
+        timetable slots, and loading them into the session cost more than the digests of a
+        class (the mapping reads a row's columns by name either way)."""
         model: Any = MAPPINGS[kind].model
-        rows = await self.session.scalars(
-            select(model).where(model.school_id == school_id).order_by(model.id)
+        rows = await self.session.execute(
+            select(*model.__table__.columns).where(model.school_id == school_id).order_by(model.id)
         )
         return _from(kind, rows)
 
