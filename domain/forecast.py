@@ -92,17 +92,18 @@ def forecast(
         numeric_count += 1
         kind_counts[kind] = kind_counts.get(kind, 0) + 1
         latest[kind] = weight
+    kind_ = _most_common(kind_counts, latest) if kind_counts else None
     return weighing.forecast(
         sums,
         weights_sum,
-        kind_counts,
-        latest,
         numeric_count,
         others,
-        hours_per_week=hours_per_week,
-        lessons_held=lessons_held,
-        lessons_missed=lessons_missed,
-        lessons_left=lessons_left,
+        kind_,
+        latest[kind_] if kind_ is not None else 0,
+        hours_per_week,
+        lessons_held,
+        lessons_missed,
+        lessons_left,
     )
 
 
@@ -226,19 +227,18 @@ class Weighing:
         self,
         sums: int,
         weights_sum: int,
-        kind_counts: Mapping[str, int],
-        kind_weight: Mapping[str, int],
         numeric_count: int,
         others: int,
-        *,
+        needed_kind: str | None,
+        needed_weight: int,
         hours_per_week: Decimal,
         lessons_held: int,
         lessons_missed: int,
         lessons_left: int,
     ) -> Forecast:
-        """The forecast of numeric marks summing to `sums` (Σ value × scaled weight) over
-        `weights_sum` (Σ scaled weight), counted per kind (weighing `kind_weight[kind]`,
-        scaled), and `others` «зач»/«незач»."""
+        """The forecast of `numeric_count` numeric marks summing to `sums` (Σ value × scaled
+        weight) over `weights_sum` (Σ scaled weight), and `others` «зач»/«незач»; 5s of
+        `needed_kind` (scaled weight `needed_weight`, see `_most_common`) would raise it."""
         if lessons_held < 0 or lessons_missed < 0 or lessons_left < 0:
             raise ValueError("lesson counts cannot be negative")
         count = numeric_count + others
@@ -260,10 +260,9 @@ class Weighing:
         kind_: str | None = None
         needed: int | None = None
         if target is not None:
-            kind_ = _most_common(kind_counts, kind_weight, self.scale)
+            kind_ = needed_kind
             if lessons_left > 0:
-                weight = kind_weight.get(kind_, self.scale)
-                needed = self._fives_needed(sums, weights_sum, weight, target)
+                needed = self._fives_needed(sums, weights_sum, needed_weight, target)
                 if needed is not None and needed > lessons_left:
                     needed = None
         return Forecast(
@@ -318,27 +317,32 @@ def forecast_tally(
     """`forecast` of counted marks, each kind weighing the school's weight for it (1 if the
     school no longer has it): the digest's hot path, ten calls a pupil."""
     weights = weighing.weights
+    one = weighing.scale
     sums = weights_sum = numeric_count = others = 0
-    kind_counts: dict[str, int] = {}
+    best, best_count, best_weight = None, 0, 0  # the most common kind, as `_most_common`
     for kind, (count, total, passes) in tally.kinds.items():
         others += passes
         if count:
-            weight = weights.get(kind, weighing.scale)
+            weight = weights.get(kind, one)
             sums += total * weight
             weights_sum += count * weight
             numeric_count += count
-            kind_counts[kind] = count
+            if count > best_count or (
+                count == best_count
+                and (weight > best_weight or (weight == best_weight and kind < best))  # type: ignore[operator]
+            ):
+                best, best_count, best_weight = kind, count, weight
     return weighing.forecast(
         sums,
         weights_sum,
-        kind_counts,
-        weights,
         numeric_count,
         others,
-        hours_per_week=hours_per_week,
-        lessons_held=lessons_held,
-        lessons_missed=lessons_missed,
-        lessons_left=lessons_left,
+        best,
+        best_weight,
+        hours_per_week,
+        lessons_held,
+        lessons_missed,
+        lessons_left,
     )
 
 
@@ -370,15 +374,9 @@ def _cents(sums: int, weights_sum: int) -> Decimal:
 _MEANS = {cents: Decimal(cents).scaleb(-2) for cents in range(1001)}  # 0.00 … 10.00
 
 
-def _most_common(counts: Mapping[str, int], weights: Mapping[str, int], default: int) -> str:
+def _most_common(counts: Mapping[str, int], weights: Mapping[str, int]) -> str:
     """The kind with most marks; a tie goes to the heavier kind, then to the first code."""
-    best = ""
-    best_key: tuple[int, int] | None = None
-    for kind, count in counts.items():
-        key = (count, weights.get(kind, default))
-        if best_key is None or key > best_key or (key == best_key and kind < best):
-            best, best_key = kind, key
-    return best
+    return min(counts, key=lambda kind: (-counts[kind], -weights[kind], kind))
 
 
 def describe(f: Forecast) -> list[tuple[str, dict[str, object]]]:
