@@ -413,7 +413,7 @@ def control_works(
 # --------------------------------------------------------------------------- streaming
 
 
-_PUPILS_BETWEEN_READS = 3  # a class's reading is 7 statements; a class about 30 pupils
+_PUPILS_BETWEEN_READS = 2  # a class's reading is 7 statements; a class about 30 pupils
 
 
 def _reachable(account: Account) -> bool:
@@ -434,10 +434,12 @@ async def class_batches(
     With `charts`, a pupil whose family has a reachable account that wants charts has the whole
     period's marks listed (for the chart); the others have the digest's own.
 
-    While a class is worked out, the next class is being read: every few pupils the reading
-    gets to send its next statement, so the database works while Python does. The reading is
-    finished before the class is handed over, so whoever iterates may use the unit of work
-    between classes.
+    While a class is worked out and then used by whoever iterates, the next class is being
+    read: whenever the event loop runs, the reading sends its next statement, so the database
+    works while Python does (every few pupils here; whoever iterates may await in between too).
+    So whoever iterates must not use the unit of work until the iteration is over: its
+    connection is busy. A failed reading fails the iteration before the next class; the
+    reading in flight always ends before the iteration does.
     """
     assert school.id is not None
     school_id = school.id
@@ -482,6 +484,8 @@ async def class_batches(
             assert pending is not None
             rows = await pending
             pending = read(*todo[n + 1]) if n + 1 < len(todo) else None
+            if pending is not None:
+                await asyncio.sleep(0)  # its first statement goes now, not after the tallies
             pupils = [(p, g) for p, g in rows.pupils if p.in_journal(day)]
             accounts = [a for p, _ in pupils for a in family_of.get(p.id, ())]  # type: ignore[arg-type]
             if reachable_only:
@@ -493,14 +497,11 @@ async def class_batches(
             digests = pupil_digests(index, cls, period, pupils, accounts, rows, day, since)
             for batch_size, digest in enumerate(digests, 1):
                 batch.append(digest)
-                if pending is not None and batch_size % _PUPILS_BETWEEN_READS == 1:
+                if pending is not None and batch_size % _PUPILS_BETWEEN_READS == 0:
                     await asyncio.sleep(0)  # the next class's reading sends its next statement
-            if pending is not None:
-                await asyncio.wait([pending])
-                pending.result()  # a failed reading fails here, before the class is handed over
-            yield batch
+            yield batch  # the reading goes on while the batch is used: it is awaited above
     finally:
-        if pending is not None:  # a class failed: the reading in flight ends before the session
+        if pending is not None:  # stopped early: the reading in flight ends before the session
             await asyncio.wait([pending])
             if not pending.cancelled():
                 pending.exception()  # retrieved: the failure that matters is already raised
