@@ -2,8 +2,9 @@
 
 Per pupil and subject, for the current period: the weighted mean so far, the mark it gives, what
 it takes to reach the next mark ("two more 5s for control work") and the flags "at risk of 2" and
-"at risk of «н/а»". The arithmetic is the term-mark suggestion's own (`domain.grading`), in exact
-decimals, so the forecast and the suggestion never disagree about the current mark.
+"at risk of «н/а»". The arithmetic is exact — in integers, weights and thresholds scaled by one
+power of ten (`Weighing`) — so the forecast and the term-mark suggestion (`domain.grading`, in
+Decimals) never disagree about the current mark; property tests hold the two together.
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def forecast(
 
 class MarkTally:
     """One pupil's marks in one subject, counted per kind of work: all a forecast needs of
-    them. The digest adds a class's marks to these as the database counted them (per kind and
-    value), in any order."""
+    them. The digest fills `kinds` as the database counted them (`digest_batch.MarkCount`);
+    `add` counts marks one value at a time, in any order."""
 
     __slots__ = ("kinds",)
 
@@ -347,14 +348,14 @@ def forecast_tally(
 
 
 def _number(value: str) -> int | None:
-    """`grading.numeric`: «зач», «н/а» and the like are None (the usual values looked up)."""
-    n = _NUMBERS.get(value)
-    if n is None and value.isdigit():
-        return int(value)
-    return n
+    """The number a mark's value counts as in the mean, or None («зач», «н/а» and the like)."""
+    return MARK_NUMBERS.get(value)
 
 
-_NUMBERS = {str(v): v for v in range(11)}  # `numeric` of the usual mark values
+# The values that count as numbers: a mark is a value of the school's scale (5 down to 1 or 2),
+# as the journal takes it; 0–10 leaves room. The digest has the database count by this table
+# (`digest_batch.COUNTED_NUMBERS`), so the diary's forecast and the digest's agree.
+MARK_NUMBERS: dict[str, int] = {str(v): v for v in range(11)}
 _ONE_AND_A_HALF = Decimal("1.5")  # the least mean that gives 2 when the lowest mark is 1
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Date, and_, bindparam, case, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import BindParameter
 
@@ -149,7 +149,9 @@ class SqlDigestRepository:
                 mark.subject_id,
                 mark.work_kind,
                 func.count(case((mark.value.in_(list(numbers)), 1))),
-                func.coalesce(func.sum(case(dict(numbers), value=mark.value)), 0),
+                func.coalesce(func.sum(case(dict(numbers), value=mark.value)), 0)
+                if numbers
+                else literal(0),
                 func.count(case((mark.value.in_(list(others)), 1))),
             )
             .where(*in_period)
@@ -305,8 +307,8 @@ def _account_facts(
 # SQLAlchemy's statement and row handling costs about as much again as the database's own time
 # for the ~4,500 marks of a class. Same statements as the SQLAlchemy ones above (which SQLite
 # runs), except that the pupils are the class's enrolment, not a list of ids, so the marks can
-# go first: `digest_batch.class_batches` sends them for the next class while it works out this
-# one. Days are literals, for the reason given above.
+# go first: `digest_batch.class_batches` sends them for the next class while this one is worked
+# out and used. Days are literals, for the reason given above.
 
 _ENROLLED = """
 SELECT e.pupil_id FROM enrolments e

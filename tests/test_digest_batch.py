@@ -408,3 +408,23 @@ async def test_the_bot_goes_on_answering_while_charts_are_drawn(make_uow: UowFac
         ticking.cancel()
     assert sum(1 for n in notices if n.photo) == 5
     assert charts.ticked_while_drawing >= 5 * 5  # 80 ms a chart, a tick every 5 ms
+
+
+async def test_a_digest_that_fails_midway_leaves_the_unit_of_work_usable(
+    make_uow: UowFactory,
+) -> None:
+    """A class fails while the next one is being read: the job closes the batches, so the
+    reading ends before anything else uses the unit of work (its rollback, say)."""
+    w = await _school(make_uow, bot_school())
+    await join(w, PersonKind.GUARDIAN, w.ids["GF"], 2)
+    await join(w, PersonKind.GUARDIAN, w.ids["GA3"], 3)
+
+    class Failing(Digest):
+        def batch_notices(self, *args: object, **kw: object) -> list[Notice]:
+            raise RuntimeError("a class could not be worked out")
+
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        with pytest.raises(RuntimeError, match="worked out"):
+            await Failing().notices(uow, school, FRIDAY.isoformat(), w.clock.now())
+        assert (await uow.schools.get(w.school_id)).id == w.school_id  # the connection is free

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -431,6 +431,8 @@ def test_integer_arithmetic_agrees_with_decimals_for_any_weights_and_share(
         assert f.at_risk_of_na
     else:
         assert f.mark == suggestion.value and f.mean == suggestion.mean
+    if left == 0:  # nothing more to come: at risk of «н/а» exactly when the rule applies now
+        assert f.at_risk_of_na == (suggestion.value == NOT_ASSESSED)
     if f.needed_count is not None:
         assert f.needed_kind is not None and f.next_mark is not None
         fives = [MarkInPeriod("5", f.needed_kind, ODD_WEIGHTS[f.needed_kind])]
@@ -448,3 +450,40 @@ def test_integer_arithmetic_agrees_with_decimals_for_any_weights_and_share(
         lessons_missed=missed,
         lessons_left=left,
     )
+
+
+STRANGE_WEIGHTS = {"minus": W("-1"), "none": W("0"), "one": W("1"), "more": W("2.5")}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1", "2", "3", "4", "5"]), st.sampled_from(sorted(STRANGE_WEIGHTS))
+        ),
+        max_size=30,
+    ),
+    settings_strategy,
+    lessons,
+)
+def test_weights_of_zero_or_below_zero_still_agree_with_decimals(
+    given_marks: list[tuple[str, str]], settings: GradingSettings, left: int
+) -> None:
+    """No school has such weights (they come from the regulation's list), but the arithmetic
+    does not assume positive ones: the mean, the mark and the fewest 5s are the Decimal ones."""
+    marks = [MarkInPeriod(value, kind, STRANGE_WEIGHTS[kind]) for value, kind in given_marks]
+    f = run(marks, settings=settings, left=left)
+    exact = exact_weighted_mean([WeightedMark(m.value, m.weight) for m in marks])
+    if exact is None:
+        assert f.mean is None and f.mark is None
+        return
+    assert f.mark == str(mark_for_mean(exact, settings))
+    assert f.mean == exact.quantize(W("0.01"), rounding=ROUND_HALF_UP)
+    if f.needed_count is not None:
+        assert f.needed_kind is not None and f.next_mark is not None
+        five = MarkInPeriod("5", f.needed_kind, STRANGE_WEIGHTS[f.needed_kind])
+        for n in range(1, f.needed_count + 1):
+            mean = exact_weighted_mean(
+                [WeightedMark(m.value, m.weight) for m in [*marks, *[five] * n]]
+            )
+            reached = mean is not None and mark_for_mean(mean, settings) >= int(f.next_mark)
+            assert reached == (n == f.needed_count), n

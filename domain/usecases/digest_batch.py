@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from domain.forecast import MarkTally, Weighing, forecast_tally
+from domain.forecast import MARK_NUMBERS, MarkTally, Weighing, forecast_tally
 from domain.grading import FAIL, PASS
 from domain.journal import Attendance, school_days
 from domain.model import (
@@ -79,7 +79,7 @@ class MarkCount(NamedTuple):
 
 # What the database is asked to count (`DigestRepository.class_rows`): a mark's value is a
 # number when it is one of these, and counts besides the numbers when it is one of the others.
-COUNTED_NUMBERS: dict[str, int] = {str(v): v for v in range(11)}
+COUNTED_NUMBERS: dict[str, int] = MARK_NUMBERS
 COUNTED_OTHERS: tuple[str, ...] = (PASS, FAIL)
 
 
@@ -437,9 +437,10 @@ async def class_batches(
     While a class is worked out and then used by whoever iterates, the next class is being
     read: whenever the event loop runs, the reading sends its next statement, so the database
     works while Python does (every few pupils here; whoever iterates may await in between too).
-    So whoever iterates must not use the unit of work until the iteration is over: its
-    connection is busy. A failed reading fails the iteration before the next class; the
-    reading in flight always ends before the iteration does.
+    So whoever iterates must not use the unit of work until the iteration is over, and must
+    close it however the loop ends (`contextlib.aclosing`): the reading in flight ends when
+    the iteration is closed, not before. A failed reading fails the iteration before the
+    next class.
     """
     assert school.id is not None
     school_id = school.id
@@ -501,7 +502,7 @@ async def class_batches(
                     await asyncio.sleep(0)  # the next class's reading sends its next statement
             yield batch  # the reading goes on while the batch is used: it is awaited above
     finally:
-        if pending is not None:  # stopped early: the reading in flight ends before the session
+        if pending is not None:  # closed early: the reading in flight ends first
             await asyncio.wait([pending])
             if not pending.cancelled():
                 pending.exception()  # retrieved: the failure that matters is already raised

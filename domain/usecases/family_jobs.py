@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -153,15 +154,20 @@ class Digest:
         charts = self.charts is not None
         shared: dict[tuple[object, ...], list[Msg]] = {}
         batches = class_batches(uow, school, day, since, reachable_only=True, charts=charts)
-        async for batch in batches:
-            if self.charts is None:
-                result += self.batch_notices(school, period_key, batch, periods, kind_names, shared)
-                continue
-            # A class's charts take seconds to draw: in a worker thread, so that the bot and
-            # the sender sharing this event loop go on answering meanwhile.
-            result += await asyncio.to_thread(
-                self.batch_notices, school, period_key, batch, periods, kind_names, shared
-            )
+        # Closed however the loop ends: the next class's reading is in flight on the unit of
+        # work, and must end before the unit rolls back or goes on.
+        async with aclosing(batches):
+            async for batch in batches:
+                if self.charts is None:
+                    result += self.batch_notices(
+                        school, period_key, batch, periods, kind_names, shared
+                    )
+                    continue
+                # A class's charts take seconds to draw: in a worker thread, so that the bot
+                # and the sender sharing this event loop go on answering meanwhile.
+                result += await asyncio.to_thread(
+                    self.batch_notices, school, period_key, batch, periods, kind_names, shared
+                )
         return result
 
     def batch_notices(
