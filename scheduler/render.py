@@ -45,14 +45,20 @@ class LocalesRenderer:
         self._last: tuple[tuple[Msg, ...], Translator, str] | None = None
         # Lines rendered, by identity, per translator: a school's digests share the Msg
         # objects of lines many pupils have alike (a forecast's, say), each translated once.
-        # The Msg is kept with its text, so its id cannot be reused while it is here.
+        # The Msg is kept with its text, so its id cannot be reused while it is here. Lines are
+        # shared within a school's run only, so another school's notice starts afresh: memory
+        # stays that of one school however many follow.
         self._rendered: dict[Translator, dict[int, tuple[Msg, str]]] = {}
+        self._school: int | None = None
 
     def render(self, notice: Notice) -> str:
         t = translator(notice.account.language)
         last = self._last
         if last is not None and last[0] is notice.lines and last[1] is t:
             return last[2]
+        if notice.school_id != self._school:
+            self._rendered.clear()
+            self._school = notice.school_id
         rendered = self._rendered.get(t)
         if rendered is None or len(rendered) > self._KEPT:
             rendered = self._rendered[t] = {}

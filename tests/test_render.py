@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from domain.people import Account
 from domain.usecases.scheduling import Msg, Notice, msg
 from scheduler.render import LocalesRenderer
@@ -39,3 +41,18 @@ def test_a_new_line_at_the_address_of_a_gone_one_is_rendered_anew() -> None:
         line = msg("Too few marks: {count} of {minimum}", count=n, minimum=5)
         assert renderer.render(_notice("en", line)) == f"Too few marks: {n} of 5"
         del line
+
+
+def test_lines_of_an_earlier_school_are_let_go() -> None:
+    """A district's digests are rendered school after school; lines are shared within one, so
+    the renderer holds on to one school's lines at most, and memory stays flat."""
+    renderer = LocalesRenderer()
+    line = msg("Too few marks: {count} of {minimum}", count=1, minimum=5)
+    held_before = sys.getrefcount(line)
+    renderer.render(_notice("ru", line))
+    assert sys.getrefcount(line) > held_before  # kept for the school's other digests
+    other_school = Notice(
+        Account(2, "telegram", "2", "2"), 2, "digest", "k", (msg("At risk of 2"),)
+    )
+    renderer.render(other_school)
+    assert sys.getrefcount(line) == held_before
