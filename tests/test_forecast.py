@@ -23,6 +23,7 @@ from domain.grading import (
     PASS,
     THRESHOLD_PRESETS,
     GradingSettings,
+    TermMarkSuggestion,
     WeightedMark,
     exact_weighted_mean,
     mark_for_mean,
@@ -56,6 +57,31 @@ def run(
         lessons_missed=missed,
         lessons_left=left,
     )
+
+
+def agrees_with_suggestion(
+    f: Forecast,
+    marks: list[MarkInPeriod],
+    settings: GradingSettings,
+    *,
+    hours: str,
+    held: int,
+    missed: int,
+) -> TermMarkSuggestion:
+    """The forecast says the term-mark suggestion's mark and mean whenever the «н/а» rule does
+    not apply, and is at risk of «н/а» when it does; returns the suggestion."""
+    suggestion = suggest_term_mark(
+        [WeightedMark(m.value, m.weight) for m in marks],
+        settings=settings,
+        hours_per_week=W(hours),
+        lessons_held=held,
+        lessons_missed=missed,
+    )
+    if suggestion.value == NOT_ASSESSED:
+        assert f.at_risk_of_na
+    else:
+        assert f.mark == suggestion.value and f.mean == suggestion.mean
+    return suggestion
 
 
 def mark_after(marks: list[MarkInPeriod], settings: GradingSettings) -> int:
@@ -328,18 +354,7 @@ def test_forecast_mark_is_the_term_mark_suggestion(
 ) -> None:
     missed = min(missed, held)
     f = run(marks, settings=settings, hours=hours, held=held, missed=missed, left=left)
-    suggestion = suggest_term_mark(
-        [WeightedMark(m.value, m.weight) for m in marks],
-        settings=settings,
-        hours_per_week=W(hours),
-        lessons_held=held,
-        lessons_missed=missed,
-    )
-    # (4) the same mark whenever the н/а rule does not apply
-    if suggestion.value == NOT_ASSESSED:
-        assert f.at_risk_of_na
-    else:
-        assert f.mark == suggestion.value and f.mean == suggestion.mean
+    suggestion = agrees_with_suggestion(f, marks, settings, hours=hours, held=held, missed=missed)
     assert (f.marks_count, f.minimum_marks) == (suggestion.marks_count, suggestion.minimum_marks)
     assert f.too_few_marks == suggestion.too_few_marks
     assert f.at_risk_of_2 == (f.mark is not None and int(f.mark) <= 2)
@@ -420,17 +435,7 @@ def test_integer_arithmetic_agrees_with_decimals_for_any_weights_and_share(
     missed = min(missed, held)
     marks = [MarkInPeriod(value, kind, ODD_WEIGHTS[kind]) for value, kind in given_marks]
     f = run(marks, settings=settings, held=held, missed=missed, left=left)
-    suggestion = suggest_term_mark(
-        [WeightedMark(m.value, m.weight) for m in marks],
-        settings=settings,
-        hours_per_week=W(3),
-        lessons_held=held,
-        lessons_missed=missed,
-    )
-    if suggestion.value == NOT_ASSESSED:
-        assert f.at_risk_of_na
-    else:
-        assert f.mark == suggestion.value and f.mean == suggestion.mean
+    suggestion = agrees_with_suggestion(f, marks, settings, hours="3", held=held, missed=missed)
     if left == 0:  # nothing more to come: at risk of «н/а» exactly when the rule applies now
         assert f.at_risk_of_na == (suggestion.value == NOT_ASSESSED)
     if f.needed_count is not None:
