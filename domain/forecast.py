@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from domain.grading import FAIL, PASS, GradingSettings
+from domain.grading import PASS_FAIL, GradingSettings
 
 TOP_MARK = 5
 
@@ -84,7 +84,7 @@ def forecast(
         value, kind = mark.value, mark.work_kind
         n = _number(value)
         if n is None:
-            if value == PASS or value == FAIL:
+            if value in PASS_FAIL:
                 others += 1  # «зач» and «незач» count towards the minimum, not in the mean
             continue
         weight = scaled(mark.weight)
@@ -118,18 +118,18 @@ class MarkTally:
     def __init__(self) -> None:
         self.kinds: dict[str, list[int]] = {}  # kind → [numeric marks, Σ their values, «зач»s]
 
-    def add(self, kind: str, value: str, times: int = 1) -> None:
-        """Counts `times` marks of `value` for work of `kind`."""
+    def add(self, kind: str, value: str) -> None:
+        """Counts a mark of `value` for work of `kind`."""
         tally = self.kinds.get(kind)
         if tally is None:
             tally = self.kinds[kind] = [0, 0, 0]
         n = _number(value)
         if n is None:
-            if value == PASS or value == FAIL:
-                tally[2] += times
+            if value in PASS_FAIL:
+                tally[2] += 1
             return
-        tally[0] += times
-        tally[1] += n * times
+        tally[0] += 1
+        tally[1] += n
 
 
 class Weighing:
@@ -185,43 +185,28 @@ class Weighing:
         """A weight in the scale's units (it must be one of the weights scaled by)."""
         return int(weight * self.scale)
 
-    def _at_least(self, sums: int, weights_sum: int, threshold: int) -> bool:
-        """sums / weights_sum ≥ threshold / scale, exactly (weights_sum ≠ 0)."""
-        if weights_sum > 0:
-            return sums * self.scale >= threshold * weights_sum
-        return sums * self.scale <= threshold * weights_sum
-
     def mark_for(self, sums: int, weights_sum: int) -> int:
-        """`grading.mark_for_mean` of sums / weights_sum."""
+        """`grading.mark_for_mean` of sums / weights_sum (≠ 0): the mean compares with a
+        threshold t as sums·scale ≥ t·weights_sum, the sum of weights taken positive."""
+        if weights_sum < 0:  # only for weights a school set below zero: the same mean
+            sums, weights_sum = -sums, -weights_sum
         low, mid, high = self.thresholds
-        if weights_sum > 0:  # always, but for weights a school set below zero
-            scaled = sums * self.scale
-            if scaled >= high * weights_sum:
-                return 5
-            if scaled >= mid * weights_sum:
-                return 4
-            if scaled >= low * weights_sum:
-                return 3
-            if self.settings.lowest_mark == 2 or scaled >= self.half_up_to_2 * weights_sum:
-                return 2
-            return 1
-        at_least = self._at_least
-        if at_least(sums, weights_sum, high):
+        scaled = sums * self.scale
+        if scaled >= high * weights_sum:
             return 5
-        if at_least(sums, weights_sum, mid):
+        if scaled >= mid * weights_sum:
             return 4
-        if at_least(sums, weights_sum, low):
+        if scaled >= low * weights_sum:
             return 3
-        if self.settings.lowest_mark == 2 or at_least(sums, weights_sum, self.half_up_to_2):
+        if self.settings.lowest_mark == 2 or scaled >= self.half_up_to_2 * weights_sum:
             return 2
         return 1
 
     def _over_share(self, missed: int, lessons: int) -> bool:
-        """missed / lessons > the «н/а» share (0 without lessons), as `suggest_term_mark`."""
+        """missed / lessons > the «н/а» share (0 without lessons), as `suggest_term_mark`;
+        lesson counts are never negative."""
         if lessons:
-            if lessons > 0:
-                return missed * self.scale > self.share * lessons
-            return missed * self.scale < self.share * lessons
+            return missed * self.scale > self.share * lessons
         return 0 > self.share
 
     def forecast(
@@ -354,7 +339,7 @@ def _number(value: str) -> int | None:
 
 # The values that count as numbers: a mark is a value of the school's scale (5 down to 1 or 2),
 # as the journal takes it; 0–10 leaves room. The digest has the database count by this table
-# (`digest_batch.COUNTED_NUMBERS`), so the diary's forecast and the digest's agree.
+# (`digest_batch.class_batches`), so the diary's forecast and the digest's agree.
 MARK_NUMBERS: dict[str, int] = {str(v): v for v in range(11)}
 _ONE_AND_A_HALF = Decimal("1.5")  # the least mean that gives 2 when the lowest mark is 1
 

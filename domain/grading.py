@@ -15,6 +15,8 @@ PASS = "зач"
 FAIL = "незач"
 NOT_ASSESSED = "н/а"
 EXEMPT = "осв"
+# Count towards the minimum number of marks, not in the mean.
+PASS_FAIL = (PASS, FAIL)
 
 THRESHOLD_PRESETS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
     "standard": (Decimal("2.5"), Decimal("3.5"), Decimal("4.5")),
@@ -80,7 +82,7 @@ class GradingSettings:
         if grading == "marks":
             return self.scale
         if grading == "pass_fail":
-            return (PASS, FAIL)
+            return PASS_FAIL
         return ()
 
     def minimum_marks(self, hours_per_week: Decimal) -> int:
@@ -203,7 +205,7 @@ def suggest_term_mark(
     """
     minimum = settings.minimum_marks(hours_per_week)
     share = (Decimal(lessons_missed) / Decimal(lessons_held)) if lessons_held else Decimal(0)
-    counted = [m for m in marks if numeric(m.value) is not None or m.value in (PASS, FAIL)]
+    counted = [m for m in marks if numeric(m.value) is not None or m.value in PASS_FAIL]
     if len(counted) < minimum and share > settings.not_assessed_absence_share:
         return TermMarkSuggestion(NOT_ASSESSED, None, len(counted), minimum, share)
     if grading == "pass_fail":

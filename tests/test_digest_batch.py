@@ -14,11 +14,13 @@ from types import SimpleNamespace
 import pytest
 
 from domain.clock import FixedClock
+from domain.forecast import MARK_NUMBERS
+from domain.grading import PASS_FAIL
 from domain.journal import Mark, RemarkTone
 from domain.people import Actor, PersonKind
 from domain.usecases import teaching
 from domain.usecases.diary import subject_forecasts
-from domain.usecases.digest_batch import COUNTED_NUMBERS, COUNTED_OTHERS, class_batches
+from domain.usecases.digest_batch import class_batches
 from domain.usecases.family_jobs import Digest, digest_facts, family_accounts
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import Notice
@@ -248,7 +250,7 @@ async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory
         rows = await uow.digests.class_rows(
             w.school_id, w.classes["7А"], period.id, day=FRIDAY, first=period.starts,
             last=FRIDAY, marks_from=period.starts, marks_to=FRIDAY, shown_from=SINCE, charted=(),
-            numbers=COUNTED_NUMBERS, others=COUNTED_OTHERS,
+            numbers=MARK_NUMBERS, others=PASS_FAIL,
             remarks_since=dt.datetime(2026, 11, 14, tzinfo=dt.UTC),
         )  # fmt: skip
         conn = await uow.session.connection()

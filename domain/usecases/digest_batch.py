@@ -20,7 +20,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from domain.forecast import MARK_NUMBERS, MarkTally, Weighing, forecast_tally
-from domain.grading import FAIL, PASS
+from domain.grading import PASS_FAIL
 from domain.journal import Attendance, school_days
 from domain.model import (
     Assignment,
@@ -67,7 +67,8 @@ class MarkFact(NamedTuple):
 
 class MarkCount(NamedTuple):
     """A pupil's marks in a subject for one kind of work, counted as `MarkTally` counts them:
-    the numeric ones (values in `COUNTED_NUMBERS`) and their sum, and «зач»/«незач»."""
+    the numeric ones (values in `forecast.MARK_NUMBERS`) and their sum, and «зач»/«незач»
+    (`grading.PASS_FAIL`); the database is given those two lists to count by."""
 
     pupil_id: int
     subject_id: int
@@ -75,12 +76,6 @@ class MarkCount(NamedTuple):
     numbers: int
     total: int
     others: int
-
-
-# What the database is asked to count (`DigestRepository.class_rows`): a mark's value is a
-# number when it is one of these, and counts besides the numbers when it is one of the others.
-COUNTED_NUMBERS: dict[str, int] = MARK_NUMBERS
-COUNTED_OTHERS: tuple[str, ...] = (PASS, FAIL)
 
 
 class AttendanceFact(NamedTuple):
@@ -473,8 +468,8 @@ async def class_batches(
             marks_to=min(period.ends, day),
             shown_from=since,
             charted=charted,
-            numbers=COUNTED_NUMBERS,
-            others=COUNTED_OTHERS,
+            numbers=MARK_NUMBERS,
+            others=PASS_FAIL,
             remarks_since=moment,
         )
         return asyncio.ensure_future(reading)
