@@ -341,11 +341,17 @@ def _counting_pg(numbers: Mapping[str, int], others: Collection[str]) -> dict[st
     }
 
 
-_MARKS_PG = f"""
+# Each pupil's marks from the first day shown to them, so that the index's range starts there
+# (with the condition on the day beside it, PostgreSQL read the whole period and filtered).
+_MARKS_PG = """
 SELECT m.pupil_id, m.day, m.subject_id, m.work_kind, m.value
-FROM marks m
-WHERE m.pupil_id IN ({_ENROLLED}) AND m.day BETWEEN '{{marks_from}}' AND '{{marks_to}}'
-  AND (m.day >= '{{shown_from}}' OR m.pupil_id = ANY($3::int[]))
+FROM (SELECT DISTINCT e.pupil_id,
+             CASE WHEN e.pupil_id = ANY($3::int[]) THEN DATE '{marks_from}'
+                  ELSE GREATEST(DATE '{marks_from}', DATE '{shown_from}') END AS shown_from
+      FROM enrolments e
+      WHERE e.school_id = $1 AND e.class_id = $2
+        AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')) p
+JOIN marks m ON m.pupil_id = p.pupil_id AND m.day BETWEEN p.shown_from AND '{marks_to}'
 ORDER BY m.day, m.id"""
 
 _PUPILS_PG = """

@@ -111,6 +111,12 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     await join(w, PersonKind.GUARDIAN, w.ids["GA3"], 3)
     await join(w, PersonKind.PUPIL, w.ids["B20"], 5)  # a pupil of 14 with an account
     put = teaching.put_mark
+    # Monday 09.11, in the term before the digest's fortnight: listed only for a chart.
+    w.clock.moment = MONDAY - dt.timedelta(weeks=1)
+    earlier = await _lesson(w, teacher, 1)
+    for pupil, value in (("A0", "3"), ("A10", "5")):
+        await put(w.make_uow(), teacher, earlier, w.ids[pupil], "oral", value, w.clock)
+    w.clock.moment = MONDAY
     # Monday 16.11: maths 1 and 2, 8Б maths 3, physics 4; marks of several kinds and values.
     first, second = await _lesson(w, teacher, 1), await _lesson(w, teacher, 2)
     third, fourth = await _lesson(w, teacher, 3), await _lesson(w, physics, 4)
