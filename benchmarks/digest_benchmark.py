@@ -48,8 +48,9 @@ DAY = dt.date(2026, 10, 23)  # a Friday: the digest covers 10.10–23.10
 TERM = (dt.date(2026, 9, 1), dt.date(2026, 11, 6))
 HOLIDAY = dt.date(2026, 11, 4)
 TARGET = 3000.0  # digests a second: 100 × Telegram's 30 messages a second
-SCHOOL_STATEMENTS = 14  # a school's own: BEGIN, periods and work kinds for the job, periods and
-# classes, the school's 7 lists and its families' accounts (2; `SqlDigestRepository.school_rows`)
+SCHOOL_STATEMENTS = 17  # a school's own: BEGIN, periods and work kinds for the job, periods and
+# classes, the school's 7 lists, its families' accounts (2), its pupils, remarks and term marks
+# (`SqlDigestRepository.school_rows`)
 
 CLASSES_PER_SCHOOL = 33  # grades 1–11, three classes each
 PUPILS_PER_CLASS = 30

@@ -325,15 +325,24 @@ class DigestRepository(Protocol):
     """Set-based reads for digests: a school's lists once, then one class at a time, in a
     constant number of queries whatever the class's size."""
 
-    async def school_rows(self, school_id: int) -> SchoolRows:
-        """The school's lists, and every family account of its pupils."""
+    async def school_rows(
+        self,
+        school_id: int,
+        *,
+        day: dt.date,
+        remarks_since: dt.datetime,
+        period_ids: Collection[int | None],
+    ) -> SchoolRows:
+        """The school's lists, every family account of its pupils, its pupils by class on
+        `day` (as `people.roster`) with their subgroups, the remarks about them since
+        `remarks_since` and their term marks of the periods `period_ids`."""
         ...
 
     async def class_rows(
         self,
         school_id: int,
         class_id: int,
-        period_id: int,
+        pupil_ids: Collection[int],
         *,
         day: dt.date,
         first: dt.date,
@@ -344,13 +353,12 @@ class DigestRepository(Protocol):
         charted: Collection[int],
         numbers: Mapping[str, int],
         others: Collection[str],
-        remarks_since: dt.datetime,
     ) -> ClassRows:
-        """The pupils in the class on `day` (as `people.roster`) with their subgroups, and the
-        class's journal for them (see `ClassRows`): marks from `marks_from` to `marks_to`
-        counted per pupil, subject and kind (how many have a value in `numbers`, the sum of
-        those numbers, how many have a value in `others`), and listed from `shown_from` (from
-        `marks_from` for the `charted` pupils)."""
+        """The class's journal for its pupils `pupil_ids` (see `ClassRows`; rows of the class's
+        other pupils on `day` may come too): marks from `marks_from` to `marks_to` counted per
+        pupil, subject and kind (how many have a value in `numbers`, the sum of those numbers,
+        how many have a value in `others`), and listed from `shown_from` (from `marks_from` for
+        the `charted` pupils)."""
         ...
 
 

@@ -1,6 +1,6 @@
-"""Set-based reads behind the digests: a school's lists and its families' accounts once, then
-each class in a constant number of queries (marks counted, marks shown, pupils, lessons,
-attendance, remarks, term marks).
+"""Set-based reads behind the digests: a school's lists, its families' accounts, its pupils,
+the remarks and the term marks once, then each class in a constant number of queries (marks
+counted, marks shown, lessons, attendance).
 
 Columns, not ORM entities: a district's digests read millions of marks, and a plain row is
 several times cheaper to make than a mapped object.
@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import BindParameter
 
 from domain.model import (
@@ -72,7 +72,14 @@ class SqlDigestRepository:
         )
         return _from(kind, rows)
 
-    async def school_rows(self, school_id: int) -> SchoolRows:
+    async def school_rows(
+        self,
+        school_id: int,
+        *,
+        day: dt.date,
+        remarks_since: dt.datetime,
+        period_ids: Collection[int | None],
+    ) -> SchoolRows:
         used: dict[tuple[int, int], set[int]] = {}
         topics = await self.session.execute(
             select(m.LessonRow.class_id, m.LessonRow.subject_id, m.LessonRow.plan_topic_id)
@@ -90,6 +97,9 @@ class SqlDigestRepository:
             plan_topics=await self._all(PlanTopic, school_id),
             used_plan_topics=used,
             accounts=await self._accounts(school_id),
+            pupils=await self._pupils(school_id, day),
+            remarks=await self._remarks(school_id, remarks_since),
+            term_marks=await self._term_marks(school_id, [i for i in period_ids if i is not None]),
         )
 
     # ----------------------------------------------------------------------- once a class
@@ -98,7 +108,7 @@ class SqlDigestRepository:
         self,
         school_id: int,
         class_id: int,
-        period_id: int,
+        pupil_ids: Collection[int],
         *,
         day: dt.date,
         first: dt.date,
@@ -109,7 +119,6 @@ class SqlDigestRepository:
         charted: Collection[int],
         numbers: Mapping[str, int],
         others: Collection[str],
-        remarks_since: dt.datetime,
     ) -> ClassRows:
         await self.session.flush()  # as `session.execute` would: the reads see what is pending
         conn = await self.session.connection()
@@ -122,16 +131,9 @@ class SqlDigestRepository:
             days = {"day": day, "first": first, "last": last}
             days |= {"marks_from": marks_from, "marks_to": marks_to, "shown_from": shown_from}
             return await _class_rows_pg(
-                driver,
-                (school_id, class_id),
-                period_id,
-                days,
-                remarks_since,
-                charted,
-                _counting_pg(numbers, others),
+                driver, (school_id, class_id), days, charted, _counting_pg(numbers, others)
             )
-        pupils = await self._pupils(conn, school_id, class_id, day)
-        ids = [p.id for p, _ in pupils]
+        ids = list(pupil_ids)
         lesson = m.LessonRow
         # The days go into the SQL text: with them as parameters PostgreSQL switches to a generic
         # plan after five executions of a prepared statement, one that guesses a day range
@@ -192,38 +194,15 @@ class SqlDigestRepository:
             )
             .order_by(lesson.day, lesson.lesson_number)
         )
-        remarks = await conn.execute(
-            select(m.RemarkRow.pupil_id, m.RemarkRow.created_at, m.RemarkRow.text)
-            .where(
-                m.RemarkRow.school_id == school_id,
-                m.RemarkRow.pupil_id.in_(ids),
-                m.RemarkRow.created_at >= remarks_since,
-            )
-            .order_by(m.RemarkRow.created_at)
-        )
-        terms = await conn.execute(
-            select(m.TermMarkRow.pupil_id, m.TermMarkRow.subject_id, m.TermMarkRow.value).where(
-                m.TermMarkRow.school_id == school_id,
-                m.TermMarkRow.period_id == period_id,
-                m.TermMarkRow.pupil_id.in_(ids),
-            )
-        )
-        return ClassRows(
-            pupils,
-            lessons.all(),
-            counted.all(),
-            marks.all(),
-            attendance.all(),
-            remarks.all(),
-            terms.all(),
-        )
+        return ClassRows(lessons.all(), counted.all(), marks.all(), attendance.all())
 
     async def _pupils(
-        self, conn: AsyncConnection, school_id: int, class_id: int, day: dt.date
-    ) -> list[tuple[Pupil, frozenset[int]]]:
+        self, school_id: int, day: dt.date
+    ) -> dict[int, list[tuple[Pupil, frozenset[int]]]]:
         p = m.PupilRow
-        rows = await conn.execute(
+        rows = await self.session.execute(
             select(
+                m.EnrolmentRow.class_id,
                 p.id,
                 p.school_id,
                 p.external_id,
@@ -246,13 +225,34 @@ class SqlDigestRepository:
             )
             .where(
                 p.school_id == school_id,
-                m.EnrolmentRow.class_id == class_id,
+                m.EnrolmentRow.school_id == school_id,
                 m.EnrolmentRow.starts <= day,
                 or_(m.EnrolmentRow.ends.is_(None), m.EnrolmentRow.ends >= day),
             )
-            .order_by(p.last_name, p.first_name, p.id)
+            .order_by(m.EnrolmentRow.class_id, p.last_name, p.first_name, p.id)
         )
-        return _pupils_with_groups(rows.all())
+        by_class: dict[int, list[Sequence[Any]]] = {}
+        for row in rows.all():
+            by_class.setdefault(row[0], []).append(row[1:])
+        return {class_id: _pupils_with_groups(found) for class_id, found in by_class.items()}
+
+    async def _remarks(self, school_id: int, since: dt.datetime) -> list[Any]:
+        r = m.RemarkRow
+        rows = await self.session.execute(
+            select(r.pupil_id, r.created_at, r.text)
+            .where(r.school_id == school_id, r.created_at >= since)
+            .order_by(r.created_at, r.id)
+        )
+        return list(rows.all())
+
+    async def _term_marks(self, school_id: int, period_ids: list[int]) -> list[Any]:
+        t = m.TermMarkRow
+        rows = await self.session.execute(
+            select(t.pupil_id, t.period_id, t.subject_id, t.value).where(
+                t.school_id == school_id, t.period_id.in_(period_ids)
+            )
+        )
+        return list(rows.all())
 
     async def _accounts(self, school_id: int) -> list[AccountFact]:
         """Every account of the school's families: a school's worth is a few thousand rows,
@@ -306,9 +306,9 @@ def _account_facts(
 # On PostgreSQL a class is read straight through asyncpg, in the session's transaction:
 # SQLAlchemy's statement and row handling costs about as much again as the database's own time
 # for the ~4,500 marks of a class. Same statements as the SQLAlchemy ones above (which SQLite
-# runs), except that the pupils are the class's enrolment, not a list of ids, so the marks can
-# go first: `digest_batch.class_batches` sends them for the next class while this one is worked
-# out and used. Days are literals, for the reason given above.
+# runs), except that the pupils are the class's enrolment on the day (those asked for and
+# perhaps a few the digest leaves out), not a list of ids: one statement text for every class.
+# Days are literals, for the reason given above.
 
 _ENROLLED = """
 SELECT e.pupil_id FROM enrolments e
@@ -354,15 +354,6 @@ FROM (SELECT DISTINCT e.pupil_id,
 JOIN marks m ON m.pupil_id = p.pupil_id AND m.day BETWEEN p.shown_from AND '{marks_to}'
 ORDER BY m.day, m.id"""
 
-_PUPILS_PG = """
-SELECT p.id, p.school_id, p.external_id, p.last_name, p.first_name, p.middle_name,
-       p.birth_date, p.enrolled_on, p.left_on, p.home_schooled, s.subgroup_id
-FROM pupils p JOIN enrolments e ON e.pupil_id = p.id
-LEFT JOIN subgroup_members s ON s.pupil_id = p.id AND s.school_id = $1
-WHERE p.school_id = $1 AND e.class_id = $2
-  AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')
-ORDER BY p.last_name, p.first_name, p.id"""
-
 _LESSONS_PG = """
 SELECT l.id, l.day, l.subject_id, l.subgroup_id, l.attendance_taken, l.plan_topic_id
 FROM lessons l
@@ -376,22 +367,11 @@ WHERE a.school_id = $1 AND a.pupil_id IN ({_ENROLLED})
   AND l.day BETWEEN '{{first}}' AND '{{last}}'
 ORDER BY l.day, l.lesson_number"""
 
-_REMARKS_PG = f"""
-SELECT r.pupil_id, r.created_at, r.text FROM remarks r
-WHERE r.school_id = $1 AND r.pupil_id IN ({_ENROLLED}) AND r.created_at >= $3
-ORDER BY r.created_at"""
-
-_TERMS_PG = f"""
-SELECT t.pupil_id, t.subject_id, t.value FROM term_marks t
-WHERE t.school_id = $1 AND t.pupil_id IN ({_ENROLLED}) AND t.period_id = $3"""
-
 
 async def _class_rows_pg(
     driver: Any,
     school: tuple[int, int],
-    period_id: int,
     dates: dict[str, dt.date],
-    remarks_since: dt.datetime,
     charted: Collection[int],
     counting: dict[str, str],
 ) -> ClassRows:
@@ -402,17 +382,6 @@ async def _class_rows_pg(
         _MARK_COUNTS_PG.format(**days, **counting), *school
     )  # the heaviest first
     marks = await driver.fetch(_MARKS_PG.format(**days), *school, sorted(charted))
-    pupils = await driver.fetch(_PUPILS_PG.format(**days), *school)
     lessons = await driver.fetch(_LESSONS_PG.format(**days), *school)
     attendance = await driver.fetch(_ATTENDANCE_PG.format(**days), *school)
-    remarks = await driver.fetch(_REMARKS_PG.format(**days), *school, remarks_since)
-    terms = await driver.fetch(_TERMS_PG.format(**days), *school, period_id)
-    return ClassRows(
-        _pupils_with_groups(pupils),
-        lessons,
-        counted,
-        marks,
-        attendance,
-        remarks,
-        terms,
-    )
+    return ClassRows(lessons, counted, marks, attendance)

@@ -193,10 +193,10 @@ async def test_statements_are_a_constant_number_per_class(make_uow: UowFactory) 
             sizes = [len(batch) async for batch in class_batches(uow, school, FRIDAY, SINCE)]
             statements = await counted.take()
     assert sizes == [25, 35]
-    # Once a school: periods, classes, its 7 lists and its families' accounts (2); then 7 a
-    # class whatever its size: marks counted, marks shown, pupils, lessons, attendance,
-    # remarks, term marks.
-    assert statements == 2 + 7 + 2 + 7 * len(sizes)
+    # Once a school: periods, classes, its 7 lists, its families' accounts (2), its pupils,
+    # remarks and term marks; then 4 a class whatever its size: marks counted, marks shown,
+    # lessons, attendance.
+    assert statements == 2 + 7 + 2 + 3 + 4 * len(sizes)
 
 
 async def test_a_failed_reading_of_the_next_class_fails_before_that_class(
@@ -250,19 +250,22 @@ async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory
     """On PostgreSQL the reading goes straight through asyncpg, which would otherwise run
     outside the transaction SQLAlchemy opens only with its own first statement."""
     w = await _school(make_uow, bot_school())
+    teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
+    lesson = await _lesson(w, teacher, 1)
+    await teaching.put_mark(w.make_uow(), teacher, lesson, w.ids["A0"], "oral", "5", w.clock)
     async with w.make_uow() as uow:
         period = current_period(await uow.journal.periods(w.school_id), 7, FRIDAY)
     async with w.make_uow() as uow:  # the reading is this unit's first statement
         rows = await uow.digests.class_rows(
-            w.school_id, w.classes["7А"], period.id, day=FRIDAY, first=period.starts,
-            last=FRIDAY, marks_from=period.starts, marks_to=FRIDAY, shown_from=SINCE, charted=(),
-            numbers=MARK_NUMBERS, others=PASS_FAIL,
-            remarks_since=dt.datetime(2026, 11, 14, tzinfo=dt.UTC),
+            w.school_id, w.classes["7А"], [w.ids["A0"], w.ids["A1"]], day=FRIDAY,
+            first=period.starts, last=FRIDAY, marks_from=period.starts, marks_to=FRIDAY,
+            shown_from=SINCE, charted=(), numbers=MARK_NUMBERS, others=PASS_FAIL,
         )  # fmt: skip
         conn = await uow.session.connection()
         if conn.dialect.driver == "asyncpg":
             assert (await conn.get_raw_connection()).driver_connection.is_in_transaction()
-    assert len(rows.pupils) == 25
+    maths = w.subjects["Математика"]
+    assert [tuple(r) for r in rows.mark_counts] == [(w.ids["A0"], maths, "oral", 1, 5, 0)]
 
 
 class _Charts:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -103,13 +103,16 @@ class AccountFact(NamedTuple):
 
 class TermMarkFact(NamedTuple):
     pupil_id: int
+    period_id: int
     subject_id: int
     value: str
 
 
 @dataclass(slots=True)
 class SchoolRows:
-    """A school's lists, read once per run."""
+    """A school's lists, read once per run, and what is small enough to read for the whole
+    school at once rather than a class at a time (pupils, remarks, term marks: three statements a
+    school instead of three a class)."""
 
     work_kinds: list[WorkKind]
     timetable: list[TimetableSlot]
@@ -119,11 +122,16 @@ class SchoolRows:
     plan_topics: list[PlanTopic]
     used_plan_topics: dict[tuple[int, int], set[int]]  # (class id, subject id) → plan topic ids
     accounts: list[AccountFact]  # of the pupils' guardians and of the pupils themselves
+    # class id → the pupils in the class on the day (as `people.roster`), with their subgroups
+    pupils: dict[int, list[tuple[Pupil, frozenset[int]]]]
+    remarks: list[RemarkFact]  # about the school's pupils since the moment, oldest first
+    term_marks: list[TermMarkFact]  # of the periods asked for
 
 
 @dataclass(slots=True)
 class ClassRows:
-    """One class's journal for one digest: a constant number of queries whatever its size.
+    """One class's journal for one digest, for the class's pupils (`SchoolRows.pupils`): a
+    constant number of queries whatever its size.
 
     Each row is a tuple (or a driver's record) with the fields of its `…Fact`, in that order.
     Rows may include pupils of the class whom the digest leaves out; they are not looked at.
@@ -131,13 +139,10 @@ class ClassRows:
     since the digest's first day, or over the whole period for a pupil whose chart is drawn.
     """
 
-    pupils: list[tuple[Pupil, frozenset[int]]]  # in the class on the day, with their subgroups
     lessons: Sequence[LessonFact]  # the class's lessons from min(since, period start) to the day
     mark_counts: Sequence[MarkCount]  # the pupils' marks in the period up to the day, counted
     marks: Sequence[MarkFact]  # those of them shown (see above)
     attendance: Sequence[AttendanceFact]  # from min(since, period start) to the day
-    remarks: Sequence[RemarkFact]  # since the moment, oldest first
-    term_marks: Sequence[TermMarkFact]  # of the period
 
 
 class PupilDigest(NamedTuple):
@@ -219,14 +224,16 @@ def pupil_digests(
     rows: ClassRows,
     day: dt.date,
     since: dt.date,
+    remarks: Mapping[int, Sequence[RemarkFact]],
+    terms: Mapping[int, Sequence[TermMarkFact]],
 ) -> Iterator[PupilDigest]:
     """The digests of a class's pupils, one at a time: the same subjects, forecasts and facts
     as the per-pupil `subject_forecasts` and `digest_facts`, from the class's rows.
 
     Rows are read by position (a driver's records or tuples in the order of the `…Fact`
-    types). A class has thousands of marks: the database counts them, and only those shown are
-    listed. `SubjectMarks.marks` holds those: the digest's own, or the whole period's for a
-    pupil whose chart is drawn.
+    types); `remarks` and `terms` (the period's) are by pupil id. A class has thousands of
+    marks: the database counts them, and only those shown are listed. `SubjectMarks.marks`
+    holds those: the digest's own, or the whole period's for a pupil whose chart is drawn.
     """
     school = index.school
     assert cls.id is not None and period.id is not None
@@ -286,9 +293,7 @@ def pupil_digests(
             subjects_of[pupil_id].add(subject_id)
 
     attendance = _by_pupil(rows.attendance)
-    remarks = _by_pupil(rows.remarks)
     family_of = _by_pupil(accounts)
-    terms = _by_pupil(rows.term_marks)
     zone = ZoneInfo(school.timezone)
     control: dict[tuple[int, ...], list[str]] = {}
     absent, late_ = Attendance.ABSENT.value, Attendance.LATE.value
@@ -323,7 +328,7 @@ def pupil_digests(
             for _, lesson_id, entry_day, status in entries
             if status == absent and starts <= entry_day <= last
         }
-        own_terms = {subject_id: value for _, subject_id, value in terms.get(pupil_id, ())}
+        own_terms = {subject_id: value for _, _, subject_id, value in terms.get(pupil_id, ())}
 
         subjects = []
         taught = subjects_of.get(pupil_id)
@@ -425,9 +430,9 @@ async def class_batches(
     charts: bool = False,
 ) -> AsyncIterator[list[PupilDigest]]:
     """The digests of a school, one class at a time (classes without a period or pupils are
-    skipped). With `reachable_only`, pupils without a reachable family account are left out.
-    With `charts`, a pupil whose family has a reachable account that wants charts has the whole
-    period's marks listed (for the chart); the others have the digest's own.
+    skipped, and not read). With `reachable_only`, pupils without a reachable family account
+    are left out. With `charts`, a pupil whose family has a reachable account that wants charts
+    has the whole period's marks listed (for the chart); the others have the digest's own.
 
     While a class is worked out and then used by whoever iterates, the next class is being
     read: whenever the event loop runs, the reading sends its next statement, so the database
@@ -440,27 +445,46 @@ async def class_batches(
     assert school.id is not None
     school_id = school.id
     periods = await uow.journal.periods(school_id)
-    school_rows = await uow.digests.school_rows(school_id)
-    index = SchoolIndex.of(school, school_rows)
-    family_of = _by_pupil(school_rows.accounts)
-    # Pupils whose chart is drawn: their whole period's marks are listed.
-    wanted = (
-        a.pupil_id for a in school_rows.accounts if a.account.charts and _reachable(a.account)
-    )
-    charted = frozenset(wanted) if charts else frozenset()
-    moment = dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone))
     todo = []
     for cls in await uow.people.classes(school_id):
         period = current_period(periods, cls.grade, day)
         if cls.id is not None and period is not None and period.id is not None:
             todo.append((cls, period))
+    moment = dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone))
+    school_rows = await uow.digests.school_rows(
+        school_id, day=day, remarks_since=moment, period_ids={p.id for _, p in todo}
+    )
+    index = SchoolIndex.of(school, school_rows)
+    family_of = _by_pupil(school_rows.accounts)
+    remarks = _by_pupil(school_rows.remarks)
+    terms: dict[int | None, dict[int, list[TermMarkFact]]] = defaultdict(lambda: defaultdict(list))
+    for term_mark in school_rows.term_marks:
+        terms[term_mark.period_id][term_mark.pupil_id].append(term_mark)
+    # Pupils whose chart is drawn: their whole period's marks are listed.
+    wanted = (
+        a.pupil_id for a in school_rows.accounts if a.account.charts and _reachable(a.account)
+    )
+    charted = frozenset(wanted) if charts else frozenset()
+    # Only classes with pupils to write to are read.
+    classes = []
+    for cls, period in todo:
+        assert cls.id is not None
+        pupils = [(p, g) for p, g in school_rows.pupils.get(cls.id, ()) if p.in_journal(day)]
+        accounts = [a for p, _ in pupils for a in family_of.get(p.id, ())]  # type: ignore[arg-type]
+        if reachable_only:
+            reachable = {a.pupil_id for a in accounts if _reachable(a.account)}
+            pupils = [(p, g) for p, g in pupils if p.id in reachable]
+        if pupils:
+            classes.append((cls, period, pupils, accounts))
 
-    def read(cls: SchoolClass, period: Period) -> asyncio.Task[ClassRows]:
-        assert cls.id is not None and period.id is not None
+    def read(
+        cls: SchoolClass, period: Period, pupils: list[tuple[Pupil, frozenset[int]]], *_: object
+    ) -> asyncio.Task[ClassRows]:
+        assert cls.id is not None
         reading = uow.digests.class_rows(
             school_id,
             cls.id,
-            period.id,
+            [p.id for p, _ in pupils if p.id is not None],
             day=day,
             first=min(since, period.starts),
             last=day,
@@ -470,27 +494,21 @@ async def class_batches(
             charted=charted,
             numbers=MARK_NUMBERS,
             others=PASS_FAIL,
-            remarks_since=moment,
         )
         return asyncio.ensure_future(reading)
 
-    pending = read(*todo[0]) if todo else None
+    pending = read(*classes[0]) if classes else None
     try:
-        for n, (cls, period) in enumerate(todo):
+        for n, (cls, period, pupils, accounts) in enumerate(classes):
             assert pending is not None
             rows = await pending
-            pending = read(*todo[n + 1]) if n + 1 < len(todo) else None
+            pending = read(*classes[n + 1]) if n + 1 < len(classes) else None
             if pending is not None:
                 await asyncio.sleep(0)  # its first statement goes now, not after the tallies
-            pupils = [(p, g) for p, g in rows.pupils if p.in_journal(day)]
-            accounts = [a for p, _ in pupils for a in family_of.get(p.id, ())]  # type: ignore[arg-type]
-            if reachable_only:
-                reachable = {a.pupil_id for a in accounts if _reachable(a.account)}
-                pupils = [(p, g) for p, g in pupils if p.id in reachable]
-            if not pupils:
-                continue
             batch = []
-            digests = pupil_digests(index, cls, period, pupils, accounts, rows, day, since)
+            digests = pupil_digests(
+                index, cls, period, pupils, accounts, rows, day, since, remarks, terms[period.id]
+            )
             for batch_size, digest in enumerate(digests, 1):
                 batch.append(digest)
                 if pending is not None and batch_size % _PUPILS_BETWEEN_READS == 0:
