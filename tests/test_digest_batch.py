@@ -197,6 +197,16 @@ async def test_statements_are_a_constant_number_per_class(make_uow: UowFactory) 
     # remarks and term marks; then 4 a class whatever its size: marks counted, marks shown,
     # lessons, attendance.
     assert statements == 2 + 7 + 2 + 3 + 4 * len(sizes)
+    # Only 8Б's four pupils have accounts: 7А is not read at all.
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        async with counting_statements(uow.session) as counted:
+            await counted.take()
+            batches = class_batches(uow, school, FRIDAY, SINCE, reachable_only=True)
+            sizes = [len(batch) async for batch in batches]
+            statements = await counted.take()
+    assert sizes == [4]
+    assert statements == 2 + 7 + 2 + 3 + 4
 
 
 async def test_a_failed_reading_of_the_next_class_fails_before_that_class(
