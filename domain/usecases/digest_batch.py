@@ -413,7 +413,7 @@ def control_works(
 # --------------------------------------------------------------------------- streaming
 
 
-_PUPILS_BETWEEN_READS = 2  # a class's reading is 7 statements; a class about 30 pupils
+_PUPILS_BETWEEN_READS = 2  # a class's reading is 4 statements; a class about 30 pupils
 
 
 def _reachable(account: Account) -> bool:
