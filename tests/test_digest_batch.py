@@ -16,7 +16,7 @@ import pytest
 from domain.clock import FixedClock
 from domain.forecast import MARK_NUMBERS
 from domain.grading import PASS_FAIL
-from domain.journal import Mark, RemarkTone
+from domain.journal import Mark, RemarkTone, TermMark
 from domain.people import Actor, PersonKind
 from domain.usecases import teaching
 from domain.usecases.diary import subject_forecasts
@@ -151,6 +151,14 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     await set_term_mark(
         w.make_uow(), teacher, w.classes["7А"], w.subjects["Математика"], w.ids["A1"], "4", w.clock
     )
+    # A term mark of the first quarter: the digest shows the current period's only.
+    async with w.make_uow() as uow:
+        periods = await uow.journal.periods(w.school_id)
+        [quarter] = [p.id for p in periods if p.name == "I четверть"]
+        maths, a2, t1 = w.subjects["Математика"], w.ids["A2"], w.ids["T1"]
+        term_mark = TermMark(None, w.school_id, a2, maths, quarter, "3", None, t1, MONDAY)
+        await uow.journal.save_term_mark(term_mark)
+        await uow.commit()
     facts = await _same_as_per_pupil(w, FRIDAY, SINCE)
     assert len(facts) == 25 + 35
     a10, a3 = facts[w.ids["A10"]], facts[w.ids["A3"]]
