@@ -331,7 +331,7 @@ class DigestRepository(Protocol):
         *,
         day: dt.date,
         remarks_since: dt.datetime,
-        period_ids: Collection[int | None],
+        period_ids: Collection[int],
     ) -> SchoolRows:
         """The school's lists, every family account of its pupils, its pupils by class on
         `day` (as `people.roster`) with their subgroups, the remarks about them since

@@ -78,7 +78,7 @@ class SqlDigestRepository:
         *,
         day: dt.date,
         remarks_since: dt.datetime,
-        period_ids: Collection[int | None],
+        period_ids: Collection[int],
     ) -> SchoolRows:
         used: dict[tuple[int, int], set[int]] = {}
         topics = await self.session.execute(
@@ -99,7 +99,7 @@ class SqlDigestRepository:
             accounts=await self._accounts(school_id),
             pupils=await self._pupils(school_id, day),
             remarks=await self._remarks(school_id, remarks_since),
-            term_marks=await self._term_marks(school_id, [i for i in period_ids if i is not None]),
+            term_marks=await self._term_marks(school_id, period_ids),
         )
 
     # ----------------------------------------------------------------------- once a class
@@ -245,7 +245,7 @@ class SqlDigestRepository:
         )
         return list(rows.all())
 
-    async def _term_marks(self, school_id: int, period_ids: list[int]) -> list[Any]:
+    async def _term_marks(self, school_id: int, period_ids: Collection[int]) -> list[Any]:
         t = m.TermMarkRow
         rows = await self.session.execute(
             select(t.pupil_id, t.period_id, t.subject_id, t.value).where(
@@ -343,15 +343,13 @@ def _counting_pg(numbers: Mapping[str, int], others: Collection[str]) -> dict[st
 
 # Each pupil's marks from the first day shown to them, so that the index's range starts there
 # (with the condition on the day beside it, PostgreSQL read the whole period and filtered).
-_MARKS_PG = """
+_MARKS_PG = f"""
 SELECT m.pupil_id, m.day, m.subject_id, m.work_kind, m.value
 FROM (SELECT DISTINCT e.pupil_id,
-             CASE WHEN e.pupil_id = ANY($3::int[]) THEN DATE '{marks_from}'
-                  ELSE GREATEST(DATE '{marks_from}', DATE '{shown_from}') END AS shown_from
-      FROM enrolments e
-      WHERE e.school_id = $1 AND e.class_id = $2
-        AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')) p
-JOIN marks m ON m.pupil_id = p.pupil_id AND m.day BETWEEN p.shown_from AND '{marks_to}'
+             CASE WHEN e.pupil_id = ANY($3::int[]) THEN DATE '{{marks_from}}'
+                  ELSE GREATEST(DATE '{{marks_from}}', DATE '{{shown_from}}') END AS shown_from
+      FROM ({_ENROLLED}) e) p
+JOIN marks m ON m.pupil_id = p.pupil_id AND m.day BETWEEN p.shown_from AND '{{marks_to}}'
 ORDER BY m.day, m.id"""
 
 _LESSONS_PG = """

@@ -116,6 +116,10 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     earlier = await _lesson(w, teacher, 1)
     for pupil, value in (("A0", "3"), ("A10", "5")):
         await put(w.make_uow(), teacher, earlier, w.ids[pupil], "oral", value, w.clock)
+    # A remark before the fortnight: not the digest's (the school's remarks are read at once).
+    await teaching.add_remark(
+        w.make_uow(), teacher, earlier, w.ids["A10"], RemarkTone.PRAISE, "Раньше", w.clock
+    )
     w.clock.moment = MONDAY
     # Monday 16.11: maths 1 and 2, 8Б maths 3, physics 4; marks of several kinds and values.
     first, second = await _lesson(w, teacher, 1), await _lesson(w, teacher, 2)

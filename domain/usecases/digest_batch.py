@@ -446,13 +446,15 @@ async def class_batches(
     school_id = school.id
     periods = await uow.journal.periods(school_id)
     todo = []
+    period_ids = set()
     for cls in await uow.people.classes(school_id):
         period = current_period(periods, cls.grade, day)
         if cls.id is not None and period is not None and period.id is not None:
             todo.append((cls, period))
+            period_ids.add(period.id)
     moment = dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone))
     school_rows = await uow.digests.school_rows(
-        school_id, day=day, remarks_since=moment, period_ids={p.id for _, p in todo}
+        school_id, day=day, remarks_since=moment, period_ids=period_ids
     )
     index = SchoolIndex.of(school, school_rows)
     family_of = _by_pupil(school_rows.accounts)
@@ -477,9 +479,9 @@ async def class_batches(
         if pupils:
             classes.append((cls, period, pupils, accounts))
 
-    def read(
-        cls: SchoolClass, period: Period, pupils: list[tuple[Pupil, frozenset[int]]], *_: object
-    ) -> asyncio.Task[ClassRows]:
+    def read(n: int) -> asyncio.Task[ClassRows]:
+        """The reading of the n-th class to digest, started."""
+        cls, period, pupils, _ = classes[n]
         assert cls.id is not None
         reading = uow.digests.class_rows(
             school_id,
@@ -497,12 +499,12 @@ async def class_batches(
         )
         return asyncio.ensure_future(reading)
 
-    pending = read(*classes[0]) if classes else None
+    pending = read(0) if classes else None
     try:
         for n, (cls, period, pupils, accounts) in enumerate(classes):
             assert pending is not None
             rows = await pending
-            pending = read(*classes[n + 1]) if n + 1 < len(classes) else None
+            pending = read(n + 1) if n + 1 < len(classes) else None
             if pending is not None:
                 await asyncio.sleep(0)  # its first statement goes now, not after the tallies
             batch = []
