@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,7 +23,24 @@ class Settings(BaseSettings):
     send_lease_seconds: float = Field(
         default=60.0, description="how long a sender holds messages it took before others may"
     )
+    digest_workers: int | None = Field(
+        default=None,
+        description="processes building the digests on PostgreSQL, each a share of every "
+        "school's classes; 0 builds them in the clock's own process; empty: one per core. "
+        "On SQLite, which writes one transaction at a time, always 0",
+    )
     redis_url: str = Field(default="", description="Redis for conversation state; memory if empty")
+
+
+def digest_processes(settings: Settings) -> int:
+    """How many worker processes build the digests (0: none, the clock builds them)."""
+    from storage.database import is_sqlite, normalise_url
+
+    if is_sqlite(normalise_url(settings.database_url)):
+        return 0
+    if settings.digest_workers is None:
+        return os.cpu_count() or 1
+    return max(0, settings.digest_workers)
 
 
 def load_settings() -> Settings:

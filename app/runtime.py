@@ -12,7 +12,7 @@ import logging
 import signal
 from collections.abc import Iterable
 
-from app.config import Settings
+from app.config import Settings, digest_processes
 from app.process import tune_garbage_collector
 from bot.commands import register_commands
 from bot.context import Services
@@ -25,6 +25,7 @@ from scheduler.leader import LOCK_KEYS, Leadership
 from scheduler.render import LocalesRenderer
 from scheduler.sender import Sender
 from scheduler.telegram import TelegramGateway
+from scheduler.workers import DigestWorkers
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -95,7 +96,11 @@ async def _lead(  # type: ignore[no-untyped-def]
         journal_clock = None
         workers: list[asyncio.Task[None]] = []
         if part == "clock":
-            journal_clock = JournalClock(services.make_uow, services.clock, LocalesRenderer())
+            processes = digest_processes(settings)
+            workers = DigestWorkers(settings.database_url, processes) if processes else None
+            journal_clock = JournalClock(
+                services.make_uow, services.clock, LocalesRenderer(), digest_workers=workers
+            )
             journal_clock.start()
         else:
             sender = Sender(

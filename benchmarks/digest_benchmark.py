@@ -33,8 +33,7 @@ import resource
 import sys
 import time
 import tracemalloc
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -378,7 +377,8 @@ class Measure:
     school_classes: list[int] = field(default_factory=list)  # classes (batches), per school
     rss_before: float = 0.0
     rss_after: float = 0.0
-    cpu_seconds: float = 0.0  # this process's CPU time while building
+    cpu_seconds: float = 0.0  # the building processes' CPU time while building
+    workers: int = 1  # processes building side by side, each a share of every school's classes
     server_cpu_seconds: float = 0.0  # PostgreSQL's processes' CPU time meanwhile
     peak_mb: float | None = None
     chars: int = 0
@@ -422,9 +422,20 @@ class TimedCharts:
             self.seconds += time.perf_counter() - started
 
 
-async def build_all(url: str, charts: bool, trace: bool) -> Measure:
+async def build_all(
+    url: str,
+    charts: bool,
+    trace: bool,
+    part: tuple[int, int] = (0, 1),
+    ready: Callable[[], object] | None = None,
+    done: Callable[[Measure], object] | None = None,
+) -> Measure:
+    """Every school's digests of one share of the classes (`Part`), as a digest worker builds
+    them; `ready` is called once warmed up, just before the clock starts, and `done` with the
+    figures while the connections are still open (PostgreSQL's CPU is read from its
+    processes, and a connection's process ends with it)."""
     from app.process import tune_garbage_collector
-    from domain.usecases.digest_batch import class_batches
+    from domain.usecases.digest_batch import Part, class_batches
     from domain.usecases.family_jobs import Digest, digest_since
     from domain.usecases.scheduling import Msg
     from locales import LANGUAGES, translator
@@ -437,7 +448,8 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
     sessions = session_factory(engine)
     renderer = LocalesRenderer()
     chart_maker = TimedCharts() if charts else None
-    job = Digest(chart_maker)
+    share = Part(*part)
+    job = Digest(chart_maker, share)
     key = DAY.isoformat()
     result = Measure()
     async with SqlUnitOfWork(sessions) as uow:  # warm the pool and the imports
@@ -445,7 +457,9 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
     for language in LANGUAGES:  # a running bot has read its catalogs (~0.1 s here) long ago
         translator(language)
     result.schools = len(schools)
-    tune_garbage_collector()  # as `journal bot run` does once it is wired
+    tune_garbage_collector()  # as a digest worker does when it starts
+    if ready is not None:
+        ready()
     if trace:
         tracemalloc.start()
     result.rss_before = max_rss_mb()
@@ -460,7 +474,8 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
             shared: dict[tuple[object, ...], list[Msg]] = {}  # as `Digest.notices`, per school
             classes = 0
-            async for batch in class_batches(uow, school, DAY, since, reachable_only=True):
+            batches = class_batches(uow, school, DAY, since, reachable_only=True, part=share)
+            async for batch in batches:
                 classes += 1
                 result.batches += 1
                 result.digests += len(batch)
@@ -481,18 +496,64 @@ async def build_all(url: str, charts: bool, trace: bool) -> Measure:
         tracemalloc.stop()
     result.rss_after = max_rss_mb()
     result.chart_seconds = chart_maker.seconds if chart_maker else 0.0
+    if done is not None:
+        done(result)
     await engine.dispose()
     return result
 
 
-def _child(url: str, charts: bool, trace: bool) -> dict[str, object]:
-    return asdict(asyncio.run(build_all(url, charts, trace)))
+def _child(url: str, charts: bool, trace: bool, part: tuple[int, int], start, results) -> None:  # type: ignore[no-untyped-def]
+    def done(measure: Measure) -> None:
+        results.put(asdict(measure))
+        start.wait()  # until the parent has read PostgreSQL's CPU
+
+    asyncio.run(build_all(url, charts, trace, part, start.wait, done))
 
 
-def in_child(url: str, charts: bool, trace: bool) -> Measure:
+def in_workers(url: str, charts: bool, trace: bool, workers: int) -> Measure:
+    """One spawned process per share, as `scheduler.workers.DigestWorkers` runs them: they warm
+    up, start together, and the time is the wall clock until the last one is done."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return Measure(**pool.submit(_child, url, charts, trace).result())  # type: ignore[arg-type]
+    start = context.Barrier(workers + 1)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_child, args=(url, charts, trace, (i, workers), start, results))
+        for i in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    start.wait()
+    server_started = postgres_cpu_seconds()
+    started = time.perf_counter()
+    shares = [Measure(**results.get()) for _ in processes]
+    seconds = time.perf_counter() - started
+    server_cpu = postgres_cpu_seconds() - server_started
+    start.wait()
+    for process in processes:
+        process.join()
+    return merged(shares, seconds, server_cpu)
+
+
+def merged(shares: Sequence[Measure], seconds: float, server_cpu: float) -> Measure:
+    """The shares' figures as one run's: counts and CPU added up, memory the largest share's,
+    statements and classes added up school by school."""
+    total = Measure(seconds=seconds, server_cpu_seconds=server_cpu, workers=len(shares))
+    for share in shares:
+        total.schools = share.schools
+        total.digests += share.digests
+        total.notices += share.notices
+        total.charts += share.charts
+        total.chars += share.chars
+        total.batches += share.batches
+        total.chart_seconds = max(total.chart_seconds, share.chart_seconds)
+        total.cpu_seconds += share.cpu_seconds
+        total.rss_before = max(total.rss_before, share.rss_before)
+        total.rss_after = max(total.rss_after, share.rss_after)
+        if share.peak_mb is not None:
+            total.peak_mb = max(total.peak_mb or 0.0, share.peak_mb)
+    total.school_queries = [sum(q) for q in zip(*(s.school_queries for s in shares), strict=True)]
+    total.school_classes = [sum(c) for c in zip(*(s.school_classes for s in shares), strict=True)]
+    return total
 
 
 # --------------------------------------------------------------------------- running
@@ -539,7 +600,7 @@ def report(pupils: int, counts: dict[str, int], timed: Measure, traced: Measure)
     )
     print(head)
     per_class = [
-        (q - SCHOOL_STATEMENTS) / c
+        (q - SCHOOL_STATEMENTS * timed.workers) / c
         for q, c in zip(timed.school_queries, timed.school_classes, strict=True)
     ]
     print(
@@ -549,7 +610,7 @@ def report(pupils: int, counts: dict[str, int], timed: Measure, traced: Measure)
         f"{spread_float(per_class):>8}"
     )
     print(
-        f"CPU while building: this process {timed.cpu_seconds:.2f} s "
+        f"CPU while building: {timed.workers} worker process(es) {timed.cpu_seconds:.2f} s "
         f"({timed.cpu_seconds / timed.digests * 1e6:.0f} µs a digest), PostgreSQL "
         f"{timed.server_cpu_seconds:.2f} s, in {timed.seconds:.2f} s"
     )
@@ -560,8 +621,9 @@ def report(pupils: int, counts: dict[str, int], timed: Measure, traced: Measure)
             f"{timed.digests / building:.0f} digests/s"
         )
     print(
-        f"q/school: statements per school; q/class: (q/school − {SCHOOL_STATEMENTS}, the "
-        f"school's own) / classes. Peak: tracemalloc, a second identical run "
+        f"q/school: statements per school, every share's; q/class: (q/school − "
+        f"{SCHOOL_STATEMENTS} × {timed.workers}, each share's own) / classes. Peak: "
+        f"tracemalloc, the largest share's in a second identical run "
         + ("(not run: --no-trace)" if traced is timed else f"({traced.seconds:.1f} s under it)")
         + f". Rendered {timed.chars / 1e6:.1f} M chars."
     )
@@ -574,6 +636,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, default=1000)
     parser.add_argument("--charts", action="store_true", help="render the PNG charts too")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes building side by side, as JOURNAL_DIGEST_WORKERS (default: one a core)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--no-trace",
@@ -588,8 +656,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         counts = asyncio.run(_prepare(url, args.pupils))
         print(f"Generated in {time.perf_counter() - started:.1f} s: {counts}")
-        timed = in_child(url, args.charts, trace=False)
-        traced = timed if args.no_trace else in_child(url, args.charts, trace=True)
+        timed = in_workers(url, args.charts, False, args.workers)
+        traced = timed if args.no_trace else in_workers(url, args.charts, True, args.workers)
         ok = report(args.pupils, counts, timed, traced)
         if args.json:
             args.json.write_text(

@@ -14,20 +14,22 @@ from domain.usecases.control import DeputySummary, OverdueTeacherReminder
 from domain.usecases.family_jobs import ChartMaker, Digest, TermMarksNotice, announce_marks
 from domain.usecases.journal_remarks import OverdueRemarks
 from domain.usecases.scheduling import EveningReminder, Job, JobRun, NoticeRenderer, run_due_jobs
+from scheduler.workers import DigestWorkers
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30
 
 
-def default_jobs(charts: ChartMaker | None = None) -> tuple[Job, ...]:
+def default_jobs(charts: ChartMaker | None = None, *, digest: bool = True) -> tuple[Job, ...]:
+    """Every job the clock runs; without the `digest` when worker processes build it."""
     if charts is None:
         from reports.charts import PillowCharts
 
         charts = PillowCharts()
     return (
         EveningReminder(),
-        Digest(charts),
+        *((Digest(charts),) if digest else ()),
         TermMarksNotice(),
         AbsencePrompt(),
         AbsenceReminder(),
@@ -45,17 +47,21 @@ class JournalClock:
         clock: Clock,
         renderer: NoticeRenderer,
         jobs: tuple[Job, ...] | None = None,
+        digest_workers: DigestWorkers | None = None,
     ) -> None:
         self.make_uow = make_uow
         self.clock = clock
         self.renderer = renderer
-        self.jobs = jobs if jobs is not None else default_jobs()
+        self.digest_workers = digest_workers
+        self.jobs = jobs if jobs is not None else default_jobs(digest=digest_workers is None)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def tick(self) -> list[JobRun]:
         """Due jobs of every school, then the marks that settled since the last tick."""
         try:
             runs = await run_due_jobs(self.make_uow, self.clock, self.renderer, self.jobs)
+            if self.digest_workers is not None:
+                runs += await self.digest_workers.run(self.clock.now())
             announced = await announce_marks(self.make_uow, self.clock, self.renderer)
         except Exception:
             log.exception("a clock tick failed; the next tick tries again")
@@ -88,3 +94,5 @@ class JournalClock:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.digest_workers is not None:
+            self.digest_workers.shutdown()

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.clock import FixedClock
 from domain.errors import Forbidden
@@ -20,12 +21,15 @@ from domain.model import ScheduleSettings
 from domain.people import Actor, PersonKind
 from domain.usecases import diary, teaching
 from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
+from domain.usecases.digest_batch import Part
 from domain.usecases.family_jobs import Digest, TermMarksNotice, announce_marks
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school, update_school
 from domain.usecases.term_marks import set_term_mark
+from scheduler.clock import JournalClock
 from scheduler.render import LocalesRenderer
+from scheduler.workers import DigestWorkers
 from storage import models as m
 from storage.uow import SqlUnitOfWork
 from tests.school_data import bot_school, raw_tables
@@ -230,6 +234,55 @@ async def test_digest_shows_the_forecast_worked_out_by_hand(family: Family) -> N
     assert "Ещё «5» (Устный ответ): 5 — и выйдет 5" in seven.text
     assert run.messages == len(await outbox(w))
     assert await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),)) == []
+
+
+async def test_digest_shares_run_once_each_and_tell_nobody_twice(family: Family) -> None:
+    """Digest workers each build a share of every school's classes (`Part`): each share is a
+    job run of its own, and together they queue what the whole job queues, each message once."""
+    w = family
+    renderer = LocalesRenderer()
+    w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
+    shares = (Digest(part=Part(0, 2)), Digest(part=Part(1, 2)))
+    runs = await run_due_jobs(w.make_uow, w.clock, renderer, shares)
+    assert [r.job for r in runs] == ["digest 1/2", "digest 2/2"]
+    assert all(r.messages for r in runs)  # 7А and 8Б are dealt to different shares
+    queued = await outbox(w)
+    assert sum(r.messages for r in runs) == len(queued)
+    assert {x.kind for x in queued} == {"digest"}
+    classes = [{c for c in ("7А", "8Б") if f", {c}: " in x.text} for x in queued]
+    assert all(len(c) == 1 for c in classes)
+    assert await run_due_jobs(w.make_uow, w.clock, renderer, shares) == []  # each share once
+    # The whole job (another split) runs too, but queues nothing a share queued.
+    [whole] = await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),))
+    assert whole.messages == len(queued)
+    assert [(x.dedup_key, x.text) for x in await outbox(w)] == [
+        (x.dedup_key, x.text) for x in queued
+    ]
+
+
+async def test_digest_workers_build_the_shares_in_processes_of_their_own(
+    family: Family, engine: AsyncEngine
+) -> None:
+    """The clock with worker processes: the digest's shares run in them, the other jobs in
+    the clock's own process; the next tick finds them done."""
+    w = family
+    w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
+    url = engine.url.render_as_string(hide_password=False)
+    workers = DigestWorkers(url, 2, charts=False)
+    clock = JournalClock(w.make_uow, w.clock, LocalesRenderer(), digest_workers=workers)
+    assert not any(isinstance(job, Digest) for job in clock.jobs)
+    try:
+        runs = await clock.tick()
+        digests = sorted((r.job, r.messages) for r in runs if r.job.startswith("digest"))
+        assert [job for job, _ in digests] == ["digest 1/2", "digest 2/2"]
+        queued = [x for x in await outbox(w) if x.kind == "digest"]
+        assert len(queued) == sum(n for _, n in digests) > 0
+        assert "<b>Лебедев Вера</b>, 7А: 14.11–27.11" in "\n".join(x.text for x in queued)
+        again = await clock.tick()
+        assert not [r for r in again if r.job.startswith("digest")]
+        assert len([x for x in await outbox(w) if x.kind == "digest"]) == len(queued)
+    finally:
+        clock.shutdown()
 
 
 async def test_term_marks_are_acknowledged_with_reminders(family: Family) -> None:

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
+from app.config import Settings, digest_processes
 from domain.clock import SystemClock
 from domain.delivery import OutboxMessage
 from domain.model import ScheduleSettings
@@ -378,3 +379,15 @@ async def test_clock_and_sender_in_processes_of_their_own(
                     process.kill()
                     await process.wait()
         await drop_pg_database(name)
+
+
+def test_digest_workers_are_one_a_core_on_postgresql_and_none_on_sqlite(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    postgres = "postgresql://postgres@127.0.0.1/journal"
+    assert digest_processes(Settings(database_url=postgres)) == 4
+    assert digest_processes(Settings(database_url=postgres, digest_workers=0)) == 0
+    assert digest_processes(Settings(database_url=postgres, digest_workers=3)) == 3
+    sqlite = "sqlite:///journal.sqlite3"
+    assert digest_processes(Settings(database_url=sqlite, digest_workers=3)) == 0

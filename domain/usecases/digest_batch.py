@@ -145,6 +145,25 @@ class ClassRows:
     attendance: Sequence[AttendanceFact]  # from min(since, period start) to the day
 
 
+class Part(NamedTuple):
+    """One of `count` shares of every school's classes, so that several processes can build a
+    district's digests side by side: class ids are dealt out by their remainder, a rule that
+    does not depend on what is read, so every class is in exactly one share however the
+    journal changes between the shares' readings."""
+
+    index: int  # 0 … count − 1
+    count: int
+
+    def holds(self, class_id: int) -> bool:
+        return class_id % self.count == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index + 1}/{self.count}"
+
+
+WHOLE = Part(0, 1)
+
+
 class PupilDigest(NamedTuple):
     pupil: Pupil
     school_class: SchoolClass
@@ -428,11 +447,13 @@ async def class_batches(
     *,
     reachable_only: bool = False,
     charts: bool = False,
+    part: Part = WHOLE,
 ) -> AsyncIterator[list[PupilDigest]]:
     """The digests of a school, one class at a time (classes without a period or pupils are
-    skipped, and not read). With `reachable_only`, pupils without a reachable family account
-    are left out. With `charts`, a pupil whose family has a reachable account that wants charts
-    has the whole period's marks listed (for the chart); the others have the digest's own.
+    skipped, and not read); with `part`, only that share of the classes. With
+    `reachable_only`, pupils without a reachable family account are left out. With `charts`,
+    a pupil whose family has a reachable account that wants charts has the whole period's
+    marks listed (for the chart); the others have the digest's own.
 
     While a class is worked out and then used by whoever iterates, the next class is being
     read: whenever the event loop runs, the reading sends its next statement, so the database
@@ -449,9 +470,13 @@ async def class_batches(
     period_ids = set()
     for cls in await uow.people.classes(school_id):
         period = current_period(periods, cls.grade, day)
-        if cls.id is not None and period is not None and period.id is not None:
+        if cls.id is None or not part.holds(cls.id):
+            continue
+        if period is not None and period.id is not None:
             todo.append((cls, period))
             period_ids.add(period.id)
+    if not todo:
+        return
     moment = dt.datetime.combine(since, dt.time(0), ZoneInfo(school.timezone))
     school_rows = await uow.digests.school_rows(
         school_id, day=day, remarks_since=moment, period_ids=period_ids

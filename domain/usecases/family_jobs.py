@@ -26,7 +26,7 @@ from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_
 from domain.usecases.term_marks import current_period
 
 if TYPE_CHECKING:
-    from domain.usecases.digest_batch import PupilDigest
+    from domain.usecases.digest_batch import Part, PupilDigest
 
 MARK_SETTLE = dt.timedelta(minutes=10)  # a mark corrected within this notifies once
 REMIND_EVERY = dt.timedelta(days=2)
@@ -126,12 +126,20 @@ def digest_due(school: School, local: dt.datetime) -> bool:
 
 class Digest:
     """The fortnightly digest per child: new marks, means and forecasts, absences, remarks,
-    control works coming up, and a chart of the period's marks."""
+    control works coming up, and a chart of the period's marks.
 
-    name = "digest"
+    With a `part`, this job digests only that share of each school's classes, and its runs
+    are recorded under their own name («digest 1/2»): the shares run side by side in worker
+    processes, each in its own transactions, and a share that failed runs again by itself.
+    Every share's messages have the same keys as the whole job's, so a school whose digest
+    was queued under another split is not told twice."""
 
-    def __init__(self, charts: ChartMaker | None = None) -> None:
+    kind = "digest"  # of the messages, whichever share queued them
+
+    def __init__(self, charts: ChartMaker | None = None, part: Part | None = None) -> None:
         self.charts = charts
+        self.part = part
+        self.name = self.kind if part is None else f"{self.kind} {part}"
 
     async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
         if not digest_due(school, local) or not await school_day(uow, school, local.date()):
@@ -143,7 +151,7 @@ class Digest:
     ) -> list[Notice]:
         """Read and worked out a class at a time (`digest_batch`): a constant number of queries
         a class, instead of about fifteen a pupil."""
-        from domain.usecases.digest_batch import class_batches
+        from domain.usecases.digest_batch import WHOLE, class_batches
 
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
@@ -153,7 +161,9 @@ class Digest:
         since = digest_since(school, day)
         charts = self.charts is not None
         shared: dict[tuple[object, ...], list[Msg]] = {}
-        batches = class_batches(uow, school, day, since, reachable_only=True, charts=charts)
+        batches = class_batches(
+            uow, school, day, since, reachable_only=True, charts=charts, part=self.part or WHOLE
+        )
         # Closed however the loop ends: the next class's reading is in flight on the unit of
         # work, and must end before the unit rolls back or goes on.
         async with aclosing(batches):
@@ -195,9 +205,9 @@ class Digest:
                 key = f"digest:{school.id}:{period_key}:{account.id}:{pupil.id}"
                 if school.schedule.private_notifications:
                     shown = (msg("A new digest is in the diary. Open /menu to read it."),)
-                    result.append(Notice(account, school.id, self.name, key, shown))
+                    result.append(Notice(account, school.id, self.kind, key, shown))
                     continue
-                result.append(Notice(account, school.id, self.name, key, tuple(lines)))
+                result.append(Notice(account, school.id, self.kind, key, tuple(lines)))
                 if account.charts and self.charts is not None and subjects:
                     picture = self.charts.chart(pupil.full_name, subjects, period)
                     caption = (

@@ -1,0 +1,126 @@
+"""A district's digests built by worker processes, each a share of every school's classes.
+
+A digest costs a few hundred microseconds of Python, and one process runs one thread of Python
+at a time: one process builds about 2,500 digests a second here, two side by side about 3,500
+(`benchmarks/README.md`, «Digests»). The clock hands each share (`digest_batch.Part`) to a
+process of the pool, which runs the ordinary job loop (`run_due_jobs`) with `Digest(part=…)`:
+its own transactions, its own job runs («digest 1/2»), so a share that fails runs again on a
+later tick by itself while the others stand, and no message is queued twice (the outbox skips
+a key it has). The pool lives as long as the clock: starting a process and importing the
+journal takes about a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from domain.clock import FixedClock
+from domain.ports import UnitOfWork
+from domain.usecases.digest_batch import Part
+from domain.usecases.family_jobs import ChartMaker, Digest
+from domain.usecases.scheduling import JobRun, NoticeRenderer, run_due_jobs
+
+log = logging.getLogger(__name__)
+
+
+class DigestWorkers:
+    """A pool of `processes` processes, each building one share of the digests per tick."""
+
+    def __init__(self, database_url: str, processes: int, *, charts: bool = True) -> None:
+        if processes < 1:
+            raise ValueError("digest workers need at least one process")
+        self.database_url = database_url
+        self.processes = processes
+        self.charts = charts
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),  # no copy of a running event loop
+            initializer=_start_worker,
+            initargs=(self.database_url, self.charts),
+        )
+
+    async def run(self, now: dt.datetime) -> list[JobRun]:
+        """Every share due at `now`, side by side; a failed share is logged and left to the
+        next tick (its transaction rolled back, its run not recorded)."""
+        if self._pool is None:
+            self.start()
+        pool = self._pool
+        assert pool is not None
+        loop = asyncio.get_running_loop()
+        shares = [
+            loop.run_in_executor(pool, _run_share, Part(i, self.processes), now)
+            for i in range(self.processes)
+        ]
+        runs: list[JobRun] = []
+        broken = False
+        for i, outcome in enumerate(await asyncio.gather(*shares, return_exceptions=True)):
+            if isinstance(outcome, BaseException):
+                broken = broken or isinstance(outcome, BrokenProcessPool)
+                log.error(
+                    "digest share %s failed; the next tick tries again",
+                    Part(i, self.processes),
+                    exc_info=outcome,
+                )
+            else:
+                runs += outcome
+        if broken:  # a worker died (killed, out of memory): a new pool for the next tick
+            self.shutdown()
+        return runs
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+# --------------------------------------------------------------------------- in the worker
+
+
+@dataclass(slots=True)
+class _Worker:
+    loop: asyncio.AbstractEventLoop
+    make_uow: Callable[[], UnitOfWork]
+    renderer: NoticeRenderer
+    charts: ChartMaker | None
+
+
+_worker: _Worker | None = None
+
+
+def _start_worker(database_url: str, charts: bool) -> None:
+    """Once per process: its own event loop and engine, kept for every share it runs."""
+    from app.process import tune_garbage_collector
+    from scheduler.render import LocalesRenderer
+    from storage.database import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    global _worker
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    sessions = session_factory(create_engine(database_url))
+    chart_maker: ChartMaker | None = None
+    if charts:
+        from reports.charts import PillowCharts
+
+        chart_maker = PillowCharts()
+    _worker = _Worker(loop, lambda: SqlUnitOfWork(sessions), LocalesRenderer(), chart_maker)
+    tune_garbage_collector()
+
+
+def _run_share(part: Part, now: dt.datetime) -> list[JobRun]:
+    worker = _worker
+    assert worker is not None, "_start_worker runs first"
+    job = Digest(worker.charts, part)
+    return worker.loop.run_until_complete(
+        run_due_jobs(worker.make_uow, FixedClock(now), worker.renderer, (job,))
+    )
