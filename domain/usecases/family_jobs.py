@@ -306,8 +306,12 @@ def _forecast_lines(
     forecast: Forecast, kind_names: dict[str, str], shared: dict[tuple[object, ...], list[Msg]]
 ) -> list[Msg]:
     """A forecast's lines, each shared by every pupil with the same one («Mean 4.25: mark 4»):
-    a forecast as a whole recurs in a school about half the time, its lines far more often."""
-    lines = []
+    a forecast as a whole recurs in a school about half the time (its lines are then taken
+    whole), its lines far more often."""
+    whole = shared.get(("forecast", forecast))
+    if whole is not None:
+        return whole
+    lines = shared[("forecast", forecast)] = []
     for msgid, params in describe(forecast):
         key = (msgid, *params.values())  # one order per msgid; a mean always has two places
         said = shared.get(key)
