@@ -226,7 +226,7 @@ class SqlDigestRepository:
         marks = await conn.execute(
             select(mark.pupil_id, mark.day, mark.subject_id, mark.work_kind, mark.value)
             .where(*in_period, shown)
-            .order_by(mark.day, mark.id)
+            .order_by(mark.pupil_id, mark.day, mark.id)
         )
         lessons = await conn.execute(
             select(
@@ -254,7 +254,6 @@ class SqlDigestRepository:
                 lesson.day >= first_,
                 lesson.day <= last_,
             )
-            .order_by(lesson.day, lesson.lesson_number)
         )
         return ClassRows(lessons.all(), counted.all(), marks.all(), attendance.all())
 
@@ -444,7 +443,7 @@ FROM (SELECT DISTINCT e.pupil_id,
                   ELSE GREATEST(DATE '{{marks_from}}', DATE '{{shown_from}}') END AS shown_from
       FROM ({_ENROLLED}) e) p
 JOIN marks m ON m.pupil_id = p.pupil_id AND m.day BETWEEN p.shown_from AND '{{marks_to}}'
-ORDER BY m.day, m.id"""
+ORDER BY m.pupil_id, m.day, m.id"""
 
 _LESSONS_PG = """
 SELECT l.id, l.day, l.subject_id, l.subgroup_id, l.attendance_taken, l.plan_topic_id
@@ -456,8 +455,7 @@ _ATTENDANCE_PG = f"""
 SELECT a.pupil_id, l.id, l.day, a.status
 FROM attendance a JOIN lessons l ON l.id = a.lesson_id
 WHERE a.school_id = $1 AND a.pupil_id IN ({_ENROLLED})
-  AND l.day BETWEEN '{{first}}' AND '{{last}}'
-ORDER BY l.day, l.lesson_number"""
+  AND l.day BETWEEN '{{first}}' AND '{{last}}'"""
 
 
 async def _class_rows_pg(
