@@ -36,6 +36,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -60,6 +61,7 @@ from tests.test_cli import journal, write_school
 TOKEN = "777002:leader-test-token"
 ROOT = Path(__file__).parents[1]
 TEACHERS = {"T1": 9101, "T2": 9102}  # staff id in the lists → Telegram chat
+GUARDIAN_CHAT = 9201  # GF: guardian of A10 in 7А and B20 in 8Б
 TAKEOVER_LIMIT = 30.0  # the issue: another process takes over within 30 s
 
 
@@ -161,8 +163,11 @@ async def wait_for(check, what: str, timeout: float = 30.0) -> float:  # type: i
     raise AssertionError(f"not within {timeout:.0f} s: {what}")
 
 
-async def set_up_school(url: str, tmp_path: Path) -> tuple[int, dt.date]:
-    """The school in a zone where today is a school day, its reminder due, two teachers joined."""
+async def set_up_school(
+    url: str, tmp_path: Path, *, digest_due: bool = False
+) -> tuple[int, dt.date]:
+    """The school in a zone where today is a school day, its reminder due (and its digest,
+    when asked), two teachers joined."""
     zone, local = pick_zone(dt.datetime.now(dt.UTC))
     print(f"school in {zone}: local time {local:%a %Y-%m-%d %H:%M}")
     lists = write_school(tmp_path / "lists", school_lists())
@@ -178,15 +183,28 @@ async def set_up_school(url: str, tmp_path: Path) -> tuple[int, dt.date]:
         assert school.id is not None
         reminder = (local - dt.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
         school.schedule = ScheduleSettings(evening_reminder=reminder, six_day_week=True)
+        if digest_due:  # every week, on today's weekday, from the same minute
+            school.schedule = replace(
+                school.schedule,
+                digest_weekday=local.isoweekday(),
+                digest_time=reminder,
+                digest_weeks=1,
+            )
         async with make_uow() as uow:
             await uow.schools.update(school)
             staff = {s.external_id: s.id for s in (await uow.directory.snapshot(school.id)).staff}
             await uow.commit()
-        for external, chat in TEACHERS.items():
+        people = [(PersonKind.STAFF, staff[external], chat) for external, chat in TEACHERS.items()]
+        if digest_due:
+            async with make_uow() as uow:
+                snapshot = await uow.directory.snapshot(school.id)
+            guardians = {g.external_id: g.id for g in snapshot.guardians}
+            people.append((PersonKind.GUARDIAN, guardians["GF"], GUARDIAN_CHAT))
+        for kind, person, chat in people:
             [invitation] = await issue_invitations(
-                make_uow(), school.id, PersonKind.STAFF, [staff[external]], SystemClock()
+                make_uow(), school.id, kind, [person], SystemClock()
             )
-            user = MessengerUser("telegram", str(chat), str(chat), "ru", external)
+            user = MessengerUser("telegram", str(chat), str(chat), "ru", str(chat))
             await redeem_invitation(make_uow(), user, invitation.code, SystemClock())
             async with make_uow() as uow:
                 account = await uow.accounts.by_user("telegram", str(chat))
@@ -323,6 +341,65 @@ async def test_one_leader_runs_the_job_once_and_another_takes_over(
                 process.kill()
                 await process.wait()
         await drop_pg_database(name)
+
+
+@pytest.mark.postgres
+async def test_the_clock_builds_the_digests_in_worker_processes(
+    pg_database: str | None, tmp_path: Path
+) -> None:
+    """`journal bot run` on PostgreSQL with two digest workers: each share of the school's
+    classes is built in a worker process and recorded as a run of its own; the guardian gets
+    one digest per child through the sender; Ctrl-C stops the process and its workers."""
+    if pg_database is None:
+        pytest.skip("PostgreSQL is not running; the digest workers run only there")
+    name = await create_pg_database("journal_workers")
+    url = pg_url(name)
+    log = tmp_path / "bot.log"
+    process: asyncio.subprocess.Process | None = None
+    try:
+        school_id, day = await set_up_school(url, tmp_path, digest_due=True)
+        async with FakeTelegram() as server:
+            server.add_bot(TOKEN, username="journal_test_bot")
+            for chat in (*TEACHERS.values(), GUARDIAN_CHAT):
+                server.add_user(chat, started=True)
+            env = bot_env(url, server) | {"JOURNAL_DIGEST_WORKERS": "2"}
+            process = await spawn(env, log)
+            shares = (
+                "SELECT count(*) FROM job_runs WHERE job IN ('digest 1/2', 'digest 2/2') "
+                "AND school_id = $1 AND period_key = $2"
+            )
+            await wait_for(
+                lambda: _count_is(name, 2, shares, school_id, day.isoformat()),
+                f"both shares run\n{log.read_text(errors='replace')[-3000:]}",
+                90,
+            )
+
+            def digests() -> list[str]:
+                heads = ("Лебедев Вера, 7А: ", "Харитонов Дарья, 8Б: ")
+                texts = [m.text or "" for m in server.messages(GUARDIAN_CHAT) if m.from_bot]
+                return [head for head in heads for text in texts if text.startswith(head)]
+
+            await wait_for(lambda: len(digests()) == 2, "both children's digests arrive", 30)
+            assert len(set(digests())) == 2  # one each
+            assert await count(name, "SELECT count(*) FROM job_runs WHERE job = 'digest'") == 0
+            assert await count(name, "SELECT count(*) FROM outbox WHERE kind = 'digest'") == 2
+            # The workers draw the chart too (the guardian's setting is on by default); only
+            # 7А has lessons in these lists, so only Вера has marks' subjects to draw.
+            charts = "SELECT count(*) FROM outbox WHERE kind = 'digest_chart' AND photo IS NOT NULL"
+            assert await count(name, charts) == 1
+            process.send_signal(signal.SIGINT)
+            output = log.read_text(errors="replace")[-3000:]
+            assert await asyncio.wait_for(process.wait(), 30) == 0, output
+            assert "Traceback" not in log.read_text(errors="replace"), output
+    finally:
+        if process is not None and process.returncode is None:
+            process.kill()
+            await process.wait()
+        await drop_pg_database(name)
+
+
+async def _count_is(database: str, expected: int, sql: str, *args: object) -> bool:
+    return await count(database, sql, *args) == expected
 
 
 async def _held(database: str, check: Callable[[dict[str, int]], bool]) -> bool:
