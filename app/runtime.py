@@ -97,9 +97,9 @@ async def _lead(  # type: ignore[no-untyped-def]
         workers: list[asyncio.Task[None]] = []
         if part == "clock":
             processes = digest_processes(settings)
-            workers = DigestWorkers(settings.database_url, processes) if processes else None
+            digest_workers = DigestWorkers(settings.database_url, processes) if processes else None
             journal_clock = JournalClock(
-                services.make_uow, services.clock, LocalesRenderer(), digest_workers=workers
+                services.make_uow, services.clock, LocalesRenderer(), digest_workers=digest_workers
             )
             journal_clock.start()
         else:

@@ -16,6 +16,9 @@ import asyncio
 import datetime as dt
 import logging
 import multiprocessing
+import os
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -105,6 +108,14 @@ def _start_worker(database_url: str, charts: bool) -> None:
     from storage.uow import SqlUnitOfWork
 
     global _worker
+    # The clock's process decides when its workers stop: Ctrl-C in a terminal reaches the
+    # whole process group, and a share in the middle of its transaction is left to finish.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # If the clock's process is killed outright, nothing would tell its workers: they end
+    # with it (a share's transaction in flight is rolled back by the database).
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     sessions = session_factory(create_engine(database_url))
@@ -115,6 +126,11 @@ def _start_worker(database_url: str, charts: bool) -> None:
         chart_maker = PillowCharts()
     _worker = _Worker(loop, lambda: SqlUnitOfWork(sessions), LocalesRenderer(), chart_maker)
     tune_garbage_collector()
+
+
+def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _run_share(part: Part, now: dt.datetime) -> list[JobRun]:
