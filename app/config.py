@@ -26,8 +26,9 @@ class Settings(BaseSettings):
     digest_workers: int | None = Field(
         default=None,
         description="processes building the digests on PostgreSQL, each a share of every "
-        "school's classes; 0 builds them in the clock's own process; empty: one per core. "
-        "On SQLite, which writes one transaction at a time, always 0",
+        "school's classes and a connection of its own; 0 builds them in the clock's own "
+        "process; unset: one a core this process may use, at most 4. On SQLite, which writes "
+        "one transaction at a time, always 0",
     )
     redis_url: str = Field(default="", description="Redis for conversation state; memory if empty")
 
@@ -39,8 +40,20 @@ def digest_processes(settings: Settings) -> int:
     if is_sqlite(normalise_url(settings.database_url)):
         return 0
     if settings.digest_workers is None:
-        return os.cpu_count() or 1
+        return min(usable_cores(), DEFAULT_MOST_DIGEST_WORKERS)
     return max(0, settings.digest_workers)
+
+
+# Past a few, more workers mostly wait for the database (which, on one machine with them,
+# shares their cores) and each holds a connection; a bigger district sets the number itself.
+DEFAULT_MOST_DIGEST_WORKERS = 4
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU set), not all the host's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def load_settings() -> Settings:

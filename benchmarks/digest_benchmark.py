@@ -14,9 +14,11 @@ off unless `--charts` (then the PNGs are rendered too and their time is reported
 The digests are built as the clock's digest workers build them (`scheduler.workers`): one
 spawned process per share of every school's classes (`digest_batch.Part`; `--workers`, one a
 core by default), each with its own connection and transactions. Each process first builds the
-first school's share once, untimed, as a long-running worker has built digests before (its
-statements compiled and prepared; that cold build's rate is reported too); then the processes
-start together and the time is the wall clock until the last is done. A timed run without
+first school's share of the digest a fortnight before, untimed, as a long-running worker has
+(its school-wide statements compiled and prepared; the class statements have the days in their
+text and are prepared anew), all processes together, from fresh: that cold build's rate is
+reported too. Then the processes start together and the time is the wall clock until the last
+is done. A timed run without
 tracemalloc (digests/s, max RSS), then an identical run under tracemalloc (the largest share's
 peak). Statements are counted through SQLAlchemy and asyncpg alike
 (`storage.statements.counting_statements`), per school and share: the digest reads a class
@@ -386,7 +388,7 @@ class Measure:
     workers: int = 1  # processes building side by side, each a share of every school's classes
     server_cpu_seconds: float = 0.0  # PostgreSQL's processes' CPU time meanwhile
     peak_mb: float | None = None
-    cold_seconds: float = 0.0  # the first school's build in a fresh process, untimed
+    cold_seconds: float = 0.0  # the first school's digest before, in fresh processes, untimed
     cold_digests: int = 0
     chars: int = 0
 
@@ -438,7 +440,8 @@ async def build_all(
     done: Callable[[Measure], object] | None = None,
 ) -> Measure:
     """Every school's digests of one share of the classes (`Part`), as a digest worker builds
-    them; `ready` is called once warmed up, just before the clock starts, and `done` with the
+    them; `ready` is called before the untimed build of the digest before and again just
+    before the clock starts (all processes start together), and `done` with the
     figures while the connections are still open (PostgreSQL's CPU is read from its
     processes, and a connection's process ends with it)."""
     from app.process import tune_garbage_collector
@@ -458,7 +461,6 @@ async def build_all(
     chart_maker = TimedCharts() if charts else None
     share = Part(*part)
     job = Digest(chart_maker, share)
-    key = DAY.isoformat()
     result = Measure()
     async with SqlUnitOfWork(sessions) as uow:  # warm the pool and the imports
         schools = await uow.schools.all()
@@ -466,15 +468,16 @@ async def build_all(
         translator(language)
     result.schools = len(schools)
 
-    async def build(school: School, into: Measure) -> None:
+    async def build(school: School, into: Measure, day: dt.date = DAY) -> None:
         assert school.id is not None
-        since = digest_since(school, DAY)
+        since = digest_since(school, day)
+        key = day.isoformat()
         async with SqlUnitOfWork(sessions) as uow, counting_statements(uow.session) as counted:
             periods = await uow.journal.periods(school.id)
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
             shared: dict[tuple[object, ...], list[Msg]] = {}  # as `Digest.notices`, per school
             classes = 0
-            batches = class_batches(uow, school, DAY, since, reachable_only=True, part=share)
+            batches = class_batches(uow, school, day, since, reachable_only=True, part=share)
             async for batch in batches:
                 classes += 1
                 into.batches += 1
@@ -489,14 +492,16 @@ async def build_all(
             into.school_queries.append(await counted.take())
             into.school_classes.append(classes)
 
-    # A digest worker lives as long as the clock: it has compiled and prepared its statements
-    # in earlier runs. The first school is built once, untimed, as such a worker has; how long
-    # that cold build took is reported too.
+    # A digest worker lives as long as the clock: a fortnight ago it built the digests of the
+    # day then. So each process builds the first school's share of the digest before, untimed
+    # (all processes together, from fresh: that cold build's time is reported too). The
+    # class statements, whose text has the days in it, are prepared anew for the timed day.
     tune_garbage_collector()  # as a digest worker does when it starts
     cold = Measure()
-    started = time.perf_counter()
-    await build(schools[0], cold)
-    result.cold_seconds, result.cold_digests = time.perf_counter() - started, cold.digests
+    if ready is not None:
+        ready()
+    await build(schools[0], cold, DAY - dt.timedelta(weeks=2))
+    result.cold_digests = cold.digests
     renderer = LocalesRenderer()  # its lines of the first school are not the timed run's
     if chart_maker is not None:
         chart_maker.seconds = 0.0
@@ -544,7 +549,10 @@ def in_workers(url: str, charts: bool, trace: bool, workers: int) -> Measure:
     ]
     for process in processes:
         process.start()
+    start.wait()  # they build the digest before, untimed
+    cold_started = time.perf_counter()
     start.wait()
+    cold_seconds = time.perf_counter() - cold_started
     server_started = postgres_cpu_seconds()
     started = time.perf_counter()
     shares = [Measure(**results.get()) for _ in processes]
@@ -553,7 +561,9 @@ def in_workers(url: str, charts: bool, trace: bool, workers: int) -> Measure:
     start.wait()
     for process in processes:
         process.join()
-    return merged(shares, seconds, server_cpu)
+    total = merged(shares, seconds, server_cpu)
+    total.cold_seconds = cold_seconds
+    return total
 
 
 def merged(shares: Sequence[Measure], seconds: float, server_cpu: float) -> Measure:
@@ -570,7 +580,6 @@ def merged(shares: Sequence[Measure], seconds: float, server_cpu: float) -> Meas
         total.chart_seconds = max(total.chart_seconds, share.chart_seconds)
         total.cpu_seconds += share.cpu_seconds
         total.cold_digests += share.cold_digests
-        total.cold_seconds = max(total.cold_seconds, share.cold_seconds)
         total.rss_before = max(total.rss_before, share.rss_before)
         total.rss_after = max(total.rss_after, share.rss_after)
         if share.peak_mb is not None:
@@ -645,10 +654,10 @@ def report(pupils: int, counts: dict[str, int], timed: Measure, traced: Measure)
             f"{timed.digests / building:.0f} digests/s"
         )
     print(
-        f"Untimed, before: each fresh process built the first school's share once, as a "
-        f"long-running worker has: {timed.cold_digests} digests, the slower in "
-        f"{timed.cold_seconds:.2f} s ({timed.cold_digests / timed.cold_seconds:.0f}/s; the "
-        f"processes were not started together)."
+        f"Untimed, before: the fresh processes built the first school's digest of "
+        f"{DAY - dt.timedelta(weeks=2):%d.%m}, as a long-running worker has, together: "
+        f"{timed.cold_digests} digests in {timed.cold_seconds:.2f} s "
+        f"({timed.cold_digests / timed.cold_seconds:.0f}/s)."
     )
     print(
         f"q/school: statements per school, every share's; q/class: (q/school − "

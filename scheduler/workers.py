@@ -1,13 +1,17 @@
 """A district's digests built by worker processes, each a share of every school's classes.
 
-A digest costs a few hundred microseconds of Python, and one process runs one thread of Python
-at a time: one process builds about 2,500 digests a second here, two side by side about 3,500
-(`benchmarks/README.md`, «Digests»). The clock hands each share (`digest_batch.Part`) to a
-process of the pool, which runs the ordinary job loop (`run_due_jobs`) with `Digest(part=…)`:
-its own transactions, its own job runs («digest 1/2»), so a share that fails runs again on a
-later tick by itself while the others stand, and no message is queued twice (the outbox skips
-a key it has). The pool lives as long as the clock: starting a process and importing the
-journal takes about a second.
+A digest costs about 300 µs of Python, and one process runs one thread of Python at a time: one
+process builds about 3,000 digests a second here, two side by side about 4,000 on two cores
+shared with PostgreSQL (`benchmarks/README.md`, «Digests»). The clock hands each share
+(`digest_batch.Part`) to a process of the pool, which runs the ordinary job loop
+(`run_due_jobs`) with `Digest(part=…)`: its own transactions, its own job runs («digest 1/2»),
+so a share that fails runs again on a later tick by itself while the others stand, and no
+message is queued twice (the outbox skips a key it has). The pool lives as long as the clock:
+starting a process and importing the journal takes about a second.
+
+Each share reads the school's pupils in its own transaction. A pupil moved from a class of one
+share to a class of another in the moment between the two readings would be in neither, and
+miss that one digest (the next one comes); a pupil in both is told once (the outbox's keys).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class DigestWorkers:
         self.processes = processes
         self.charts = charts
         self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
 
     def start(self) -> None:
         self._pool = ProcessPoolExecutor(
@@ -54,7 +59,10 @@ class DigestWorkers:
 
     async def run(self, now: dt.datetime) -> list[JobRun]:
         """Every share due at `now`, side by side; a failed share is logged and left to the
-        next tick (its transaction rolled back, its run not recorded)."""
+        next tick (its transaction rolled back, its run not recorded). Once shut down (the
+        clock stopped or lost the lead), nothing runs: another leader's workers take over."""
+        if self._closed:
+            return []
         if self._pool is None:
             self.start()
         pool = self._pool
@@ -76,11 +84,15 @@ class DigestWorkers:
                 )
             else:
                 runs += outcome
-        if broken:  # a worker died (killed, out of memory): a new pool for the next tick
-            self.shutdown()
+        if broken and self._pool is pool:  # a worker died (killed, out of memory)
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None  # a new pool for the next tick
         return runs
 
     def shutdown(self) -> None:
+        """No new shares; a share in the middle of its transaction finishes in its process
+        (the interpreter waits for it at exit)."""
+        self._closed = True
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

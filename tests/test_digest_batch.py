@@ -30,16 +30,18 @@ from scheduler.render import LocalesRenderer
 from storage.statements import counting_statements
 from storage.uow import SqlUnitOfWork
 from tests.school_data import SMALL_SCHOOL, bot_school, raw_tables
-from tests.test_family import MONDAY, join
+from tests.test_family import MONDAY, MSK, join
 
 UowFactory = Callable[[], SqlUnitOfWork]
 FRIDAY = dt.date(2026, 11, 27)
 SINCE = FRIDAY - dt.timedelta(weeks=2) + dt.timedelta(days=1)
 
 
-async def _school(make_uow: UowFactory, tables: dict[str, str]) -> SimpleNamespace:
+async def _school(
+    make_uow: UowFactory, tables: dict[str, str], name: str = "Школа"
+) -> SimpleNamespace:
     clock = FixedClock(MONDAY)
-    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
+    school = await create_school(make_uow(), name, "Europe/Moscow")
     await import_school(make_uow(), school, raw_tables(tables), dt.date(2026, 9, 1))
     async with make_uow() as uow:
         snap = await uow.directory.snapshot(school.id)
@@ -191,6 +193,45 @@ async def test_subgroups_and_pupils_out_of_the_journal(make_uow: UowFactory) -> 
     facts = await _same_as_per_pupil(w, FRIDAY, SINCE)
     assert sorted(facts) == sorted(w.ids[p] for p in ("S1", "S2", "S4"))
     assert (facts[w.ids["S1"]].lessons_missed, facts[w.ids["S2"]].lessons_missed) == (1, 1)
+
+
+async def test_each_school_reads_its_own_lists(make_uow: UowFactory) -> None:
+    """On PostgreSQL a school's lists are read by statements compiled once a process: the
+    second school's read must be given its own id, not the first's."""
+    first = await _school(make_uow, SMALL_SCHOOL)
+    second = await _school(make_uow, bot_school(), "Другая школа")
+    since = dt.datetime(2026, 11, 1, tzinfo=MSK)
+    for w in (first, second, first):
+        async with make_uow() as uow:
+            periods = await uow.journal.periods(w.school_id)
+            ids = [p.id for p in periods if p.id is not None]
+            rows = await uow.digests.school_rows(
+                w.school_id, day=FRIDAY, remarks_since=since, period_ids=ids
+            )
+            snap = await uow.directory.snapshot(w.school_id)
+        assert {s.id for s in rows.subjects} == {s.id for s in snap.subjects}
+        assert {t.school_id for t in rows.timetable} == {w.school_id}
+        pupils = {p.id for found in rows.pupils.values() for p, _ in found}
+        assert pupils and pupils <= {p.id for p in snap.pupils}
+        assert {a.pupil_id for a in rows.accounts} <= pupils
+
+
+def test_a_school_wide_read_refuses_a_value_not_given_by_name() -> None:
+    """A value written into a statement (not a named parameter) would be compiled into the
+    text kept for the process, and read for every school after."""
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+
+    from storage import models as m
+    from storage.digest_repositories import _compiled
+
+    subject = m.SubjectRow
+    named = select(subject.id).where(subject.school_id == bindparam("school_id"))
+    sql, names, _ = _compiled(named, PGDialect_asyncpg(), {"school_id": 7})
+    assert names == ("school_id",) and "$1" in sql
+    written_in = select(subject.id).where(subject.school_id == 7)
+    with pytest.raises(ValueError, match="school_id"):
+        _compiled(written_in, PGDialect_asyncpg(), {})
 
 
 async def test_statements_are_a_constant_number_per_class(make_uow: UowFactory) -> None:

@@ -1,5 +1,6 @@
-"""The digest workers' processes: Ctrl-C in a terminal does not stop them (the clock's process
-does), and they end with the clock's process even when it is killed outright."""
+"""The digest workers: each class in exactly one share; their processes ignore Ctrl-C in a
+terminal (the clock's process stops them) and end with the clock's process even when it is
+killed outright."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.usecases.digest_batch import Part
 from storage.database import create_engine
 from storage.migrate import upgrade
 
@@ -40,6 +46,13 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
+def ignores_ctrl_c(pid: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    return False
+
+
 def test_workers_ignore_ctrl_c_and_end_with_the_clock_killed_outright(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'journal.sqlite3'}"
 
@@ -59,6 +72,10 @@ def test_workers_ignore_ctrl_c_and_end_with_the_clock_killed_outright(tmp_path: 
         assert clock.stdout is not None
         workers = [int(pid) for pid in clock.stdout.readline().split()]
         assert len(workers) == 2 and all(running(pid) for pid in workers)
+        deadline = time.monotonic() + 15  # a worker that got no share may still be starting
+        while not all(ignores_ctrl_c(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(ignores_ctrl_c(pid) for pid in workers)
         os.kill(workers[0], signal.SIGINT)  # as Ctrl-C reaches the whole process group
         time.sleep(0.5)
         assert running(workers[0])
@@ -72,3 +89,17 @@ def test_workers_ignore_ctrl_c_and_end_with_the_clock_killed_outright(tmp_path: 
         if clock.poll() is None:
             clock.kill()
             clock.wait()
+
+
+@given(st.sets(st.integers(min_value=1, max_value=10**6), max_size=60), st.integers(1, 8))
+def test_every_class_is_in_exactly_one_share(class_ids: set[int], count: int) -> None:
+    shares = [Part(i, count) for i in range(count)]
+    for class_id in class_ids:
+        assert sum(share.holds(class_id) for share in shares) == 1
+
+
+def test_a_share_out_of_range_is_refused() -> None:
+    for index, count in ((2, 2), (-1, 2), (0, 0)):
+        with pytest.raises(ValueError):
+            Part(index, count)
+    assert str(Part(0, 2)) == "1/2" and Part(1, 2).holds(3) and not Part(1, 2).holds(4)

@@ -387,15 +387,40 @@ async def test_the_clock_builds_the_digests_in_worker_processes(
             # 7А has lessons in these lists, so only Вера has marks' subjects to draw.
             charts = "SELECT count(*) FROM outbox WHERE kind = 'digest_chart' AND photo IS NOT NULL"
             assert await count(name, charts) == 1
+            workers = spawned_by(process.pid)
+            assert len(workers) == 2, workers
             process.send_signal(signal.SIGINT)
             output = log.read_text(errors="replace")[-3000:]
             assert await asyncio.wait_for(process.wait(), 30) == 0, output
             assert "Traceback" not in log.read_text(errors="replace"), output
+            await wait_for(lambda: not [p for p in workers if alive(p)], "the workers end", 10)
     finally:
         if process is not None and process.returncode is None:
             process.kill()
             await process.wait()
         await drop_pg_database(name)
+
+
+def spawned_by(parent: int) -> list[int]:
+    """The pool's worker processes of `parent` (multiprocessing's spawned children)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):  # the process ended meanwhile
+            continue
+        if ppid == parent and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 async def _count_is(database: str, expected: int, sql: str, *args: object) -> bool:
@@ -458,12 +483,14 @@ async def test_clock_and_sender_in_processes_of_their_own(
         await drop_pg_database(name)
 
 
-def test_digest_workers_are_one_a_core_on_postgresql_and_none_on_sqlite(
+def test_digest_workers_are_one_a_core_up_to_four_on_postgresql_and_none_on_sqlite(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    monkeypatch.setattr("app.config.usable_cores", lambda: 3)
     postgres = "postgresql://postgres@127.0.0.1/journal"
-    assert digest_processes(Settings(database_url=postgres)) == 4
+    assert digest_processes(Settings(database_url=postgres)) == 3
+    monkeypatch.setattr("app.config.usable_cores", lambda: 32)
+    assert digest_processes(Settings(database_url=postgres)) == 4  # at most 4 unless set
     assert digest_processes(Settings(database_url=postgres, digest_workers=0)) == 0
     assert digest_processes(Settings(database_url=postgres, digest_workers=3)) == 3
     sqlite = "sqlite:///journal.sqlite3"

@@ -147,14 +147,20 @@ class ClassRows:
     attendance: Sequence[AttendanceFact]  # from min(since, period start) to the day
 
 
-class Part(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Part:
     """One of `count` shares of every school's classes, so that several processes can build a
     district's digests side by side: class ids are dealt out by their remainder, a rule that
     does not depend on what is read, so every class is in exactly one share however the
-    journal changes between the shares' readings."""
+    journal changes between the shares' readings (a pupil moved between two shares' classes
+    meanwhile: see `scheduler.workers`)."""
 
     index: int  # 0 … count − 1
     count: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise ValueError(f"no share {self.index + 1} of {self.count}")
 
     def holds(self, class_id: int) -> bool:
         return class_id % self.count == self.index
