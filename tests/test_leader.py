@@ -109,8 +109,11 @@ def bot_env(url: str, server: FakeTelegram) -> dict[str, str]:
     return env
 
 
-async def spawn(env: dict[str, str], log: Path, *only: str) -> asyncio.subprocess.Process:
-    """`journal bot run [--only PART]`, its output in `log`."""
+async def spawn(
+    env: dict[str, str], log: Path, *only: str, own_group: bool = False
+) -> asyncio.subprocess.Process:
+    """`journal bot run [--only PART]`, its output in `log`; with `own_group`, in a process
+    group of its own, as a terminal runs it (Ctrl-C reaches the whole group)."""
     with log.open("wb") as out:
         return await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "app.cli", "bot", "run", *only),
@@ -119,6 +122,7 @@ async def spawn(env: dict[str, str], log: Path, *only: str) -> asyncio.subproces
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
+            start_new_session=own_group,
         )
 
 
@@ -349,7 +353,8 @@ async def test_the_clock_builds_the_digests_in_worker_processes(
 ) -> None:
     """`journal bot run` on PostgreSQL with two digest workers: each share of the school's
     classes is built in a worker process and recorded as a run of its own; the guardian gets
-    one digest per child through the sender; Ctrl-C stops the process and its workers."""
+    one digest per child through the sender; Ctrl-C (to the whole process group, as a
+    terminal sends it) stops the process and its workers, with no traceback."""
     if pg_database is None:
         pytest.skip("PostgreSQL is not running; the digest workers run only there")
     name = await create_pg_database("journal_workers")
@@ -363,7 +368,7 @@ async def test_the_clock_builds_the_digests_in_worker_processes(
             for chat in (*TEACHERS.values(), GUARDIAN_CHAT):
                 server.add_user(chat, started=True)
             env = bot_env(url, server) | {"JOURNAL_DIGEST_WORKERS": "2"}
-            process = await spawn(env, log)
+            process = await spawn(env, log, own_group=True)
             shares = (
                 "SELECT count(*) FROM job_runs WHERE job IN ('digest 1/2', 'digest 2/2') "
                 "AND school_id = $1 AND period_key = $2"
@@ -389,7 +394,7 @@ async def test_the_clock_builds_the_digests_in_worker_processes(
             assert await count(name, charts) == 1
             workers = spawned_by(process.pid)
             assert len(workers) == 2, workers
-            process.send_signal(signal.SIGINT)
+            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the process and its workers
             output = log.read_text(errors="replace")[-3000:]
             assert await asyncio.wait_for(process.wait(), 30) == 0, output
             assert "Traceback" not in log.read_text(errors="replace"), output
