@@ -63,15 +63,21 @@ class DigestWorkers:
         clock stopped or lost the lead), nothing runs: another leader's workers take over."""
         if self._closed:
             return []
-        if self._pool is None:
-            self.start()
-        pool = self._pool
-        assert pool is not None
         loop = asyncio.get_running_loop()
-        shares = [
-            loop.run_in_executor(pool, _run_share, Part(i, self.processes), now)
-            for i in range(self.processes)
-        ]
+        count = self.processes
+
+        def submit(pool: ProcessPoolExecutor) -> list[asyncio.Future[list[JobRun]]]:
+            return [
+                loop.run_in_executor(pool, _run_share, Part(i, count), now) for i in range(count)
+            ]
+
+        pool = self._open_pool()
+        try:
+            shares = submit(pool)
+        except BrokenProcessPool:  # a worker died between ticks (killed, out of memory)
+            self._discard(pool)
+            pool = self._open_pool()
+            shares = submit(pool)
         runs: list[JobRun] = []
         broken = False
         for i, outcome in enumerate(await asyncio.gather(*shares, return_exceptions=True)):
@@ -79,15 +85,25 @@ class DigestWorkers:
                 broken = broken or isinstance(outcome, BrokenProcessPool)
                 log.error(
                     "digest share %s failed; the next tick tries again",
-                    Part(i, self.processes),
+                    Part(i, count),
                     exc_info=outcome,
                 )
             else:
                 runs += outcome
-        if broken and self._pool is pool:  # a worker died (killed, out of memory)
-            pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None  # a new pool for the next tick
+        if broken:  # a worker died during the tick: a new pool for the next one
+            self._discard(pool)
         return runs
+
+    def _open_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self.start()
+        assert self._pool is not None
+        return self._pool
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is pool:
+            self._pool = None
 
     def shutdown(self) -> None:
         """No new shares; a share in the middle of its transaction finishes in its process

@@ -80,6 +80,8 @@ class SqlDigestRepository:
     ) -> Sequence[Any]:
         """A school-wide read's rows, whose columns go by position and by name; `statement`
         is given whether it is for PostgreSQL, and every value it needs by name in `values`.
+        Its text is kept by `name` for the process: it must not depend on anything else
+        (`_compiled` refuses a value written into it, not a shape that varies).
 
         Plain rows, not mapped objects (a school has a thousand plan topics and as many
         timetable slots). On PostgreSQL straight through asyncpg, the statement compiled once
@@ -118,7 +120,22 @@ class SqlDigestRepository:
         period_ids: Collection[int],
     ) -> SchoolRows:
         await self.session.flush()  # as `session.execute` would: the reads see what is pending
-        used: dict[tuple[int, int], set[int]] = {}
+        return SchoolRows(
+            work_kinds=await self._all(WorkKind, school_id),
+            timetable=await self._all(TimetableSlot, school_id),
+            holidays=await self._all(Holiday, school_id),
+            assignments=await self._all(Assignment, school_id),
+            subjects=await self._all(Subject, school_id),
+            plan_topics=await self._all(PlanTopic, school_id),
+            used_plan_topics=await self._used_plan_topics(school_id),
+            accounts=await self._accounts(school_id),
+            pupils=await self._pupils(school_id, day),
+            remarks=await self._remarks(school_id, remarks_since),
+            term_marks=await self._term_marks(school_id, period_ids),
+        )
+
+    async def _used_plan_topics(self, school_id: int) -> dict[tuple[int, int], set[int]]:
+        """(class id, subject id) → the plan topics its lessons have reached."""
         lesson = m.LessonRow
         topics = await self._read(
             "used plan topics",
@@ -131,42 +148,42 @@ class SqlDigestRepository:
             ),
             school_id=school_id,
         )
+        used: dict[tuple[int, int], set[int]] = {}
         for class_id, subject_id, topic_id in topics:
             used.setdefault((class_id, subject_id), set()).add(topic_id)
-        return SchoolRows(
-            work_kinds=await self._all(WorkKind, school_id),
-            timetable=await self._all(TimetableSlot, school_id),
-            holidays=await self._all(Holiday, school_id),
-            assignments=await self._all(Assignment, school_id),
-            subjects=await self._all(Subject, school_id),
-            plan_topics=await self._all(PlanTopic, school_id),
-            used_plan_topics=used,
-            accounts=await self._accounts(school_id),
-            pupils=await self._pupils(school_id, day),
-            remarks=list(
-                await self._read(
-                    "remarks",
-                    lambda _: (
-                        select(m.RemarkRow.pupil_id, m.RemarkRow.created_at, m.RemarkRow.text)
-                        .where(
-                            m.RemarkRow.school_id == bindparam("school_id"),
-                            m.RemarkRow.created_at >= bindparam("since"),
-                        )
-                        .order_by(m.RemarkRow.created_at, m.RemarkRow.id)
-                    ),
-                    school_id=school_id,
-                    since=remarks_since,
-                )
+        return used
+
+    async def _remarks(self, school_id: int, since: dt.datetime) -> list[Any]:
+        r = m.RemarkRow
+        rows = await self._read(
+            "remarks",
+            lambda _: (
+                select(r.pupil_id, r.created_at, r.text)
+                .where(r.school_id == bindparam("school_id"), r.created_at >= bindparam("since"))
+                .order_by(r.created_at, r.id)
             ),
-            term_marks=list(
-                await self._read(
-                    "term marks",
-                    _term_marks,
-                    school_id=school_id,
-                    period_ids=sorted(period_ids),
-                )
-            ),
+            school_id=school_id,
+            since=since,
         )
+        return list(rows)
+
+    async def _term_marks(self, school_id: int, period_ids: Collection[int]) -> list[Any]:
+        t = m.TermMarkRow
+
+        def statement(pg: bool) -> Select[Any]:
+            periods = (  # a list of ids in one parameter: PostgreSQL's array, SQLite's expanded
+                t.period_id == func.any(bindparam("period_ids", type_=ARRAY(Integer)))
+                if pg
+                else t.period_id.in_(bindparam("period_ids", expanding=True))
+            )
+            return select(t.pupil_id, t.period_id, t.subject_id, t.value).where(
+                t.school_id == bindparam("school_id"), periods
+            )
+
+        rows = await self._read(
+            "term marks", statement, school_id=school_id, period_ids=sorted(period_ids)
+        )
+        return list(rows)
 
     # ----------------------------------------------------------------------- once a class
 
@@ -335,18 +352,6 @@ class SqlDigestRepository:
             kind=PersonKind.PUPIL.value,
         )
         return _account_facts(guardians, own)
-
-
-def _term_marks(pg: bool) -> Select[Any]:
-    t = m.TermMarkRow
-    periods = (
-        t.period_id == func.any(bindparam("period_ids", type_=ARRAY(Integer)))
-        if pg
-        else t.period_id.in_(bindparam("period_ids", expanding=True))
-    )
-    return select(t.pupil_id, t.period_id, t.subject_id, t.value).where(
-        t.school_id == bindparam("school_id"), periods
-    )
 
 
 # Name → (SQL text, its parameters' names in order, the row type): the school-wide reads

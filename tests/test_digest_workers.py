@@ -5,6 +5,7 @@ killed outright."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.usecases.digest_batch import Part
+from scheduler.workers import DigestWorkers
 from storage.database import create_engine
 from storage.migrate import upgrade
 
@@ -41,7 +43,7 @@ def running(pid: int) -> bool:
     """Alive and not a zombie waiting for a parent to reap it."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
+    except OSError:  # gone
         return False
     return state != "Z"
 
@@ -53,7 +55,8 @@ def ignores_ctrl_c(pid: int) -> bool:
     return False
 
 
-def test_workers_ignore_ctrl_c_and_end_with_the_clock_killed_outright(tmp_path: Path) -> None:
+def migrated(tmp_path: Path) -> str:
+    """An empty journal (no school: the shares have nothing to do, only to run)."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'journal.sqlite3'}"
 
     async def migrate() -> None:
@@ -62,6 +65,11 @@ def test_workers_ignore_ctrl_c_and_end_with_the_clock_killed_outright(tmp_path: 
         await engine.dispose()
 
     asyncio.run(migrate())
+    return url
+
+
+def test_workers_ignore_ctrl_c_and_end_with_the_clock_killed_outright(tmp_path: Path) -> None:
+    url = migrated(tmp_path)
     script = tmp_path / "clock.py"
     script.write_text(CLOCK)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -103,3 +111,37 @@ def test_a_share_out_of_range_is_refused() -> None:
         with pytest.raises(ValueError):
             Part(index, count)
     assert str(Part(0, 2)) == "1/2" and Part(1, 2).holds(3) and not Part(1, 2).holds(4)
+
+
+async def test_a_dead_worker_is_replaced_and_a_stopped_pool_stays_stopped(
+    tmp_path: Path,
+) -> None:
+    """A worker killed between ticks (out of memory, say) breaks the pool: the shares run in a
+    new pool, at the latest on the tick after. Once shut down (the clock stopped or lost the
+    lead), the workers run nothing more and no new pool starts."""
+    url = await asyncio.to_thread(migrated, tmp_path)
+    workers = DigestWorkers(url, 2, charts=False)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        assert await workers.run(now) == []
+        pool = workers._pool
+        assert pool is not None
+        first = list(pool._processes)
+        os.kill(first[0], signal.SIGKILL)
+        await asyncio.to_thread(_until_gone, first[0])
+        assert await workers.run(now) == []  # not raised
+        if workers._pool is None:  # the pool noticed the death only with the shares in flight
+            assert await workers.run(now) == []
+        assert workers._pool is not None and workers._pool is not pool
+        assert not set(workers._pool._processes) & set(first)
+    finally:
+        workers.shutdown()
+    assert workers._pool is None
+    assert await workers.run(now) == []
+    assert workers._pool is None
+
+
+def _until_gone(pid: int) -> None:
+    deadline = time.monotonic() + 15
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)

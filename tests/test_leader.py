@@ -57,6 +57,7 @@ from storage.uow import SqlUnitOfWork
 from tests.conftest import PG_HOST, PG_PORT, PG_USER, create_pg_database, drop_pg_database, pg_url
 from tests.school_data import bot_school
 from tests.test_cli import journal, write_school
+from tests.test_digest_workers import running
 
 TOKEN = "777002:leader-test-token"
 ROOT = Path(__file__).parents[1]
@@ -398,7 +399,7 @@ async def test_the_clock_builds_the_digests_in_worker_processes(
             output = log.read_text(errors="replace")[-3000:]
             assert await asyncio.wait_for(process.wait(), 30) == 0, output
             assert "Traceback" not in log.read_text(errors="replace"), output
-            await wait_for(lambda: not [p for p in workers if alive(p)], "the workers end", 10)
+            await wait_for(lambda: not [p for p in workers if running(p)], "the workers end", 10)
     finally:
         if process is not None and process.returncode is None:
             process.kill()
@@ -418,14 +419,6 @@ def spawned_by(parent: int) -> list[int]:
         if ppid == parent and b"spawn_main" in command:
             found.append(int(stat.parent.name))
     return found
-
-
-def alive(pid: int) -> bool:
-    """Running, not a zombie waiting to be reaped."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 async def _count_is(database: str, expected: int, sql: str, *args: object) -> bool:
