@@ -23,6 +23,9 @@ from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.uow import SqlUnitOfWork
+from tests.faults import private_cluster, private_redis
+
+__all__ = ["private_cluster", "private_redis"]  # fixtures for outage tests
 
 PG_HOST = os.environ.get("JOURNAL_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("JOURNAL_TEST_PG_PORT", "5432"))
