@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 PARTS = ("bot", "clock", "sender")
 LEADER_CHECK_SECONDS = 5.0
+# How long a stopping process keeps trying to record outcomes the database did not take: less
+# than the 10 s a container gets between SIGTERM and SIGKILL.
+SHUTDOWN_RECORD_SECONDS = 5.0
 
 
 async def run_journal(
@@ -87,37 +90,87 @@ async def _lead(  # type: ignore[no-untyped-def]
     settings: Settings, engine, services: Services, bot, part: str, stop: asyncio.Event
 ) -> None:
     """Become the leader of one part (the clock or the sender), run it while leading, and try
-    again if the lead is lost. Each part has its own lock, so they may run in two processes."""
+    again if the lead is lost. Each part has its own lock, so they may run in two processes.
+
+    The sender is one for the process's life: outcomes it could not record (the database away)
+    outlive a lost lead. Recording a send Telegram took is right whoever leads, so they are
+    recorded as soon as the database answers, before this process tries to lead again, and
+    at the end it tries for a while before it gives up on them."""
     leadership = Leadership(engine, key=LOCK_KEYS[part], part=part)
-    while not stop.is_set():
-        if not await leadership.acquire(stop):
-            return
-        lost = asyncio.Event()
-        journal_clock = None
-        workers: list[asyncio.Task[None]] = []
-        if part == "clock":
-            processes = digest_processes(settings)
-            digest_workers = DigestWorkers(settings.database_url, processes) if processes else None
-            journal_clock = JournalClock(
-                services.make_uow, services.clock, LocalesRenderer(), digest_workers=digest_workers
-            )
-            journal_clock.start()
-        else:
-            sender = Sender(
-                services.make_uow,
-                TelegramGateway(bot),
-                services.clock,
-                RateLimiter(per_second=settings.send_rate),
-                lease=dt.timedelta(seconds=settings.send_lease_seconds),
-            )
-            workers.append(asyncio.create_task(sender.run(lost)))
+    sender = None
+    if part == "sender":
+        sender = Sender(
+            services.make_uow,
+            TelegramGateway(bot),
+            services.clock,
+            RateLimiter(per_second=settings.send_rate),
+            lease=dt.timedelta(seconds=settings.send_lease_seconds),
+        )
+    try:
+        while not stop.is_set():
+            if sender is not None and not await sender.record(stop):
+                break
+            if not await leadership.acquire(stop):
+                break
+            await _while_leading(settings, services, leadership, sender, stop)
+    finally:
+        await leadership.release()
+        if sender is not None:
+            await _record_before_exit(sender)
+
+
+async def _while_leading(
+    settings: Settings,
+    services: Services,
+    leadership: Leadership,
+    sender: Sender | None,
+    stop: asyncio.Event,
+) -> None:
+    """Run the part until `stop` or until the lead is lost; a sender's round stops sending
+    then (what is in flight finishes, the rest goes back to the queue)."""
+    lost = asyncio.Event()
+    journal_clock = None
+    workers: list[asyncio.Task[None]] = []
+    if sender is None:
+        processes = digest_processes(settings)
+        digest_workers = DigestWorkers(settings.database_url, processes) if processes else None
+        journal_clock = JournalClock(
+            services.make_uow, services.clock, LocalesRenderer(), digest_workers=digest_workers
+        )
+        journal_clock.start()
+    else:
+        workers.append(asyncio.create_task(sender.run(lost)))
+    try:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=LEADER_CHECK_SECONDS)
             if not stop.is_set() and not await leadership.still_leading():
                 break
+    finally:
         lost.set()
         if journal_clock is not None:
             journal_clock.shutdown()
         await asyncio.gather(*workers, return_exceptions=True)
         await leadership.release()
+
+
+async def _record_before_exit(sender: Sender) -> None:
+    """Stopping with outcomes unrecorded (the database away): try for a bounded time, then
+    say what is lost. A send not recorded goes again once its lease runs out."""
+    if not sender.unrecorded:
+        return
+    log.warning(
+        "stopping with %s outcomes unrecorded (%s of them sent); trying to record them for up "
+        "to %.0f s",
+        sender.unrecorded,
+        sender.unrecorded_sends,
+        SHUTDOWN_RECORD_SECONDS,
+    )
+    if await sender.record(within=SHUTDOWN_RECORD_SECONDS):
+        return
+    log.error(
+        "could not record %s outcomes (%s of them sent) before stopping: those messages stay "
+        "'sending' until their lease runs out, then go again",
+        sender.unrecorded,
+        sender.unrecorded_sends,
+    )

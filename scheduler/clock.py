@@ -15,6 +15,7 @@ from domain.usecases.control import DeputySummary, OverdueTeacherReminder
 from domain.usecases.family_jobs import ChartMaker, Digest, TermMarksNotice, announce_marks
 from domain.usecases.journal_remarks import OverdueRemarks
 from domain.usecases.scheduling import EveningReminder, Job, JobRun, NoticeRenderer, run_due_jobs
+from scheduler.outage import Outage
 from scheduler.workers import DigestWorkers
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ class JournalClock:
         self.digest_workers = digest_workers
         self.jobs = jobs if jobs is not None else default_jobs(digest=digest_workers is None)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        # Ticks failing in a row (the database away) are one event in the log, not one each.
+        self.trouble = Outage(log, "a clock tick failed", "the clock ticks again")
 
     async def tick(self) -> list[JobRun]:
         """Due jobs of every school, then the marks that settled since the last tick."""
@@ -64,9 +67,10 @@ class JournalClock:
             if self.digest_workers is not None:
                 runs += await self.digest_workers.run(self.clock.now())
             announced = await announce_marks(self.make_uow, self.clock, self.renderer)
-        except Exception:
-            log.exception("a clock tick failed; the next tick tries again")
+        except Exception as err:
+            self.trouble.failed(err, "; the next tick tries again")
             return []
+        self.trouble.ended()
         if announced:
             log.info("announced %s new marks to families", announced)
         for run in runs:

@@ -7,10 +7,13 @@ go at once and a follower, trying every few seconds, takes over. SQLite has one 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from scheduler.outage import Outage, reason
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,12 @@ class Leadership:
         self.retry = retry
         self.key = key
         self._connection: AsyncConnection | None = None
+        # The database away: one line when the tries start failing, one when one works again.
+        self.outage = Outage(
+            log,
+            f"cannot try the {part}'s leader lock",
+            f"the {part}'s leader lock can be tried again",
+        )
 
     @property
     def needs_lock(self) -> bool:
@@ -41,17 +50,23 @@ class Leadership:
         while not stop.is_set():
             try:
                 connection = await self.engine.connect()
-                got = await connection.scalar(
-                    text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}
-                )
-                await connection.commit()
+                try:
+                    got = await connection.scalar(
+                        text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}
+                    )
+                    await connection.commit()
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        await connection.close()
+                    raise
+                self.outage.ended()
                 if got:
                     self._connection = connection
                     log.info("this process now runs the %s", self.part)
                     return True
                 await connection.close()
             except Exception as err:  # the database may be restarting
-                log.warning("could not try the leader lock: %s", err)
+                self.outage.failed(err, f"; trying again every {self.retry:g} s")
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.retry)
             except TimeoutError:
@@ -67,8 +82,10 @@ class Leadership:
             await self._connection.execute(text("SELECT 1"))
             await self._connection.commit()
             return True
-        except Exception:
-            log.warning("lost the connection that holds the leader lock")
+        except Exception as err:
+            log.warning(
+                "lost the connection that holds the %s's leader lock: %s", self.part, reason(err)
+            )
             await self.release()
             return False
 
@@ -81,4 +98,5 @@ class Leadership:
             except Exception:
                 pass
             finally:
-                await connection.close()
+                with contextlib.suppress(Exception):  # a connection the database already cut
+                    await connection.close()

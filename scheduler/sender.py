@@ -1,5 +1,11 @@
 """The sender: claims due messages with a lease, sends them within Telegram's limits, and
-records each outcome. A crash leaves leased messages that another sender picks up later."""
+records each outcome. A crash leaves leased messages that another sender picks up later.
+
+When the database goes away mid-batch the sender stops sending (what is in flight finishes)
+and keeps what Telegram answered until it can record it: first thing when the database is
+back, before it claims anything, whether or not this process still leads. So an outage repeats
+nothing Telegram took, as long as it is recorded before the lease runs out.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +27,25 @@ from domain.delivery import (
     after_failure,
 )
 from domain.ports import Clock, UnitOfWork
+from scheduler.outage import Outage
 
 log = logging.getLogger(__name__)
 
 
 class MessageGateway(Protocol):
     async def send(self, message: OutboxMessage) -> SendResult: ...
+
+
+async def _wait(event: asyncio.Event | None, seconds: float) -> bool:
+    """Sleep `seconds` or until `event` is set; returns whether it was set."""
+    if event is None:
+        await asyncio.sleep(seconds)
+        return False
+    try:
+        await asyncio.wait_for(event.wait(), timeout=max(0.0, seconds))
+    except TimeoutError:
+        return False
+    return True
 
 
 class Sender:
@@ -50,31 +69,72 @@ class Sender:
         self.concurrency = concurrency
         self.flush_interval = flush_interval
         self.lease = lease
-        self._done: list[tuple[OutboxMessage, SendResult]] = []
-        self._deferred: list[tuple[OutboxMessage, float]] = []
+        # What Telegram answered and the database does not know yet. Each outcome is worked
+        # out once, when it arrives (an attempt is counted once however many tries it takes to
+        # record it), and kept across rounds and lost leads until a flush records it.
+        self._sent: list[int] = []  # answered «ok» since the last flush began
+        self._sent_at: list[tuple[dt.datetime, list[int]]] = []  # stamped, not yet recorded
+        self._changed: list[OutboxMessage] = []  # failures, and messages put back in the queue
+        self._unreachable: list[tuple[int, dt.datetime]] = []  # accounts that blocked the bot
+        self._recording = asyncio.Lock()
+        self.database = Outage(
+            log, "the sender cannot reach the database", "the sender reaches the database again"
+        )
+        self.rounds = Outage(log, "the sender failed a round", "the sender completes rounds again")
         self.sent = 0
 
-    async def run(self, stop: asyncio.Event, idle: float = 0.5) -> None:
-        while not stop.is_set():
-            try:
-                count = await self.run_once()
-            except Exception:
-                log.exception("the sender failed a round; trying again")
-                count = 0
-            if count == 0:
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=idle)
-                except TimeoutError:
-                    pass
+    @property
+    def unrecorded(self) -> int:
+        """Outcomes the database does not know yet."""
+        return self.unrecorded_sends + len(self._changed)
 
-    async def run_once(self) -> int:
-        """Claim one batch and deliver it; returns how many messages it took."""
-        now = self.clock.now()
-        async with self.make_uow() as uow:
-            messages = await uow.outbox.claim(now, self.batch, now + self.lease)
-            await uow.commit()
-        if not messages:
+    @property
+    def unrecorded_sends(self) -> int:
+        """Sends Telegram took that are not recorded: each goes again if its lease runs out."""
+        return len(self._sent) + sum(len(ids) for _, ids in self._sent_at)
+
+    async def run(self, stop: asyncio.Event, idle: float = 0.5) -> None:
+        """Rounds until `stop`. What a round could not record goes first: nothing is claimed
+        while a confirmed send waits to be recorded."""
+        while not stop.is_set():
+            if not await self.record(stop):
+                return
+            try:
+                count = await self.run_once(stop)
+            except Exception as err:
+                count = 0
+                self.rounds.failed(err, "; trying again")
+            else:
+                self.rounds.ended()
+            if count == 0:
+                await _wait(stop, self.database.pause() if self.database.ongoing else idle)
+
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Claim one batch and deliver it; returns how many messages it took (0 when the
+        database cannot be reached, or outcomes of earlier sends could not be recorded)."""
+        if not await self.flush():
             return 0
+        now = self.clock.now()
+        try:
+            async with self.make_uow() as uow:
+                messages = await uow.outbox.claim(now, self.batch, now + self.lease)
+                await uow.commit()
+        except Exception as err:
+            self.database.failed(err, "; nothing is sent until it is back")
+            return 0
+        self.database.ended()
+        if messages:
+            await self._deliver(messages, stop)
+        return len(messages)
+
+    def _halted(self, stop: asyncio.Event | None) -> bool:
+        """No new send while outcomes cannot be recorded, nor once told to stop."""
+        return self.database.ongoing or (stop is not None and stop.is_set())
+
+    async def _deliver(self, messages: list[OutboxMessage], stop: asyncio.Event | None) -> None:
+        """Send a claimed batch within the limits. Halted (see `_halted`), it lets the sends in
+        flight finish and puts the rest back in the queue, recorded with the outcomes: a later
+        claim takes them at once instead of after the lease."""
         loop = asyncio.get_running_loop()
         counter = itertools.count()
         ready: list[tuple[float, int, OutboxMessage]] = [
@@ -87,31 +147,36 @@ class Sender:
         flusher = asyncio.create_task(self._flush_loop(finished))
         horizon = self.lease.total_seconds() / 3
         try:
-            while ready:
-                at, _, message = heapq.heappop(ready)
+            while ready and not self._halted(stop):
                 mono = loop.time()
-                if at > mono:
-                    await asyncio.sleep(at - mono)
-                    mono = loop.time()
+                if ready[0][0] > mono:
+                    await _wait(stop, ready[0][0] - mono)
+                    continue
+                _, _, message = heapq.heappop(ready)
                 delay = self.limiter.wait(message.chat_id, mono)
                 if delay > 0:
                     if delay > horizon:
-                        self._deferred.append((message, delay))  # back to the queue, unleased
+                        self._put_back(message, delay)
                     else:
                         heapq.heappush(ready, (mono + delay, next(counter), message))
                     continue
-                self.limiter.record(message.chat_id, mono)
                 await slots.acquire()
+                if self._halted(stop):  # while it waited for a slot
+                    slots.release()
+                    heapq.heappush(ready, (mono, next(counter), message))
+                    break
+                self.limiter.record(message.chat_id, loop.time())
                 task = asyncio.create_task(self._send(message, slots))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             if tasks:
                 await asyncio.gather(*tasks)
         finally:
+            for _, _, message in ready:
+                self._put_back(message, 0.0)
             finished.set()  # never cancel a flush halfway: its outcomes would be lost
             await asyncio.gather(flusher, return_exceptions=True)
             await self.flush()
-        return len(messages)
 
     async def _send(self, message: OutboxMessage, slots: asyncio.Semaphore) -> None:
         try:
@@ -122,40 +187,77 @@ class Sender:
             slots.release()
         if result.outcome is SendOutcome.RETRY_AFTER:
             self.limiter.pause(result.retry_after, asyncio.get_running_loop().time())
-        self._done.append((message, result))
+        if result.outcome is SendOutcome.SENT:
+            if message.id is not None:
+                self._sent.append(message.id)
+            return
+        now = self.clock.now()
+        self._changed.append(after_failure(message, result, now))
+        if message.status is OutboxStatus.BLOCKED:
+            self._unreachable.append((message.account_id, now))
+
+    def _put_back(self, message: OutboxMessage, delay: float) -> None:
+        """Unleased and due again after `delay` seconds (once recorded)."""
+        message.status = OutboxStatus.PENDING
+        message.lease_until = None
+        message.not_before = self.clock.now() + dt.timedelta(seconds=delay)
+        self._changed.append(message)
 
     async def _flush_loop(self, finished: asyncio.Event) -> None:
         while not finished.is_set():
-            try:
-                await asyncio.wait_for(finished.wait(), timeout=self.flush_interval)
-            except TimeoutError:
-                await self.flush()
+            pause = self.database.pause() if self.database.ongoing else self.flush_interval
+            if await _wait(finished, pause):
+                return
+            await self.flush()
 
-    async def flush(self) -> None:
-        """Record outcomes so far: sent ones first, so that a crash repeats as few as possible."""
-        done, self._done = self._done, []
-        deferred, self._deferred = self._deferred, []
-        if not done and not deferred:
-            return
-        now = self.clock.now()
-        sent = [m.id for m, r in done if r.outcome is SendOutcome.SENT and m.id is not None]
-        failed = [after_failure(m, r, now) for m, r in done if r.outcome is not SendOutcome.SENT]
-        for message, delay in deferred:
-            message.status = OutboxStatus.PENDING
-            message.lease_until = None
-            message.not_before = now + dt.timedelta(seconds=delay)
-        try:
-            async with self.make_uow() as uow:
-                await uow.outbox.mark_sent(sent, now)
-                await uow.outbox.save([*failed, *(m for m, _ in deferred)])
-                for message in failed:
-                    if message.status is OutboxStatus.BLOCKED:
-                        await uow.outbox.mark_unreachable(message.account_id, now)
-                await uow.commit()
-        except Exception:
-            # Keep the outcomes for the next flush; the lease keeps others off meanwhile.
-            log.exception("could not record %s outcomes; will try again", len(done))
-            self._done = done + self._done
-            self._deferred = deferred + self._deferred
-            return
-        self.sent += len(sent)
+    async def flush(self) -> bool:
+        """Record the outcomes so far in one transaction; returns whether none is left. When
+        the database cannot take them they stay for the next try (their lease keeps other
+        senders off those messages meanwhile) and sending stops until they are recorded."""
+        async with self._recording:
+            if self._sent:
+                self._sent_at.append((self.clock.now(), self._sent))
+                self._sent = []
+            sent, changed, unreachable = self._sent_at, self._changed, self._unreachable
+            if not sent and not changed and not unreachable:
+                return True
+            self._sent_at, self._changed, self._unreachable = [], [], []
+            try:
+                async with self.make_uow() as uow:
+                    for at, ids in sent:
+                        await uow.outbox.mark_sent(ids, at)
+                    await uow.outbox.save(changed)
+                    for account_id, at in unreachable:
+                        await uow.outbox.mark_unreachable(account_id, at)
+                    await uow.commit()
+            except Exception as err:
+                self._sent_at = sent + self._sent_at
+                self._changed = changed + self._changed
+                self._unreachable = unreachable + self._unreachable
+                self.database.failed(
+                    err,
+                    f"; {self.unrecorded} outcomes wait to be recorded, {self.unrecorded_sends}"
+                    " of them sent; nothing more is sent until they are",
+                )
+                return False
+            recorded = sum(len(ids) for _, ids in sent)
+            self.sent += recorded
+            self.database.ended(
+                f"; {recorded + len(changed)} outcomes recorded late ({recorded} of them sent)"
+            )
+            return self.unrecorded == 0
+
+    async def record(self, stop: asyncio.Event | None = None, within: float | None = None) -> bool:
+        """Flush until every outcome is recorded (True), or until `stop` is set or `within`
+        seconds have passed (False), pausing longer between tries while the database is away."""
+        loop = asyncio.get_running_loop()
+        deadline = None if within is None else loop.time() + within
+        while not await self.flush():
+            pause = self.database.pause()
+            if deadline is not None:
+                pause = min(pause, deadline - loop.time())
+                if pause <= 0:
+                    return False
+            if await _wait(stop, pause):
+                return False
+        return True

@@ -116,9 +116,14 @@ class SqlOutboxRepository:
             )
 
     async def save(self, messages: Sequence[OutboxMessage]) -> None:
+        """What became of messages a sender held (a failure, or back in the queue): written
+        only while the row is still `sending`, so an outcome recorded late (after an outage
+        longer than the lease) never turns another sender's `sent` back into `pending`."""
         for x in messages:
             await self.session.execute(
-                update(m.OutboxRow).where(m.OutboxRow.id == x.id).values(**_row(x))
+                update(m.OutboxRow)
+                .where(m.OutboxRow.id == x.id, m.OutboxRow.status == OutboxStatus.SENDING.value)
+                .values(**_row(x))
             )
 
     async def release(self, ids: Sequence[int]) -> None:
