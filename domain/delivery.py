@@ -2,7 +2,9 @@
 
 Everything a job wants to say goes into the outbox first, in the same transaction that records
 the job's run; the sender delivers from there. So a crash loses nothing, and a message is sent
-twice only when the process dies between Telegram's «ok» and our «sent».
+twice only when the process dies between Telegram's «ok» and our «sent», or when the database
+is away longer than the message's lease and another sender process takes it before this one
+can record the «ok» it holds (README, «Delivery»).
 """
 
 from __future__ import annotations
