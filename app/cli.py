@@ -15,16 +15,16 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from app.config import Settings, load_settings
 from domain.clock import SystemClock, local_today
 from domain.errors import InvalidInput, JournalError, NotFound
 from domain.importing import ImportProblem, ImportRejected, SchoolSnapshot, class_key
 from domain.people import INVITATION_DAYS
-from locales import N_, Translator, translator
+from locales import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator, translator
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork
 
@@ -71,18 +71,64 @@ def format_problem(t: Translator, p: ImportProblem) -> str:
 # --------------------------------------------------------------------------- commands
 
 
-async def cmd_db_upgrade(ctx: Context, args: argparse.Namespace) -> int:
-    from storage.migrate import current, upgrade
+def known_revisions(revision: str) -> list[str]:
+    """The migrations' revisions, newest first; `revision` must be one of them, head, base or
+    a step such as -1 (else Alembic's own error, or a silent nothing for an empty one)."""
+    from alembic.script import ScriptDirectory
 
-    await upgrade(ctx.engine, args.revision)
+    from storage.migrate import alembic_config
+
+    ids = [s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    if revision in ("head", "base") or revision in ids or re.fullmatch(r"[+-][0-9]{1,4}", revision):
+        return ids
+    raise InvalidInput(
+        "there is no revision {value}; the revisions are {revisions}, head and base",
+        value=revision,
+        revisions=", ".join(reversed(ids)),
+    )
+
+
+async def _migrate(ctx: Context, action: str, revision: str) -> None:
+    from alembic.util import CommandError
+
+    from storage import migrate
+
+    ids = known_revisions(revision)
+    at = await migrate.current(ctx.engine)
+    if (
+        action == "upgrade"
+        and revision in ids
+        and at in ids
+        and ids.index(revision) > ids.index(at)
+    ):
+        raise InvalidInput(
+            "the database is at revision {current}, past {revision}; "
+            "to go back run: journal db downgrade {revision}",
+            current=at,
+            revision=revision,
+        )
+    try:
+        await getattr(migrate, action)(ctx.engine, revision)
+    except CommandError as err:  # e.g. a step past the first or the last migration
+        raise JournalError(
+            "the database cannot be taken to revision {revision}: {reason}",
+            revision=revision,
+            reason=str(err),
+        ) from None
+
+
+async def cmd_db_upgrade(ctx: Context, args: argparse.Namespace) -> int:
+    from storage.migrate import current
+
+    await _migrate(ctx, "upgrade", args.revision)
     ctx.out(ctx.t("The database is at revision {revision}.", revision=await current(ctx.engine)))
     return 0
 
 
 async def cmd_db_downgrade(ctx: Context, args: argparse.Namespace) -> int:
-    from storage.migrate import current, downgrade
+    from storage.migrate import current
 
-    await downgrade(ctx.engine, args.revision)
+    await _migrate(ctx, "downgrade", args.revision)
     revision = await current(ctx.engine) or "base"
     ctx.out(ctx.t("The database is at revision {revision}.", revision=revision))
     return 0
@@ -107,21 +153,26 @@ async def cmd_school_create(ctx: Context, args: argparse.Namespace) -> int:
 async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
     from domain.usecases.schools import find_school, update_school
 
-    await ctx.require_current_schema()
-    school = await find_school(ctx.uow(), args.school)
     schedule = None
     changes = {
         key: value
         for key, value in (
-            ("evening_reminder", _time_arg(args.evening_reminder)),
+            ("evening_reminder", args.evening_reminder),
             ("digest_weekday", args.digest_weekday),
-            ("digest_time", _time_arg(args.digest_time)),
+            ("digest_time", args.digest_time),
             ("digest_weeks", args.digest_weeks),
             ("private_notifications", _switch(args.private_notifications)),
             ("six_day_week", _switch(args.six_day_week)),
         )
         if value is not None
     }
+    if not changes and (args.name, args.timezone, args.help_contacts) == (None, None, None):
+        raise InvalidInput(
+            "nothing to change: give what to change, e.g. --name or --help-contacts "
+            "(journal school update --help lists them)"
+        )
+    await ctx.require_current_schema()
+    school = await find_school(ctx.uow(), args.school)
     if changes:
         schedule = dataclasses.replace(school.schedule, **changes)
     school = await update_school(
@@ -141,16 +192,6 @@ async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
         )
     )
     return 0
-
-
-def _time_arg(text: str | None) -> dt.time | None:
-    if text is None:
-        return None
-    try:
-        hours, _, minutes = text.partition(":")
-        return dt.time(int(hours), int(minutes or 0))
-    except ValueError:
-        raise JournalError("{value} is not a time: write HH:MM", value=text) from None
 
 
 def _switch(text: str | None) -> bool | None:
@@ -316,7 +357,12 @@ TELEGRAM_TIMEOUT = 10.0
 
 async def bot_username(settings: Settings, given: str | None) -> str:
     """The bot's username for deep links: the option, the setting, else Telegram's getMe."""
-    name = (given or settings.bot_username).strip().removeprefix("@")
+    if given is not None:  # given: used as it is, even if empty (then refused below)
+        name = given.strip().removeprefix("@")
+        if not name:
+            raise InvalidInput("{value} is not a Telegram bot username", value=given)
+    else:
+        name = settings.bot_username.strip().removeprefix("@")
     if not name and settings.bot_token:
         name = await username_from_telegram(settings.telegram_api_url, settings.bot_token)
     if not name:
@@ -359,14 +405,16 @@ def deep_link(username: str, code: str) -> str:
 
 
 def split_ids(text: str) -> list[str]:
-    """`T1, T2,T1` → ["T1", "T2"]: the school's own ids, each once, in the order given."""
-    ids: list[str] = []
-    for part in text.split(","):
-        part = part.strip()
-        if part and part not in ids:
-            ids.append(part)
-    if not ids:
+    """`T1, T2` → ["T1", "T2"]: the school's own ids in the order given. An empty one or one
+    given twice is refused: it is a typo (a missing id?), not something to guess around."""
+    ids = [part.strip() for part in text.split(",")]
+    if not any(ids):
         raise InvalidInput("give at least one id, e.g. T1 or T1,T2")
+    if "" in ids:
+        raise InvalidInput("an id is missing between the commas in {value}", value=text.strip())
+    for n, wanted in enumerate(ids):
+        if wanted in ids[:n]:
+            raise InvalidInput("the id {value} is given twice", value=wanted)
     return ids
 
 
@@ -409,7 +457,7 @@ def local_date(moment: dt.datetime, timezone: str) -> dt.date:
 
 def cards_path(out: str | None, class_name: str) -> Path:
     """Where the class's cards go; checked before any code is issued."""
-    if out:
+    if out is not None:
         path = Path(out)
     else:
         safe = re.sub(r"[^\w\-]+", "_", class_name.strip()).strip("_") or "class"
@@ -421,29 +469,46 @@ def cards_path(out: str | None, class_name: str) -> Path:
     return path
 
 
+def check_writable(path: Path) -> None:
+    """Refuse a file that cannot be written before codes are issued (printed links whose cards
+    are missing are codes to issue again); a file made to find out is removed again."""
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as err:
+        raise JournalError(
+            "could not write {path}: {reason}", path=path, reason=err.strerror or err
+        ) from None
+
+
 async def cmd_invite(ctx: Context, args: argparse.Namespace) -> int:
     from domain.people import PersonKind
     from domain.usecases.accounts import issue_invitations
     from domain.usecases.schools import find_school
 
-    await ctx.require_current_schema()
-    if args.out and not args.class_name:
+    if args.out is not None and args.class_name is None:
         raise InvalidInput("--out is for the cards of a class; use it with --class")
+    await ctx.require_current_schema()
     school = await find_school(ctx.uow(), args.school)
     assert school.id is not None
     username = await bot_username(ctx.settings, args.bot_username)
     uow = ctx.uow()
     async with uow:
         snapshot = await uow.directory.snapshot(school.id)
-    if args.class_name:
+    if args.class_name is not None:
         return await invite_class(ctx, args, school, snapshot, username)
-    if args.staff:
-        kind, people = PersonKind.STAFF, snapshot.staff
-    elif args.guardian:
-        kind, people = PersonKind.GUARDIAN, snapshot.guardians
+    # Whichever was given (argparse has checked it is one, and split_ids what it holds); an
+    # empty one is refused there, not taken for one not given.
+    if args.staff is not None:
+        kind, people, wanted = PersonKind.STAFF, snapshot.staff, args.staff
+    elif args.guardian is not None:
+        kind, people, wanted = PersonKind.GUARDIAN, snapshot.guardians, args.guardian
     else:
-        kind, people = PersonKind.PUPIL, snapshot.pupils
-    person_ids = resolve_ids(split_ids(args.staff or args.guardian or args.student), people)
+        kind, people, wanted = PersonKind.PUPIL, snapshot.pupils, args.student
+    person_ids = resolve_ids(wanted, people)
     issued = await issue_invitations(
         ctx.uow(), school.id, kind, person_ids, ctx.clock, days=args.days
     )
@@ -496,6 +561,7 @@ async def invite_class(
         return first_child, guardians[guardian_id].full_name.casefold()
 
     guardian_ids = sorted(guardians, key=order)
+    check_writable(path)
     issued = await issue_invitations(
         ctx.uow(), school.id, PersonKind.GUARDIAN, guardian_ids, ctx.clock, days=args.days
     )
@@ -532,50 +598,200 @@ async def invite_class(
 # --------------------------------------------------------------------------- parser
 
 
+class UsageError(Exception):
+    """The command line does not parse; argparse's English message, said again by main()."""
+
+    def __init__(self, prog: str, message: str, commands: Sequence[str]) -> None:
+        super().__init__(message)
+        self.prog = prog
+        self.message = message
+        self.commands = commands
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that hands its refusals to main(), to be said in the user's language and
+    answered with EXIT_REFUSED like any other bad input (argparse itself prints and exits 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        commands: list[str] = []
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                commands = list(action.choices)
+        raise UsageError(self.prog, message, commands)
+
+
+# argparse's English refusals (as Python 3.11–3.13 word them), each with ours in its place;
+# one not here is shown as argparse words it. The first that matches is used.
+USAGE_MESSAGES = (
+    (
+        re.compile(r"the following arguments are required: (command|action)"),
+        N_("say what to do: {commands}"),
+    ),
+    (
+        re.compile(r"argument (command|action): invalid choice: (?P<value>.+?) \(choose from .+\)"),
+        N_("there is no command {value}; the commands are: {commands}"),
+    ),
+    (
+        re.compile(r"the following arguments are required: (?P<names>.+)"),
+        N_("these are required: {names}"),
+    ),
+    (
+        re.compile(r"one of the arguments (?P<names>.+) is required"),
+        N_("give one of {names}"),
+    ),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), N_("not understood: {names}")),
+    (
+        re.compile(
+            r"argument (?P<name>\S+): invalid choice: (?P<value>.+?) "
+            r"\(choose from (?P<choices>.+)\)"
+        ),
+        N_("{name}: {value} is not one of {choices}"),
+    ),
+    (re.compile(r"argument (?P<name>\S+): expected one argument"), N_("{name} needs a value")),
+    (
+        re.compile(r"argument (?P<name>\S+): not allowed with argument (?P<other>\S+)"),
+        N_("{name} cannot be given with {other}"),
+    ),
+    (re.compile(r"argument (?P<name>[^:]+): (?P<reason>.+)"), N_("{name}: {reason}")),
+)
+
+
+def usage_message(t: Translator, error: UsageError) -> str:
+    for pattern, msgid in USAGE_MESSAGES:
+        found = pattern.fullmatch(error.message)
+        if found:
+            return t(msgid, commands=", ".join(error.commands), **found.groupdict())
+    return error.message
+
+
+def _checked(t: Translator, check: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse type from a check that raises JournalError: argparse says its message."""
+
+    def convert(text: str) -> object:
+        try:
+            return check(text)
+        except JournalError as err:
+            raise argparse.ArgumentTypeError(t(err.message, **err.params)) from None
+
+    convert.__name__ = check.__name__
+    return convert
+
+
+def given(text: str) -> str:
+    """A value that is not empty nor only spaces: argparse takes `--school ""` as given."""
+    if not text.strip():
+        raise InvalidInput("may not be empty")
+    return text.strip()
+
+
+def given_path(text: str) -> str:
+    """A file or folder name as typed (spaces at its ends may belong to it), but not empty."""
+    given(text)
+    return text
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    def check(text: str) -> int:
+        given(text)
+        if re.fullmatch(r"\s*[+-]?[0-9]{1,12}\s*", text) and low <= int(text) <= high:
+            return int(text)
+        raise InvalidInput(
+            "{value} is not a whole number from {low} to {high}", value=text, low=low, high=high
+        )
+
+    check.__name__ = "whole_number"
+    return check
+
+
+def invitation_days(text: str) -> int:
+    try:
+        return whole_number(1, 90)(text)
+    except InvalidInput:
+        raise InvalidInput("an invitation lasts from 1 to 90 days") from None
+
+
+HH_MM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def time_of_day(text: str) -> dt.time:
+    given(text)
+    found = HH_MM.fullmatch(text.strip())
+    if found is None:
+        raise InvalidInput("{value} is not a time: write HH:MM", value=text)
+    return dt.time(int(found[1]), int(found[2]))
+
+
+def known_language(code: str) -> str | None:
+    """`en`, `en-GB`, `ru_RU` → the language we speak; anything else → None."""
+    base = code.strip().split("-")[0].split("_")[0].lower()
+    return base if base in LANGUAGES else None
+
+
+def language_code(text: str) -> str:
+    given(text)
+    language = known_language(text)
+    if language is None:
+        raise InvalidInput(
+            "unknown language {value}; the journal speaks: {languages}",
+            value=text,
+            languages=", ".join(LANGUAGES),
+        )
+    return language
+
+
 def build_parser(t: Translator) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="journal", description=t("An electronic school journal in a messenger.")
+    text = _checked(t, given)
+    path = _checked(t, given_path)
+    ids = _checked(t, split_ids)
+    hh_mm = _checked(t, time_of_day)
+
+    def number(low: int, high: int) -> Callable[[str], object]:
+        return _checked(t, whole_number(low, high))
+
+    parser = Parser(prog="journal", description=t("An electronic school journal in a messenger."))
+    parser.add_argument(
+        "--lang", type=_checked(t, language_code), help=t("language of messages: ru or en")
     )
-    parser.add_argument("--lang", help=t("language of messages: ru or en"))
     sub = parser.add_subparsers(dest="command", required=True)
+    school_help = t("name or id; may be left out when there is one school")
 
     db = sub.add_parser("db", help=t("the database")).add_subparsers(dest="action", required=True)
     up = db.add_parser("upgrade", help=t("bring the database to the latest schema"))
-    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument("revision", nargs="?", default="head", type=text)
     up.set_defaults(handler=cmd_db_upgrade)
     down = db.add_parser("downgrade", help=t("take the database back to a revision"))
-    down.add_argument("revision")
+    down.add_argument("revision", type=text)
     down.set_defaults(handler=cmd_db_downgrade)
 
     school = sub.add_parser("school", help=t("schools")).add_subparsers(
         dest="action", required=True
     )
     create = school.add_parser("create", help=t("create a school"))
-    create.add_argument("--name", required=True)
-    create.add_argument("--timezone", required=True, help="Europe/Moscow, Asia/Yekaterinburg, …")
+    create.add_argument("--name", required=True, type=text)
+    create.add_argument(
+        "--timezone", required=True, type=text, help="Europe/Moscow, Asia/Yekaterinburg, …"
+    )
     create.set_defaults(handler=cmd_school_create)
     show = school.add_parser("show", help=t("what the school has"))
-    show.add_argument("--school", help=t("name or id; may be left out when there is one school"))
+    show.add_argument("--school", type=text, help=school_help)
     show.set_defaults(handler=cmd_school_show)
 
     upd = school.add_parser("update", help=t("rename, change the time zone or the help contacts"))
-    upd.add_argument("--school", help=t("name or id; may be left out when there is one school"))
-    upd.add_argument("--name")
-    upd.add_argument("--timezone")
+    upd.add_argument("--school", type=text, help=school_help)
+    upd.add_argument("--name", type=text)
+    upd.add_argument("--timezone", type=text)
     upd.add_argument("--help-contacts", help=t("who helps with the journal, shown by /help"))
     upd.add_argument(
-        "--evening-reminder", metavar="HH:MM", help=t("when teachers hear of unfinished lessons")
+        "--evening-reminder",
+        metavar="HH:MM",
+        type=hh_mm,
+        help=t("when teachers hear of unfinished lessons"),
     )
     upd.add_argument(
-        "--digest-weekday",
-        type=int,
-        choices=range(1, 8),
-        help=t("the digest's weekday, 1 = Monday"),
+        "--digest-weekday", type=number(1, 7), help=t("the digest's weekday, 1 = Monday")
     )
-    upd.add_argument("--digest-time", metavar="HH:MM")
-    upd.add_argument(
-        "--digest-weeks", type=int, choices=range(1, 5), help=t("a digest every N weeks")
-    )
+    upd.add_argument("--digest-time", metavar="HH:MM", type=hh_mm)
+    upd.add_argument("--digest-weeks", type=number(1, 4), help=t("a digest every N weeks"))
     upd.add_argument(
         "--private-notifications",
         choices=["on", "off"],
@@ -594,17 +810,23 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_bot_run)
 
     demo = sub.add_parser("demo", help=t("a sandbox to try the journal in a browser"))
-    demo.add_argument("--port", type=int, default=8080, help=t("the page's port on 127.0.0.1"))
-    demo.add_argument("--dir", help=t("folder for the demo database; a temporary one by default"))
+    demo.add_argument(
+        "--port", type=number(0, 65535), default=8080, help=t("the page's port on 127.0.0.1")
+    )
+    demo.add_argument(
+        "--dir", type=path, help=t("folder for the demo database; a temporary one by default")
+    )
     demo.set_defaults(handler=cmd_demo)
 
     outbox = sub.add_parser("outbox", help=t("messages waiting, sent and failed"))
-    outbox.add_argument("--limit", type=int, default=10)
+    outbox.add_argument(
+        "--limit", type=number(1, 1000), default=10, help=t("how many latest failures to show")
+    )
     outbox.set_defaults(handler=cmd_outbox)
 
     imp = sub.add_parser("import", help=t("import lists from a folder of CSV files or an XLSX"))
     imp.add_argument("path")
-    imp.add_argument("--school", help=t("name or id; may be left out when there is one school"))
+    imp.add_argument("--school", type=text, help=school_help)
     imp.set_defaults(handler=cmd_import)
 
     invite = sub.add_parser(
@@ -612,29 +834,32 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     )
     who = invite.add_mutually_exclusive_group(required=True)
     ids_help = t("the school's ids as in the import files, several comma-separated: T1,T2")
-    who.add_argument("--staff", metavar="ID", help=ids_help)
-    who.add_argument("--guardian", metavar="ID", help=ids_help)
-    who.add_argument("--student", metavar="ID", help=ids_help)
+    who.add_argument("--staff", metavar="ID", type=ids, help=ids_help)
+    who.add_argument("--guardian", metavar="ID", type=ids, help=ids_help)
+    who.add_argument("--student", metavar="ID", type=ids, help=ids_help)
     who.add_argument(
         "--class",
         dest="class_name",
         metavar="CLASS",
+        type=text,
         help=t("every guardian of the class's pupils, with printable cards (PDF)"),
     )
-    invite.add_argument("--school", help=t("name or id; may be left out when there is one school"))
+    invite.add_argument("--school", type=text, help=school_help)
     invite.add_argument(
         "--days",
-        type=int,
+        type=_checked(t, invitation_days),
         default=INVITATION_DAYS,
         help=t("how many days the links work (1–90)"),
     )
     invite.add_argument(
         "--out",
         metavar="FILE.pdf",
+        type=path,
         help=t("where to write the class's cards; invitations-<class>.pdf by default"),
     )
     invite.add_argument(
         "--bot-username",
+        type=text,
         help=t("the bot's Telegram username; else JOURNAL_BOT_USERNAME or asked from Telegram"),
     )
     invite.set_defaults(handler=cmd_invite)
@@ -642,12 +867,17 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
 
 
 def _language(argv: Sequence[str], settings: Settings) -> str:
+    """The language to speak while parsing: a known --lang, else the setting's, else Russian
+    (so an unknown --lang is refused in a language the user chose or the default)."""
     for i, arg in enumerate(argv):
+        value = None
         if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return settings.language
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value is not None and known_language(value):
+            return known_language(value) or DEFAULT_LANGUAGE
+    return known_language(settings.language) or DEFAULT_LANGUAGE
 
 
 async def _run(
@@ -659,6 +889,27 @@ async def _run(
         await ctx.engine.dispose()
 
 
+def _debug() -> None:
+    if os.environ.get("JOURNAL_DEBUG"):
+        traceback.print_exc()
+
+
+def _database_failed(t: Translator, err: BaseException) -> int:
+    _debug()
+    reason = str(getattr(err, "orig", err)).splitlines()[0] if str(err) else type(err).__name__
+    print(t("Error: the database cannot be used: {reason}", reason=reason), file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not fail once more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file (a test's capture)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -667,9 +918,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"journal: configuration error: {err}", file=sys.stderr)
         return EXIT_REFUSED
     t = translator(_language(argv, settings))
-    args = build_parser(t).parse_args(argv)
+    if known_language(settings.language) is None:
+        message = t(
+            "JOURNAL_LANGUAGE is {value}; the journal speaks: {languages}",
+            value=settings.language,
+            languages=", ".join(LANGUAGES),
+        )
+        print(t("Error: {message}", message=message), file=sys.stderr)
+        return EXIT_REFUSED
+    try:
+        args = build_parser(t).parse_args(argv)
+    except UsageError as err:
+        print(t("Error: {message}", message=usage_message(t, err)), file=sys.stderr)
+        print(t("See: {command} --help", command=err.prog), file=sys.stderr)
+        return EXIT_REFUSED
+    if args.lang:
+        t = translator(args.lang)
     try:
         ctx = Context(settings, t)
+    except (ArgumentError, ImportError) as err:  # not a URL, or a database without a driver
+        message = t("JOURNAL_DATABASE_URL cannot be used: {reason}", reason=str(err))
+        print(t("Error: {message}", message=message), file=sys.stderr)
+        return EXIT_REFUSED
+    except OSError as err:  # the SQLite file's folder cannot be made
+        return _database_failed(t, err)
+    try:
         return asyncio.run(_run(ctx, args.handler, args))
     except JournalError as err:
         print(t("Error: {message}", message=t(err.message, **err.params)), file=sys.stderr)
@@ -678,15 +951,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in rejected.problems:
             print(format_problem(t, problem), file=sys.stderr)
         return EXIT_REFUSED
-    except (OperationalError, DBAPIError, OSError) as err:
-        if os.environ.get("JOURNAL_DEBUG"):
-            traceback.print_exc()
-        reason = str(getattr(err, "orig", err)).splitlines()[0] if str(err) else type(err).__name__
-        print(t("Error: the database cannot be used: {reason}", reason=reason), file=sys.stderr)
+    except BrokenPipeError:  # the output was closed (`journal … | head`): nothing to tell it
+        _quiet_stdout()
         return EXIT_FAILED
+    except OSError as err:
+        if err.filename is None:  # a connection refused, a name not resolved: the database's
+            return _database_failed(t, err)
+        _debug()  # a file the command was given or writes: not the database's fault
+        reason = err.strerror or type(err).__name__
+        print(
+            t("Error: {path} cannot be used: {reason}", path=err.filename, reason=reason),
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    except (OperationalError, DBAPIError) as err:
+        return _database_failed(t, err)
     except Exception as err:
-        if os.environ.get("JOURNAL_DEBUG"):
-            traceback.print_exc()
+        _debug()
         print(
             t(
                 "Unexpected error ({kind}); run again with JOURNAL_DEBUG=1 for details.",

@@ -12,8 +12,16 @@ from domain.model import Guardian, Pupil, Role, SchoolClass, StaffMember
 
 PUPIL_MIN_AGE = 14
 INVITATION_DAYS = 14
-# Wrong codes an account may try before it has to wait.
+# Guessing invitation codes (see README, «Using the bot», for what a guess costs). Wrong codes
+# are counted over the last WRONG_CODE_WINDOW, per account and across the whole journal (a wrong
+# code names no school). An account with MAX_WRONG_CODES in the window is looked up at most once
+# every SLOW_LOOKUP: a person who mistyped still gets in with the right code a minute later. Past
+# JOURNAL_WRONG_CODES across all accounts, an account that already gave a wrong code in the
+# window is not looked up until its wrong codes leave the window; an account with none still
+# is, so a parent at a meeting is not locked out by someone guessing elsewhere.
 MAX_WRONG_CODES = 5
+SLOW_LOOKUP = dt.timedelta(minutes=1)
+JOURNAL_WRONG_CODES = 60
 WRONG_CODE_WINDOW = dt.timedelta(minutes=15)
 
 
@@ -64,6 +72,31 @@ class Invitation:
 
     def usable(self, now: dt.datetime) -> bool:
         return self.used_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class WrongCodeTally:
+    """Wrong codes in the window: this account's (and its latest), and all accounts'."""
+
+    account: int
+    latest: dt.datetime | None
+    journal: int
+
+    def after_another(self, now: dt.datetime) -> WrongCodeTally:
+        """The tally once the code just looked up is counted as wrong too."""
+        return WrongCodeTally(account=self.account + 1, latest=now, journal=self.journal + 1)
+
+    def wait(self, now: dt.datetime) -> dt.timedelta | None:
+        """None: look the account's code up now. Else how long until it surely is looked up
+        (the journal-wide count may fall sooner, but only the account's own window is sure)."""
+        if self.account == 0 or self.latest is None:
+            return None  # an account with no wrong code in the window always gets its lookup
+        ready = now
+        if self.account >= MAX_WRONG_CODES:
+            ready = max(ready, self.latest + SLOW_LOOKUP)
+        if self.journal >= JOURNAL_WRONG_CODES:
+            ready = max(ready, self.latest + WRONG_CODE_WINDOW)
+        return ready - now if ready > now else None
 
 
 def new_code() -> str:

@@ -26,7 +26,7 @@ from domain.model import (
     TimetableSlot,
     WorkKind,
 )
-from domain.people import Account, AccountLink, Invitation, PersonKind
+from domain.people import Account, AccountLink, Invitation, PersonKind, WrongCodeTally
 from domain.remarks import JournalRemark
 
 if TYPE_CHECKING:  # the digest's row types live with the code that reads them
@@ -136,9 +136,17 @@ class AccountRepository(Protocol):
 
     async def update_invitation(self, invitation: Invitation) -> None: ...
 
-    async def wrong_codes_since(self, messenger: str, user_id: str, since: dt.datetime) -> int: ...
+    async def wrong_code_tally(
+        self, messenger: str, user_id: str, after: dt.datetime
+    ) -> WrongCodeTally:
+        """Wrong codes later than `after`: the account's, its latest, and all accounts'."""
+        ...
 
     async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> None: ...
+
+    async def forget_wrong_codes(self, until: dt.datetime) -> None:
+        """Delete wrong codes no longer counted (at `until` or before): the table stays small."""
+        ...
 
 
 class JournalRepository(Protocol):

@@ -24,7 +24,7 @@ from domain.model import (
     Subject,
     TimetableSlot,
 )
-from domain.people import Account, AccountLink, Invitation, PersonKind
+from domain.people import Account, AccountLink, Invitation, PersonKind, WrongCodeTally
 from storage import models as m
 from storage.mapping import MAPPINGS
 from storage.repositories import _save
@@ -227,22 +227,29 @@ class SqlAccountRepository:
     async def update_invitation(self, invitation: Invitation) -> None:
         await _save(self.session, [], [invitation])
 
-    async def wrong_codes_since(self, messenger: str, user_id: str, since: dt.datetime) -> int:
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(m.WrongCodeRow)
-            .where(
-                m.WrongCodeRow.messenger == messenger,
-                m.WrongCodeRow.user_id == user_id,
-                m.WrongCodeRow.at >= since,
+    async def wrong_code_tally(
+        self, messenger: str, user_id: str, after: dt.datetime
+    ) -> WrongCodeTally:
+        row = m.WrongCodeRow
+        own = (
+            await self.session.execute(
+                select(func.count(), func.max(row.at)).where(
+                    row.messenger == messenger, row.user_id == user_id, row.at > after
+                )
             )
+        ).one()
+        journal = await self.session.scalar(
+            select(func.count()).select_from(row).where(row.at > after)
         )
-        return int(count or 0)
+        return WrongCodeTally(account=int(own[0] or 0), latest=own[1], journal=int(journal or 0))
 
     async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> None:
         await self.session.execute(
             insert(m.WrongCodeRow).values(messenger=messenger, user_id=user_id, at=at)
         )
+
+    async def forget_wrong_codes(self, until: dt.datetime) -> None:
+        await self.session.execute(delete(m.WrongCodeRow).where(m.WrongCodeRow.at <= until))
 
 
 class SqlJournalRepository:

@@ -340,7 +340,10 @@ class WrongCodeRow(Base):
     """A wrong invitation code tried by a messenger user; counted to throttle guessing."""
 
     __tablename__ = "wrong_codes"
-    __table_args__ = (Index("ix_wrong_codes_user", "messenger", "user_id", "at"),)
+    __table_args__ = (
+        Index("ix_wrong_codes_user", "messenger", "user_id", "at"),
+        Index("ix_wrong_codes_at", "at"),  # the journal-wide count, and forgetting old ones
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     messenger: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))

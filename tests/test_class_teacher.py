@@ -47,7 +47,7 @@ class World(SimpleNamespace):
 
 
 async def make_world(
-    make_uow: UowFactory, deputy_grades: str = "5-11", holiday: bool = False
+    make_uow: UowFactory, deputy_grades: str = "5-11", holiday: bool = False, senior: bool = False
 ) -> World:
     clock = FixedClock(at(MONDAY, 8, 0))
     data = bot_school()
@@ -55,6 +55,11 @@ async def make_world(
     data["timetable"] += "".join(f"7А,{d},1,Математика,T1,201\n" for d in (3, 4, 5))
     if holiday:
         data["holidays"] += "День здоровья,2026-11-18,2026-11-18\n"
+    if senior:  # 10А, whose I полугодие ends on the day II четверть of grades 1–9 ends
+        data["staff"] += "T3,Сидорова,Вера,Павловна,teacher,\n"
+        data["classes"] += "10А,10,T3\n"
+        data["students"] += "C0,10А,Ли,Иван,2010-03-15\n"
+        data["periods"] += "I полугодие,half,10-11,2026-09-01,2026-12-28\n"
     school = await create_school(make_uow(), "Школа", "Europe/Moscow")
     await import_school(make_uow(), school, raw_tables(data), dt.date(2026, 9, 1))
     async with make_uow() as uow:
@@ -336,3 +341,26 @@ async def test_no_prompt_for_a_home_schooled_pupil(make_uow: UowFactory) -> None
     assert run.messages == 0
     register = await ct.absence_register(w.make_uow(), w.t1, w.ids["7А"], MONDAY)
     assert register.lines == []
+
+
+async def test_preliminary_reports_of_two_periods_ending_on_one_day(make_uow: UowFactory) -> None:
+    """II четверть (grades 1–9) and I полугодие (10–11) both end on 28.12: a fortnight before,
+    every class of each period's grades gets its report, to its class teacher and the deputy
+    of 5–11; a second walk of the same days (a restart) sends nothing again."""
+    w = await make_world(make_uow, senior=True)
+    await join(w, PersonKind.STAFF, w.ids["T3"], 3)
+    fortnight_before = dt.date(2026, 12, 14)
+    for _ in range(2):
+        w.clock.moment = at(fortnight_before, 7, 0)
+        while w.clock.moment < at(fortnight_before + dt.timedelta(days=1), 12, 0):
+            await run_due_jobs(w.make_uow, w.clock, LocalesRenderer(), (ct.PreliminaryReport(),))
+            w.clock.advance(dt.timedelta(minutes=30))
+    reports = [x for x in await outbox(w) if x.kind == "preliminary_report"]
+    got = sorted((x.text.split(",")[1].strip(), x.chat_id) for x in reports)
+    # 7А: T1 (chat 1) and the deputy T2 (chat 2); 8Б: T2, class teacher and deputy, once;
+    # 10А: T3 (chat 3) and T2.
+    assert got == [("10А", "2"), ("10А", "3"), ("7А", "1"), ("7А", "2"), ("8Б", "2")]
+    assert all(x.created_at.astimezone(MSK).date() == fortnight_before for x in reports)
+    senior = next(x for x in reports if x.chat_id == "3")
+    assert "I полугодие" in senior.text
+    assert all("II четверть" in x.text for x in reports if "10А" not in x.text)

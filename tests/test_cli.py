@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
+from app.cli import EXIT_REFUSED, main
 from tests.conftest import create_pg_database, drop_pg_database, pg_url
 from tests.school_data import SMALL_SCHOOL
 
@@ -161,3 +162,168 @@ def test_the_process_sets_its_garbage_collector_once_wired() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "True"]
+
+
+# --------------------------------------------------------------------------- hostile input
+# In-process: app.cli.main() as the console script calls it, its output read with capsys.
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    for name in ("JOURNAL_DEBUG", "JOURNAL_BOT_TOKEN", "JOURNAL_BOT_USERNAME", "JOURNAL_LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(url: str, *args: str, lang: str | None = "en") -> tuple[int, str, str]:
+        monkeypatch.setenv("JOURNAL_DATABASE_URL", url)
+        if lang is None:
+            monkeypatch.delenv("JOURNAL_LANGUAGE", raising=False)
+        else:
+            monkeypatch.setenv("JOURNAL_LANGUAGE", lang)
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def school_url(database_url: str, tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> str:
+    """A database at head with one school and SMALL_SCHOOL's lists."""
+    assert cli(database_url, "db", "upgrade")[0] == 0
+    created = cli(database_url, "school", "create", "--name", "A", "--timezone", "Europe/Moscow")
+    assert created[0] == 0
+    assert cli(database_url, "import", str(write_school(tmp_path / "lists")))[0] == 0
+    return database_url
+
+
+def test_the_reported_refusals_are_sentences(
+    school_url: str, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """Issue 15 item 13: each of these was a traceback's summary or exit 0."""
+    bot = ("--bot-username", "journal_test_bot")
+    code, out, err = cli(school_url, "invite", "--staff", "", *bot)  # was AttributeError
+    assert (code, out) == (EXIT_REFUSED, "")
+    assert "Error: --staff: give at least one id, e.g. T1 or T1,T2" in err
+    code, _, err = cli(school_url, "db", "upgrade", "nosuchrevision")  # was CommandError
+    assert code == EXIT_REFUSED
+    assert "there is no revision nosuchrevision; the revisions are 0001, 0002," in err
+    code, out, err = cli(school_url, "school", "show", "--school", "")  # showed school A
+    assert (code, out) == (EXIT_REFUSED, "") and "Error: --school: may not be empty" in err
+    code, out, err = cli(school_url, "outbox", "--limit", "-1")  # exit 0
+    assert (code, out) == (EXIT_REFUSED, "")
+    assert "--limit: -1 is not a whole number from 1 to 1000" in err
+    # An unknown --lang (it spoke Russian and went on): in Russian when nothing else is chosen,
+    # in the language of JOURNAL_LANGUAGE when that is set.
+    code, out, err = cli(school_url, "--lang", "xx", "school", "show", lang=None)
+    assert (code, out) == (EXIT_REFUSED, "")
+    assert "Ошибка: --lang: неизвестный язык xx; журнал говорит на языках: ru, en" in err
+    code, _, err = cli(school_url, "--lang=xx", "outbox")
+    assert code == EXIT_REFUSED and "unknown language xx; the journal speaks: ru, en" in err
+    code, _, err = cli(school_url, "--lang", "ru", "outbox", "--limit", "-1")
+    assert code == EXIT_REFUSED and "--limit: -1 — не целое число от 1 до 1000" in err
+    code, out, _ = cli(school_url, "--lang", "en-GB", "outbox")
+    assert code == 0 and "0 pending" in out
+
+
+HOSTILE: list[tuple[tuple[str, ...], str]] = [
+    ((), "say what to do: db, school, bot, demo, outbox, import, invite"),
+    (("nosuch",), "there is no command 'nosuch'; the commands are: db, school"),
+    (("school",), "say what to do: create, show, update"),
+    (("--lang",), "--lang needs a value"),
+    (("--lang", "  ", "outbox"), "--lang: may not be empty"),
+    (("db", "upgrade", ""), "revision: may not be empty"),
+    (("db", "upgrade", "0003"), "the database is at revision 0007, past 0003; to go back run"),
+    (("db", "upgrade", "+1"), "the database cannot be taken to revision +1: Relative revision"),
+    (("db", "downgrade"), "these are required: revision"),
+    (("db", "downgrade", "nosuch"), "there is no revision nosuch"),
+    (("db", "downgrade", "0008"), "there is no revision 0008"),
+    (("school", "create", "--name", "   ", "--timezone", "UTC"), "--name: may not be empty"),
+    (("school", "create", "--name", "B"), "these are required: --timezone"),
+    (("school", "create", "--name", "B", "--timezone", ""), "--timezone: may not be empty"),
+    (("school", "create", "--name", "B", "--timezone", "Mars/Base"), "unknown time zone"),
+    (("school", "create", "--name", "B", "--timezone", "../../etc/passwd"), "unknown time zone"),
+    (("school", "show", "--school", "   "), "--school: may not be empty"),
+    (("school", "show", "--school", "Nowhere"), "there is no school Nowhere"),
+    (("school", "update"), "nothing to change: give what to change"),
+    (("school", "update", "--school", "", "--name", "X"), "--school: may not be empty"),
+    (("school", "update", "--name", " "), "--name: may not be empty"),
+    (("school", "update", "--timezone", "Mars/Base"), "unknown time zone Mars/Base"),
+    (("school", "update", "--evening-reminder", "25:99"), "25:99 is not a time: write HH:MM"),
+    (("school", "update", "--evening-reminder", "18"), "18 is not a time: write HH:MM"),
+    (("school", "update", "--digest-time", "١٨:٣٠"), "is not a time: write HH:MM"),
+    (("school", "update", "--digest-time", ""), "--digest-time: may not be empty"),
+    (("school", "update", "--digest-weekday", "9"), "9 is not a whole number from 1 to 7"),
+    (("school", "update", "--digest-weekday", "x"), "x is not a whole number from 1 to 7"),
+    (("school", "update", "--digest-weeks", "0"), "0 is not a whole number from 1 to 4"),
+    (("school", "update", "--six-day-week", "yes"), "--six-day-week: 'yes' is not one of"),
+    (("bot", "run", "--only", "all"), "--only: 'all' is not one of 'bot', 'clock', 'sender'"),
+    (("demo", "--port", "-1"), "-1 is not a whole number from 0 to 65535"),
+    (("demo", "--port", str(10**30)), "is not a whole number from 0 to 65535"),
+    (("demo", "--dir", ""), "--dir: may not be empty"),
+    (("outbox", "--limit", "0"), "0 is not a whole number from 1 to 1000"),
+    (("outbox", "--limit", str(10**30)), "is not a whole number from 1 to 1000"),
+    (("outbox", "--limit", "1_0"), "1_0 is not a whole number"),
+    (("outbox", "--verbose"), "not understood: --verbose"),
+    (("import", "x", "--school", " "), "--school: may not be empty"),
+    (("invite",), "give one of --staff --guardian --student --class"),
+    (("invite", "--staff", "T1", "--guardian", "G1"), "--guardian cannot be given with --staff"),
+    (("invite", "--staff", "T1,,T1"), "an id is missing between the commas in T1,,T1"),
+    (("invite", "--staff", "T1, T1"), "the id T1 is given twice"),
+    (("invite", "--staff", "T1,"), "an id is missing between the commas"),
+    (("invite", "--staff", " , "), "give at least one id"),
+    (("invite", "--staff", "T 1"), "nobody with the id T 1 in this school"),
+    (("invite", "--guardian", "T1"), "nobody with the id T1 in this school"),
+    (("invite", "--class", ""), "--class: may not be empty"),
+    (("invite", "--class", "9Я"), "there is no class 9Я"),
+    (("invite", "--staff", "T1", "--days", "0"), "an invitation lasts from 1 to 90 days"),
+    (("invite", "--staff", "T1", "--days", str(10**30)), "an invitation lasts from 1 to 90 days"),
+    (("invite", "--staff", "T1", "--days", "1.5"), "an invitation lasts from 1 to 90 days"),
+    (("invite", "--staff", "T1", "--out", "x.pdf"), "--out is for the cards of a class"),
+    (("invite", "--class", "5А", "--out", ""), "--out: may not be empty"),
+    (("invite", "--class", "5А", "--out", "{tmp}"), "is a folder; give a file name with --out"),
+    (("invite", "--class", "5А", "--out", "{tmp}/no/x.pdf"), "does not exist"),
+    (("invite", "--class", "5А", "--out", "/proc/cards.pdf"), "could not write /proc/cards.pdf"),
+    (("invite", "--staff", "T1", "--bot-username", ""), "--bot-username: may not be empty"),
+    (("invite", "--staff", "T1", "--bot-username", "@"), "@ is not a Telegram bot username"),
+]
+
+
+def test_hostile_input_gets_a_sentence_and_a_refusal(
+    school_url: str, tmp_path: Path, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """Every command and option of `journal` given what a hostile user would give: a clear
+    message, EXIT_REFUSED, nothing on stdout (no code issued), never a traceback."""
+    wrong = []
+    for args, expected in HOSTILE:
+        args = tuple(a.replace("{tmp}", str(tmp_path)) for a in args)
+        if args[:1] == ("invite",) and "--bot-username" not in args:
+            args += ("--bot-username", "journal_test_bot")
+        code, out, err = cli(school_url, *args)
+        if code != EXIT_REFUSED or out or expected not in err or "Traceback" in err:
+            wrong.append((args, code, out, err))
+    assert wrong == []
+    assert not list(tmp_path.glob("*.pdf"))
+    shown = cli(school_url, "school", "show")
+    assert shown[0] == 0 and "School: A (id" in shown[1]  # nothing was changed
+
+
+def test_a_file_problem_is_not_blamed_on_the_database(
+    school_url: str, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """main() took any OSError for the database; a folder that cannot be made is the folder's."""
+    code, out, err = cli(school_url, "demo", "--dir", "/proc/no/such/folder", "--port", "0")
+    assert code == EXIT_REFUSED and out == ""
+    assert "Error: /proc/no cannot be used: No such file or directory" in err
+    assert "database" not in err
+
+
+def test_configuration_refusals(cli: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    code, _, err = cli("nonsense", "outbox")
+    assert code == EXIT_REFUSED and "JOURNAL_DATABASE_URL cannot be used" in err
+    code, _, err = cli("mysql://x/y", "outbox")
+    assert code == EXIT_REFUSED and "JOURNAL_DATABASE_URL cannot be used" in err
+    code, _, err = cli(f"sqlite:///{tmp_path}/j.sqlite3", "outbox", lang="xx")
+    assert code == EXIT_REFUSED
+    assert "Ошибка: JOURNAL_LANGUAGE = xx; журнал говорит на языках: ru, en" in err

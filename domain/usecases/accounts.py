@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.people import (
     INVITATION_DAYS,
-    MAX_WRONG_CODES,
     PUPIL_MIN_AGE,
     WRONG_CODE_WINDOW,
     Account,
@@ -103,23 +103,71 @@ class CodeRefused(Forbidden):
     message = "this invitation code does not work; ask the school for a new one"
 
 
+class CodeRefusedWait(CodeRefused):
+    """Looked up and refused, and the account's next code waits: it is told how long."""
+
+    message = (
+        "this invitation code does not work; after so many wrong codes the next one is "
+        "checked in {minutes} minutes"
+    )
+
+
+class CodeRefusedWaitSeconds(CodeRefusedWait):
+    message = (
+        "this invitation code does not work; after so many wrong codes the next one is "
+        "checked in {seconds} seconds"
+    )
+
+
 class TooManyTries(Forbidden):
+    """Not looked up: the account has to wait first (said honestly: after the wait it is)."""
+
     message = "too many wrong codes; try again in {minutes} minutes"
 
 
+class TooManyTriesSeconds(TooManyTries):
+    message = "too many wrong codes; try again in {seconds} seconds"
+
+
+def _waiting(
+    minutes: type[CodeRefusedWait] | type[TooManyTries],
+    seconds: type[CodeRefusedWait] | type[TooManyTries],
+    wait: dt.timedelta,
+) -> Forbidden:
+    """Seconds under two minutes, else whole minutes, rounded up so the wait said is enough."""
+    whole = max(1, math.ceil(wait.total_seconds()))
+    if whole < 120:
+        return seconds(seconds=whole)
+    return minutes(minutes=math.ceil(whole / 60))
+
+
 async def redeem_invitation(uow: UnitOfWork, user: MessengerUser, code: str, clock: Clock) -> Actor:
-    """Link the messenger account to the invited person; the code is spent."""
+    """Link the messenger account to the invited person; the code is spent.
+
+    The throttle decides whether the code is looked up, never the other way round: a valid code
+    from an account that is merely slowed down joins when its lookup comes (WrongCodeTally)."""
     now = clock.now()
     async with uow:
-        tries = await uow.accounts.wrong_codes_since(
+        tally = await uow.accounts.wrong_code_tally(
             user.messenger, user.user_id, now - WRONG_CODE_WINDOW
         )
-        if tries >= MAX_WRONG_CODES:
-            raise TooManyTries(minutes=int(WRONG_CODE_WINDOW.total_seconds() // 60))
-        invitation = await uow.accounts.invitation_by_hash(hash_code(code))
-        if invitation is None or not invitation.usable(now) or len(code) > 64:
+        wait = tally.wait(now)
+        if wait is not None:
+            raise _waiting(TooManyTries, TooManyTriesSeconds, wait)
+        invitation = (
+            await uow.accounts.invitation_by_hash(hash_code(code)) if len(code) <= 64 else None
+        )
+        if invitation is not None and invitation.used_at is not None:
+            mine = await uow.accounts.by_user(user.messenger, user.user_id)
+            if mine is not None and invitation.account_id == mine.id:
+                return await resolve_actor(uow, user)  # their own link tapped again
+        if invitation is None or not invitation.usable(now):
             await uow.accounts.add_wrong_code(user.messenger, user.user_id, now)
+            await uow.accounts.forget_wrong_codes(now - WRONG_CODE_WINDOW)
             await uow.commit()
+            wait = tally.after_another(now).wait(now)
+            if wait is not None:
+                raise _waiting(CodeRefusedWait, CodeRefusedWaitSeconds, wait)
             raise CodeRefused()
         account = await _account(uow, user, now)
         links = await uow.accounts.links(account.id)  # type: ignore[arg-type]

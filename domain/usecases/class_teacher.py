@@ -462,6 +462,9 @@ class PreliminaryReport:
     at = dt.time(9, 0)
 
     async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
+        """The first period in its last fortnight whose report has not gone yet: a tick runs
+        one key, so two periods ending together (II четверть and I полугодие) are served on
+        consecutive ticks instead of the second never."""
         if local.time() < self.at:
             return None
         assert school.id is not None
@@ -469,6 +472,7 @@ class PreliminaryReport:
             if (
                 period.kind != PeriodKind.YEAR
                 and period.ends - dt.timedelta(days=14) <= local.date() <= period.ends
+                and not await uow.jobs.ran(self.name, school.id, f"{period.id}")
             ):
                 return f"{period.id}"
         return None
