@@ -28,7 +28,7 @@ from domain.family import AbsenceCode
 from domain.ids import StaleInput, parse_day, parse_id, parse_member
 from domain.usecases.accounts import MessengerUser, redeem_invitation
 from domain.usecases.schools import actor_school
-from locales import N_, translator
+from locales import N_, pick_language, translator
 
 log = logging.getLogger(__name__)
 
@@ -244,8 +244,12 @@ def fallback_router() -> Router:
 
 
 def _t(data: dict[str, Any]) -> Any:
+    """The person's language; before the journal found them, the one Telegram says."""
     ctx = data.get("ctx")
-    return ctx.t if ctx is not None else translator("ru")
+    if ctx is not None:
+        return ctx.t
+    user = data.get("event_from_user")
+    return translator(pick_language(user.language_code if user is not None else None))
 
 
 async def _tell(event: ErrorEvent, text: str) -> None:
