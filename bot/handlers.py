@@ -177,6 +177,7 @@ async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dia
         register_buttons,
         set_absence_reason,
     )
+    from scheduler.render import label_text
 
     try:
         class_id, when, pupil_id, code = _register_data(callback.data or "")
@@ -195,7 +196,10 @@ async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dia
     await callback.answer(ctx.t("Reason {code} saved", code=code.value))
     if callback.message is not None:
         rows = [
-            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
+            [
+                InlineKeyboardButton(text=label_text(ctx.t, text), callback_data=data)
+                for text, data in row
+            ]
             for row in register_buttons(register)
         ]
         try:

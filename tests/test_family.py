@@ -324,6 +324,37 @@ async def test_term_marks_are_acknowledged_with_reminders(family: Family) -> Non
     assert len(await outbox(w)) == 2  # no reminders after the confirmation
 
 
+async def test_an_english_guardian_gets_the_term_marks_button_in_english(family: Family) -> None:
+    w = family
+    [issued] = await issue_invitations(
+        w.make_uow(), w.school_id, PersonKind.GUARDIAN, [w.ids["GA10"]], w.clock
+    )
+    english = MessengerUser("telegram", "4", "4", "en")
+    await redeem_invitation(w.make_uow(), english, issued.code, w.clock)
+    w.clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
+    await set_term_mark(
+        w.make_uow(),
+        w.teacher,
+        await _class(w, "7А"),
+        await _subject(w),
+        w.ids["A10"],
+        "5",
+        w.clock,
+    )
+    renderer, job = LocalesRenderer(), (TermMarksNotice(),)
+    w.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
+    await run_due_jobs(w.make_uow, w.clock, renderer, job)
+    w.clock.moment = dt.datetime(2026, 12, 31, 17, 0, tzinfo=MSK)
+    await run_due_jobs(w.make_uow, w.clock, renderer, job)  # the reminder
+    by_chat: dict[str, list[str]] = {}
+    for message in await outbox(w):
+        [[button]] = message.buttons
+        assert button["data"].startswith("ack:")
+        by_chat.setdefault(message.chat_id, []).append(button["text"])
+    assert by_chat["4"] == ["✅ I have seen them"] * 2  # the notice and its reminder
+    assert by_chat["2"] == ["✅ Ознакомлен(а)"] * 2  # the mother, in Russian
+
+
 async def _class(w: Family, name: str) -> int:
     async with w.make_uow() as uow:
         return (await uow.people.class_by_name(w.school_id, name)).id

@@ -456,7 +456,7 @@ async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
         lines.append(t("Nothing is overdue."))
     return {
         "overdue_html": "\n".join(lines),
-        "teachers": [(x.teacher_id, label(f"🔔 {x.name}")) for x in by_teacher],
+        "teachers": [(x.teacher_id, label(t("🔔 {name}", name=x.name))) for x in by_teacher],
     }
 
 

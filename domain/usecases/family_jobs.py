@@ -32,6 +32,7 @@ MARK_SETTLE = dt.timedelta(minutes=10)  # a mark corrected within this notifies 
 REMIND_EVERY = dt.timedelta(days=2)
 MOST_REMINDERS = 3
 ACK_PREFIX = "ack:"
+ACK_BUTTON = Msg("✅ I have seen them")  # «Ознакомлен(а)» in Russian
 
 
 class ChartMaker(Protocol):
@@ -102,7 +103,7 @@ async def announce_marks(
                 notice = Notice(
                     account, mark.school_id, "mark", f"mark:{mark.id}:{account.id}:{stamp}", lines
                 )
-                queued.append(to_outbox(notice, renderer.render(notice), school, now))
+                queued.append(to_outbox(notice, renderer, school, now))
         await uow.outbox.add(queued)
         await uow.family.mark_notified([m.id for m, _ in settled if m.id is not None], now)
         await uow.commit()
@@ -409,7 +410,8 @@ def next_control_work(
 
 class TermMarksNotice:
     """When a child's term marks are all set, or the period is over, each guardian gets them
-    with an «Ознакомлен(а)» button, and a reminder every two days (three at most) until then."""
+    with an «I have seen them» («Ознакомлен(а)») button, and a reminder every two days (three at
+    most) until then."""
 
     name = "term_marks"
 
@@ -494,7 +496,7 @@ class TermMarksNotice:
                     self.name,
                     f"term:{school.id}:{period.id}:{ack.id}:{account.id}",
                     tuple(lines),
-                    buttons=((("✅ Ознакомлен(а)", f"{ACK_PREFIX}{ack.id}"),),),
+                    buttons=(((ACK_BUTTON, f"{ACK_PREFIX}{ack.id}"),),),
                 )
             )
         return result
@@ -535,7 +537,7 @@ class TermMarksNotice:
                                 name=name,
                             ),
                         ),
-                        buttons=((("✅ Ознакомлен(а)", f"{ACK_PREFIX}{ack.id}"),),),
+                        buttons=(((ACK_BUTTON, f"{ACK_PREFIX}{ack.id}"),),),
                     )
                 )
         await uow.family.save_acknowledgements(due)
