@@ -241,7 +241,9 @@ class SqlDigestRepository:
         charted_here = [i for i in ids if i in charted]
         shown = or_(mark.day >= _day(shown_from), mark.pupil_id.in_(charted_here))
         marks = await conn.execute(
-            select(mark.pupil_id, mark.day, mark.subject_id, mark.work_kind, mark.value)
+            select(
+                mark.pupil_id, mark.day, mark.subject_id, mark.work_kind, mark.value, mark.comment
+            )
             .where(*in_period, shown)
             .order_by(mark.pupil_id, mark.day, mark.id)
         )
@@ -414,8 +416,11 @@ SELECT e.pupil_id FROM enrolments e
 WHERE e.school_id = $1 AND e.class_id = $2
   AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')"""
 
-# Both read `ix_marks_pupil_day` alone (an index-only scan): the pupil ids come from the
-# class's enrolment, which is the school's.
+# Both find the marks by `ix_marks_pupil_day`, the pupil ids coming from the class's enrolment,
+# which is the school's. The counting reads the index alone (an index-only scan). The marks
+# shown also read the table, for the teacher's comment to each (not in the index): about seven
+# times the pages of an index-only read of the same marks (676 instead of 96 for a class of the
+# benchmark), a millisecond a class, and no statement more.
 # Each mark's value is looked up once in a table of what counts (a hash join), not compared
 # with every value by CASE: 15 % less of PostgreSQL's time for the counting.
 _MARK_COUNTS_PG = f"""
@@ -442,7 +447,7 @@ def _counting_pg(numbers: Mapping[str, int], others: Collection[str]) -> dict[st
 # Each pupil's marks from the first day shown to them, so that the index's range starts there
 # (with the condition on the day beside it, PostgreSQL read the whole period and filtered).
 _MARKS_PG = f"""
-SELECT m.pupil_id, m.day, m.subject_id, m.work_kind, m.value
+SELECT m.pupil_id, m.day, m.subject_id, m.work_kind, m.value, m.comment
 FROM (SELECT DISTINCT e.pupil_id,
              CASE WHEN e.pupil_id = ANY($3::int[]) THEN DATE '{{marks_from}}'
                   ELSE GREATEST(DATE '{{marks_from}}', DATE '{{shown_from}}') END AS shown_from

@@ -91,6 +91,16 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         if s.term_mark:
             line += " " + t("(term mark {value})", value=esc(s.term_mark))
         lines.append(line)
+        for comment in s.comments:  # the teacher's own text: escaped like every value
+            lines.append(
+                "   "
+                + t(
+                    "💬 Comment to {value} of {day}: {text}",
+                    value=esc(comment.value),
+                    day=comment.day.strftime("%d.%m"),
+                    text=esc(comment.text),
+                )
+            )
         if s.forecast is not None:
             for msgid, params in describe(s.forecast):
                 values = {k: esc(book.kind_names.get(str(v), v)) for k, v in params.items()}
