@@ -416,11 +416,9 @@ SELECT e.pupil_id FROM enrolments e
 WHERE e.school_id = $1 AND e.class_id = $2
   AND e.starts <= '{day}' AND (e.ends IS NULL OR e.ends >= '{day}')"""
 
-# Both find the marks by `ix_marks_pupil_day`, the pupil ids coming from the class's enrolment,
-# which is the school's. The counting reads the index alone (an index-only scan). The marks
-# shown also read the table, for the teacher's comment to each (not in the index): about seven
-# times the pages of an index-only read of the same marks (676 instead of 96 for a class of the
-# benchmark), a millisecond a class, and no statement more.
+# Both read `ix_marks_pupil_day` alone (an index-only scan; it includes the teacher's comment
+# since migration 0007, without which the marks shown visited the table: seven times the pages):
+# the pupil ids come from the class's enrolment, which is the school's.
 # Each mark's value is looked up once in a table of what counts (a hash join), not compared
 # with every value by CASE: 15 % less of PostgreSQL's time for the counting.
 _MARK_COUNTS_PG = f"""
