@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from domain.errors import JournalError
+from domain.errors import Gone, JournalError
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
 from locales import Translator
@@ -39,6 +39,6 @@ class Ctx:
     def refusal(self, err: Exception) -> str:
         """What a refused button says: the journal's reason, or, for a button that does not
         parse (forged or from an old screen), that the screen is out of date."""
-        if isinstance(err, JournalError):
+        if isinstance(err, JournalError) and not isinstance(err, Gone):
             return self.t(err.message, **err.params)
         return self.t("This screen is out of date; here is a fresh menu.")

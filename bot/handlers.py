@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from typing import Any
@@ -23,9 +24,11 @@ from bot.context import Ctx
 from bot.states import MenuSG
 from bot.texts import esc
 from domain.errors import Gone, JournalError
+from domain.family import AbsenceCode
+from domain.ids import StaleInput, parse_day, parse_id, parse_member
 from domain.usecases.accounts import MessengerUser, redeem_invitation
 from domain.usecases.schools import actor_school
-from locales import N_, translator
+from locales import N_, pick_language, translator
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +127,27 @@ async def unknown_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dial
     await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
-async def acknowledge(callback: CallbackQuery, ctx: Ctx) -> None:
-    """The «Ознакомлен(а)» button under a term-marks message (sent from the outbox)."""
+async def refuse(
+    callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager, err: JournalError
+) -> None:
+    """A refused button under a notice: its reason, or for data that does not parse (forged,
+    from an old screen, a row that is gone) an out-of-date screen and a fresh menu."""
+    if isinstance(err, Gone):
+        await unknown_button(callback, ctx, dialog_manager)
+        return
+    await callback.answer(ctx.refusal(err), show_alert=True)
+
+
+async def acknowledge(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
+    """The «I have seen them» button under a term-marks message (sent from the outbox)."""
     from domain.usecases.diary import acknowledge_term_marks
     from domain.usecases.family_jobs import ACK_PREFIX
 
     try:
-        ack_id = int((callback.data or "")[len(ACK_PREFIX) :])
+        ack_id = parse_id((callback.data or "")[len(ACK_PREFIX) :])
         ack = await acknowledge_term_marks(ctx.uow(), ctx.actor, ack_id, ctx.clock)
-    except (ValueError, JournalError) as err:
-        await callback.answer(ctx.refusal(err), show_alert=True)
+    except JournalError as err:
+        await refuse(callback, ctx, dialog_manager, err)
         return
     when = ack.acknowledged_at.strftime("%d.%m.%Y %H:%M UTC") if ack.acknowledged_at else ""
     await callback.answer(ctx.t("Thank you: confirmed {when}.", when=when), show_alert=True)
@@ -144,37 +158,48 @@ async def acknowledge(callback: CallbackQuery, ctx: Ctx) -> None:
             pass
 
 
-async def register_button(callback: CallbackQuery, ctx: Ctx) -> None:
-    """Б / У / Н under the class teacher's absence prompt (a message from the outbox)."""
-    import datetime as dt
+def _register_data(data: str) -> tuple[int, dt.date, int, AbsenceCode | None]:
+    """«ar:class:day:pupil:code» (code «?» asks what the pupil missed), checked."""
+    from domain.usecases.class_teacher import REGISTER_PREFIX
 
-    from domain.family import AbsenceCode
+    parts = data[len(REGISTER_PREFIX) :].split(":")
+    if len(parts) != 4:
+        raise StaleInput()
+    class_id, day, pupil_id, code = parts
+    reason = None if code == "?" else parse_member(code, AbsenceCode)
+    return parse_id(class_id), parse_day(day), parse_id(pupil_id), reason
+
+
+async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
+    """Б / У / Н under the class teacher's absence prompt (a message from the outbox)."""
     from domain.usecases.class_teacher import (
-        REGISTER_PREFIX,
         absence_register,
         register_buttons,
         set_absence_reason,
     )
+    from scheduler.render import label_text
 
     try:
-        class_id, day, pupil_id, code = (callback.data or "")[len(REGISTER_PREFIX) :].split(":")
-        when = dt.date.fromisoformat(day)
-        if code == "?":
-            register = await absence_register(ctx.uow(), ctx.actor, int(class_id), when)
-            line = next(x for x in register.lines if x.pupil_id == int(pupil_id))
+        class_id, when, pupil_id, code = _register_data(callback.data or "")
+        if code is None:
+            register = await absence_register(ctx.uow(), ctx.actor, class_id, when)
+            line = next((x for x in register.lines if x.pupil_id == pupil_id), None)
+            if line is None:
+                raise StaleInput()
             await callback.answer(f"{line.name}: {', '.join(line.missed)}"[:200], show_alert=True)
             return
-        await set_absence_reason(
-            ctx.uow(), ctx.actor, int(class_id), int(pupil_id), when, AbsenceCode(code), ctx.clock
-        )
-        register = await absence_register(ctx.uow(), ctx.actor, int(class_id), when)
-    except (ValueError, StopIteration, JournalError) as err:
-        await callback.answer(ctx.refusal(err), show_alert=True)
+        await set_absence_reason(ctx.uow(), ctx.actor, class_id, pupil_id, when, code, ctx.clock)
+        register = await absence_register(ctx.uow(), ctx.actor, class_id, when)
+    except JournalError as err:
+        await refuse(callback, ctx, dialog_manager, err)
         return
-    await callback.answer(ctx.t("Reason {code} saved", code=code))
+    await callback.answer(ctx.t("Reason {code} saved", code=code.value))
     if callback.message is not None:
         rows = [
-            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
+            [
+                InlineKeyboardButton(text=label_text(ctx.t, text), callback_data=data)
+                for text, data in row
+            ]
             for row in register_buttons(register)
         ]
         try:
@@ -185,16 +210,16 @@ async def register_button(callback: CallbackQuery, ctx: Ctx) -> None:
             pass
 
 
-async def remind_button(callback: CallbackQuery, ctx: Ctx) -> None:
+async def remind_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
     """«Remind» under the deputy's morning summary: the teacher gets their overdue list."""
     from domain.usecases.control import REMIND_PREFIX, remind_teacher
     from scheduler.render import LocalesRenderer
 
     try:
-        teacher_id = int((callback.data or "")[len(REMIND_PREFIX) :])
+        teacher_id = parse_id((callback.data or "")[len(REMIND_PREFIX) :])
         count = await remind_teacher(ctx.uow(), ctx.actor, teacher_id, ctx.clock, LocalesRenderer())
-    except (ValueError, JournalError) as err:
-        await callback.answer(ctx.refusal(err), show_alert=True)
+    except JournalError as err:
+        await refuse(callback, ctx, dialog_manager, err)
         return
     await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
 
@@ -223,8 +248,12 @@ def fallback_router() -> Router:
 
 
 def _t(data: dict[str, Any]) -> Any:
+    """The person's language; before the journal found them, the one Telegram says."""
     ctx = data.get("ctx")
-    return ctx.t if ctx is not None else translator("ru")
+    if ctx is not None:
+        return ctx.t
+    user = data.get("event_from_user")
+    return translator(pick_language(user.language_code if user is not None else None))
 
 
 async def _tell(event: ErrorEvent, text: str) -> None:

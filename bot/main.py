@@ -23,8 +23,11 @@ from bot.dialogs.remarks import remarks_router
 from bot.dialogs.staff import class_dialog, control_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
 from bot.middlewares import ActorMiddleware
+from bot.outages import OutageMiddleware, Outages, ReachableMiddleware
 
 log = logging.getLogger(__name__)
+
+REDIS_TIMEOUT = 3.0  # seconds to connect to Redis, and for each of its answers
 
 
 def _keep_response_models() -> list[object]:
@@ -66,7 +69,10 @@ def build_bot(token: str, api_url: str | None = None) -> Bot:
 
 def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
     dp = Dispatcher(storage=storage or MemoryStorage())
+    outages = Outages()
+    dp.update.outer_middleware(ReachableMiddleware(outages))
     dp.update.outer_middleware(ActorMiddleware(services))
+    dp.errors.outer_middleware(OutageMiddleware(services, outages))  # before any error handler
     dp.include_router(commands_router())
     dp.include_routers(
         remarks_router(),  # first: its notice buttons carry no dialog intent
@@ -93,4 +99,13 @@ def make_storage(redis_url: str) -> BaseStorage:
     from aiogram.fsm.storage.base import DefaultKeyBuilder
     from aiogram.fsm.storage.redis import RedisStorage
 
-    return RedisStorage.from_url(redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+    # Bounded waits: a Redis that does not answer must not hold an update (and the user) for
+    # long; its failure is then answered by `bot.outages`, and the next update connects anew.
+    return RedisStorage.from_url(
+        redis_url,
+        connection_kwargs={
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
+        },
+        key_builder=DefaultKeyBuilder(with_destiny=True),
+    )

@@ -3,9 +3,10 @@
 `render_digests` is pure: digests in, PDF bytes out. A page has the school, class, pupil and
 dates; a table of subjects with the period's marks (their dates in small type), the mean, the
 forecast mark, what it takes to reach the next mark and the term mark; the absences, the
-teachers' remarks, the control works coming up and a line for the guardian's signature. A page
-with many subjects or long texts is set in smaller type until it fits; a pupil with 20 subjects
-still gets one page. The fonts shipped in `reports/fonts` render Cyrillic.
+teachers' remarks, their comments to the new marks, the control works coming up and a line for
+the guardian's signature. A page with many subjects or long texts is set in smaller type until
+it fits; a pupil with 20 subjects still gets one page. The fonts shipped in `reports/fonts`
+render Cyrillic.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "absences": "Пропущено уроков: {missed}, дней: {days}; опозданий: {late}.",
         "no_absences": "Пропусков и опозданий нет.",
         "remarks": "Замечания учителей",
+        "comments": "Комментарии учителей к отметкам",
         "upcoming": "Контрольные работы впереди",
         "more": "… и ещё {count}",
         "signature": "Ознакомлен(а): ______________________ / дата ______________",
@@ -74,6 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
         "absences": "Lessons missed: {missed}, days missed: {days}; late: {late}.",
         "no_absences": "No absences, never late.",
         "remarks": "Teachers' remarks",
+        "comments": "Teachers' comments to marks",
         "upcoming": "Control works coming up",
         "more": "… and {count} more",
         "signature": "Seen by: ______________________ / date ______________",
@@ -155,6 +158,13 @@ class _Page:
         self.remarks = len(digest.remarks)
         self.upcoming = len(digest.upcoming)
         self.rows = [s for s in digest.subjects if s.subject.grading is not Grading.NONE or s.marks]
+        self.comment_items = [  # the teachers' comments to the new marks
+            f"{_day(c.day)} · {row.subject.name} · {c.value} — {c.text}"
+            for row in self.rows
+            for c in row.comments
+            if digest.first <= c.day <= digest.last
+        ]
+        self.comments = len(self.comment_items)
         self.with_term = any(s.term_mark for s in self.rows)
         width = A4[0] - 2 * MARGIN
         shares = (
@@ -166,7 +176,7 @@ class _Page:
 
     def fit(self) -> None:
         """The largest scale (in hundredths) at which the page fits; at the smallest, drop
-        remarks and then control works from the end until it does."""
+        remarks, then comments to marks, then control works from the end until it does."""
         if self._fits(1.0):
             return
         low, high = round(MIN_SCALE * 100), 100  # fits at `low` (else trimmed), not at `high`
@@ -178,9 +188,11 @@ class _Page:
                 else:
                     high = middle
         self.scale = low / 100
-        while not self._fits(self.scale) and (self.remarks or self.upcoming):
+        while not self._fits(self.scale) and (self.remarks or self.comments or self.upcoming):
             if self.remarks:
                 self.remarks -= 1
+            elif self.comments:
+                self.comments -= 1
             else:
                 self.upcoming -= 1
 
@@ -234,6 +246,9 @@ class _Page:
             left,
             top,
             width,
+        )
+        top = self._list(
+            canvas, labels["comments"], self.comment_items, self.comments, left, top, width
         )
         top = self._list(
             canvas, labels["upcoming"], list(d.upcoming), self.upcoming, left, top, width

@@ -76,3 +76,23 @@ class LocalesRenderer:
             text = text[: TEXT_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"
         self._last = (notice.lines, t, text)
         return text
+
+    def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
+        """The buttons' labels in the recipient's language (a str label is data: as it is).
+        Plain text, not HTML: Telegram shows a label as it is written."""
+        t = translator(notice.account.language)
+        return [
+            [{"text": label_text(t, label), "data": data} for label, data in row]
+            for row in notice.buttons
+        ]
+
+
+def label_text(t: Translator, label: Msg | str) -> str:
+    """A button's label: a Msg translated and filled, its values as they are (no escaping)."""
+    if isinstance(label, str):
+        return label
+    values = {
+        key: label_text(t, value) if isinstance(value, Msg) else str(value)
+        for key, value in label.params
+    }
+    return t(label.msgid, **values)

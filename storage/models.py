@@ -421,7 +421,7 @@ class MarkRow(Base):
             "pupil_id",
             "day",
             "id",
-            postgresql_include=["subject_id", "work_kind", "value"],
+            postgresql_include=["subject_id", "work_kind", "value", "comment"],
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -234,7 +234,7 @@ HOSTILE: list[tuple[tuple[str, ...], str]] = [
     (("--lang",), "--lang needs a value"),
     (("--lang", "  ", "outbox"), "--lang: may not be empty"),
     (("db", "upgrade", ""), "revision: may not be empty"),
-    (("db", "upgrade", "0003"), "the database is at revision 0007, past 0003; to go back run"),
+    (("db", "upgrade", "0003"), "the database is at revision 0008, past 0003; to go back run"),
     (("db", "upgrade", "+1"), "the database cannot be taken to revision +1: Relative revision"),
     (("db", "downgrade"), "these are required: revision"),
     (("db", "downgrade", "nosuch"), "there is no revision nosuch"),

@@ -92,13 +92,35 @@ async def _same_as_per_pupil(w: SimpleNamespace, day: dt.date, since: dt.date) -
                     if charts and any(a.charts and a.unreachable_at is None for _, a in family):
                         charted.add(pupil.id)
                     else:
-                        expected = [replace(s, marks=_since(s.marks, since)) for s in expected]
+                        expected = [
+                            replace(
+                                s,
+                                marks=_since(s.marks, since),
+                                comments=[c for c in s.comments if c.day >= since],
+                            )
+                            for s in expected
+                        ]
                     assert subjects == expected, pupil.full_name
                     assert compared.setdefault(pupil.id, facts) == facts
                 roster = await ref.people.roster(w.school_id, batch[0].school_class.id, None, day)
                 assert {p.id for p, *_ in batch} == {p.id for p in roster if p.in_journal(day)}
     assert charted  # the comparison covered whole periods too
     return compared
+
+
+async def _comments(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict:  # type: ignore[type-arg]
+    """Pupil id → (subject, value, kind, text) of the comments in the digests' batches."""
+    found: dict = {}  # type: ignore[type-arg]
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        async for batch in class_batches(uow, school, day, since):
+            for pupil, _, subjects, _, _ in batch:
+                found[pupil.id] = [
+                    (s.subject.name, c.value, c.work_kind, c.text)
+                    for s in subjects
+                    for c in s.comments
+                ]
+    return found
 
 
 def _since(marks: list[tuple[dt.date, str, str]], since: dt.date) -> list:  # type: ignore[type-arg]
@@ -118,6 +140,9 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     earlier = await _lesson(w, teacher, 1)
     for pupil, value in (("A0", "3"), ("A10", "5")):
         await put(w.make_uow(), teacher, earlier, w.ids[pupil], "oral", value, w.clock)
+    await put(  # a comment to a mark before the fortnight: shown with the whole period only
+        w.make_uow(), teacher, earlier, w.ids["A10"], "oral", "5", w.clock, comment="Раньше"
+    )
     # A remark before the fortnight: not the digest's (the school's remarks are read at once).
     await teaching.add_remark(
         w.make_uow(), teacher, earlier, w.ids["A10"], RemarkTone.PRAISE, "Раньше", w.clock
@@ -131,6 +156,9 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
         await put(w.make_uow(), teacher, second, w.ids[f"A{i}"], "control", value, w.clock)
         await put(w.make_uow(), teacher, third, w.ids[f"B{i}"], "homework", value, w.clock)
     await put(w.make_uow(), physics, fourth, w.ids["A10"], "oral", "2", w.clock)
+    hostile = "<b>Молодец</b> & </a>"  # the teacher's text, as it is
+    await put(w.make_uow(), teacher, first, w.ids["A1"], "oral", "4", w.clock, comment=hostile)
+    await put(w.make_uow(), physics, fourth, w.ids["A10"], "oral", "2", w.clock, comment="Слабо")
     # Values a teacher cannot tap in a subject with marks but the journal may hold (imported):
     # «н/а» and «осв» count nowhere, «зач» towards the minimum; the database counts them so.
     async with w.make_uow() as uow:
@@ -167,6 +195,9 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
         await uow.commit()
     facts = await _same_as_per_pupil(w, FRIDAY, SINCE)
     assert len(facts) == 25 + 35
+    comments = await _comments(w, FRIDAY, SINCE)  # read in the class's statements, not apart
+    assert comments[w.ids["A1"]] == [("Математика", "4", "Устный ответ", hostile)]
+    assert comments[w.ids["A10"]] == [("Физика", "2", "Устный ответ", "Слабо")]
     a10, a3 = facts[w.ids["A10"]], facts[w.ids["A3"]]
     assert (a10.lessons_missed, a10.days_missed, a10.late) == (2, 0, 1)
     assert (a3.lessons_missed, a3.days_missed, a3.late) == (3, 1, 0)

@@ -204,6 +204,62 @@ async def test_a_corrected_mark_notifies_once(family: Family) -> None:
     assert private.text == "В дневнике новые записи. Откройте /menu, чтобы посмотреть."
 
 
+HOSTILE = "<b>Молодец</b>, </a> & <i>"  # a teacher's comment: it must arrive as text
+ESCAPED = "&lt;b&gt;Молодец&lt;/b&gt;, &lt;/a&gt; &amp; &lt;i&gt;"
+
+
+async def test_a_teachers_comment_to_a_mark_reaches_the_family(family: Family) -> None:
+    w = family
+    renderer = LocalesRenderer()
+    first = await lesson_at(w, 1)
+    put = teaching.put_mark
+    await put(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock)
+    await put(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock, comment=HOSTILE)
+    # The diary: the comment under the subject's marks, the teacher's text as it is.
+    book = await diary.diary_marks(w.make_uow(), w.mother, w.ids["A10"], w.clock)
+    maths = next(s for s in book.subjects if s.subject.name == "Математика")
+    assert [(c.day, c.value, c.work_kind, c.text) for c in maths.comments] == [
+        (MONDAY.date(), "4", "Устный ответ", HOSTILE)
+    ]
+    # The mark's notice (held ten minutes): the comment with it, escaped for Telegram's HTML.
+    w.clock.advance(dt.timedelta(minutes=11))
+    assert await announce_marks(w.make_uow, w.clock, renderer) == 1
+    [notice] = await outbox(w)
+    assert notice.text == (
+        f"Вера: 4 по предмету «Математика» (Устный ответ), 16.11\n💬 Комментарий учителя: {ESCAPED}"
+    )
+    # The digest: under the subject's new marks.
+    w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
+    await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),))
+    [digest] = [
+        x for x in await outbox(w) if x.kind == "digest" and "Лебедев Вера</b>, 7А" in x.text
+    ]
+    assert (
+        f"<b>Математика</b>: новые отметки 4\n💬 Комментарий к отметке 4 за 16.11: {ESCAPED}"
+    ) in digest.text
+
+
+async def test_no_comment_in_a_notification_in_the_privacy_mode(family: Family) -> None:
+    w = family
+    renderer = LocalesRenderer()
+    school = await _school(w)
+    await update_school(w.make_uow(), school, schedule=ScheduleSettings(private_notifications=True))
+    first = await lesson_at(w, 1)
+    await teaching.put_mark(
+        w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock, comment="Тайна"
+    )
+    w.clock.advance(dt.timedelta(minutes=11))
+    await announce_marks(w.make_uow, w.clock, renderer)
+    w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
+    await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),))
+    sent = await outbox(w)
+    assert {x.kind for x in sent} >= {"mark", "digest"}
+    assert not [x.text for x in sent if "Тайна" in x.text or "4" in x.text]
+    # It is there when the guardian opens the diary.
+    book = await diary.diary_marks(w.make_uow(), w.mother, w.ids["A10"], w.clock)
+    assert [c.text for s in book.subjects for c in s.comments] == ["Тайна"]
+
+
 async def _school(w: Family):
     async with w.make_uow() as uow:
         return await uow.schools.get(w.school_id)
@@ -322,6 +378,37 @@ async def test_term_marks_are_acknowledged_with_reminders(family: Family) -> Non
         w.clock.moment = dt.datetime(2027, 1, day, 17, 0, tzinfo=MSK)
         await run_due_jobs(w.make_uow, w.clock, renderer, job)
     assert len(await outbox(w)) == 2  # no reminders after the confirmation
+
+
+async def test_an_english_guardian_gets_the_term_marks_button_in_english(family: Family) -> None:
+    w = family
+    [issued] = await issue_invitations(
+        w.make_uow(), w.school_id, PersonKind.GUARDIAN, [w.ids["GA10"]], w.clock
+    )
+    english = MessengerUser("telegram", "4", "4", "en")
+    await redeem_invitation(w.make_uow(), english, issued.code, w.clock)
+    w.clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
+    await set_term_mark(
+        w.make_uow(),
+        w.teacher,
+        await _class(w, "7А"),
+        await _subject(w),
+        w.ids["A10"],
+        "5",
+        w.clock,
+    )
+    renderer, job = LocalesRenderer(), (TermMarksNotice(),)
+    w.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
+    await run_due_jobs(w.make_uow, w.clock, renderer, job)
+    w.clock.moment = dt.datetime(2026, 12, 31, 17, 0, tzinfo=MSK)
+    await run_due_jobs(w.make_uow, w.clock, renderer, job)  # the reminder
+    by_chat: dict[str, list[str]] = {}
+    for message in await outbox(w):
+        [[button]] = message.buttons
+        assert button["data"].startswith("ack:")
+        by_chat.setdefault(message.chat_id, []).append(button["text"])
+    assert by_chat["4"] == ["✅ I have seen them"] * 2  # the notice and its reminder
+    assert by_chat["2"] == ["✅ Ознакомлен(а)"] * 2  # the mother, in Russian
 
 
 async def _class(w: Family, name: str) -> int:

@@ -103,7 +103,7 @@ async def test_write_see_fix_accept(world: World) -> None:
     assert notice.chat_id == "1" and notice.account_id == w.teacher.account_id
     assert "Петров Б. И." in notice.text and "19.11.2026" in notice.text
     assert "Не выставлены темы уроков за 10–13.11" in notice.text
-    assert notice.buttons == [[{"text": uc.OPEN_BUTTON, "data": f"rmk:{remark.id}"}]]
+    assert notice.buttons == [[{"text": "📝 Открыть замечание", "data": f"rmk:{remark.id}"}]]
 
     [seen] = await uc.remarks_for_teacher(w.make_uow(), w.teacher, w.clock)
     assert seen.remark.id == remark.id and seen.deputy_name == "Петров Б. И."

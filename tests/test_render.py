@@ -56,3 +56,27 @@ def test_lines_of_an_earlier_school_are_let_go() -> None:
     )
     renderer.render(other_school)
     assert sys.getrefcount(line) == held_before
+
+
+def test_button_labels_are_rendered_in_the_readers_language_as_plain_text() -> None:
+    renderer = LocalesRenderer()
+    buttons = (
+        ((Msg("✅ I have seen them"), "ack:1"),),
+        ((msg("🔔 {name}", name="<b>Иван</b> & Co"), "rm:2"), ("Абрамов Анна", "ar:3")),
+    )
+    for language, seen in (("ru", "✅ Ознакомлен(а)"), ("en", "✅ I have seen them")):
+        notice = Notice(
+            Account(1, "telegram", "1", "1", language=language),
+            1,
+            "term_marks",
+            f"k:{language}",
+            (msg("Please confirm that you have seen them."),),
+            buttons=buttons,
+        )
+        assert renderer.render_buttons(notice) == [
+            [{"text": seen, "data": "ack:1"}],
+            [  # a label is shown as written: nothing escaped, a name as it is
+                {"text": "🔔 <b>Иван</b> & Co", "data": "rm:2"},
+                {"text": "Абрамов Анна", "data": "ar:3"},
+            ],
+        ]

@@ -21,6 +21,7 @@ from bot.dialogs.lesson import PAGE, ChoiceGrid, _page, turn_page
 from bot.dialogs.menu import WEEKDAYS, lesson_time, missing_text, open_lesson_card, state_icon
 from bot.states import CoursesSG, SubstituteSG, TermSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.ids import parse_id, parse_ids
 from domain.usecases import teaching as uc
 from domain.usecases import term_marks as tm
 
@@ -43,9 +44,10 @@ async def substitute_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
 @guarded()
 async def take_over(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
-    await uc.substitute(ctx.uow(), ctx.actor, int(item_id), ctx.clock)
+    lesson_id = parse_id(item_id)
+    await uc.substitute(ctx.uow(), ctx.actor, lesson_id, ctx.clock)
     await callback.answer(ctx.t("You are recorded as the substitute."))
-    await open_lesson_card(manager, int(item_id))
+    await open_lesson_card(manager, lesson_id)
 
 
 def substitute_dialog() -> Dialog:
@@ -88,9 +90,10 @@ async def courses_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     }
 
 
-def _course_ids(item_id: str) -> tuple[int, int]:
-    class_id, _, subject_id = item_id.partition("_")
-    return int(class_id), int(subject_id)
+def _course_ids(item_id: object) -> tuple[int, int]:
+    """«class id_subject id», as the course buttons carry them."""
+    class_id, subject_id = parse_ids(item_id, "_", 2)
+    return class_id, subject_id
 
 
 @guarded()
@@ -112,7 +115,7 @@ async def choose_course(
 async def past_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
-    class_id, subject_id = _course_ids(dialog_manager.dialog_data["course"])
+    class_id, subject_id = _course_ids(dialog_manager.dialog_data.get("course"))
     views = await uc.past_lessons(ctx.uow(), ctx.actor, class_id, subject_id, ctx.clock)
     items = []
     lines = []
@@ -127,7 +130,7 @@ async def past_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 
 @guarded()
 async def open_past(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
-    await open_lesson_card(manager, int(item_id))
+    await open_lesson_card(manager, parse_id(item_id))
 
 
 def courses_dialog() -> Dialog:
@@ -177,13 +180,16 @@ def courses_dialog() -> Dialog:
 # --------------------------------------------------------------------------- term marks
 
 
+def _term_course(manager: DialogManager) -> tuple[int, int]:
+    """The class and subject the term marks screen was opened for."""
+    data = manager.dialog_data
+    return parse_id(data.get("class_id")), parse_id(data.get("subject_id"))
+
+
 async def term_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
-    data = dialog_manager.dialog_data
-    sheet = await tm.term_sheet(
-        ctx.uow(), ctx.actor, int(data["class_id"]), int(data["subject_id"]), ctx.clock
-    )
+    sheet = await tm.term_sheet(ctx.uow(), ctx.actor, *_term_course(dialog_manager), ctx.clock)
     page, pages = _page(dialog_manager, len(sheet.lines))
     lines = [
         t(
@@ -245,13 +251,11 @@ async def on_term_mark(
 
 async def _term(manager: DialogManager, reason: str | None, pupil: str, value: str) -> None:
     ctx = ctx_of(manager)
-    data = manager.dialog_data
     await tm.set_term_mark(
         ctx.uow(),
         ctx.actor,
-        int(data["class_id"]),
-        int(data["subject_id"]),
-        int(pupil),
+        *_term_course(manager),
+        parse_id(pupil),
         value,
         ctx.clock,
         reason,
@@ -268,10 +272,7 @@ async def term_name(callback: CallbackQuery, _w: Any, manager: DialogManager, pu
 @guarded()
 async def confirm_all(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
-    data = manager.dialog_data
-    count = await tm.confirm_suggestions(
-        ctx.uow(), ctx.actor, int(data["class_id"]), int(data["subject_id"]), ctx.clock
-    )
+    count = await tm.confirm_suggestions(ctx.uow(), ctx.actor, *_term_course(manager), ctx.clock)
     await callback.answer(ctx.t("Confirmed: {count}", count=count))
 
 

@@ -17,11 +17,12 @@ from bot.states import DiarySG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.family import ReportedReason
 from domain.forecast import describe
+from domain.ids import StaleInput, parse_id, parse_number
 from domain.usecases import diary as uc
 
 
 def _pupil(manager: DialogManager) -> int:
-    return int(manager.dialog_data["pupil"])
+    return parse_id(manager.dialog_data.get("pupil"))
 
 
 async def on_diary_start(start_data: Any, manager: DialogManager) -> None:
@@ -41,7 +42,7 @@ async def children_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 async def choose_child(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
-    pupil_id = int(item_id)
+    pupil_id = parse_id(item_id)
     uc.own_child(ctx_of(manager).actor, pupil_id)  # refuses a forged id before anything is shown
     manager.dialog_data["pupil"] = pupil_id
     manager.dialog_data.pop("period", None)
@@ -70,7 +71,7 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         ctx.actor,
         _pupil(dialog_manager),
         ctx.clock,
-        int(period_id) if period_id else None,
+        parse_id(period_id) if period_id is not None else None,
     )
     lines = [
         t(
@@ -90,6 +91,16 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         if s.term_mark:
             line += " " + t("(term mark {value})", value=esc(s.term_mark))
         lines.append(line)
+        for comment in s.comments:  # the teacher's own text: escaped like every value
+            lines.append(
+                "   "
+                + t(
+                    "💬 Comment to {value} of {day}: {text}",
+                    value=esc(comment.value),
+                    day=comment.day.strftime("%d.%m"),
+                    text=esc(comment.text),
+                )
+            )
         if s.forecast is not None:
             for msgid, params in describe(s.forecast):
                 values = {k: esc(book.kind_names.get(str(v), v)) for k, v in params.items()}
@@ -104,7 +115,11 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 async def choose_period(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
-    manager.dialog_data["period"] = int(item_id)
+    ctx = ctx_of(manager)
+    period_id = parse_id(item_id)
+    # Refuses a period that is not the child's before the screen is drawn with it.
+    await uc.diary_marks(ctx.uow(), ctx.actor, _pupil(manager), ctx.clock, period_id)
+    manager.dialog_data["period"] = period_id
 
 
 async def absences_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -168,10 +183,10 @@ async def report_days_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
 async def choose_span(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
-    first, _, last = item_id.partition("_")
-    start, end = int(first), int(last)
-    if not (0 <= start <= end <= 6):
-        raise ValueError(item_id)
+    first, separator, last = item_id.partition("_")
+    start, end = parse_number(first, 0, 6), parse_number(last, 0, 6)
+    if not separator or start > end:
+        raise StaleInput()
     manager.dialog_data["span"] = [start, end]
     await manager.switch_to(DiarySG.report_reason)
 

@@ -19,12 +19,14 @@ from bot.dialogs.common import (
     Screen,
     ctx_of,
     guarded,
+    out_of_date,
     reason_screen,
     remember_day,
 )
 from bot.dialogs.menu import WEEKDAYS, lesson_time
 from bot.states import LessonSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.ids import parse_id, parse_member, parse_number
 from domain.journal import Attendance, RemarkTone
 from domain.usecases import teaching as uc
 from scheduler.render import LocalesRenderer
@@ -33,7 +35,7 @@ PAGE = 10  # pupils per page of the marks grid: 10 × (1 + up to 7) buttons stay
 
 
 def _lesson_id(manager: DialogManager) -> int:
-    return int(manager.dialog_data["lesson_id"])
+    return parse_id(manager.dialog_data.get("lesson_id"))
 
 
 # --------------------------------------------------------------------------- card
@@ -101,7 +103,7 @@ async def _plan_topic(manager: DialogManager, reason: str | None) -> None:
         ctx.actor,
         _lesson_id(manager),
         ctx.clock,
-        plan_topic_id=int(topic_id),
+        plan_topic_id=parse_id(topic_id),
         reason=reason,
     )
 
@@ -187,9 +189,11 @@ async def attendance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
     return {"pupils": items, "absent": absent, "late": late, "present": len(roster) - absent}
 
 
+@guarded()
 async def toggle_pupil(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
+    item_id = str(parse_id(item_id))  # a pupil of the roster: the use case checks on saving
     draft: dict[str, str] = manager.dialog_data.setdefault("draft", {})
     current = draft.get(item_id)
     following = Attendance.cycle(Attendance(current) if current else None)
@@ -210,7 +214,7 @@ async def save_attendance(callback: CallbackQuery, _w: Any, manager: DialogManag
 async def _attendance(manager: DialogManager, reason: str | None) -> None:
     ctx = ctx_of(manager)
     draft = manager.dialog_data.get("draft", {})
-    statuses = {int(pid): Attendance(s) for pid, s in draft.items()}
+    statuses = {parse_id(pid): parse_member(s, Attendance) for pid, s in draft.items()}
     await uc.save_attendance(ctx.uow(), ctx.actor, _lesson_id(manager), statuses, ctx.clock, reason)
     if reason is not None:
         manager.dialog_data.pop("draft", None)
@@ -290,12 +294,22 @@ class ChoiceGrid(Keyboard):
         elif data.startswith("v"):
             pupil, _, value = data[1:].partition(":")
             await self.on_value(callback, self, manager, pupil, value)
+        else:
+            await out_of_date(callback, manager)  # not a button this grid makes
         return True
+
+
+MOST_PAGES = 1000  # of a grid of pupils: a class is never that big
+
+
+def _page_number(manager: DialogManager) -> int:
+    """The page of the grid the screen shows (a page turned past the end shows the last)."""
+    return parse_number(manager.dialog_data.get("page", 0), 0, MOST_PAGES)
 
 
 def _page(manager: DialogManager, total: int) -> tuple[int, int]:
     pages = max(1, (total + PAGE - 1) // PAGE)
-    page = min(max(0, int(manager.dialog_data.get("page", 0))), pages - 1)
+    page = min(_page_number(manager), pages - 1)
     manager.dialog_data["page"] = page
     return page, pages
 
@@ -347,7 +361,7 @@ async def _mark(manager: DialogManager, reason: str | None, pupil: str, value: s
         ctx.uow(),
         ctx.actor,
         _lesson_id(manager),
-        int(pupil),
+        parse_id(pupil),
         manager.dialog_data.get("kind", "oral"),
         value,
         ctx.clock,
@@ -362,13 +376,13 @@ REASON_ACTIONS["mark"] = _mark
 async def on_pupil_name(
     callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str
 ) -> None:
-    manager.dialog_data["pupil"] = int(pupil)
+    manager.dialog_data["pupil"] = parse_id(pupil)
     await manager.switch_to(LessonSG.mark_pupil)
 
 
 async def turn_page(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
     step = 1 if widget.widget_id == "next" else -1
-    manager.dialog_data["page"] = int(manager.dialog_data.get("page", 0)) + step
+    manager.dialog_data["page"] = min(MOST_PAGES, max(0, _page_number(manager) + step))
 
 
 async def mark_pupil_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -380,7 +394,7 @@ async def mark_pupil_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
         _lesson_id(dialog_manager),
         dialog_manager.dialog_data.get("kind", "oral"),
     )
-    pupil_id = int(dialog_manager.dialog_data.get("pupil", 0))
+    pupil_id = parse_id(dialog_manager.dialog_data.get("pupil"))
     entry = next((r for r in sheet.roster if r.pupil_id == pupil_id), None)
     if entry is None:
         return {"pupil_html": t("This pupil is not on the lesson's roster."), "has_mark": False}
@@ -405,7 +419,7 @@ async def _remove(manager: DialogManager, reason: str | None) -> None:
         ctx.uow(),
         ctx.actor,
         _lesson_id(manager),
-        int(manager.dialog_data["pupil"]),
+        parse_id(manager.dialog_data.get("pupil")),
         manager.dialog_data.get("kind", "oral"),
         uc.REMOVE_MARK,
         ctx.clock,
@@ -422,7 +436,7 @@ async def on_comment(message: Message, _w: Any, manager: DialogManager) -> None:
     sheet = await uc.marks_sheet(
         ctx.uow(), ctx.actor, _lesson_id(manager), manager.dialog_data.get("kind", "oral")
     )
-    pupil_id = int(manager.dialog_data.get("pupil", 0))
+    pupil_id = parse_id(manager.dialog_data.get("pupil"))
     entry = next((r for r in sheet.roster if r.pupil_id == pupil_id), None)
     current = entry.marks.get(sheet.work_kind.code) if entry else None
     if current is None:
@@ -455,7 +469,7 @@ async def remark_pupils_getter(dialog_manager: DialogManager, **_: Any) -> dict[
 async def remark_pupil(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
-    manager.dialog_data["pupil"] = int(item_id)
+    manager.dialog_data["pupil"] = parse_id(item_id)
     await manager.switch_to(LessonSG.remark_tone)
 
 
@@ -467,12 +481,12 @@ async def remark_tone(callback: CallbackQuery, widget: Any, manager: DialogManag
 @guarded()
 async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
-    tone = RemarkTone(manager.dialog_data.get("tone", RemarkTone.PRAISE.value))
+    tone = parse_member(manager.dialog_data.get("tone", RemarkTone.PRAISE.value), RemarkTone)
     await uc.add_remark(
         ctx.uow(),
         ctx.actor,
         _lesson_id(manager),
-        int(manager.dialog_data["pupil"]),
+        parse_id(manager.dialog_data.get("pupil")),
         tone,
         message.text or "",
         ctx.clock,

@@ -22,12 +22,14 @@ from bot.states import (
     SubstituteSG,
 )
 from bot.texts import Raw, Tr, esc, label
+from domain.ids import parse_id
 from domain.journal import LessonState
 from domain.usecases.accounts import set_language
 from domain.usecases.journal_remarks import remarks_summary
 from domain.usecases.teaching import LessonView, lesson_card, todays_lessons
 from locales import N_, translator
 
+LANGUAGES = (("ru", "Русский"), ("en", "English"))  # each in its own language, for anyone
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 STATE_TEXT = {
@@ -123,7 +125,7 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 async def open_lesson(
     callback: CallbackQuery, _widget: Any, manager: DialogManager, item_id: str
 ) -> None:
-    await open_lesson_card(manager, int(item_id))
+    await open_lesson_card(manager, parse_id(item_id))
 
 
 async def on_menu_text(message: Message, _widget: Any, manager: DialogManager) -> None:
@@ -151,7 +153,7 @@ async def open_lesson_card(manager: DialogManager, lesson_id: int) -> None:
 
 
 async def language_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    return {"languages": [("ru", "Русский"), ("en", "English")]}
+    return {"languages": list(LANGUAGES)}
 
 
 async def choose_language(

@@ -23,6 +23,7 @@ from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_tod
 from bot.states import RemarksSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.errors import Forbidden, JournalError
+from domain.ids import StaleInput, parse_id, parse_number
 from domain.remarks import RemarkStatus
 from domain.usecases import journal_remarks as uc
 from locales import N_
@@ -120,7 +121,7 @@ async def open_remark(
 ) -> None:
     """Check access first: a forged remark id gets a refusal and shows nothing."""
     ctx = ctx_of(manager)
-    remark_id = int(item_id)
+    remark_id = parse_id(item_id)
     await uc.remark_detail(ctx.uow(), ctx.actor, remark_id, ctx.clock)
     manager.dialog_data["remark"] = remark_id
     await manager.switch_to(RemarksSG.remark)
@@ -132,7 +133,7 @@ async def open_remark(
 async def remark_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
-    remark_id = int(dialog_manager.dialog_data["remark"])
+    remark_id = _remark_id(dialog_manager)
     view = await uc.remark_detail(ctx.uow(), ctx.actor, remark_id, ctx.clock)
     r = view.remark
     lines = [
@@ -161,7 +162,7 @@ async def remark_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
 
 
 def _remark_id(manager: DialogManager) -> int:
-    return int(manager.dialog_data["remark"])
+    return parse_id(manager.dialog_data.get("remark"))
 
 
 @guarded()
@@ -220,7 +221,7 @@ async def choose_teacher(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
     ctx = ctx_of(manager)
-    teacher_id = int(item_id)
+    teacher_id = parse_id(item_id)
     choices = {c.staff_id: c for c in await uc.remark_teachers(ctx.uow(), ctx.actor)}
     if teacher_id not in choices:
         raise Forbidden("this teacher does not teach in your grades")
@@ -259,13 +260,19 @@ async def choose_due(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
     ctx = ctx_of(manager)
-    days = int(item_id)
+    days = parse_number(item_id, 1, max(uc.DUE_CHOICES))
     if days not in uc.DUE_CHOICES:
-        raise ValueError(item_id)
+        raise StaleInput()
     data = manager.dialog_data
     due = await school_today(manager) + dt.timedelta(days=days)
     await uc.write_remark(
-        ctx.uow(), ctx.actor, int(data["teacher"]), data["text"], due, ctx.clock, _renderer()
+        ctx.uow(),
+        ctx.actor,
+        parse_id(data.get("teacher")),
+        data["text"],
+        due,
+        ctx.clock,
+        _renderer(),
     )
     for key in ("teacher", "teacher_name", "text"):
         data.pop(key, None)
@@ -380,11 +387,13 @@ async def open_from_notice(
     callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager
 ) -> None:
     """The button under a remark's notice (sent from the outbox) opens the remark."""
+    from bot.handlers import refuse
+
     try:
-        remark_id = int((callback.data or "")[len(uc.REMARK_PREFIX) :])
+        remark_id = parse_id((callback.data or "")[len(uc.REMARK_PREFIX) :])
         await uc.remark_detail(ctx.uow(), ctx.actor, remark_id, ctx.clock)
-    except (ValueError, JournalError) as err:
-        await callback.answer(ctx.refusal(err), show_alert=True)
+    except JournalError as err:
+        await refuse(callback, ctx, dialog_manager, err)
         return
     await callback.answer()
     await dialog_manager.start(

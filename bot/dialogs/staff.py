@@ -15,6 +15,7 @@ from bot.dialogs.lesson import ChoiceGrid
 from bot.states import ClassSG, ControlSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.family import AbsenceCode
+from domain.ids import parse_choice, parse_id, parse_member, parse_number
 from domain.usecases import class_teacher as uc
 from domain.usecases import control
 from domain.usecases.schools import actor_school
@@ -42,15 +43,16 @@ async def choose_class(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
     ctx = ctx_of(manager)
-    await uc.open_class(ctx.uow(), ctx.actor, int(item_id))  # refuses other classes
-    manager.dialog_data["class"] = int(item_id)
+    class_id = parse_id(item_id)
+    await uc.open_class(ctx.uow(), ctx.actor, class_id)  # refuses other classes
+    manager.dialog_data["class"] = class_id
     manager.dialog_data.pop("day", None)
     await remember_day(None, manager)
     await manager.switch_to(ClassSG.menu)
 
 
 def _class(manager: DialogManager) -> int:
-    return int(manager.dialog_data["class"])
+    return parse_id(manager.dialog_data.get("class"))
 
 
 async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -63,8 +65,8 @@ async def register_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     ctx = ctx_of(dialog_manager)
     t = ctx.t
     today = await school_today(dialog_manager)
-    shift = int(dialog_manager.dialog_data.get("shift", 0))
-    day = today + dt.timedelta(days=shift)
+    back = _days_back(dialog_manager)
+    day = today - dt.timedelta(days=back)
     register = await uc.absence_register(ctx.uow(), ctx.actor, _class(dialog_manager), day)
     lines = [
         t(
@@ -99,12 +101,20 @@ async def register_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
         for x in register.lines
         if x.missed
     ]
-    return {"register_html": "\n".join(lines), "rows": rows, "can_forward": shift < 0}
+    return {"register_html": "\n".join(lines), "rows": rows, "can_forward": back > 0}
+
+
+MOST_DAYS_BACK = 3660  # ten years: the register opens for any day of the journal
+
+
+def _days_back(manager: DialogManager) -> int:
+    """How many days before today the register shows (never a day ahead of today)."""
+    return parse_number(manager.dialog_data.get("back", 0), 0, MOST_DAYS_BACK)
 
 
 async def shift_day(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
-    step = 1 if widget.widget_id == "dnext" else -1
-    manager.dialog_data["shift"] = min(0, int(manager.dialog_data.get("shift", 0)) + step)
+    step = -1 if widget.widget_id == "dnext" else 1
+    manager.dialog_data["back"] = min(MOST_DAYS_BACK, max(0, _days_back(manager) + step))
 
 
 @guarded()
@@ -112,9 +122,10 @@ async def set_code(
     callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, code: str
 ) -> None:
     ctx = ctx_of(manager)
-    day = await school_today(manager) + dt.timedelta(days=int(manager.dialog_data.get("shift", 0)))
+    day = await school_today(manager) - dt.timedelta(days=_days_back(manager))
+    reason = parse_member(code, AbsenceCode)
     await uc.set_absence_reason(
-        ctx.uow(), ctx.actor, _class(manager), int(pupil), day, AbsenceCode(code), ctx.clock
+        ctx.uow(), ctx.actor, _class(manager), parse_id(pupil), day, reason, ctx.clock
     )
     await callback.answer(ctx.t("Reason {code} saved", code=code))
 
@@ -167,9 +178,7 @@ async def _report(manager: DialogManager) -> uc.ClassReport:
 async def choose_range(
     callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
 ) -> None:
-    if item_id not in uc.REPORT_RANGES:
-        raise ValueError(item_id)
-    manager.dialog_data["range"] = item_id
+    manager.dialog_data["range"] = parse_choice(item_id, uc.REPORT_RANGES)
 
 
 async def ranges_getter(manager: DialogManager) -> list[tuple[str, str]]:
@@ -447,7 +456,7 @@ async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
         lines.append(t("Nothing is overdue."))
     return {
         "overdue_html": "\n".join(lines),
-        "teachers": [(x.teacher_id, label(f"🔔 {x.name}")) for x in by_teacher],
+        "teachers": [(x.teacher_id, label(t("🔔 {name}", name=x.name))) for x in by_teacher],
     }
 
 
@@ -457,7 +466,7 @@ async def remind(callback: CallbackQuery, _w: Any, manager: DialogManager, item_
 
     ctx = ctx_of(manager)
     count = await control.remind_teacher(
-        ctx.uow(), ctx.actor, int(item_id), ctx.clock, LocalesRenderer()
+        ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock, LocalesRenderer()
     )
     await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
 

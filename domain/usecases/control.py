@@ -308,9 +308,8 @@ class DeputySummary(DailyJob):
             for teacher_id, items in sorted(by_teacher.items(), key=lambda x: _name(staff, x[0])):
                 lines.append(msg("<b>{teacher}</b>", teacher=_name(staff, teacher_id)))
                 lines += summary_lines(items)
-                buttons.append(
-                    ((f"🔔 {_name(staff, teacher_id)}", f"{REMIND_PREFIX}{teacher_id}"),)
-                )
+                remind = msg("🔔 {name}", name=_name(staff, teacher_id))  # a button: «remind»
+                buttons.append(((remind, f"{REMIND_PREFIX}{teacher_id}"),))
             for account in accounts:
                 result.append(
                     Notice(
@@ -366,7 +365,7 @@ async def remind_teacher(
                 lines,
                 urgent=True,
             )
-            messages.append(to_outbox(notice, renderer.render(notice), school, now))
+            messages.append(to_outbox(notice, renderer, school, now))
         await uow.outbox.add(messages)
         await uow.commit()
         return len(entries)

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from domain.errors import Forbidden, InvalidInput
 from domain.family import AbsenceCode, AbsenceReport, ReportedReason, TermAcknowledgement
@@ -41,12 +42,23 @@ def own_child(actor: Actor, pupil_id: int) -> Pupil:
     raise NotYourChild()
 
 
+class MarkComment(NamedTuple):
+    """A teacher's comment to a mark: the teacher's own text, for the family to read (in the
+    diary and the digest; never in a notification in the school's privacy mode)."""
+
+    day: dt.date
+    value: str
+    work_kind: str  # its name
+    text: str
+
+
 @dataclass(slots=True)
 class SubjectMarks:
     subject: Subject
     marks: list[tuple[dt.date, str, str]]  # (day, value, work kind name)
     forecast: Forecast | None
     term_mark: str | None = None
+    comments: list[MarkComment] = field(default_factory=list)  # of the marks listed, in order
 
 
 @dataclass(slots=True)
@@ -150,19 +162,25 @@ async def subject_forecasts(
                 lessons_missed=missed,
                 lessons_left=left,
             )
+        shown = [
+            (
+                lesson.day,
+                mk.value,
+                kinds[mk.work_kind].name if mk.work_kind in kinds else mk.work_kind,
+            )
+            for mk, lesson in mine
+        ]
         result.append(
             SubjectMarks(
                 subject,
-                [
-                    (
-                        lesson.day,
-                        mk.value,
-                        kinds[mk.work_kind].name if mk.work_kind in kinds else mk.work_kind,
-                    )
-                    for mk, lesson in mine
-                ],
+                shown,
                 prediction,
                 terms.get(subject_id),
+                [
+                    MarkComment(day, value, kind, mk.comment)
+                    for (day, value, kind), (mk, _) in zip(shown, mine, strict=True)
+                    if mk.comment
+                ],
             )
         )
     return sorted(result, key=lambda s: s.subject.name.casefold())

@@ -37,7 +37,7 @@ from domain.model import (
 )
 from domain.people import Account
 from domain.ports import UnitOfWork
-from domain.usecases.diary import SubjectMarks
+from domain.usecases.diary import MarkComment, SubjectMarks
 from domain.usecases.family_jobs import DigestFacts, next_control_work
 from domain.usecases.term_marks import current_period
 
@@ -56,14 +56,16 @@ class LessonFact(NamedTuple):
 
 
 class MarkFact(NamedTuple):
-    """A mark of a pupil with its lesson's day and subject; a pupil's in (day, mark id) order
-    (a sort by pupil first is half the database's work of one by day across the class)."""
+    """A mark of a pupil with its lesson's day and subject, and the teacher's comment to it
+    ("" without one); a pupil's in (day, mark id) order (a sort by pupil first is half the
+    database's work of one by day across the class)."""
 
     pupil_id: int
     day: dt.date
     subject_id: int
     work_kind: str
     value: str
+    comment: str
 
 
 class MarkCount(NamedTuple):
@@ -307,13 +309,18 @@ def pupil_digests(
             tally = tallies[key] = MarkTally()
         tally.kinds[kind] = [numbers, total, others]
     shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
+    comments_of: dict[tuple[int, int], list[MarkComment]] = {}
     name_of = names.get
-    for pupil_id, mark_day, subject_id, kind, value in rows.marks:
+    for pupil_id, mark_day, subject_id, kind, value, comment in rows.marks:
         key = (pupil_id, subject_id)
         shown = shown_of.get(key)
         if shown is None:
             shown = shown_of[key] = []
         shown.append((mark_day, value, name_of(kind, kind)))
+        if comment:  # seldom: most marks have none
+            comments_of.setdefault(key, []).append(
+                MarkComment(mark_day, value, name_of(kind, kind), comment)
+            )
     subjects_of: dict[int, set[int]] = defaultdict(set)
     for pupil_id, subject_id in tallies:
         if subject_id in known:
@@ -379,7 +386,11 @@ def pupil_digests(
                 )
             subjects.append(
                 SubjectMarks(
-                    subject, shown_of.get(key) or [], prediction, own_terms.get(subject_id)
+                    subject,
+                    shown_of.get(key) or [],
+                    prediction,
+                    own_terms.get(subject_id),
+                    comments_of.get(key) or [],
                 )
             )
 

@@ -21,7 +21,7 @@ from domain.journal import Attendance
 from domain.model import Grading, Period, PlanTopic, Pupil, School, SchoolClass
 from domain.people import Account, PersonKind
 from domain.ports import Clock, UnitOfWork
-from domain.usecases.diary import SubjectMarks
+from domain.usecases.diary import MarkComment, SubjectMarks
 from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_day, to_outbox
 from domain.usecases.term_marks import current_period
 
@@ -32,6 +32,7 @@ MARK_SETTLE = dt.timedelta(minutes=10)  # a mark corrected within this notifies 
 REMIND_EVERY = dt.timedelta(days=2)
 MOST_REMINDERS = 3
 ACK_PREFIX = "ack:"
+ACK_BUTTON = Msg("✅ I have seen them")  # «Ознакомлен(а)» in Russian
 
 
 class ChartMaker(Protocol):
@@ -83,7 +84,7 @@ async def announce_marks(
             for _, account in await family_accounts(uow, mark.school_id, pupils[0]):
                 if not _reachable(account) or not account.notify_marks:
                     continue
-                if school.schedule.private_notifications:
+                if school.schedule.private_notifications:  # no names, marks, subjects, comments
                     lines: tuple[Msg, ...] = (
                         msg("New entries in the diary. Open /menu to see them."),
                     )
@@ -98,11 +99,13 @@ async def announce_marks(
                             day=lesson.day.strftime("%d.%m"),
                         ),
                     )
+                    if mark.comment:
+                        lines += (msg("💬 The teacher's comment: {text}", text=mark.comment),)
                 stamp = int((mark.changed_at or mark.created_at).timestamp())
                 notice = Notice(
                     account, mark.school_id, "mark", f"mark:{mark.id}:{account.id}:{stamp}", lines
                 )
-                queued.append(to_outbox(notice, renderer.render(notice), school, now))
+                queued.append(to_outbox(notice, renderer, school, now))
         await uow.outbox.add(queued)
         await uow.family.mark_notified([m.id for m, _ in settled if m.id is not None], now)
         await uow.commit()
@@ -275,6 +278,9 @@ def _lines(
                 msg("<b>{subject}</b>: new marks {marks}", subject=s.subject.name, marks=marks_text)
             ]
         lines += said
+        for comment in s.comments:  # the teacher's own words: this pupil's, never shared
+            if since <= comment.day <= day:
+                lines.append(comment_line(comment))
         if s.forecast is not None:
             lines += _forecast_lines(s.forecast, kind_names, shared)
     if facts.lessons_missed or facts.late:
@@ -300,6 +306,17 @@ def _lines(
             said = shared[key] = [msg("Control works coming up: {works}", works=works)]
         lines += said
     return lines
+
+
+def comment_line(comment: MarkComment) -> Msg:
+    """A teacher's comment to a mark, as the diary and the digest show it (the text is the
+    teacher's: the renderer escapes it like every value)."""
+    return msg(
+        "💬 Comment to {value} of {day}: {text}",
+        value=comment.value,
+        day=comment.day.strftime("%d.%m"),
+        text=comment.text,
+    )
 
 
 def _forecast_lines(
@@ -409,7 +426,8 @@ def next_control_work(
 
 class TermMarksNotice:
     """When a child's term marks are all set, or the period is over, each guardian gets them
-    with an «Ознакомлен(а)» button, and a reminder every two days (three at most) until then."""
+    with an «I have seen them» («Ознакомлен(а)») button, and a reminder every two days (three at
+    most) until then."""
 
     name = "term_marks"
 
@@ -494,7 +512,7 @@ class TermMarksNotice:
                     self.name,
                     f"term:{school.id}:{period.id}:{ack.id}:{account.id}",
                     tuple(lines),
-                    buttons=((("✅ Ознакомлен(а)", f"{ACK_PREFIX}{ack.id}"),),),
+                    buttons=(((ACK_BUTTON, f"{ACK_PREFIX}{ack.id}"),),),
                 )
             )
         return result
@@ -535,7 +553,7 @@ class TermMarksNotice:
                                 name=name,
                             ),
                         ),
-                        buttons=((("✅ Ознакомлен(а)", f"{ACK_PREFIX}{ack.id}"),),),
+                        buttons=(((ACK_BUTTON, f"{ACK_PREFIX}{ack.id}"),),),
                     )
                 )
         await uow.family.save_acknowledgements(due)

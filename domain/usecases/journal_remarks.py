@@ -31,7 +31,7 @@ from domain.usecases.scheduling import (
 from domain.usecases.teaching import _school, local_now
 
 REMARK_PREFIX = "rmk:"  # a button under a notice: open the remark in the bot
-OPEN_BUTTON = "📝 Открыть замечание"
+OPEN_BUTTON = Msg("📝 Open the remark")  # translated for the recipient
 DUE_CHOICES = (3, 7, 14)  # days the bot offers for the due date
 REOPEN_DAYS = 3  # a remark reopened after its due date gets this many days again
 REMIND_AT = dt.time(9, 0)
@@ -142,7 +142,7 @@ async def _queue(
 ) -> None:
     """Into the outbox in the caller's transaction: kept with the change, or not at all."""
     messages = [
-        to_outbox(n, renderer.render(n), school, now)
+        to_outbox(n, renderer, school, now)
         for n in notices
         if n.account.id is not None and n.account.unreachable_at is None
     ]

@@ -39,9 +39,15 @@ def msg(msgid: str, **params: object) -> Msg:
     return Msg(msgid, tuple(params.items()))
 
 
+Label = Msg | str
+"""A button's label: a Msg is translated for the recipient like the text; a str is shown as it
+is, and is only ever data (a pupil's name), never words."""
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """Something to tell one account later; rendered in the account's language."""
+    """Something to tell one account later; rendered (text and button labels) in the account's
+    language."""
 
     account: Account
     school_id: int
@@ -49,12 +55,18 @@ class Notice:
     dedup_key: str
     lines: tuple[Msg, ...]
     urgent: bool = False
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = field(default=())
+    buttons: tuple[tuple[tuple[Label, str], ...], ...] = field(default=())  # (label, data)
     photo: bytes | None = None
 
 
 class NoticeRenderer(Protocol):
-    def render(self, notice: Notice) -> str: ...
+    def render(self, notice: Notice) -> str:
+        """The notice's text."""
+        ...
+
+    def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
+        """Its buttons, rows of {"text": label, "data": callback data}."""
+        ...
 
 
 class Job(Protocol):
@@ -162,15 +174,20 @@ def quiet_hours(account: Account) -> QuietHours:
     )
 
 
-def to_outbox(notice: Notice, text: str, school: School, now: dt.datetime) -> OutboxMessage:
+def to_outbox(
+    notice: Notice, renderer: NoticeRenderer, school: School, now: dt.datetime
+) -> OutboxMessage:
+    """The notice as a message of the outbox: its text and button labels rendered in the
+    recipient's language, held until their quiet hours end unless urgent."""
     assert notice.account.id is not None
     return OutboxMessage(
         id=None, school_id=notice.school_id, account_id=notice.account.id,
-        chat_id=notice.account.chat_id, kind=notice.kind, dedup_key=notice.dedup_key, text=text,
+        chat_id=notice.account.chat_id, kind=notice.kind, dedup_key=notice.dedup_key,
+        text=renderer.render(notice),
         not_before=deliver_at(now, school.timezone, quiet_hours(notice.account),
                               urgent=notice.urgent),
         created_at=now, urgent=notice.urgent,
-        buttons=[[{"text": label, "data": data} for label, data in row] for row in notice.buttons],
+        buttons=renderer.render_buttons(notice) if notice.buttons else [],
         photo=notice.photo,
     )  # fmt: skip
 
@@ -198,7 +215,7 @@ async def run_due_jobs(
                     n for n in await job.notices(uow, school, key, now)
                     if n.account.unreachable_at is None and n.account.id is not None
                 ]  # fmt: skip
-                messages = [to_outbox(n, renderer.render(n), school, now) for n in notices]
+                messages = [to_outbox(n, renderer, school, now) for n in notices]
                 await uow.outbox.add(messages)
                 await uow.jobs.set_count(job.name, school.id, key, len(messages))
                 await uow.commit()

@@ -702,7 +702,7 @@ async def _tell_family(
         if account.id is None or account.unreachable_at is not None:
             continue
         notice = Notice(account, school.id, "remark", f"remark:{remark.id}:{account.id}", lines)
-        messages.append(to_outbox(notice, renderer.render(notice), school, now))
+        messages.append(to_outbox(notice, renderer, school, now))
     await uow.outbox.add(messages)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 
 from bot.commands import register_commands
 from bot.context import Services
@@ -59,8 +61,12 @@ class Harness:
         return person
 
 
-@pytest.fixture
-async def harness(make_uow: Callable[[], SqlUnitOfWork]) -> AsyncIterator[Harness]:
+@contextlib.asynccontextmanager
+async def running_bot(
+    make_uow: Callable[[], SqlUnitOfWork], storage: BaseStorage | None = None
+) -> AsyncIterator[Harness]:
+    """The example school in the database, and the bot polling the fake Telegram (with its FSM
+    storage in `storage`: memory by default)."""
     clock = FixedClock(MONDAY_MORNING)
     school = await create_school(make_uow(), "Школа №1", "Europe/Moscow")
     await import_school(make_uow(), school, raw_tables(bot_school()), dt.date(2026, 9, 1))
@@ -69,8 +75,14 @@ async def harness(make_uow: Callable[[], SqlUnitOfWork]) -> AsyncIterator[Harnes
     async with FakeTelegram() as server:
         server.add_bot(TOKEN, username="journal_test_bot")
         bot = build_bot(TOKEN, server.api_url)
-        dp = build_dispatcher(Services(make_uow, clock))
+        dp = build_dispatcher(Services(make_uow, clock), storage)
         server.track(dp)
+        # Outermost, so that an update counts as handled only when its error handling is over
+        # too (aiogram's ErrorsMiddleware is otherwise outside it, and a failure in a middleware
+        # before the tracker, such as the FSM's reading of a Redis that is down, went uncounted).
+        tracker = dp.update.outer_middleware[-1]
+        dp.update.outer_middleware.unregister(tracker)
+        dp.update.outer_middleware._middlewares.insert(0, tracker)
         await register_commands(bot)
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
         await server.wait_polling()
@@ -88,3 +100,9 @@ async def harness(make_uow: Callable[[], SqlUnitOfWork]) -> AsyncIterator[Harnes
         await polling
         await bot.session.close()
         assert server.internal_errors == []
+
+
+@pytest.fixture
+async def harness(make_uow: Callable[[], SqlUnitOfWork]) -> AsyncIterator[Harness]:
+    async with running_bot(make_uow) as h:
+        yield h

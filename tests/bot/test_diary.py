@@ -125,3 +125,24 @@ async def test_term_marks_confirmation_button(harness: Harness) -> None:
     async with h.make_uow() as uow:
         [ack] = await uow.family.acknowledgements(h.school_id)
     assert ack.acknowledged_at is not None
+
+
+async def test_the_diary_shows_a_teachers_comment_to_a_mark_as_text(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
+    await h.teacher()
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    [first, *_] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    hostile = "<b>Молодец</b>, </a> & <i>"
+    await teaching.put_mark(
+        h.make_uow(), teacher, first.lesson.id, h.pupils["A3"], "oral", "5", h.clock,
+        comment=hostile,
+    )  # fmt: skip
+    parent = h.user(6400, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    await parent.press("Дневник")
+    await parent.press("Отметки")
+    screen = parent.screen()
+    assert f"💬 Комментарий к отметке 5 за 16.11: {hostile}" in screen.text  # text, not markup
+    bold = screen.entity_texts("bold")
+    assert "Молодец" not in bold and "Математика" in bold

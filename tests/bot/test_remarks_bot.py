@@ -167,8 +167,11 @@ async def test_forged_remark_ids_are_refused(harness: Harness) -> None:
 
     # The deputy's list: a forged item id of a remark that does not exist.
     await deputy.press("Замечания учителям")
-    for forged in ("999999", str(2**40), "-1"):
-        assert await refused(deputy, *forge(deputy, "rm", forged)) == "это не ваше замечание"
+    assert await refused(deputy, *forge(deputy, "rm", "999999")) == "это не ваше замечание"
+    for forged in (str(2**40), "-1", "1" * 40):  # no id of the journal: an old or forged screen
+        assert "устарел" in await refused(deputy, *forge(deputy, "rm", forged))
+    await deputy.send("/menu")
+    await deputy.press("Замечания учителям")
     # The teacher's list: an id of nobody's remark, and a forged due choice for the deputy.
     await teacher.send("/menu")
     await teacher.press("Замечания мне")

@@ -1,0 +1,190 @@
+"""When the journal's storage is out of reach (Redis, which keeps the open screens, or the
+database): every press and message gets one clear sentence, the log gets one warning per outage
+instead of a traceback per update, and the next update simply tries again, so the bot recovers by
+itself when the storage is back.
+
+The failure can come from anywhere in an update's way: aiogram's FSM middleware reads the state
+from Redis before any handler, aiogram-dialog's middlewares load and save the dialog's context,
+the journal's middleware and use cases read the database. Each of those ends in aiogram's
+`ErrorsMiddleware`, which hands the exception to the error observers: `OutageMiddleware` sits
+outside them (an outer middleware of `errors`) and answers before aiogram-dialog's own error
+middleware, which cannot load a context from a Redis that is down and would fail again
+(`KeyError: 'aiogd_context'`), so that no error handler ran and the user heard nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent, TelegramObject, User
+
+from bot.context import Ctx, Services
+from locales import N_, Translator, pick_language, translator
+
+log = logging.getLogger(__name__)
+
+STORAGE_DOWN = N_(
+    "The journal cannot reach its storage right now; try again in a minute — nothing you saved "
+    "is lost."
+)
+
+SCREENS = "the storage of open screens (Redis)"
+DATABASE = "the database"
+
+
+def _redis_outage(err: BaseException) -> bool:
+    try:
+        from redis import exceptions as redis_errors
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    return isinstance(err, redis_errors.ConnectionError | redis_errors.TimeoutError)
+
+
+def _database_outage(err: BaseException) -> bool:
+    from sqlalchemy import exc as sa
+
+    if isinstance(err, sa.DBAPIError) and err.connection_invalidated:
+        return True
+    if isinstance(err, sa.TimeoutError):  # no connection free in the pool in time
+        return True
+    if isinstance(err, sa.InterfaceError | sa.OperationalError):
+        return _connection_error(err.orig) or "connection" in str(err).casefold()
+    return _connection_error(err)
+
+
+def _connection_error(err: BaseException | None) -> bool:
+    """The driver's own words for a server that is gone (asyncpg, or a socket's)."""
+    if err is None:
+        return False
+    if isinstance(err, ConnectionError | TimeoutError):
+        return True
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(
+        err,
+        asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.ConnectionDoesNotExistError,
+    )
+
+
+def outage(err: BaseException) -> str | None:
+    """Which storage `err` says is out of reach (it, or what it was raised from), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TelegramAPIError):
+            return None  # Telegram out of reach is no storage's outage (and cannot be told)
+        if _redis_outage(current):
+            return SCREENS
+        if _database_outage(current):
+            return DATABASE
+        current = current.__cause__ or current.__context__
+    return None
+
+
+class Outages:
+    """What is down now: warned about once, and noted as back with the first update that
+    went through."""
+
+    def __init__(self) -> None:
+        self.down: set[str] = set()
+
+    def failed(self, what: str, err: BaseException) -> None:
+        if what in self.down:
+            log.debug("%s still out of reach: %s", what, err)
+            return
+        self.down.add(what)
+        log.warning(
+            "%s is out of reach (%s: %s); users are asked to try again in a minute",
+            what,
+            type(err).__name__,
+            err,
+        )
+
+    def went_through(self) -> None:
+        if self.down:
+            log.warning("%s reachable again", " and ".join(sorted(self.down)))
+            self.down.clear()
+
+
+class OutageMiddleware(BaseMiddleware):
+    """An outer middleware of the dispatcher's error observer: an outage is answered here."""
+
+    def __init__(self, services: Services, outages: Outages) -> None:
+        self.services = services
+        self.outages = outages
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event, ErrorEvent):
+            return await handler(event, data)
+        what = outage(event.exception)
+        if what is None:
+            return await handler(event, data)
+        self.outages.failed(what, event.exception)
+        t = await self._translator(data, what)
+        await _tell(event, t(STORAGE_DOWN))
+        return True  # handled: the error handlers (and aiogram-dialog's) do not run
+
+    async def _translator(self, data: dict[str, Any], what: str) -> Translator:
+        """The person's language: known when the journal found them before the failure; else
+        their account's when only Redis is down; else Telegram's."""
+        ctx: Ctx | None = data.get("ctx")
+        if ctx is not None:
+            return ctx.t
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return translator(None)
+        if what == SCREENS:
+            from bot.middlewares import messenger_user
+            from domain.usecases.accounts import resolve_actor
+
+            try:
+                actor = await resolve_actor(self.services.make_uow(), messenger_user(user, None))
+            except Exception:  # the database may be out of reach too
+                log.debug("no account language while %s is out of reach", what, exc_info=True)
+            else:
+                if actor.account.id is not None:
+                    return translator(actor.account.language)
+        return translator(pick_language(user.language_code))
+
+
+class ReachableMiddleware(BaseMiddleware):
+    """An outer middleware of every update: one that went through means the storage is back."""
+
+    def __init__(self, outages: Outages) -> None:
+        self.outages = outages
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        result = await handler(event, data)
+        self.outages.went_through()
+        return result
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except TelegramAPIError as err:
+        log.info("could not tell the user that the storage is out of reach: %s", err)
