@@ -16,6 +16,7 @@ import io
 import math
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ _UTF8_AS_LATIN = re.compile(
 # Windows-1251 signs a Russian list has; the rest of 0x80–0xBF (Ђ, ѓ, ‰, Љ, ¤ …) hints at
 # another code page (DOS 866, Mac) read as Windows-1251.
 _USUAL_SIGNS = set("«»№–—…‘’“”„•ЁёІі°\u00a0·")
-_UNUSUAL = set(_CP1251_HIGH) - _USUAL_SIGNS
+_UNUSUAL = re.compile("[" + re.escape("".join(sorted(set(_CP1251_HIGH) - _USUAL_SIGNS))) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
@@ -167,7 +168,7 @@ def _encoding_trouble(text: str) -> str | None:
             "{source} is Windows-1251 that was read as Western European and saved again "
             "(«Ìàòåìàòèêà» instead of letters); save the original as {accepted}"
         )
-    unusual = sum(1 for ch in text if ch in _UNUSUAL)
+    unusual = len(_UNUSUAL.findall(text))
     if unusual >= 3 and 3 * unusual >= letters:
         return N_("{source} is not in an accepted encoding: save it as {accepted}")
     return None
@@ -177,6 +178,7 @@ def _likelier_as(text: str, read_as: str, written_in: str) -> bool:
     """Whether the text is bytes of `written_in` decoded as `read_as` (then saved so): back as
     those bytes and decoded right, its Cyrillic looks clearly more Russian. KOI8-R read as
     Windows-1251 gives «йЧБОПЧ»; Windows-1251 read as Latin-1 gives «Ìàòåìàòèêà»."""
+    text = text[:_SAMPLE]  # a school's file is one encoding throughout: its start tells
     try:
         other = text.encode(read_as).decode(written_in)
     except UnicodeError:
@@ -198,16 +200,19 @@ def _russianness(text: str) -> float | None:
     """How Russian the Cyrillic of a text looks: the mean log-frequency of its letters, less
     penalties for «аБВ» case inside a word and for words no Russian word is shaped like (no
     vowel, five consonants in a row). None when there are too few letters to tell."""
-    letters = [ch for ch in text if "а" <= ch.casefold() <= "я" or ch in "Ёё"]
-    if len(letters) < 4:
+    counts = Counter(_LOWER_CYRILLIC.findall(text.casefold().replace("ё", "е")))
+    letters = sum(counts.values())
+    if letters < 4:
         return None
-    score = sum(_LOG_FREQUENCY.get(ch.casefold().replace("ё", "е"), -8.0) for ch in letters)
+    score = sum(n * _LOG_FREQUENCY.get(letter, -8.0) for letter, n in counts.items())
     inside = len(re.findall(r"[а-яё][А-ЯЁ]", text))
     words = [w.casefold() for w in re.findall(r"[А-Яа-яЁё]{3,}", text)]
     odd = sum(1 for w in words if not set(w) & _VOWELS or _CONSONANTS.search(w))
-    return (score - 4.0 * inside - 6.0 * odd) / len(letters)
+    return (score - 4.0 * inside - 6.0 * odd) / letters
 
 
+_LOWER_CYRILLIC = re.compile("[а-я]")
+_SAMPLE = 50_000  # characters whose letters decide between two readings
 _VOWELS = set("аеёиоуыэюя")
 _CONSONANTS = re.compile(r"[^аеёиоуыэюяьъй]{5,}")
 
