@@ -314,15 +314,19 @@ TABLE_TITLES = {
 async def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     from domain.usecases.import_school import import_school
     from domain.usecases.schools import find_school
-    from importer.readers import read_source
+    from importer.readers import read_import
 
     await ctx.require_current_schema()
     school = await find_school(ctx.uow(), args.school)
     t = ctx.t
     try:
-        tables = read_source(Path(args.path))
+        source = read_import(Path(args.path))
         report = await import_school(
-            ctx.uow(), school, tables, local_today(ctx.clock, school.timezone)
+            ctx.uow(),
+            school,
+            source.tables,
+            local_today(ctx.clock, school.timezone),
+            warnings=source.warnings,
         )
     except ImportRejected as rejected:
         problems = sorted(rejected.problems, key=lambda p: (p.source, p.row or 0))
@@ -331,8 +335,8 @@ async def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             print("  " + format_problem(t, problem), file=sys.stderr)
         return EXIT_REFUSED
     if not report.tables:
-        ctx.out(t("Nothing to import: the files hold no rows."))
-        return 0
+        print(t("Nothing to import: the files hold no rows."), file=sys.stderr)
+        return EXIT_REFUSED
     ctx.out(t("Imported into {name}:", name=school.name))
     for table, counts in report.tables.items():
         ctx.out(
@@ -345,6 +349,10 @@ async def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
                 unchanged=counts.unchanged,
             )
         )
+    if report.warnings:
+        ctx.out(t("Warnings ({count}):", count=len(report.warnings)))
+        for warning in sorted(report.warnings, key=lambda p: (p.source, p.row or 0)):
+            ctx.out("  " + format_problem(t, warning))
     return 0
 
 

@@ -136,7 +136,8 @@ def bot_school() -> dict[str, str]:
     """A school for scenarios: 7А with 25 pupils, 8Б with 35 (one named like HTML), two teachers.
 
     T1 teaches maths to 7А (Monday lessons 1 and 2) and to 8Б (Monday lesson 3); T2 teaches
-    physics to 7А (Monday lesson 4) and is the deputy head. Grade 7 maths has a plan.
+    «Разговоры о важном» to 8Б (Monday lesson 1), physics to 7А (Monday lesson 4) and is the
+    deputy head. Grade 7 maths has a plan.
     """
     students = ["id,class,last_name,first_name,birth_date"]
     guardians = ["id,student_id,last_name,first_name,relation"]
@@ -173,7 +174,7 @@ def bot_school() -> dict[str, str]:
         "timetable": (
             "class,weekday,lesson,subject,teacher_id,room\n"
             "7А,1,1,Математика,T1,201\n7А,1,2,Математика,T1,201\n8Б,1,3,Математика,T1,202\n"
-            "7А,1,4,Физика,T2,301\n8Б,1,4,Разговоры о важном,T2,302\n"
+            "7А,1,4,Физика,T2,301\n8Б,1,1,Разговоры о важном,T2,302\n"
             "7А,2,1,Математика,T1,201\n"
         ),
         "plan": (

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
 from domain.importing import (
     TABLE_ORDER,
+    ImportProblem,
     RawTable,
     SchoolSnapshot,
     ValidatedImport,
     _fold,
     class_key,
     latest_enrolments,
+    school_key,
     validate,
 )
 from domain.model import (
@@ -52,9 +54,12 @@ class TableCounts:
 
 @dataclass(slots=True)
 class ImportReport:
-    """What an import did, per table, in the order a secretary reads it."""
+    """What an import did, per table, in the order a secretary reads it, and its warnings:
+    what it ignored (a column, a file), normalised (a phone, a class name) or kept as stored
+    (a column the files lack)."""
 
     tables: dict[str, TableCounts] = field(default_factory=dict)
+    warnings: list[ImportProblem] = field(default_factory=list)
 
     def counts(self, table: str) -> TableCounts:
         return self.tables.setdefault(table, TableCounts())
@@ -64,13 +69,21 @@ T = TypeVar("T")
 
 
 async def import_school(
-    uow: UnitOfWork, school: School, raw_tables: Sequence[RawTable], today: dt.date
+    uow: UnitOfWork,
+    school: School,
+    raw_tables: Sequence[RawTable],
+    today: dt.date,
+    *,
+    warnings: Sequence[ImportProblem] = (),
 ) -> ImportReport:
-    """Raises ImportRejected (nothing written) or returns what was added and updated."""
+    """Raises ImportRejected (nothing written) or returns what was added and updated.
+
+    `warnings` are the reader's (files and sheets it skipped); the report adds validation's.
+    """
     assert school.id is not None
     async with uow:
         snapshot = await uow.directory.snapshot(school.id)
-        valid = validate(raw_tables, snapshot)
+        valid = validate(raw_tables, snapshot, today)
         report = ImportReport()
         for table in TABLE_ORDER:
             report.tables[table] = TableCounts()
@@ -79,26 +92,42 @@ async def import_school(
         await _Applier(uow.directory, snapshot, report, today).apply(valid)
         await uow.commit()
     return ImportReport(
-        {t: c for t, c in report.tables.items() if c.added or c.updated or c.unchanged}
+        {t: c for t, c in report.tables.items() if c.added or c.updated or c.unchanged},
+        [*warnings, *valid.warnings],
     )
 
 
+# A validated row's `keep` names import columns; these are the entity fields they fill.
+FIELD_OF_COLUMN = {"class_teacher": "class_teacher_id", "kind": "work_kind"}
+
+
+def _kept_fields(entity: object, keep: frozenset[str]) -> list[str]:
+    names = {f.name for f in fields(entity)}  # type: ignore[arg-type]
+    return [f for f in (FIELD_OF_COLUMN.get(c, c) for c in keep) if f in names]
+
+
 def _merge(
-    existing: Sequence[T], incoming: Sequence[T], key: Callable[[T], Hashable]
+    existing: Sequence[T],
+    incoming: Sequence[T],
+    key: Callable[[T], Hashable],
+    keeps: Sequence[frozenset[str]] | None = None,
 ) -> tuple[list[T], list[T], int, dict[Hashable, T]]:
-    """Split incoming entities into inserts and real updates; an update keeps the stored id."""
+    """Split incoming entities into inserts and real updates; an update keeps the stored id
+    and, for the columns in its `keeps` entry, the stored values (the file did not give them)."""
     by_key: dict[Hashable, T] = {key(e): e for e in existing}
     inserts: list[T] = []
     updates: list[T] = []
     unchanged = 0
-    for item in incoming:
+    for index, item in enumerate(incoming):
         k = key(item)
         old = by_key.get(k)
         if old is None:
             inserts.append(item)
             by_key[k] = item
             continue
-        merged = replace(item, id=old.id)  # type: ignore[type-var]
+        keep = keeps[index] if keeps is not None else frozenset()
+        stored = {f: getattr(old, f) for f in _kept_fields(old, keep)}
+        merged = replace(item, id=old.id, **stored)  # type: ignore[type-var]
         if merged == old:
             unchanged += 1
         else:
@@ -122,11 +151,11 @@ class _Applier:
         self.report = report
         self.today = today
         self.school_id = snapshot.school_id
-        self.staff = {s.external_id: s for s in snapshot.staff}
+        self.staff = {school_key(s.external_id): s for s in snapshot.staff}
         self.subjects = {_fold(s.name): s for s in snapshot.subjects}
         self.classes = {class_key(c.name): c for c in snapshot.classes}
-        self.pupils = {p.external_id: p for p in snapshot.pupils}
-        self.guardians = {g.external_id: g for g in snapshot.guardians}
+        self.pupils = {school_key(p.external_id): p for p in snapshot.pupils}
+        self.guardians = {school_key(g.external_id): g for g in snapshot.guardians}
         self.subgroups = {(s.class_id, s.subject_id, _fold(s.name)): s for s in snapshot.subgroups}
         self.years = {y.name: y for y in snapshot.school_years}
 
@@ -137,8 +166,9 @@ class _Applier:
         incoming: Sequence[Any],
         key: Callable[[Any], Hashable],
         count: bool = True,
+        keeps: Sequence[frozenset[str]] | None = None,
     ) -> dict[Hashable, Any]:
-        inserts, updates, unchanged, by_key = _merge(existing, incoming, key)
+        inserts, updates, unchanged, by_key = _merge(existing, incoming, key, keeps)
         if inserts or updates:
             await self.directory.save(inserts, updates)
         if count:
@@ -169,14 +199,24 @@ class _Applier:
                 )
                 for r in v.staff
             ]
-            stored = await self._store("staff", self.snap.staff, incoming, lambda s: s.external_id)
+            stored = await self._store(
+                "staff",
+                self.snap.staff,
+                incoming,
+                lambda s: school_key(s.external_id),
+                keeps=[r.keep for r in v.staff],
+            )
             self.staff = dict(stored)  # type: ignore[arg-type]
         if v.subjects:
             incoming_subjects = [
                 Subject(None, sid, r.name, r.short_name, r.grading) for r in v.subjects
             ]
             stored = await self._store(
-                "subjects", self.snap.subjects, incoming_subjects, lambda s: _fold(s.name)
+                "subjects",
+                self.snap.subjects,
+                incoming_subjects,
+                lambda s: _fold(s.name),
+                keeps=[r.keep for r in v.subjects],
             )
             self.subjects = dict(stored)  # type: ignore[arg-type]
         if v.classes:
@@ -191,7 +231,11 @@ class _Applier:
                 for r in v.classes
             ]
             stored = await self._store(
-                "classes", self.snap.classes, incoming_classes, lambda c: class_key(c.name)
+                "classes",
+                self.snap.classes,
+                incoming_classes,
+                lambda c: class_key(c.name),
+                keeps=[r.keep for r in v.classes],
             )
             self.classes = dict(stored)  # type: ignore[arg-type]
         if v.students:
@@ -261,47 +305,59 @@ class _Applier:
             )
             for r in v.students
         ]
-        stored = await self._store("students", self.snap.pupils, incoming, lambda p: p.external_id)
+        stored = await self._store(
+            "students",
+            self.snap.pupils,
+            incoming,
+            lambda p: school_key(p.external_id),
+            keeps=[r.keep for r in v.students],
+        )
         self.pupils = dict(stored)  # type: ignore[arg-type]
         latest = latest_enrolments(self.snap.enrolments)
         closes: list[Enrolment] = []
         opens: list[Enrolment] = []
         for r in v.students:
+            # The pupil as stored now: dates the file did not give are the stored ones.
             pupil = self.pupils[r.external_id]
             class_id = self.classes[class_key(r.class_name)].id
             assert pupil.id is not None and class_id is not None
+            left_on = pupil.left_on
             current = latest.get(pupil.id)
             if current is not None and current.class_id == class_id:
-                if current.ends != r.left_on:
-                    closes.append(replace(current, ends=r.left_on))
+                if current.ends != left_on:
+                    closes.append(replace(current, ends=left_on))
                 continue
             # Without an arrival date the pupil is taken to be in the class since the school
             # year began: a November import must not drop them from September's lessons.
-            starts = r.enrolled_on or SchoolYear.bounds_for(self.today)[0]
-            if r.left_on and r.left_on < starts:
-                starts = r.left_on
+            starts = pupil.enrolled_on or SchoolYear.bounds_for(self.today)[0]
+            if left_on and left_on < starts:
+                starts = left_on
             if current is not None:
                 # A move: the old class ends yesterday, the new one starts today.
                 move_day = max(self.today, current.starts + dt.timedelta(days=1))
                 if current.ends is None or current.ends >= move_day:
                     closes.append(replace(current, ends=move_day - dt.timedelta(days=1)))
                 starts = move_day
-            opens.append(Enrolment(None, sid, pupil.id, class_id, starts, r.left_on))
+            opens.append(Enrolment(None, sid, pupil.id, class_id, starts, left_on))
         if opens or closes:
             await self.directory.save(opens, closes)
 
     async def _guardians(self, v: ValidatedImport) -> None:
         sid = self.school_id
         people: dict[str, Guardian] = {}
+        keeps: dict[str, frozenset[str]] = {}
         for r in v.guardians:
-            people.setdefault(
-                r.external_id,
-                Guardian(
+            if r.external_id not in people:
+                keeps[r.external_id] = r.keep
+                people[r.external_id] = Guardian(
                     None, sid, r.external_id, r.last_name, r.first_name, r.middle_name, r.phone
-                ),
-            )
+                )
         stored = await self._store(
-            "guardians", self.snap.guardians, list(people.values()), lambda g: g.external_id
+            "guardians",
+            self.snap.guardians,
+            list(people.values()),
+            lambda g: school_key(g.external_id),
+            keeps=list(keeps.values()),
         )
         self.guardians = dict(stored)  # type: ignore[arg-type]
         links = [
@@ -319,6 +375,7 @@ class _Applier:
             self.snap.guardianships,
             links,
             lambda g: (g.guardian_id, g.pupil_id),
+            keeps=[r.keep for r in v.guardians],
         )
 
     async def _groups(self, v: ValidatedImport) -> None:
@@ -426,6 +483,7 @@ class _Applier:
             self.snap.timetable,
             incoming,
             lambda t: (t.class_id, t.subgroup_id, t.weekday, t.lesson, t.valid_from),
+            keeps=[r.keep for r in v.timetable],
         )
 
     async def _plan(self, v: ValidatedImport) -> None:
@@ -452,4 +510,5 @@ class _Applier:
             self.snap.plan,
             incoming,
             lambda p: (p.subject_id, p.grade, p.class_id, p.number),
+            keeps=[r.keep for r in v.plan],
         )
