@@ -33,6 +33,7 @@ from domain.ports import UnitOfWork
 from domain.usecases.digest_batch import Part
 from domain.usecases.family_jobs import ChartMaker, Digest
 from domain.usecases.scheduling import JobRun, NoticeRenderer, run_due_jobs
+from scheduler.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,12 @@ class DigestWorkers:
         self.charts = charts
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
+        # A share failing tick after tick (the database away) is one event in the log.
+        self._trouble = [
+            Outage(log, f"digest share {Part(i, processes)} failed", f"digest share "
+                   f"{Part(i, processes)} runs again")
+            for i in range(processes)
+        ]  # fmt: skip
 
     def start(self) -> None:
         self._pool = ProcessPoolExecutor(
@@ -83,12 +90,9 @@ class DigestWorkers:
         for i, outcome in enumerate(await asyncio.gather(*shares, return_exceptions=True)):
             if isinstance(outcome, BaseException):
                 broken = broken or isinstance(outcome, BrokenProcessPool)
-                log.error(
-                    "digest share %s failed; the next tick tries again",
-                    Part(i, count),
-                    exc_info=outcome,
-                )
+                self._trouble[i].failed(outcome, "; the next tick tries again")
             else:
+                self._trouble[i].ended()
                 runs += outcome
         if broken:  # a worker died during the tick: a new pool for the next one
             self._discard(pool)
