@@ -47,64 +47,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from domain.delivery import OutboxMessage
-from domain.people import Account
-from domain.usecases.schools import create_school
 from fakegram import FakeTelegram
-from storage.database import create_engine, session_factory
+from storage.database import create_engine
 from storage.migrate import upgrade
-from storage.uow import SqlUnitOfWork
 from tests.faults import PrivateCluster
+from tests.outbox_data import fill_outbox, outbox_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "777005:outage-benchmark-token"
 FIRST_CHAT = 81_000_001
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
-
-
-async def fill_outbox(url: str, messages: int) -> None:
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-        make_uow = lambda: SqlUnitOfWork(session_factory(engine))  # noqa: E731
-        school = await create_school(make_uow(), "Школа", "Europe/Moscow")
-        assert school.id is not None
-        now = dt.datetime.now(dt.UTC)
-        async with make_uow() as uow:
-            accounts = [
-                await uow.accounts.add(
-                    Account(None, "telegram", str(chat), str(chat), created_at=now)
-                )
-                for chat in range(FIRST_CHAT, FIRST_CHAT + messages)
-            ]
-            await uow.outbox.add(
-                [
-                    OutboxMessage(
-                        id=None,
-                        school_id=school.id,
-                        account_id=a.id,  # type: ignore[arg-type]
-                        chat_id=a.chat_id,
-                        kind="outage_benchmark",
-                        dedup_key=f"outage_benchmark:{a.id}",
-                        text=f"Незаполненные уроки за сегодня: 7А (для {a.chat_id})",
-                        not_before=now,
-                        created_at=now,
-                    )
-                    for a in accounts
-                ]
-            )
-            await uow.commit()
-    finally:
-        await engine.dispose()
-
-
-async def outbox_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        async with SqlUnitOfWork(session_factory(engine)) as uow:
-            return await uow.outbox.counts()
-    finally:
-        await engine.dispose()
 
 
 def lines_between(log: str, since: float, until: float) -> list[str]:
@@ -141,7 +93,12 @@ async def run(args: argparse.Namespace, workdir: Path, log_path: Path) -> int:
     cluster.create()
     try:
         url = cluster.url()
-        await fill_outbox(url, args.messages)
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+        await fill_outbox(
+            url, first_chat=FIRST_CHAT, messages=args.messages, kind="outage_benchmark"
+        )
         chats = range(FIRST_CHAT, FIRST_CHAT + args.messages)
         async with FakeTelegram() as server:
             server.add_bot(TOKEN)

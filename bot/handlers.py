@@ -21,6 +21,7 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
 from bot.context import Ctx
+from bot.outages import tell
 from bot.states import MenuSG
 from bot.texts import esc
 from domain.errors import Gone, JournalError
@@ -256,20 +257,9 @@ def _t(data: dict[str, Any]) -> Any:
     return translator(pick_language(user.language_code if user is not None else None))
 
 
-async def _tell(event: ErrorEvent, text: str) -> None:
-    update = event.update
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
-        elif update.message is not None:
-            await update.message.answer(text)
-    except TelegramBadRequest:
-        log.info("could not tell the user: %s", text)
-
-
 async def on_stale(event: ErrorEvent, dialog_manager: DialogManager, **data: Any) -> None:
     """Old buttons (a restarted bot, a screen from an earlier day) get a fresh menu."""
-    await _tell(event, _t(data)(N_("This screen is out of date; here is a fresh menu.")))
+    await tell(event, _t(data)(N_("This screen is out of date; here is a fresh menu.")))
     await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
@@ -279,14 +269,14 @@ async def on_refusal(event: ErrorEvent, dialog_manager: DialogManager, **data: A
     if isinstance(err, Gone):
         await on_stale(event, dialog_manager, **data)
         return
-    await _tell(event, _t(data)(err.message, **err.params))
+    await tell(event, _t(data)(err.message, **err.params))
     await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
 async def on_crash(event: ErrorEvent, **data: Any) -> None:
     """No stack trace reaches a user: they get a sentence, the log gets the details."""
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
-    await _tell(
+    await tell(
         event,
         _t(data)(
             "Something went wrong on our side; what you saved is kept. Try again or open /menu."

@@ -136,7 +136,7 @@ class OutageMiddleware(BaseMiddleware):
             return await handler(event, data)
         self.outages.failed(what, event.exception)
         t = await self._translator(data, what)
-        await _tell(event, t(STORAGE_DOWN))
+        await tell(event, t(STORAGE_DOWN))
         return True  # handled: the error handlers (and aiogram-dialog's) do not run
 
     async def _translator(self, data: dict[str, Any], what: str) -> Translator:
@@ -179,7 +179,8 @@ class ReachableMiddleware(BaseMiddleware):
         return result
 
 
-async def _tell(event: ErrorEvent, text: str) -> None:
+async def tell(event: ErrorEvent, text: str) -> None:
+    """Answer the update an error ended: an alert on a button, a message on a message."""
     update = event.update
     try:
         if update.callback_query is not None:
@@ -187,4 +188,4 @@ async def _tell(event: ErrorEvent, text: str) -> None:
         elif update.message is not None:
             await update.message.answer(text)
     except TelegramAPIError as err:
-        log.info("could not tell the user that the storage is out of reach: %s", err)
+        log.info("could not tell the user %r: %s", text, err)

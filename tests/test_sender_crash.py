@@ -25,7 +25,6 @@ this test take minutes, so the processes run with JOURNAL_SEND_LEASE_SECONDS=2.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import random
 import signal
@@ -37,12 +36,8 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings
-from domain.delivery import OutboxMessage
-from domain.people import Account
-from domain.usecases.schools import create_school
 from fakegram import FakeTelegram
-from storage.database import create_engine, session_factory
-from storage.uow import SqlUnitOfWork
+from tests.outbox_data import fill_outbox, outbox_counts
 from tests.test_cli import database_url, journal  # noqa: F401 - the fixture
 
 TOKEN = "777001:sender-crash-token"
@@ -150,53 +145,6 @@ class Killer:
             self.kill()
 
 
-async def fill_outbox(url: str) -> None:
-    """A school, 1,000 accounts (one chat each) and one due message for each."""
-    engine = create_engine(url)
-    try:
-        make_uow = lambda: SqlUnitOfWork(session_factory(engine))  # noqa: E731
-        school = await create_school(make_uow(), "Школа", "Europe/Moscow")
-        assert school.id is not None
-        now = dt.datetime.now(dt.UTC)
-        async with make_uow() as uow:
-            accounts = []
-            for i in range(MESSAGES):
-                chat = str(FIRST_CHAT + i)
-                accounts.append(
-                    await uow.accounts.add(
-                        Account(None, "telegram", chat, chat, display_name=f"№{i}", created_at=now)
-                    )
-                )
-            await uow.outbox.add(
-                [
-                    OutboxMessage(
-                        id=None,
-                        school_id=school.id,
-                        account_id=a.id,  # type: ignore[arg-type]
-                        chat_id=a.chat_id,
-                        kind="crash_test",
-                        dedup_key=f"crash_test:{a.id}",
-                        text=f"Сообщение для {a.display_name}",
-                        not_before=now,
-                        created_at=now,
-                    )
-                    for a in accounts
-                ]
-            )
-            await uow.commit()
-    finally:
-        await engine.dispose()
-
-
-async def outbox_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        async with SqlUnitOfWork(session_factory(engine)) as uow:
-            return await uow.outbox.counts()
-    finally:
-        await engine.dispose()
-
-
 def test_the_lease_can_be_shortened_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The crash test depends on it: with the 60 s default each restart waits a minute."""
     monkeypatch.setenv("JOURNAL_SEND_LEASE_SECONDS", str(LEASE_SECONDS))
@@ -212,7 +160,7 @@ async def test_sender_survives_sigkill_twenty_times(
     tmp_path: Path,
 ) -> None:
     assert journal(database_url, "db", "upgrade").returncode == 0
-    await fill_outbox(database_url)
+    await fill_outbox(database_url, first_chat=FIRST_CHAT, messages=MESSAGES, kind="crash_test")
     chats = [FIRST_CHAT + i for i in range(MESSAGES)]
     rng = random.Random(SEED)
     started = time.monotonic()

@@ -38,9 +38,7 @@ from pathlib import Path
 import pytest
 
 from domain.clock import SystemClock
-from domain.delivery import OutboxMessage, SendOutcome, SendResult, after_failure
-from domain.people import Account
-from domain.usecases.schools import create_school
+from domain.delivery import SendOutcome, SendResult, after_failure
 from fakegram import FakeTelegram
 from scheduler.clock import JournalClock
 from scheduler.leader import LOCK_KEYS, Leadership
@@ -48,6 +46,7 @@ from scheduler.outage import Outage
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork
 from tests.faults import PrivateCluster
+from tests.outbox_data import fill_outbox, outbox_counts
 from tests.test_cli import journal
 from tests.test_sender import UowFactory, queue
 
@@ -59,55 +58,11 @@ LEASE_SECONDS = 10  # longer than the outage, as the default 60 s is longer than
 STOP_AT_SEND = 20
 OUTAGE_SECONDS = 4.0
 FIRST_CHAT = 72_000_001
+KIND = "outage_test"
 CONCURRENCY = 16  # scheduler.sender.Sender's default sends at a time
 # The shutdown's bounded try to record (app.runtime.SHUTDOWN_RECORD_SECONDS) and some margin.
 EXIT_WITHIN = 20.0
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
-
-
-async def fill_outbox(url: str) -> None:
-    """A school, one account (and chat) per message, every message due now."""
-    engine = create_engine(url)
-    try:
-        make_uow = lambda: SqlUnitOfWork(session_factory(engine))  # noqa: E731
-        school = await create_school(make_uow(), "Школа", "Europe/Moscow")
-        assert school.id is not None
-        now = dt.datetime.now(dt.UTC)
-        async with make_uow() as uow:
-            accounts = [
-                await uow.accounts.add(
-                    Account(None, "telegram", str(chat), str(chat), created_at=now)
-                )
-                for chat in range(FIRST_CHAT, FIRST_CHAT + MESSAGES)
-            ]
-            await uow.outbox.add(
-                [
-                    OutboxMessage(
-                        id=None,
-                        school_id=school.id,
-                        account_id=a.id,  # type: ignore[arg-type]
-                        chat_id=a.chat_id,
-                        kind="outage_test",
-                        dedup_key=f"outage_test:{a.id}",
-                        text=f"Сообщение для {a.chat_id}",
-                        not_before=now,
-                        created_at=now,
-                    )
-                    for a in accounts
-                ]
-            )
-            await uow.commit()
-    finally:
-        await engine.dispose()
-
-
-async def outbox_counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    try:
-        async with SqlUnitOfWork(session_factory(engine)) as uow:
-            return await uow.outbox.counts()
-    finally:
-        await engine.dispose()
 
 
 class SendWatch:
@@ -212,7 +167,7 @@ async def outage_mid_batch(
     what it received), the process (for its log), the wall-clock moments the database went down
     and came back, and the sends the fake Telegram took while it was down."""
     assert journal(cluster.url(), "db", "upgrade").returncode == 0
-    await fill_outbox(cluster.url())
+    await fill_outbox(cluster.url(), first_chat=FIRST_CHAT, messages=MESSAGES, kind=KIND)
     server = FakeTelegram(flood_control=False)
     await server.start()
     server.add_bot(TOKEN)
@@ -296,7 +251,7 @@ async def test_stopped_during_an_outage_it_records_before_exiting(
     rest of the batch goes back to `pending`, none of it left `sending` for the lease."""
     url = private_cluster.url()
     assert journal(url, "db", "upgrade").returncode == 0
-    await fill_outbox(url)
+    await fill_outbox(url, first_chat=FIRST_CHAT, messages=MESSAGES, kind=KIND)
     async with FakeTelegram(flood_control=False) as server:
         server.add_bot(TOKEN)
         for chat in range(FIRST_CHAT, FIRST_CHAT + MESSAGES):
@@ -334,7 +289,7 @@ async def test_stopped_during_a_long_outage_it_says_what_it_could_not_record(
     last words say how many outcomes (how many of them sends Telegram took) went unrecorded."""
     url = private_cluster.url()
     assert journal(url, "db", "upgrade").returncode == 0
-    await fill_outbox(url)
+    await fill_outbox(url, first_chat=FIRST_CHAT, messages=MESSAGES, kind=KIND)
     async with FakeTelegram(flood_control=False) as server:
         server.add_bot(TOKEN)
         for chat in range(FIRST_CHAT, FIRST_CHAT + MESSAGES):
