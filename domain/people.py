@@ -18,7 +18,8 @@ INVITATION_DAYS = 14
 # every SLOW_LOOKUP: a person who mistyped still gets in with the right code a minute later. Past
 # JOURNAL_WRONG_CODES across all accounts, an account that already gave a wrong code in the
 # window is not looked up until its wrong codes leave the window; an account with none still
-# is, so a parent at a meeting is not locked out by someone guessing elsewhere.
+# is, so a parent at a meeting is not locked out by someone guessing elsewhere. Codes sent at
+# once are counted as if sent one after another (redeem_invitation).
 MAX_WRONG_CODES = 5
 SLOW_LOOKUP = dt.timedelta(minutes=1)
 JOURNAL_WRONG_CODES = 60

@@ -136,13 +136,31 @@ class AccountRepository(Protocol):
 
     async def update_invitation(self, invitation: Invitation) -> None: ...
 
-    async def wrong_code_tally(
-        self, messenger: str, user_id: str, after: dt.datetime
-    ) -> WrongCodeTally:
-        """Wrong codes later than `after`: the account's, its latest, and all accounts'."""
+    async def hold_user(self, messenger: str, user_id: str) -> None:
+        """Until the transaction ends, no other transaction for this messenger user gets past
+        this call (SQLite: the database's write lock; PostgreSQL: a lock on the user): updates the
+        bot handles at once make the account and count wrong codes one after another."""
         ...
 
-    async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> None: ...
+    async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> int:
+        """Count a code as wrong before it is looked up; its id, to take it back if it was valid."""
+        ...
+
+    async def wrong_code_tally(
+        self, messenger: str, user_id: str, after: dt.datetime, besides: int
+    ) -> WrongCodeTally:
+        """Wrong codes later than `after` but `besides` (the one being looked up): the account's,
+        its latest, and all accounts' (those of transactions in flight only as far as held)."""
+        ...
+
+    async def hold_journal_wrong_codes(self) -> None:
+        """Until the transaction ends, no other transaction gets past this call: the lookups the
+        journal-wide count decides run one at a time, each counting those before it."""
+        ...
+
+    async def take_back_wrong_code(self, wrong_code_id: int) -> None:
+        """The code counted before its lookup was valid: it is no wrong code."""
+        ...
 
     async def forget_wrong_codes(self, until: dt.datetime) -> None:
         """Delete wrong codes no longer counted (at `until` or before): the table stays small."""

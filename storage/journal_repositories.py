@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.journal import Attendance, AttendanceEntry, AuditEntry, Lesson, Mark, Remark, TermMark
@@ -28,6 +29,10 @@ from domain.people import Account, AccountLink, Invitation, PersonKind, WrongCod
 from storage import models as m
 from storage.mapping import MAPPINGS
 from storage.repositories import _save
+
+# PostgreSQL advisory locks (the two-key form: apart from scheduler.leader's one-key locks).
+USER_LOCK = 7_265_013  # with a hash of (messenger, user_id)
+JOURNAL_WRONG_CODES_LOCK = 7_265_014
 
 
 def _from(kind: type, rows: Any) -> list[Any]:
@@ -227,26 +232,58 @@ class SqlAccountRepository:
     async def update_invitation(self, invitation: Invitation) -> None:
         await _save(self.session, [], [invitation])
 
+    def _postgresql(self) -> bool:
+        return self.session.bind.dialect.name == "postgresql"
+
+    async def hold_user(self, messenger: str, user_id: str) -> None:
+        if self._postgresql():
+            key = hashlib.sha256(f"{messenger}:{user_id}".encode()).digest()[:4]
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:kind, :key)"),
+                {"kind": USER_LOCK, "key": int.from_bytes(key, "big", signed=True)},
+            )
+            return
+        # SQLite: the transaction's first statement is a write (matching a row or not), so it
+        # takes the database's write lock at once and keeps it (no read before it to upgrade).
+        row = m.AccountRow
+        await self.session.execute(
+            update(row)
+            .where(row.messenger == messenger, row.user_id == user_id)
+            .values(chat_id=row.chat_id)
+        )
+
+    async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> int:
+        return int(
+            await self.session.scalar(
+                insert(m.WrongCodeRow)
+                .values(messenger=messenger, user_id=user_id, at=at)
+                .returning(m.WrongCodeRow.id)
+            )
+        )
+
     async def wrong_code_tally(
-        self, messenger: str, user_id: str, after: dt.datetime
+        self, messenger: str, user_id: str, after: dt.datetime, besides: int
     ) -> WrongCodeTally:
         row = m.WrongCodeRow
+        counted = and_(row.at > after, row.id != besides)
         own = (
             await self.session.execute(
                 select(func.count(), func.max(row.at)).where(
-                    row.messenger == messenger, row.user_id == user_id, row.at > after
+                    row.messenger == messenger, row.user_id == user_id, counted
                 )
             )
         ).one()
-        journal = await self.session.scalar(
-            select(func.count()).select_from(row).where(row.at > after)
-        )
+        journal = await self.session.scalar(select(func.count()).select_from(row).where(counted))
         return WrongCodeTally(account=int(own[0] or 0), latest=own[1], journal=int(journal or 0))
 
-    async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> None:
-        await self.session.execute(
-            insert(m.WrongCodeRow).values(messenger=messenger, user_id=user_id, at=at)
-        )
+    async def hold_journal_wrong_codes(self) -> None:
+        if self._postgresql():  # SQLite: hold_user's write lock holds every transaction
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:kind, 0)"), {"kind": JOURNAL_WRONG_CODES_LOCK}
+            )
+
+    async def take_back_wrong_code(self, wrong_code_id: int) -> None:
+        await self.session.execute(delete(m.WrongCodeRow).where(m.WrongCodeRow.id == wrong_code_id))
 
     async def forget_wrong_codes(self, until: dt.datetime) -> None:
         await self.session.execute(delete(m.WrongCodeRow).where(m.WrongCodeRow.at <= until))

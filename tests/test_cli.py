@@ -219,7 +219,7 @@ def test_the_reported_refusals_are_sentences(
     # in the language of JOURNAL_LANGUAGE when that is set.
     code, out, err = cli(school_url, "--lang", "xx", "school", "show", lang=None)
     assert (code, out) == (EXIT_REFUSED, "")
-    assert "Ошибка: --lang: неизвестный язык xx; журнал говорит на языках: ru, en" in err
+    assert "Ошибка: --lang: неизвестный язык xx; журнал поддерживает языки: ru, en" in err
     code, _, err = cli(school_url, "--lang=xx", "outbox")
     assert code == EXIT_REFUSED and "unknown language xx; the journal speaks: ru, en" in err
     code, _, err = cli(school_url, "--lang", "ru", "outbox", "--limit", "-1")
@@ -327,4 +327,4 @@ def test_configuration_refusals(cli: Callable[..., tuple[int, str, str]], tmp_pa
     assert code == EXIT_REFUSED and "JOURNAL_DATABASE_URL cannot be used" in err
     code, _, err = cli(f"sqlite:///{tmp_path}/j.sqlite3", "outbox", lang="xx")
     assert code == EXIT_REFUSED
-    assert "Ошибка: JOURNAL_LANGUAGE = xx; журнал говорит на языках: ru, en" in err
+    assert "Ошибка: JOURNAL_LANGUAGE = xx; журнал поддерживает языки: ru, en" in err

@@ -1,9 +1,11 @@
 """Guessing invitation codes, on SQLite and PostgreSQL: an account that gave wrong codes is slowed
 down but gets in with its valid code; the journal-wide limit bounds what many accounts together
-get looked up; an account with no wrong code yet is looked up whatever others do."""
+get looked up; an account with no wrong code yet is looked up whatever others do. Updates the bot
+handles at once (one getUpdates batch) count as if they came one after another."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from domain.usecases.accounts import (
     TooManyTriesSeconds,
     issue_invitations,
     redeem_invitation,
+    set_language,
 )
 from domain.usecases.import_school import import_school
 from domain.usecases.schools import create_school
@@ -61,6 +64,10 @@ class Journal:
             return await redeem_invitation(self.make_uow(), user(user_id), code, self.clock)
         except JournalError as refusal:
             return refusal
+
+    async def burst(self, codes: list[tuple[int, str]]) -> list[object]:
+        """All at once, each with its own unit of work, as aiogram runs one getUpdates batch."""
+        return list(await asyncio.gather(*(self.redeem(u, code) for u, code in codes)))
 
     async def wrong_code_rows(self) -> int:
         async with self.make_uow() as uow:
@@ -173,3 +180,64 @@ async def test_own_link_tapped_again_is_no_wrong_code(journal: Journal) -> None:
     assert await j.wrong_code_rows() == 0
     assert type(await j.redeem(12, code)) is CodeRefused
     assert await j.wrong_code_rows() == 1
+
+
+def looked_up(answers: list[object]) -> int:
+    """Refused after a lookup; the rest must have been refused before one (or joined)."""
+    refused = [a for a in answers if isinstance(a, CodeRefused)]
+    assert all(isinstance(a, CodeRefused | TooManyTries) for a in answers), answers
+    return len(refused)
+
+
+async def test_a_burst_from_one_account_is_counted_one_by_one(journal: Journal) -> None:
+    """100 codes at once (one getUpdates batch) from a fresh account: exactly MAX_WRONG_CODES
+    are looked up, as if sent one after another; a minute later, of 20 more at once, one."""
+    j = journal
+    answers = await j.burst([(7, guess(n)) for n in range(100)])
+    assert looked_up(answers) == MAX_WRONG_CODES == await j.wrong_code_rows()
+    j.clock.advance(SLOW_LOOKUP)
+    answers = await j.burst([(7, guess(1000 + n)) for n in range(20)])
+    assert looked_up(answers) == 1
+    assert await j.wrong_code_rows() == MAX_WRONG_CODES + 1
+
+
+async def test_a_burst_from_many_accounts_keeps_the_journal_wide_limit(journal: Journal) -> None:
+    """Near the journal's limit, 20 accounts (10 with a wrong code already, 10 fresh) send 5 wrong
+    codes each at once: the limit is exceeded by no more than the fresh accounts' first lookups,
+    and no account is looked up more than its own allowance."""
+    j = journal
+    seasoned, fresh, each = 10, 10, 5
+    before = JOURNAL_WRONG_CODES - 5
+    for n in range(before - seasoned):  # others' wrong codes, one per account
+        assert isinstance(await j.redeem(5000 + n, guess(n)), CodeRefused)
+    for account in range(seasoned):
+        assert isinstance(await j.redeem(1000 + account, guess(500 + account)), CodeRefused)
+    assert await j.wrong_code_rows() == before
+    codes = [
+        (1000 + account, guess(1000 + account * each + n))
+        for n in range(each)
+        for account in range(seasoned + fresh)
+    ]
+    answers = await j.burst(codes)
+    assert looked_up(answers) <= JOURNAL_WRONG_CODES - before + fresh
+    assert await j.wrong_code_rows() <= JOURNAL_WRONG_CODES + fresh
+    for account in range(seasoned + fresh):
+        mine = [a for (u, _), a in zip(codes, answers, strict=True) if u == 1000 + account]
+        assert looked_up(mine) <= MAX_WRONG_CODES - (1 if account < seasoned else 0)
+
+
+async def test_a_strangers_taps_at_once_make_one_account(journal: Journal) -> None:
+    """A stranger taps «English» twice and sends their code while the taps are handled: one
+    account, in English, linked; no tap fails on an account another one has just made."""
+    j = journal
+    code = await j.code()
+    taps = [set_language(j.make_uow(), user(77), "en", j.clock) for _ in range(6)]
+    answers = await asyncio.gather(*taps, j.redeem(77, code), return_exceptions=True)
+    assert answers[:-1] == [None] * len(taps), answers
+    joined = answers[-1]
+    assert not isinstance(joined, BaseException), joined
+    async with j.make_uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(m.AccountRow)) == 1
+        account = await uow.accounts.by_user("telegram", "77")
+    assert account is not None and account.language == "en"
+    assert joined.account.id == account.id  # type: ignore[attr-defined]

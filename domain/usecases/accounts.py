@@ -145,12 +145,21 @@ async def redeem_invitation(uow: UnitOfWork, user: MessengerUser, code: str, clo
     """Link the messenger account to the invited person; the code is spent.
 
     The throttle decides whether the code is looked up, never the other way round: a valid code
-    from an account that is merely slowed down joins when its lookup comes (WrongCodeTally)."""
+    from an account that is merely slowed down joins when its lookup comes (WrongCodeTally).
+    The user's other updates wait for this one (hold_user), and its code is counted as wrong
+    before the throttle is asked: a burst of codes sent at once gets exactly the lookups that
+    the same codes sent one by one would. A code not looked up leaves no trace (rolled back); a
+    valid one is taken back."""
     now = clock.now()
+    after = now - WRONG_CODE_WINDOW
     async with uow:
-        tally = await uow.accounts.wrong_code_tally(
-            user.messenger, user.user_id, now - WRONG_CODE_WINDOW
-        )
+        who = (user.messenger, user.user_id)
+        await uow.accounts.hold_user(*who)
+        attempt = await uow.accounts.add_wrong_code(*who, now)
+        tally = await uow.accounts.wrong_code_tally(*who, after, attempt)
+        if tally.account:  # the journal-wide count decides: count with no such lookup in flight
+            await uow.accounts.hold_journal_wrong_codes()
+            tally = await uow.accounts.wrong_code_tally(*who, after, attempt)
         wait = tally.wait(now)
         if wait is not None:
             raise _waiting(TooManyTries, TooManyTriesSeconds, wait)
@@ -160,15 +169,15 @@ async def redeem_invitation(uow: UnitOfWork, user: MessengerUser, code: str, clo
         if invitation is not None and invitation.used_at is not None:
             mine = await uow.accounts.by_user(user.messenger, user.user_id)
             if mine is not None and invitation.account_id == mine.id:
-                return await resolve_actor(uow, user)  # their own link tapped again
+                return await resolve_actor(uow, user)  # their own link tapped again: rolled back
         if invitation is None or not invitation.usable(now):
-            await uow.accounts.add_wrong_code(user.messenger, user.user_id, now)
-            await uow.accounts.forget_wrong_codes(now - WRONG_CODE_WINDOW)
+            await uow.accounts.forget_wrong_codes(after)
             await uow.commit()
             wait = tally.after_another(now).wait(now)
             if wait is not None:
                 raise _waiting(CodeRefusedWait, CodeRefusedWaitSeconds, wait)
             raise CodeRefused()
+        await uow.accounts.take_back_wrong_code(attempt)
         account = await _account(uow, user, now)
         links = await uow.accounts.links(account.id)  # type: ignore[arg-type]
         key = (invitation.school_id, invitation.kind, invitation.person_id)
@@ -190,6 +199,7 @@ async def redeem_invitation(uow: UnitOfWork, user: MessengerUser, code: str, clo
 
 
 async def _account(uow: UnitOfWork, user: MessengerUser, now: dt.datetime) -> Account:
+    """The user's account, made if new; callers hold the user first, or two taps make two."""
     account = await uow.accounts.by_user(user.messenger, user.user_id)
     if account is None:
         account = await uow.accounts.add(
@@ -242,6 +252,7 @@ async def set_language(uow: UnitOfWork, user: MessengerUser, language: str, cloc
     if language not in ("ru", "en"):
         raise InvalidInput("unknown language {value}", value=language)
     async with uow:
+        await uow.accounts.hold_user(user.messenger, user.user_id)  # two taps make one account
         account = await _account(uow, user, clock.now())
         account.language = language
         await uow.accounts.update(account)
