@@ -546,7 +546,11 @@ async def invite_class(
         (c for c in snapshot.classes if class_key(c.name) == class_key(args.class_name)), None
     )
     if klass is None:
-        raise NotFound("there is no class {value}", value=args.class_name)
+        raise NotFound(
+            "there is no class {value}; the classes are: {classes}",
+            value=args.class_name,
+            classes=", ".join(sorted((c.name for c in snapshot.classes), key=class_key)) or "—",
+        )
     path = cards_path(args.out, klass.name)
     today = local_today(ctx.clock, school.timezone)
     in_class = {
@@ -568,10 +572,20 @@ async def invite_class(
         first_child = min(p.full_name.casefold() for p in children[guardian_id])
         return first_child, guardians[guardian_id].full_name.casefold()
 
-    guardian_ids = sorted(guardians, key=order)
+    guardian_ids = await guardians_to_invite(
+        ctx, args, school, klass.name, sorted(guardians, key=order), guardians
+    )
+    if not guardian_ids:
+        return 0
     check_writable(path)
     issued = await issue_invitations(
-        ctx.uow(), school.id, PersonKind.GUARDIAN, guardian_ids, ctx.clock, days=args.days
+        ctx.uow(),
+        school.id,
+        PersonKind.GUARDIAN,
+        guardian_ids,
+        ctx.clock,
+        days=args.days,
+        replace=True,
     )
     cards = []
     for invitation in issued:
@@ -601,6 +615,66 @@ async def invite_class(
     )
     ctx.out(ctx.t("Cards for {count} guardian(s) are in {path}", count=len(cards), path=path))
     return 0
+
+
+async def guardians_to_invite(
+    ctx: Context,
+    args: argparse.Namespace,
+    school: School,
+    class_name: str,
+    wanted: list[int],
+    guardians: dict[int, Guardian],
+) -> list[int]:
+    """A class invited again: the guardians connected already get no card, and a second set of
+    codes beside cards that may have been handed out is issued only when the user says so
+    (asked at a terminal, else `--again`); the earlier links then stop working."""
+    from domain.people import PersonKind
+    from domain.usecases.accounts import earlier_invitations
+
+    assert school.id is not None
+    earlier = await earlier_invitations(
+        ctx.uow(), school.id, PersonKind.GUARDIAN, wanted, ctx.clock
+    )
+    if earlier.connected:
+        names = ", ".join(guardians[g].full_name for g in wanted if g in earlier.connected)
+        ctx.out(
+            ctx.t(
+                "Connected already, no new card: {names}",
+                names=names,
+            )
+        )
+    wanted = [g for g in wanted if g not in earlier.connected]
+    if not wanted:
+        ctx.out(
+            ctx.t(
+                "Every guardian of class {name} is connected; there is nothing to issue.",
+                name=class_name,
+            )
+        )
+        return []
+    again = [g for g in wanted if g in earlier.open]
+    if not again or args.again:
+        return wanted
+    issued = max(earlier.open[g] for g in again)
+    question = ctx.t(
+        "{count} guardian(s) of class {name} have links that still work (the latest issued on "
+        "{date}). New codes make those links stop working.",
+        count=len(again),
+        name=class_name,
+        date=local_date(issued, school.timezone).strftime("%d.%m.%Y"),
+    )
+    if sys.stdin.isatty():
+        ctx.out(question)
+        try:
+            answer = await asyncio.to_thread(input, ctx.t("Issue new codes? [y/N] "))
+        except EOFError:
+            answer = ""
+        answer = answer.strip().casefold()
+        if answer in {"y", "yes", "д", "да"}:
+            return wanted
+        ctx.out(ctx.t("Nothing issued; the earlier links still work."))
+        return []
+    raise InvalidInput("{question} To issue them anyway, add --again.", question=question)
 
 
 # --------------------------------------------------------------------------- parser
@@ -864,6 +938,11 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         metavar="FILE.pdf",
         type=path,
         help=t("where to write the class's cards; invitations-<class>.pdf by default"),
+    )
+    invite.add_argument(
+        "--again",
+        action="store_true",
+        help=t("with --class: issue new codes even where earlier links still work"),
     )
     invite.add_argument(
         "--bot-username",

@@ -134,6 +134,12 @@ class AccountRepository(Protocol):
 
     async def invitation_by_hash(self, code_hash: str) -> Invitation | None: ...
 
+    async def invitations_of(
+        self, school_id: int, kind: PersonKind, person_ids: Sequence[int]
+    ) -> list[Invitation]:
+        """Every invitation ever issued to these people, used or not."""
+        ...
+
     async def update_invitation(self, invitation: Invitation) -> None: ...
 
     async def hold_user(self, messenger: str, user_id: str) -> None:

@@ -229,6 +229,18 @@ class SqlAccountRepository:
         row = await self.session.scalar(query)
         return MAPPINGS[Invitation].from_row(row) if row else None
 
+    async def invitations_of(
+        self, school_id: int, kind: PersonKind, person_ids: Sequence[int]
+    ) -> list[Invitation]:
+        rows = await self.session.scalars(
+            select(m.InvitationRow).where(
+                m.InvitationRow.school_id == school_id,
+                m.InvitationRow.kind == kind.value,
+                m.InvitationRow.person_id.in_(list(person_ids)),
+            )
+        )
+        return _from(Invitation, rows)
+
     async def update_invitation(self, invitation: Invitation) -> None:
         await _save(self.session, [], [invitation])
 

@@ -99,6 +99,7 @@ def journal(url: str, *args: str, cwd: Path = ROOT, **env: str) -> subprocess.Co
         env=environment,
         timeout=120,
         cwd=cwd,
+        stdin=subprocess.DEVNULL,  # not a terminal: nothing is asked
     )
 
 
@@ -171,7 +172,8 @@ def test_refusals_are_sentences(school: School) -> None:
     not_a_guardian = journal(school.url, "invite", "--guardian", "T1", JOURNAL_BOT_USERNAME=BOT)
     assert not_a_guardian.returncode == 1 and "nobody with the id T1" in not_a_guardian.stderr
     no_class = journal(school.url, "invite", "--class", "9Я", JOURNAL_BOT_USERNAME=BOT)
-    assert no_class.returncode == 1 and "there is no class 9Я" in no_class.stderr
+    assert no_class.returncode == 1
+    assert "there is no class 9Я; the classes are: 5А, 6Б" in no_class.stderr
     too_long = journal(school.url, "invite", "--staff", "T1", "--days", "91", "--bot-username", BOT)
     assert too_long.returncode == 1 and "from 1 to 90 days" in too_long.stderr
     bad_name = journal(school.url, "invite", "--staff", "T1", "--bot-username", "no such bot")
@@ -217,10 +219,12 @@ def test_class_gets_a_card_per_guardian(school: School, tmp_path: Path) -> None:
         assert "Громова" not in text and "Ежова" not in text  # 6Б, and a pupil who left
         assert f"Действует до {expiry(school.today)}" in text
 
-    again = journal(school.url, "invite", "--class", "5А", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT)
-    assert again.returncode == 0, again.stderr
-    assert (tmp_path / "invitations-5А.pdf").read_bytes().startswith(b"%PDF")
-    assert not codes & set(LINK.findall(again.stdout))
+    # A second set of codes is not issued beside cards that may have been handed out ...
+    asked = journal(school.url, "invite", "--class", "5А", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT)
+    assert asked.returncode == 1
+    assert "2 guardian(s) of class 5А have links that still work" in asked.stderr
+    assert "add --again" in asked.stderr
+    assert not LINK.search(asked.stdout) and not (tmp_path / "invitations-5А.pdf").exists()
 
     missing_folder = journal(
         school.url,
@@ -298,3 +302,50 @@ def test_renderer_puts_six_cards_on_a_page() -> None:
     assert pdf.count(b"/URI (https://t.me/journal_test_bot?start=code") == 2 * len(cards)
     assert b"DejaVuSans" in pdf  # the embedded font that has Cyrillic
     assert render_invitation_cards(cards, invariant=True) == pdf
+
+
+async def test_a_class_invited_again(school: School, tmp_path: Path) -> None:
+    """Connected guardians get no new card; new codes for the others only with --again (or a
+    yes at a terminal), and the links they had stop working."""
+    first = journal(school.url, "invite", "--class", "5А", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT)
+    assert first.returncode == 0, first.stderr
+    by_name = {
+        line.split(" (")[0]: LINK.findall(line)[0]
+        for line in first.stdout.splitlines()
+        if LINK.search(line)
+    }
+    clock = SystemClock()
+    await redeem_invitation(school.make_uow(), user(301), by_name["Алексеева Ольга"], clock)
+
+    refused = journal(school.url, "invite", "--class", "5А", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT)
+    assert refused.returncode == 1, refused.stdout
+    assert "1 guardian(s) of class 5А have links that still work" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    # the refused run issued nothing: Борисов's first link still works
+    async with school.make_uow() as uow:
+        kept = await uow.accounts.invitation_by_hash(hash_code(by_name["Борисов Павел"]))
+        assert kept is not None and kept.usable(clock.now())
+
+    again = journal(
+        school.url, "invite", "--class", "5А", "--again", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Connected already, no new card: Алексеева Ольга" in again.stdout
+    lines = [line for line in again.stdout.splitlines() if LINK.search(line)]
+    assert [line.split(" (")[0] for line in lines] == ["Борисов Павел"]
+    assert "Cards for 1 guardian(s)" in again.stdout
+    with pytest.raises(CodeRefused):  # the earlier card's link no longer works
+        await redeem_invitation(school.make_uow(), user(302), by_name["Борисов Павел"], clock)
+    actor = await redeem_invitation(school.make_uow(), user(302), LINK.findall(lines[0])[0], clock)
+    assert actor.guardian is not None and actor.guardian.full_name == "Борисов Павел"
+
+    done = journal(school.url, "invite", "--class", "5А", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT)
+    assert done.returncode == 0, done.stderr
+    assert "Every guardian of class 5А is connected; there is nothing to issue." in done.stdout
+    assert not LINK.search(done.stdout)
+
+    russian = journal(
+        school.url, "--lang", "ru", "invite", "--class", "5Z", JOURNAL_BOT_USERNAME=BOT
+    )
+    assert russian.returncode == 1
+    assert "нет класса 5Z; классы школы: 5А, 6Б" in russian.stderr

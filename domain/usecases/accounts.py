@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.errors import Forbidden, InvalidInput, NotFound
@@ -32,6 +33,34 @@ class IssuedInvitation:
     detail: str = ""  # e.g. whose guardian
 
 
+@dataclass(frozen=True, slots=True)
+class EarlierInvitations:
+    """What people already have before codes are issued again: who is connected to the bot,
+    and whose link still works (with when the latest of them was issued)."""
+
+    connected: frozenset[int]
+    open: Mapping[int, dt.datetime]
+
+
+async def earlier_invitations(
+    uow: UnitOfWork, school_id: int, kind: PersonKind, person_ids: list[int], clock: Clock
+) -> EarlierInvitations:
+    """Asked before a class's cards are printed a second time: a second set of codes beside
+    cards already handed out is a mistake more often than not."""
+    now = clock.now()
+    async with uow:
+        connected = frozenset(
+            [i for i in person_ids if await uow.accounts.accounts_of(school_id, kind, i)]
+        )
+        open_: dict[int, dt.datetime] = {}
+        for invitation in await uow.accounts.invitations_of(school_id, kind, person_ids):
+            if invitation.usable(now):
+                latest = open_.get(invitation.person_id)
+                if latest is None or invitation.created_at > latest:
+                    open_[invitation.person_id] = invitation.created_at
+    return EarlierInvitations(connected=connected, open=open_)
+
+
 async def issue_invitations(
     uow: UnitOfWork,
     school_id: int,
@@ -39,8 +68,12 @@ async def issue_invitations(
     person_ids: list[int],
     clock: Clock,
     days: int = INVITATION_DAYS,
+    *,
+    replace: bool = False,
 ) -> list[IssuedInvitation]:
-    """Single-use codes for people of one school; pupils only from 14 years (read-only access)."""
+    """Single-use codes for people of one school; pupils only from 14 years (read-only access).
+    With `replace`, the links these people had that still worked stop working: new cards are
+    printed because the old ones were lost or never handed out."""
     if not 1 <= days <= 90:
         raise InvalidInput("an invitation lasts from 1 to 90 days")
     now = clock.now()
@@ -81,6 +114,11 @@ async def issue_invitations(
             )
             name, detail = names[person_id]
             issued.append(IssuedInvitation(kind, person_id, name, code, expires, detail))
+        if replace:
+            for earlier in await uow.accounts.invitations_of(school_id, kind, person_ids):
+                if earlier.usable(now):
+                    earlier.expires_at = now
+                    await uow.accounts.update_invitation(earlier)
         await uow.accounts.add_invitations(invitations)
         await uow.commit()
     return issued
