@@ -301,9 +301,12 @@ class Demo:
         self.clock.move_to(chosen.at)
         before = await self._queued()
         runs = await self.tick()
+        async with self.make_uow() as uow:
+            due = await uow.outbox.due(self.clock.now())
         return {
             "clock": self.state(),
             "queued": await self._queued() - before,
+            "due": due,  # queued now or held until now (quiet hours, a retry): going out now
             "ran": [
                 {"job": r.job, "title": JOB_TITLES.get(r.job, r.job), "messages": r.messages}
                 for r in runs

@@ -142,6 +142,14 @@ class SqlOutboxRepository:
         )
         return {status: int(count) for status, count in rows.all()}
 
+    async def due(self, now: dt.datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count()).where(
+                m.OutboxRow.status == OutboxStatus.PENDING.value, m.OutboxRow.not_before <= now
+            )
+        )
+        return int(count or 0)
+
     async def latest_failures(self, limit: int) -> list[OutboxMessage]:
         rows = await self.session.scalars(
             select(m.OutboxRow)

@@ -150,6 +150,8 @@ async def test_moving_the_clock_to_19_brings_the_evening_reminder(demo: Demo) ->
     assert result["clock"]["label"].endswith("19:00"), result
     ran = {r["job"]: r["messages"] for r in result["ran"]}
     assert ran.get("evening_reminder", 0) >= 1, ran
+    # what the page's note counts: what goes out now, the new and the held alike
+    assert result["due"] >= result["queued"] >= 1, result
     reminder = await wait_for_text(demo, "teacher", "Незаполненные уроки за сегодня")
     assert "5А · Математика" in reminder
     # the mark given an hour ago has settled: the parent has heard of it

@@ -135,3 +135,34 @@ async def test_temporary_errors_are_retried_then_recorded(make_uow: UowFactory) 
     assert states["4002"] == ("pending", 1)  # to be tried again after a backoff
     assert "Internal Server Error" in next(e for c, _, _, e in pending if c == "4002")
     assert failures == []
+
+
+async def test_due_counts_what_may_go_now(make_uow: UowFactory) -> None:
+    """What the sandbox's clock note counts: pending messages whose time has come, not those
+    held until later nor those sent or being sent."""
+    await queue(make_uow, [11, 12, 13], per_chat=1)  # due a second ago
+    now = dt.datetime.now(dt.UTC)
+    async with make_uow() as uow:
+        assert await uow.outbox.due(now) == 3
+        [claimed] = await uow.outbox.claim(now, 1, now + dt.timedelta(minutes=5))
+        held = await uow.accounts.add(
+            Account(
+                id=None, messenger="telegram", user_id="14", chat_id="14", language="ru",
+                display_name="", created_at=now,
+            )
+        )  # fmt: skip
+        assert held.id is not None
+        later = now + dt.timedelta(hours=9)  # quiet hours: the morning
+        await uow.outbox.add(
+            [
+                OutboxMessage(
+                    id=None, school_id=claimed.school_id, account_id=held.id, chat_id="14",
+                    kind="test", dedup_key="t:14", text="утром", not_before=later,
+                    created_at=now,
+                )
+            ]
+        )  # fmt: skip
+        await uow.commit()
+    async with make_uow() as uow:
+        assert await uow.outbox.due(now) == 2  # one is being sent, one waits for the morning
+        assert await uow.outbox.due(later) == 3

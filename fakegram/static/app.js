@@ -133,10 +133,20 @@ async function moveClock(action, button) {
     drawClock(result.clock);
     const ran = (result.ran || []).filter((r) => r.messages > 0).map((r) => `${r.title || r.job} (${r.messages})`);
     const queued = result.queued === undefined ? ran.length : result.queued;
-    $("clock-note").textContent =
-      `Часы: ${result.clock.label}. ` +
-      (queued ? `Новых сообщений · new messages: ${queued}` + (ran.length ? ` — ${ran.join(", ")}.` : ".")
-              : "Пока нечего отправлять · nothing due yet.");
+    const due = Math.max(result.due || 0, queued);
+    const held = due - queued;  // queued earlier, held until now (quiet hours, a retry)
+    let note;
+    if (due) {
+      note = `Уходит сейчас · going out now: ${due}`;
+      if (queued) note += ` — новых · new: ${queued}` + (ran.length ? ` (${ran.join(", ")})` : "");
+      if (held) note += `${queued ? "," : " —"} ждали утра или повтора · held until now: ${held}`;
+      note += ".";
+    } else {
+      note = "Сейчас ничего не уходит · nothing goes out now. Отметки уходят семьям через 10 минут " +
+        "после выставления, а в тихие часы — утром · marks go to families 10 minutes after they " +
+        "are put, in quiet hours in the morning.";
+    }
+    $("clock-note").textContent = `Часы: ${result.clock.label}. ` + note;
   } catch (e) {
     $("clock-note").textContent = "Не вышло · failed: " + e.message;
   } finally {
