@@ -9,6 +9,7 @@ from typing import Any
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.text import Text
 
+from domain.names import PersonName
 from locales import N_
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -50,6 +51,8 @@ class Tr(Text):
         for key, value in data.items():
             if self.html and not key.endswith("_html") and isinstance(value, str):
                 values[key] = esc(value)
+            elif self.html and isinstance(value, PersonName):
+                values[key] = value.map(esc)  # escaped part by part: the catalog may decline it
             else:
                 values[key] = value
         text = t(self.msgid, **values)

@@ -7,9 +7,13 @@ catalogs are read straight from the .po files, so a fresh clone needs no compile
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from gettext import c2py
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+
+from domain.names import PersonName
 
 LOCALES = Path(__file__).parent
 DOMAIN = "journal"
@@ -18,26 +22,59 @@ DEFAULT_LANGUAGE = "ru"
 
 
 class Translator:
-    """Translates English msgids into one language and fills their {placeholders}."""
+    """Translates English msgids into one language and fills their {placeholders}.
 
-    def __init__(self, language: str, messages: dict[str, str]) -> None:
+    A catalog entry with plural forms (msgid_plural) is chosen by the message's `count` value
+    («1 отметка», «3 отметки», «8 отметок»); a PersonName value may be put in a case by the
+    translation (`{name:gen}`, see locales/russian.py)."""
+
+    def __init__(
+        self,
+        language: str,
+        messages: dict[str, str],
+        plurals: dict[str, tuple[str, ...]] | None = None,
+        plural: Callable[[int], int] | None = None,
+    ) -> None:
         self.language = language
         self._messages = messages
+        self._plurals = plurals or {}
+        self._plural = plural or (lambda n: int(n != 1))
 
     def gettext(self, msgid: str) -> str:
         return self._messages.get(msgid) or msgid
 
+    def _text(self, msgid: str, params: dict[str, object]) -> str:
+        forms = self._plurals.get(msgid)
+        count = params.get("count")
+        if forms and isinstance(count, int) and not isinstance(count, bool):
+            index = self._plural(abs(count))
+            return forms[index] if 0 <= index < len(forms) else forms[-1]
+        return self.gettext(msgid)
+
     def __call__(self, msgid: str, /, **params: object) -> str:
-        text = self.gettext(msgid)
+        text = self._text(msgid, params)
         if not params:
             return text
+        values = {k: self._value(v) for k, v in params.items()}
         try:
-            return text.format(**params)
+            return text.format(**values)
         except (KeyError, IndexError, ValueError):
             return msgid.format(**params)
 
+    def _value(self, value: object) -> object:
+        if isinstance(value, PersonName) and self.language == "ru":
+            from locales.russian import RussianName
+
+            return RussianName(value)
+        return value
+
     def has(self, msgid: str) -> bool:
-        return msgid in self._messages
+        return msgid in self._messages or msgid in self._plurals
+
+    def number(self, value: float, digits: int = 1) -> str:
+        """A decimal as the language writes it: 4,45 in Russian, 4.45 in English."""
+        text = f"{value:.{digits}f}"
+        return text.replace(".", ",") if self.language == "ru" else text
 
 
 def pick_language(code: str | None) -> str:
@@ -54,13 +91,20 @@ def translator(language: str | None = None) -> Translator:
     lang = pick_language(language)
     path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     messages: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    plural = None
     if path.exists():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
+        plural = c2py(catalog.plural_expr)
         for message in catalog:
-            if message.id and message.string and not message.fuzzy and isinstance(message.id, str):
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            if isinstance(message.id, str):
                 messages[message.id] = str(message.string)
-    return Translator(lang, messages)
+            elif all(message.string):  # (singular, plural) → every form the language has
+                plurals[str(message.id[0])] = tuple(str(form) for form in message.string)
+    return Translator(lang, messages, plurals, plural)
 
 
 def N_(msgid: str) -> str:

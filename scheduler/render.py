@@ -6,6 +6,7 @@ import html
 import re
 from decimal import Decimal
 
+from domain.names import PersonName
 from domain.usecases.scheduling import Msg, Notice
 from locales import Translator, translator
 
@@ -18,13 +19,17 @@ def _escape(text: str) -> str:
 
 
 def render_msg(t: Translator, msg: Msg) -> str:
-    values: dict[str, str] = {}
+    values: dict[str, object] = {}
     for key, value in msg.params:
         kind = type(value)
         if kind is str:
             values[key] = _escape(value) if _SPECIAL.search(value) else value
-        elif kind is int or kind is Decimal:
+        elif kind is int:
+            values[key] = value  # a number, nothing to escape; a `count` chooses plural forms
+        elif kind is Decimal:
             values[key] = str(value)  # digits, a sign and a point: nothing to escape
+        elif isinstance(value, PersonName):
+            values[key] = value.map(_escape)  # the catalog may put it in a case
         elif isinstance(value, Msg):
             values[key] = render_msg(t, value)
         elif isinstance(value, tuple) and all(isinstance(v, Msg) for v in value):

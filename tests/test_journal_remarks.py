@@ -101,7 +101,7 @@ async def test_write_see_fix_accept(world: World) -> None:
 
     [notice] = await outbox(w, "journal_remark")
     assert notice.chat_id == "1" and notice.account_id == w.teacher.account_id
-    assert "Петров Б. И." in notice.text and "19.11.2026" in notice.text
+    assert "завуча Петрова Б. И. по вашему журналу" in notice.text and "19.11.2026" in notice.text
     assert "Не выставлены темы уроков за 10–13.11" in notice.text
     assert notice.buttons == [[{"text": "📝 Открыть замечание", "data": f"rmk:{remark.id}"}]]
 

@@ -29,3 +29,48 @@ def test_language_choice() -> None:
     assert pick_language(None) == "ru"
     assert translator("ru")("row {row}", row=3) == "строка 3"
     assert translator("en")("row {row}", row=3) == "row 3"
+
+
+def test_plural_forms_keep_placeholders() -> None:
+    from locales.extract import messages as found
+
+    for language in ("ru", "en"):
+        t = translator(language)
+        for msgid in found():
+            for n in (1, 2, 5, 21):
+                text = t._text(msgid, {"count": n})
+                assert _fields(text) == _fields(msgid), (language, msgid, n)
+
+
+def test_counts_choose_the_plural_form() -> None:
+    ru, en = translator("ru"), translator("en")
+    msgid = "{count} more 5s ({kind}) make it {next_mark}"
+    said = {n: ru(msgid, count=n, kind="устный ответ", next_mark=5) for n in (2, 8, 11, 21, 24)}
+    assert said[8] == "Ещё 8 отметок «5» (устный ответ) — и выйдет 5"
+    assert said[2].startswith("Ещё 2 отметки") and said[24].startswith("Ещё 24 отметки")
+    assert said[11].startswith("Ещё 11 отметок") and said[21].startswith("Ещё 21 отметка ")
+    cards = "Cards for {count} guardian(s) are in {path}"
+    assert en(cards, count=1, path="a.pdf") == "The card for 1 guardian is in a.pdf"
+    assert en(cards, count=2, path="a.pdf") == "Cards for 2 guardians are in a.pdf"
+    assert ru(cards, count=5, path="a.pdf") == "Карточки для 5 представителей записаны в a.pdf"
+
+
+def test_names_are_put_in_their_case_and_words_agree() -> None:
+    from domain.names import PersonName
+
+    ru, en = translator("ru"), translator("en")
+    teacher = PersonName(last="Новикова", first="Татьяна", middle="Александровна")
+    deputy = PersonName(last="Соколов", first="Андрей", middle="Викторович", short=True)
+    remark = "Write the remark to {name} as a message (up to {limit} characters)."
+    assert "для Новиковой Татьяны Александровны" in ru(remark, name=teacher, limit=10)
+    assert "to Новикова Татьяна Александровна as" in en(remark, name=teacher, limit=10)
+    line = "{name} ({children}): never joined the bot: print"
+    assert ru(line, name=teacher, children="Оля").startswith(
+        "Новикова Татьяна Александровна (Оля): не подключилась"
+    )
+    assert " не подключился " in ru(line, name=deputy, children="Петя")
+    unknown = PersonName(last="Smith", first="Alex")  # no gender to be told: both words
+    assert "подключился/подключилась" in ru(line, name=unknown, children="Петя")
+    assert str(deputy) == "Соколов А. В."
+    notice = "📝 A remark from the deputy head {name} about your journal, to fix by {due}:\n{text}"
+    assert "Замечание завуча Соколова А. В. " in ru(notice, name=deputy, due="04.12", text="…")

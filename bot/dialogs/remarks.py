@@ -24,6 +24,7 @@ from bot.states import RemarksSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.errors import Forbidden, JournalError
 from domain.ids import StaleInput, parse_id, parse_number
+from domain.names import PersonName
 from domain.remarks import RemarkStatus
 from domain.usecases import journal_remarks as uc
 from locales import N_
@@ -227,14 +228,21 @@ async def choose_teacher(
         raise Forbidden("this teacher does not teach in your grades")
     manager.dialog_data["teacher"] = teacher_id
     manager.dialog_data["teacher_name"] = choices[teacher_id].name
+    person = choices[teacher_id].person
+    manager.dialog_data["teacher_person"] = list(person.parts()) if person else None
     await manager.switch_to(RemarksSG.text)
 
 
+def _teacher(manager: DialogManager) -> PersonName | str:
+    """The chosen teacher's name, in parts where known (the text puts it in its case)."""
+    parts = manager.dialog_data.get("teacher_person")
+    if isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts):
+        return PersonName(last=parts[0], first=parts[1], middle=parts[2])
+    return str(manager.dialog_data.get("teacher_name", ""))
+
+
 async def text_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
-    return {
-        "name": dialog_manager.dialog_data.get("teacher_name", ""),
-        "limit": uc.MAX_REMARK_TEXT,
-    }
+    return {"name": _teacher(dialog_manager), "limit": uc.MAX_REMARK_TEXT}
 
 
 @guarded()

@@ -19,6 +19,7 @@ from domain.ids import parse_choice, parse_id, parse_member, parse_number
 from domain.usecases import class_teacher as uc
 from domain.usecases import control
 from domain.usecases.schools import actor_school
+from locales import N_
 
 # --------------------------------------------------------------------------- the class
 
@@ -264,22 +265,26 @@ async def families_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     states = await uc.families(ctx.uow(), ctx.actor, _class(dialog_manager), ctx.clock)
     lines = [t("<b>Guardians</b>: digest, term marks")]
     for g in states:
-        if not g.joined:
-            state = t("never joined the bot: print")
-        elif g.blocked:
-            state = t("blocked the bot: print")
-        else:
-            state = {
-                "sent": t("digest delivered"),
-                "pending": t("digest waiting"),
-                "failed": t("digest failed"),
-                None: t("no digest yet"),
-            }.get(g.last_digest, g.last_digest or "")
+        name = g.person.map(esc) if g.person else esc(g.guardian)
         ack = ""
         if g.acknowledged:
             ack = "; " + t("term marks confirmed {day}", day=g.acknowledged.strftime("%d.%m"))
         elif g.notified:
             ack = "; " + t("term marks not confirmed yet")
+        if not g.joined or g.blocked:  # the words agree with the guardian's gender
+            msgid = (
+                N_("{name} ({children}): never joined the bot: print")
+                if not g.joined
+                else N_("{name} ({children}): blocked the bot: print")
+            )
+            lines.append(t(msgid, name=name, children=esc(g.children)) + ack)
+            continue
+        state = {
+            "sent": t("digest delivered"),
+            "pending": t("digest waiting"),
+            "failed": t("digest failed"),
+            None: t("no digest yet"),
+        }.get(g.last_digest, g.last_digest or "")
         lines.append(f"{esc(g.guardian)} ({esc(g.children)}): {state}{ack}")
     if not states:
         lines.append(t("No guardians in the lists."))

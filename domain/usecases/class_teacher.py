@@ -17,6 +17,7 @@ from domain.family import AbsenceCode, AbsenceReason, ReportedReason
 from domain.forecast import Forecast
 from domain.journal import Attendance, sort_key
 from domain.model import Period, PeriodKind, Pupil, School, SchoolClass
+from domain.names import PersonName
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.usecases.diary import subject_forecasts
@@ -543,6 +544,7 @@ class GuardianState:
     last_digest: str | None  # outbox status of the latest digest: sent, pending, failed, blocked
     acknowledged: dt.datetime | None = None
     notified: bool = False
+    person: PersonName | None = None  # the name's parts: the words about them agree with it
 
     @property
     def needs_print(self) -> bool:
@@ -586,13 +588,14 @@ async def families(
             done = [a.acknowledged_at for a in mine if a.acknowledged_at]
             result.append(
                 GuardianState(
-                    guardian.full_name,
-                    ", ".join(k.first_name for k in kids),
-                    bool(accounts),
-                    bool(accounts) and all(a.unreachable_at is not None for a in accounts),
-                    last,
-                    max(done) if done else None,
-                    bool(mine),
+                    guardian=guardian.full_name,
+                    children=", ".join(k.first_name for k in kids),
+                    joined=bool(accounts),
+                    blocked=bool(accounts) and all(a.unreachable_at is not None for a in accounts),
+                    last_digest=last,
+                    acknowledged=max(done) if done else None,
+                    notified=bool(mine),
+                    person=PersonName.of(guardian),
                 )
             )
     return sorted(result, key=lambda g: sort_key(g.guardian))

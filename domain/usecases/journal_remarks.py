@@ -17,6 +17,7 @@ from domain.clock import SystemClock
 from domain.errors import Forbidden, InvalidInput
 from domain.journal import sort_key
 from domain.model import GradeRange, School, SchoolClass, StaffMember
+from domain.names import PersonName
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.remarks import MAX_REMARK_TEXT, JournalRemark, RemarkStatus
@@ -63,6 +64,7 @@ class TeacherChoice:
     staff_id: int
     name: str
     classes: str
+    person: PersonName | None = None  # the name's parts, for a message to put in a case
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +201,12 @@ async def remark_teachers(uow: UnitOfWork, actor: Actor) -> list[TeacherChoice]:
         taught.pop(deputy_id, None)
         staff = await _names(uow, school.id, list(taught))
     choices = [
-        TeacherChoice(tid, staff[tid].full_name, ", ".join(names))
+        TeacherChoice(
+            staff_id=tid,
+            name=staff[tid].full_name,
+            classes=", ".join(names),
+            person=PersonName.of(staff[tid]),
+        )
         for tid, names in taught.items()
         if tid in staff
     ]
@@ -246,7 +253,7 @@ async def write_remark(
                 msg(
                     "📝 A remark from the deputy head {name} about your journal, "
                     "to fix by {due}:\n{text}",
-                    name=deputy.short_name,
+                    name=PersonName.of(deputy, short=True),
                     due=_day(due),
                     text=body,
                 ),

@@ -55,7 +55,7 @@ async def test_a_remark_from_writing_to_acceptance(harness: Harness) -> None:
     assert "Иванова Анна Петровна (7А, 8Б)" in labels
     assert not any("Петров Борис" in b for b in labels)  # not to themselves
     await deputy.press("Иванова Анна Петровна (7А, 8Б)")
-    assert "Напишите замечание для Иванова Анна Петровна" in deputy.screen().text
+    assert "Напишите замечание для Ивановой Анны Петровны" in deputy.screen().text
     await deputy.send("Не заполнены темы уроков <b>7А</b> за 9–13.11")
     await deputy.press("через неделю (23.11)")
     assert "Замечание сохранено" in deputy.last_alert()
@@ -69,7 +69,8 @@ async def test_a_remark_from_writing_to_acceptance(harness: Harness) -> None:
     # The teacher's notice comes from the outbox, with a button that opens the remark.
     await deliver(h)
     notice = teacher.bot_messages()[-1]
-    assert "Замечание завуча Петров Б. И. по вашему журналу, исправить до 23.11.2026" in notice.text
+    expected = "Замечание завуча Петрова Б. И. по вашему журналу, исправить до 23.11.2026"
+    assert expected in notice.text
     assert "Не заполнены темы уроков <b>7А</b>" in notice.text  # shown literally
     await teacher.press("Открыть замечание", message=notice)
     card = teacher.screen().text

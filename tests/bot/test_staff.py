@@ -118,3 +118,15 @@ async def test_class_report_ranges(harness: Harness) -> None:
     await teacher.press("PDF")
     [pdf] = teacher.documents()
     assert pdf.data[:4] == b"%PDF" and pdf.filename.startswith("report-7А")
+
+
+async def test_the_guardians_screen_agrees_with_each_guardian(harness: Harness) -> None:
+    """«не подключилась» for a mother: the words about a person agree with their gender."""
+    h = harness
+    teacher = await h.teacher()  # T1: class teacher of 7А
+    await teacher.press("Мой класс")
+    await teacher.press("Родители: обзоры и подтверждения")
+    text = teacher.screen().text
+    assert "Козлова Ольга (Вера): не подключилась к боту — нужна распечатка" in text, text
+    assert "Белова Мария (Борис): не подключилась к боту — нужна распечатка" in text
+    assert "подключён" not in text
