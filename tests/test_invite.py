@@ -197,7 +197,7 @@ def test_class_gets_a_card_per_guardian(school: School, tmp_path: Path) -> None:
     # G1 has two children in 5А and gets one invitation; G4's child has left the class.
     assert [line.split(" (")[0] for line in lines] == ["Алексеева Ольга", "Борисов Павел"]
     assert "(guardian of Алексеев Артём Игоревич, Борисова Белла, Громова Галина)" in lines[0]
-    assert f"Cards for 2 guardian(s) are in {out}" in result.stdout
+    assert f"Cards for 2 guardians are in {out}" in result.stdout
     codes = set(LINK.findall(result.stdout))
 
     pdf = out.read_bytes()
@@ -222,7 +222,7 @@ def test_class_gets_a_card_per_guardian(school: School, tmp_path: Path) -> None:
     # A second set of codes is not issued beside cards that may have been handed out ...
     asked = journal(school.url, "invite", "--class", "5А", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT)
     assert asked.returncode == 1
-    assert "2 guardian(s) of class 5А have links that still work" in asked.stderr
+    assert "2 guardians of class 5А have links that still work" in asked.stderr
     assert "add --again" in asked.stderr
     assert not LINK.search(asked.stdout) and not (tmp_path / "invitations-5А.pdf").exists()
 
@@ -319,7 +319,7 @@ async def test_a_class_invited_again(school: School, tmp_path: Path) -> None:
 
     refused = journal(school.url, "invite", "--class", "5А", cwd=tmp_path, JOURNAL_BOT_USERNAME=BOT)
     assert refused.returncode == 1, refused.stdout
-    assert "1 guardian(s) of class 5А have links that still work" in refused.stderr
+    assert "1 guardian of class 5А has a link that still works" in refused.stderr
     assert "Traceback" not in refused.stderr
     # the refused run issued nothing: Борисов's first link still works
     async with school.make_uow() as uow:
@@ -333,7 +333,7 @@ async def test_a_class_invited_again(school: School, tmp_path: Path) -> None:
     assert "Connected already, no new card: Алексеева Ольга" in again.stdout
     lines = [line for line in again.stdout.splitlines() if LINK.search(line)]
     assert [line.split(" (")[0] for line in lines] == ["Борисов Павел"]
-    assert "Cards for 1 guardian(s)" in again.stdout
+    assert "The card for 1 guardian is in" in again.stdout
     with pytest.raises(CodeRefused):  # the earlier card's link no longer works
         await redeem_invitation(school.make_uow(), user(302), by_name["Борисов Павел"], clock)
     actor = await redeem_invitation(school.make_uow(), user(302), LINK.findall(lines[0])[0], clock)
