@@ -258,7 +258,9 @@ def _early_ok(manager: DialogManager) -> bool:
     return bool(manager.dialog_data.get("early_ok"))
 
 
-async def _ask_early(callback: CallbackQuery, manager: DialogManager, pending: dict) -> None:
+async def _ask_early(
+    callback: CallbackQuery, manager: DialogManager, pending: dict[str, Any]
+) -> None:
     """Before the period's last two weeks: ask once more, then do `pending`."""
     manager.dialog_data["early_pending"] = pending
     await manager.switch_to(TermSG.early)
