@@ -35,6 +35,7 @@ class CoursesSG(StatesGroup):
 class TermSG(StatesGroup):
     sheet = State()
     reason = State()
+    early = State()  # before the period's last two weeks: set the term marks now?
 
 
 class DiarySG(StatesGroup):

@@ -6,6 +6,7 @@ on every database; floats would put 3.4999… on the wrong side of a threshold.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -232,3 +233,31 @@ def year_mark(period_marks: Sequence[str]) -> str | None:
         return None
     mean = Decimal(sum(numbers)) / Decimal(len(numbers))
     return str(int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+# When term marks are set and seen (product.md: «at the end of a period parents view the term
+# marks»). A teacher sets them in the period's last two weeks; earlier the journal asks once
+# more. Families see them from the period's last week on, so that a mark set early, and perhaps
+# changed after a late control work, is not read by a family weeks before it is final.
+TERM_MARKS_DUE_DAYS = 14  # the period's last two weeks
+TERM_MARKS_SHOWN_DAYS = 7  # the period's last week
+
+
+def term_marks_due_from(period_ends: dt.date) -> dt.date:
+    """The first day of a period's last two weeks: from it on, a term mark is set in one tap."""
+    return period_ends - dt.timedelta(days=TERM_MARKS_DUE_DAYS - 1)
+
+
+def term_marks_early(period_ends: dt.date, today: dt.date) -> bool:
+    """Setting a term mark today is early: before the period's last two weeks."""
+    return today < term_marks_due_from(period_ends)
+
+
+def term_marks_shown_from(period_ends: dt.date) -> dt.date:
+    """The first day of a period's last week: families see its term marks from it on."""
+    return period_ends - dt.timedelta(days=TERM_MARKS_SHOWN_DAYS - 1)
+
+
+def term_marks_shown(period_ends: dt.date, today: dt.date) -> bool:
+    """Families see the period's term marks today (the school's day): in its last week or after."""
+    return today >= term_marks_shown_from(period_ends)

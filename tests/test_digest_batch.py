@@ -183,7 +183,14 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     tuesday = await _lesson(w, teacher, 1)
     await put(w.make_uow(), teacher, tuesday, w.ids["A10"], "oral", "3", w.clock)
     await set_term_mark(
-        w.make_uow(), teacher, w.classes["7А"], w.subjects["Математика"], w.ids["A1"], "4", w.clock
+        w.make_uow(),
+        teacher,
+        w.classes["7А"],
+        w.subjects["Математика"],
+        w.ids["A1"],
+        "4",
+        w.clock,
+        early=True,  # six weeks before the period ends
     )
     # A term mark of the first quarter: the digest shows the current period's only.
     async with w.make_uow() as uow:

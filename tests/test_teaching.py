@@ -365,14 +365,17 @@ async def test_term_marks(world: World) -> None:
     assert str(lines[s1].suggestion.mean) == "4.50"
     # S2: control works 3 and 3 → 3
     assert lines[s2].suggestion.value == "3"
+    # 16.11 is six weeks before the period ends: term marks are set only with a second yes.
     await set_term_mark(
-        w.make_uow(), t1, w.classes["5А"], w.subjects["Математика"], s2, "4", w.clock
+        w.make_uow(), t1, w.classes["5А"], w.subjects["Математика"], s2, "4", w.clock, early=True
     )
-    assert (
-        await confirm_suggestions(
-            w.make_uow(), t1, w.classes["5А"], w.subjects["Математика"], w.clock
-        )
-        == 1
+    # S1 is flagged (too few marks): the bulk confirmation leaves S1 out.
+    done = await confirm_suggestions(
+        w.make_uow(), t1, w.classes["5А"], w.subjects["Математика"], w.clock, early=True
+    )
+    assert (done.count, [x.pupil_id for x in done.left_out]) == (0, [s1])
+    await set_term_mark(
+        w.make_uow(), t1, w.classes["5А"], w.subjects["Математика"], s1, "5", w.clock, early=True
     )
     sheet = await term_sheet(w.make_uow(), t1, w.classes["5А"], w.subjects["Математика"], w.clock)
     assert {x.pupil_id: x.term_mark for x in sheet.lines} == {s1: "5", s2: "4"}
@@ -385,6 +388,7 @@ async def test_term_marks(world: World) -> None:
             w.pupils["S4"],
             "5",
             w.clock,
+            early=True,
         )
     # After the period, a change needs a reason.
     w.clock.moment = dt.datetime(2026, 12, 30, 10, 0, tzinfo=MSK)

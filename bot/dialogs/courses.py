@@ -229,23 +229,53 @@ async def term_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         )
     if sheet.closed:
         lines.append(t("The period is over: a change now needs a reason."))
-    open_lines = [x for x in sheet.lines if x.term_mark is None and x.suggestion.value]
+    elif not sheet.shown and sheet.shown_from is not None:
+        day = sheet.shown_from.strftime("%d.%m")
+        lines.append(t("Families will see the term marks from {day}.", day=day))
+    left_out = set(dialog_manager.dialog_data.get("left_out", ()))
+    names = [x.name for x in sheet.left_out() if x.pupil_id in left_out]
+    if names:
+        lines.append(
+            t(
+                "Not confirmed, too few marks (set each one by one): {names}",
+                names=esc(", ".join(names)),
+            )
+        )
+    to_confirm = sheet.to_confirm()
     return {
         "term_html": "\n".join(lines),
         "rows": rows,
         "page": page + 1,
         "pages": pages,
         "paged": pages > 1,
-        "can_confirm": bool(open_lines) and not sheet.closed,
-        "to_confirm": len(open_lines),
+        "can_confirm": bool(to_confirm) and not sheet.closed,
+        "to_confirm": len(to_confirm),
     }
+
+
+def _early_ok(manager: DialogManager) -> bool:
+    """The teacher said «yes, now» once on this sheet: early term marks need no more asking."""
+    return bool(manager.dialog_data.get("early_ok"))
+
+
+async def _ask_early(
+    callback: CallbackQuery, manager: DialogManager, pending: dict[str, Any]
+) -> None:
+    """Before the period's last two weeks: ask once more, then do `pending`."""
+    manager.dialog_data["early_pending"] = pending
+    await manager.switch_to(TermSG.early)
+    await callback.answer()
 
 
 @guarded("term")
 async def on_term_mark(
     callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, value: str
 ) -> None:
-    await _term(manager, None, pupil, value)
+    try:
+        await _term(manager, None, pupil, value)
+    except tm.EarlyTermMark:
+        await _ask_early(callback, manager, {"pupil": pupil, "value": value})
+        return
     await callback.answer(ctx_of(manager).t("Term mark {value} saved", value=value))
 
 
@@ -259,6 +289,7 @@ async def _term(manager: DialogManager, reason: str | None, pupil: str, value: s
         value,
         ctx.clock,
         reason,
+        early=_early_ok(manager),
     )
 
 
@@ -271,9 +302,74 @@ async def term_name(callback: CallbackQuery, _w: Any, manager: DialogManager, pu
 
 @guarded()
 async def confirm_all(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    try:
+        await _confirm_all(callback, manager)
+    except tm.EarlyTermMark:
+        await _ask_early(callback, manager, {"all": True})
+
+
+async def _confirm_all(callback: CallbackQuery, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
-    count = await tm.confirm_suggestions(ctx.uow(), ctx.actor, *_term_course(manager), ctx.clock)
-    await callback.answer(ctx.t("Confirmed: {count}", count=count))
+    done = await tm.confirm_suggestions(
+        ctx.uow(), ctx.actor, *_term_course(manager), ctx.clock, early=_early_ok(manager)
+    )
+    manager.dialog_data["left_out"] = [x.pupil_id for x in done.left_out]
+    if done.left_out:
+        text = ctx.t(
+            "Confirmed: {count}. Not confirmed, too few marks: {left} (set them one by one).",
+            count=done.count,
+            left=len(done.left_out),
+        )
+    else:
+        text = ctx.t("Confirmed: {count}", count=done.count)
+    await callback.answer(text)
+
+
+async def early_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    sheet = await tm.term_sheet(ctx.uow(), ctx.actor, *_term_course(dialog_manager), ctx.clock)
+    pending = dialog_manager.dialog_data.get("early_pending") or {}
+    lines = [
+        t(
+            "<b>{period} ends on {ends}.</b> Term marks are set in its last two weeks, from {due}.",
+            period=esc(sheet.period.name),
+            ends=sheet.period.ends.strftime("%d.%m.%Y"),
+            due=sheet.due_from.strftime("%d.%m") if sheet.due_from else "",
+        )
+    ]
+    line = next((x for x in sheet.lines if str(x.pupil_id) == pending.get("pupil")), None)
+    if line is not None:
+        lines.append(
+            t(
+                "Set the term mark now: {name} — {value}?",
+                name=esc(line.name),
+                value=esc(str(pending.get("value"))),
+            )
+        )
+    else:
+        lines.append(t("Confirm the suggested marks now ({count})?", count=len(sheet.to_confirm())))
+    return {"early_html": "\n".join(lines)}
+
+
+@guarded()
+async def early_yes(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    pending = manager.dialog_data.pop("early_pending", None) or {}
+    manager.dialog_data["early_ok"] = True
+    await manager.switch_to(TermSG.sheet)
+    if pending.get("all"):
+        await _confirm_all(callback, manager)
+    elif "pupil" in pending:
+        value = str(pending.get("value"))
+        await _term(manager, None, str(pending["pupil"]), value)
+        await callback.answer(ctx_of(manager).t("Term mark {value} saved", value=value))
+    else:
+        await callback.answer()
+
+
+async def early_no(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("early_pending", None)
+    await manager.switch_to(TermSG.sheet)
 
 
 def term_dialog() -> Dialog:
@@ -304,6 +400,13 @@ def term_dialog() -> Dialog:
                 "Send the reason as a message."
             ),
             TermSG.reason,
+        ),
+        Screen(
+            Raw("early_html"),
+            Button(Tr("✅ Yes, now", html=False), id="early", on_click=early_yes),
+            Button(Tr(BACK, html=False), id="notyet", on_click=early_no),
+            getter=early_getter,
+            state=TermSG.early,
         ),
         on_start=remember_day,
     )

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from domain.errors import Forbidden, InvalidInput
 from domain.family import AbsenceCode, AbsenceReport, ReportedReason, TermAcknowledgement
 from domain.forecast import Forecast, MarkInPeriod, forecast
+from domain.grading import term_marks_shown
 from domain.journal import Attendance, school_days
 from domain.model import Grading, Period, Pupil, School, SchoolClass, Subject
 from domain.people import Actor
@@ -127,10 +128,14 @@ async def subject_forecasts(
         {x.subject_id for x in own} | {mk[1].subject_id for mk in marked} | set(hours)
     )
     subjects = {s.id: s for s in await uow.people.subjects(school.id, subject_ids)}
-    terms = {
-        t.subject_id: t.value
-        for t in await uow.family.term_marks_of_pupils(school.id, [pupil.id], period.id)  # type: ignore[arg-type]
-    }
+    terms = (  # families see term marks from the period's last week on
+        {
+            t.subject_id: t.value
+            for t in await uow.family.term_marks_of_pupils(school.id, [pupil.id], period.id)  # type: ignore[arg-type]
+        }
+        if term_marks_shown(period.ends, today)
+        else {}
+    )
     result = []
     for subject_id in subject_ids:
         subject = subjects.get(subject_id)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from domain.forecast import MARK_NUMBERS, MarkTally, Weighing, forecast_tally
-from domain.grading import PASS_FAIL
+from domain.grading import PASS_FAIL, term_marks_shown
 from domain.journal import Attendance, school_days
 from domain.model import (
     Assignment,
@@ -506,6 +506,11 @@ async def class_batches(
     terms: dict[int | None, dict[int, list[TermMarkFact]]] = defaultdict(lambda: defaultdict(list))
     for term_mark in school_rows.term_marks:
         terms[term_mark.period_id][term_mark.pupil_id].append(term_mark)
+
+    def shown(period: Period) -> Mapping[int, Sequence[TermMarkFact]]:
+        """The period's term marks, from its last week on (families do not see them before)."""
+        return terms[period.id] if term_marks_shown(period.ends, day) else {}
+
     # Pupils whose chart is drawn: their whole period's marks are listed.
     wanted = (
         a.pupil_id for a in school_rows.accounts if a.account.charts and _reachable(a.account)
@@ -553,7 +558,7 @@ async def class_batches(
                 await asyncio.sleep(0)  # its first statement goes now, not after the tallies
             batch = []
             digests = pupil_digests(
-                index, cls, period, pupils, accounts, rows, day, since, remarks, terms[period.id]
+                index, cls, period, pupils, accounts, rows, day, since, remarks, shown(period)
             )
             for batch_size, digest in enumerate(digests, 1):
                 batch.append(digest)

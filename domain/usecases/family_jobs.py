@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from domain.family import TermAcknowledgement
 from domain.forecast import Forecast, describe
+from domain.grading import term_marks_shown
 from domain.journal import Attendance
 from domain.model import Grading, Period, PlanTopic, Pupil, School, SchoolClass
 from domain.people import Account, PersonKind
@@ -427,7 +428,8 @@ def next_control_work(
 class TermMarksNotice:
     """When a child's term marks are all set, or the period is over, each guardian gets them
     with an «I have seen them» («Ознакомлен(а)») button, and a reminder every two days (three at
-    most) until then."""
+    most) until then. Not before the period's last week: marks set earlier wait for its first
+    day (the job runs every day, so they go then)."""
 
     name = "term_marks"
 
@@ -448,6 +450,8 @@ class TermMarksNotice:
             acks = await uow.family.acknowledgements(school.id, period.id)
             known = {(a.guardian_id, a.pupil_id) for a in acks}
             result += await self._reminders(uow, school, period, acks, now)
+            if not term_marks_shown(period.ends, day):
+                continue  # families do not see them yet
             for cls in await uow.people.classes(school.id):
                 if cls.grade not in period.grades:
                     continue

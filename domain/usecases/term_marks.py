@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.errors import Forbidden
-from domain.grading import EXEMPT, NOT_ASSESSED, TermMarkSuggestion, WeightedMark, suggest_term_mark
+from domain.grading import (
+    EXEMPT,
+    NOT_ASSESSED,
+    TermMarkSuggestion,
+    WeightedMark,
+    suggest_term_mark,
+    term_marks_due_from,
+    term_marks_early,
+    term_marks_shown,
+    term_marks_shown_from,
+)
 from domain.journal import Attendance, AuditEntry, EntryKind, TermMark, entry_deadline, is_late
 from domain.model import Assignment, Grading, Period, SchoolClass, Subject
 from domain.people import Actor
@@ -20,6 +30,13 @@ from domain.usecases.teaching import (
     local_now,
     sort_key,
 )
+
+
+class EarlyTermMark(Forbidden):
+    """Before the period's last two weeks a term mark is set only when the teacher says so once
+    more (`early=True`)."""
+
+    message = "{period} ends on {ends}; set the term marks now?"
 
 
 @dataclass(slots=True)
@@ -38,6 +55,40 @@ class TermSheet:
     values: tuple[str, ...]
     lines: list[TermLine]
     closed: bool  # the period's last day has passed: changes need a reason
+    early: bool = False  # before the period's last two weeks: a confirmation is asked once more
+    due_from: dt.date | None = None  # the first day of the period's last two weeks
+    shown: bool = True  # families see the period's term marks today
+    shown_from: dt.date | None = None  # families see them from this day on (its last week)
+
+    def open_lines(self) -> list[TermLine]:
+        """Pupils without a term mark yet."""
+        return [x for x in self.lines if x.term_mark is None]
+
+    def to_confirm(self) -> list[TermLine]:
+        """What «confirm the suggested marks» sets: pupils without a term mark whose suggestion
+        rests on enough marks. Those flagged «!» (too few marks) are confirmed one by one."""
+        return [
+            x
+            for x in self.open_lines()
+            if x.suggestion.value is not None and not x.suggestion.too_few_marks
+        ]
+
+    def left_out(self) -> list[TermLine]:
+        """Pupils without a term mark whom the bulk confirmation leaves out: a suggestion
+        flagged «!», too few marks (a pupil with no suggestion at all has none to confirm)."""
+        return [
+            x
+            for x in self.open_lines()
+            if x.suggestion.value is not None and x.suggestion.too_few_marks
+        ]
+
+
+@dataclass(slots=True)
+class Confirmed:
+    """What a bulk confirmation did: how many it set, and whom it left out (too few marks)."""
+
+    count: int
+    left_out: list[TermLine]
 
 
 def current_period(periods: list[Period], grade: int, today: dt.date) -> Period | None:
@@ -131,7 +182,27 @@ async def _sheet(
         now,
         entry_deadline(EntryKind.TERM_MARK, period.ends, school.timezone, period_ends=period.ends),
     )
-    return TermSheet(period, cls, subject, values, lines, closed)
+    return TermSheet(
+        period=period,
+        school_class=cls,
+        subject=subject,
+        values=values,
+        lines=lines,
+        closed=closed,
+        early=term_marks_early(period.ends, now.date()),
+        due_from=term_marks_due_from(period.ends),
+        shown=term_marks_shown(period.ends, now.date()),
+        shown_from=term_marks_shown_from(period.ends),
+    )
+
+
+def _not_early(sheet: TermSheet, early: bool) -> None:
+    """Refuse an early term mark the teacher has not confirmed once more."""
+    if sheet.early and not early:
+        raise EarlyTermMark(
+            period=sheet.period.name,
+            ends=sheet.period.ends.strftime("%d.%m.%Y"),
+        )
 
 
 async def set_term_mark(
@@ -143,7 +214,10 @@ async def set_term_mark(
     value: str,
     clock: Clock,
     reason: str | None = None,
+    *,
+    early: bool = False,
 ) -> TermMark:
+    """One pupil's term mark; before the period's last two weeks only with `early`."""
     reason_text = _clean_reason(reason)
     async with uow:
         sheet = await _sheet(uow, actor, class_id, subject_id, clock)
@@ -152,26 +226,37 @@ async def set_term_mark(
             raise Forbidden("this pupil is not in this class")
         if value not in sheet.values:
             raise Forbidden("{value} is not a mark of this subject", value=value)
+        _not_early(sheet, early)
         saved = await _store(uow, actor, sheet, line, value, clock, reason_text)
         await uow.commit()
     return saved
 
 
 async def confirm_suggestions(
-    uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int, clock: Clock
-) -> int:
-    """Set every pupil still without a term mark to the suggestion; returns how many."""
+    uow: UnitOfWork,
+    actor: Actor,
+    class_id: int,
+    subject_id: int,
+    clock: Clock,
+    *,
+    early: bool = False,
+) -> Confirmed:
+    """Set every pupil still without a term mark to the suggestion, except those with too few
+    marks (flagged «!»: they are set one by one); before the period's last two weeks only with
+    `early`."""
     async with uow:
         sheet = await _sheet(uow, actor, class_id, subject_id, clock)
         if sheet.closed:
             raise ReasonRequired()
-        count = 0
-        for line in sheet.lines:
-            if line.term_mark is None and line.suggestion.value is not None:
-                await _store(uow, actor, sheet, line, line.suggestion.value, clock, "")
-                count += 1
+        chosen = sheet.to_confirm()
+        left_out = sheet.left_out()
+        if chosen:
+            _not_early(sheet, early)
+        for line in chosen:
+            assert line.suggestion.value is not None
+            await _store(uow, actor, sheet, line, line.suggestion.value, clock, "")
         await uow.commit()
-    return count
+    return Confirmed(count=len(chosen), left_out=left_out)
 
 
 async def _store(

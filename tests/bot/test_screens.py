@@ -135,10 +135,14 @@ async def test_term_marks_through_the_bot(harness: Harness) -> None:
     await teacher.send("/menu")
     await teacher.press("Term marks")
     await teacher.press("7А · Математика")
-    sheet = teacher.screen().text
-    assert "II четверть" in sheet and "Абрамов Анна: 4.00 (1!) → 4" in sheet
-    await teacher.press("Confirm the suggested marks (1)")  # the others have no marks yet
-    assert teacher.last_alert() == "Confirmed: 1"
+    sheet = teacher.screen()
+    assert "II четверть" in sheet.text and "Абрамов Анна: 4.00 (1!) → 4" in sheet.text
+    # One mark is too few for the bulk confirmation, and the others have none yet.
+    assert not any("Confirm the suggested" in b for row in sheet.buttons for b in row)
+    await press_in_row(teacher, "Абрамов", "·4·")  # the suggestion
+    assert "ends on 28.12.2026" in teacher.screen().text  # six weeks early: asked once more
+    await teacher.press("Yes, now")
+    assert teacher.last_alert() == "Term mark 4 saved"
     assert "→ 4 ✅ 4" in teacher.screen().text
     await press_in_row(teacher, "Абрамов", "5")  # the teacher overrides the suggestion
     assert "→ 4 ✅ 5" in teacher.screen().text
