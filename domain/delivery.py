@@ -48,6 +48,10 @@ class OutboxMessage:
     last_error: str = ""
     sent_at: dt.datetime | None = None
     photo: bytes | None = None  # sent as a picture with `text` as its caption (≤ 1024)
+    # The lease the sender claimed it with (not stored apart: the row's `lease_until` while
+    # the claim stands). Its outcome is written only while the row still holds this lease:
+    # once the lease ran out and another sender claimed the row, the claim is that one's.
+    claim: dt.datetime | None = None
 
 
 class SendOutcome(enum.StrEnum):

@@ -226,7 +226,7 @@ class Sender:
                 async with self.make_uow() as uow:
                     for at, ids in sent:
                         await uow.outbox.mark_sent(ids, at)
-                    await uow.outbox.save(changed)
+                    refused = await uow.outbox.save(changed)
                     for account_id, at in unreachable:
                         await uow.outbox.mark_unreachable(account_id, at)
                     await uow.commit()
@@ -242,8 +242,15 @@ class Sender:
                 return False
             recorded = sum(len(ids) for _, ids in sent)
             self.sent += recorded
+            if refused:
+                log.warning(
+                    "%s outcomes not written: the messages are not this sender's claim any more"
+                    " (its lease ran out and another sender claimed them, or sent them)",
+                    refused,
+                )
             self.database.ended(
-                f"; {recorded + len(changed)} outcomes recorded late ({recorded} of them sent)"
+                f"; {recorded + len(changed) - refused} outcomes recorded late"
+                f" ({recorded} of them sent)"
             )
             return self.unrecorded == 0
 
