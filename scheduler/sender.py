@@ -28,7 +28,7 @@ from domain.delivery import (
     after_failure,
 )
 from domain.ports import Clock, UnitOfWork
-from scheduler.outage import Outage, is_unreachable, reason
+from scheduler.outage import Outage, Trouble, reason, trouble
 
 log = logging.getLogger(__name__)
 
@@ -250,8 +250,9 @@ class Sender:
         """Record the outcomes so far in one transaction; returns whether none is left. When
         the database cannot take them they stay for the next try (their lease keeps other
         senders off those messages meanwhile) and sending stops until they are recorded.
-        When it refuses them for another reason they are recorded one by one: what it refuses
-        is set aside (logged), the rest recorded, and sending goes on."""
+        So when it is busy (a pool or lock timeout). When it refuses them for another reason
+        (`Trouble.BUG`: a value it will never take) they are recorded one by one: what it
+        refuses is set aside (logged), the rest recorded, and sending goes on."""
         async with self._recording:
             if self._sent:
                 self._held.sent.append((self.clock.now(), self._sent))
@@ -262,7 +263,7 @@ class Sender:
             try:
                 refused = await self._write(batch)
             except Exception as err:
-                if is_unreachable(err):
+                if trouble(err) is not Trouble.BUG:  # it passes: try them all again later
                     return self._keep(batch, err)
                 refused, batch, left, gone = await self._write_each(batch)
                 if gone is not None:  # out of reach meanwhile: keep what is left
@@ -299,14 +300,14 @@ class Sender:
         """Each outcome in a transaction of its own, after the batch's was refused: what the
         database refuses is set aside, once, with an ERROR naming it (kept, it would stop
         sending for good). Returns the claims refused, what was recorded, and, when the
-        database went out of reach meanwhile, what is left to record and why."""
+        database went out of reach or got busy meanwhile, what is left to record and why."""
         refused, recorded = 0, Outcomes()
         pieces = batch.each()
         for n, (name, piece) in enumerate(pieces):
             try:
                 refused += await self._write(piece)
             except Exception as err:
-                if is_unreachable(err):
+                if trouble(err) is not Trouble.BUG:
                     left = Outcomes()
                     for _, rest in pieces[n:]:
                         left = left.then(rest)
@@ -319,7 +320,7 @@ class Sender:
         return refused, recorded, Outcomes(), None
 
     def _keep(self, batch: Outcomes, err: Exception) -> bool:
-        """The database is out of reach: keep `batch` for the next try, before what came since."""
+        """The database is out of reach or busy: keep `batch` for the next try, first."""
         self._held = batch.then(self._held)
         self.database.failed(
             err,
