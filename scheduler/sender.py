@@ -249,8 +249,8 @@ class Sender:
     async def flush(self) -> bool:
         """Record the outcomes so far in one transaction; returns whether none is left. When
         the database cannot take them they stay for the next try (their lease keeps other
-        senders off those messages meanwhile) and sending stops until they are recorded.
-        So when it is busy (a pool or lock timeout). When it refuses them for another reason
+        senders off those messages meanwhile) and sending stops until they are recorded; the
+        same when it is busy (a pool or lock timeout). When it refuses them for another reason
         (`Trouble.BUG`: a value it will never take) they are recorded one by one: what it
         refuses is set aside (logged), the rest recorded, and sending goes on."""
         async with self._recording:
