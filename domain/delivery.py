@@ -19,6 +19,7 @@ DEFAULT_QUIET_FROM = dt.time(21, 0)
 DEFAULT_QUIET_TO = dt.time(8, 0)
 MAX_ATTEMPTS = 6
 LEASE = dt.timedelta(seconds=60)
+MAX_ERROR_LENGTH = 500  # of the reason a send failed, as recorded
 
 
 class OutboxStatus(enum.StrEnum):
@@ -48,6 +49,10 @@ class OutboxMessage:
     last_error: str = ""
     sent_at: dt.datetime | None = None
     photo: bytes | None = None  # sent as a picture with `text` as its caption (≤ 1024)
+    # The lease the sender claimed it with (not stored apart: the row's `lease_until` while
+    # the claim stands). Its outcome is written only while the row still holds this lease:
+    # once the lease ran out and another sender claimed the row, the claim is that one's.
+    claim: dt.datetime | None = None
 
 
 class SendOutcome(enum.StrEnum):
@@ -109,10 +114,18 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(300, 2 ** max(1, attempts)))
 
 
+def storable(text: str, limit: int = MAX_ERROR_LENGTH) -> str:
+    """Text from outside (an error Telegram or the network gave) as a database takes it: no
+    NUL (PostgreSQL refuses it in any text), no lone surrogate (not UTF-8), at most `limit`
+    characters."""
+    cleaned = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return cleaned[:limit]
+
+
 def after_failure(message: OutboxMessage, result: SendResult, now: dt.datetime) -> OutboxMessage:
     """What becomes of a message whose send did not succeed."""
     message.lease_until = None
-    message.last_error = result.error[:500]
+    message.last_error = storable(result.error)
     if result.outcome is SendOutcome.BLOCKED:
         message.status = OutboxStatus.BLOCKED
     elif result.outcome is SendOutcome.RETRY_AFTER:

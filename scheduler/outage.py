@@ -3,17 +3,25 @@ when it ends, and growing pauses between the tries in between.
 
 A loop that tries every 50 ms and logs a traceback each time writes megabytes in a minute's
 outage and buries what happened; a restart of PostgreSQL is two lines of news.
+
+Each failure is one of three kinds (`trouble`): the database out of reach, the database busy
+(both pass, and are logged as one warning line), or a bug (logged with its traceback, again
+every 5 minutes while it repeats: it will not pass by itself).
 """
 
 from __future__ import annotations
 
+import enum
 import errno
 import logging
 import socket
+import sqlite3
 import time
+from collections.abc import Callable, Iterator
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 # Socket errors that say the server is out of reach (not a file's trouble, say, also an OSError).
 NETWORK_ERRNOS = {
@@ -29,32 +37,79 @@ NETWORK_ERRNOS = {
 }
 FIRST_PAUSE = 0.05
 LONGEST_PAUSE = 5.0
+BUG_REPEAT = 300.0  # seconds between tracebacks of a bug that keeps failing the tries
+
+# The database is there but cannot serve now: no free connection in the pool, a lock or a
+# statement that timed out, a deadlock or serialization failure, no connection slot left.
+BUSY_ERRORS = (
+    PoolTimeoutError,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.QueryCanceledError,
+    asyncpg.exceptions.DeadlockDetectedError,
+    asyncpg.exceptions.SerializationError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+SQLITE_UNREACHABLE = ("unable to open database file", "disk i/o error")
 
 
-def is_unreachable(err: BaseException) -> bool:
-    """Whether `err` says the database cannot be reached (down, restarting, connection cut),
-    rather than that something is wrong with what was asked of it."""
+class Trouble(enum.StrEnum):
+    UNREACHABLE = "the database is out of reach"
+    BUSY = "the database is busy"
+    BUG = "a bug"
+
+
+def _chain(err: BaseException) -> Iterator[BaseException]:
+    """`err` and what it wraps: SQLAlchemy's `orig`, causes and contexts."""
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, ConnectionError | TimeoutError | socket.gaierror) or (
-            isinstance(current, OSError) and current.errno in NETWORK_ERRNOS
-        ):
-            return True
-        if isinstance(
-            current,
-            OperationalError
-            | InterfaceError
-            | asyncpg.PostgresConnectionError
-            | asyncpg.InterfaceError
-            | asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
-        ):
-            return True
+        yield current
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
-    return False
+
+
+def _unreachable(err: BaseException) -> bool:
+    if isinstance(err, sqlite3.OperationalError):
+        return str(err).lower().startswith(SQLITE_UNREACHABLE)
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return True
+    if isinstance(err, ConnectionError | TimeoutError | socket.gaierror) or (
+        isinstance(err, OSError) and err.errno in NETWORK_ERRNOS
+    ):
+        return True
+    if isinstance(err, OperationalError) and isinstance(err.orig, sqlite3.OperationalError):
+        return False  # «no such table» too is an OperationalError: its `orig` decides
+    return isinstance(
+        err,
+        OperationalError
+        | InterfaceError
+        | asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
+    )
+
+
+def trouble(err: BaseException) -> Trouble:
+    """What kind of trouble `err` is: the database out of reach (refused, reset, gone, shutting
+    down), busy (pool or lock timeout, too many connections: it passes), or anything else, a
+    bug (a programming error, a value the database refuses: trying again will not help)."""
+    chain = list(_chain(err))
+    for current in chain:
+        if isinstance(current, BUSY_ERRORS) or (
+            isinstance(current, sqlite3.OperationalError)
+            and str(current).lower().startswith(SQLITE_BUSY)
+        ):
+            return Trouble.BUSY
+    if any(_unreachable(current) for current in chain):
+        return Trouble.UNREACHABLE
+    return Trouble.BUG
+
+
+def is_unreachable(err: BaseException) -> bool:
+    """Whether `err` says the database cannot be reached (down, restarting, connection cut),
+    rather than that it is busy or something is wrong with what was asked of it."""
+    return trouble(err) is Trouble.UNREACHABLE
 
 
 def reason(err: BaseException) -> str:
@@ -71,10 +126,12 @@ def reason(err: BaseException) -> str:
 class Outage:
     """The state of one kind of trouble: since when, how many tries, how long to pause.
 
-    `failed(err)` notes a failed try (the first of an outage logs one WARNING line with the
-    reason; a traceback only when the error is not the database being unreachable, since that
-    is a bug worth its traceback once); `ended()` logs how long it lasted. Both lines are
-    warnings so that a log filtered to warnings shows the end of what it shows the start of.
+    `failed(err)` notes a failed try. The first of an outage says what kind of trouble it is
+    (`trouble`): the database out of reach or busy, one WARNING line with the reason; a bug,
+    an ERROR with its traceback, repeated every 5 minutes while the bug keeps failing the
+    tries. A kind not seen yet in this outage is logged as it first comes. `ended()` logs how
+    long it lasted, as a warning, so that a log filtered to warnings shows the end of what it
+    shows the start of.
     """
 
     def __init__(
@@ -85,14 +142,17 @@ class Outage:
         *,
         first_pause: float = FIRST_PAUSE,
         longest_pause: float = LONGEST_PAUSE,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.log = log
         self.started_text = started
         self.ended_text = ended
         self.first_pause = first_pause
         self.longest_pause = longest_pause
+        self.monotonic = monotonic
         self.since: float | None = None
         self.tries = 0
+        self.logged: dict[Trouble, float] = {}  # this outage's kinds, when each was last logged
 
     @property
     def ongoing(self) -> bool:
@@ -100,21 +160,24 @@ class Outage:
 
     def failed(self, err: BaseException, consequence: str = "") -> float:
         """Note a failed try; returns the pause before the next: 0.05 s doubling to 5 s."""
+        now = self.monotonic()
         if self.since is None:
-            self.since = time.monotonic()
-            self.tries = 0
-            bug = not is_unreachable(err)
-            self.log.warning(
-                "%s: %s%s",
-                self.started_text,
-                reason(err),
-                consequence,
-                exc_info=err if bug else None,
-            )
-            if not bug:
-                self.log.debug("the outage's first error", exc_info=err)
+            self.since, self.tries, self.logged = now, 0, {}
+        kind = trouble(err)
+        last = self.logged.get(kind)
+        if last is None or (kind is Trouble.BUG and now - last >= BUG_REPEAT):
+            self.logged[kind] = now
+            self._log(kind, err, consequence)
         self.tries += 1
         return self.pause()
+
+    def _log(self, kind: Trouble, err: BaseException, consequence: str) -> None:
+        line = ("%s (%s): %s%s", self.started_text, kind.value, reason(err), consequence)
+        if kind is Trouble.BUG:
+            self.log.error(*line, exc_info=err)
+        else:
+            self.log.warning(*line)
+            self.log.debug("the outage's first error", exc_info=err)
 
     def pause(self) -> float:
         if self.since is None:
@@ -125,8 +188,8 @@ class Outage:
         """A try worked: if it ends an outage, say so once, with how long it lasted."""
         if self.since is None:
             return
-        lasted = time.monotonic() - self.since
-        tries, self.since, self.tries = self.tries, None, 0
+        lasted = self.monotonic() - self.since
+        tries, self.since, self.tries, self.logged = self.tries, None, 0, {}
         self.log.warning(
             "%s after %.1f s and %s failed %s%s",
             self.ended_text,

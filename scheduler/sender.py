@@ -15,6 +15,7 @@ import heapq
 import itertools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from domain.delivery import (
@@ -27,7 +28,7 @@ from domain.delivery import (
     after_failure,
 )
 from domain.ports import Clock, UnitOfWork
-from scheduler.outage import Outage
+from scheduler.outage import Outage, Trouble, reason, trouble
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,43 @@ async def _wait(event: asyncio.Event | None, seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+@dataclass(slots=True)
+class Outcomes:
+    """What Telegram answered and the database does not know yet."""
+
+    sent: list[tuple[dt.datetime, list[int]]] = field(default_factory=list)  # stamped «ok»s
+    changed: list[OutboxMessage] = field(default_factory=list)  # failures, and put back
+    unreachable: list[tuple[int, dt.datetime]] = field(default_factory=list)  # blocked the bot
+
+    @property
+    def sends(self) -> int:
+        return sum(len(ids) for _, ids in self.sent)
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.changed or self.unreachable)
+
+    def then(self, later: Outcomes) -> Outcomes:
+        """These, then `later`: what a failed flush keeps goes before what came since."""
+        return Outcomes(
+            sent=self.sent + later.sent,
+            changed=self.changed + later.changed,
+            unreachable=self.unreachable + later.unreachable,
+        )
+
+    def each(self) -> list[tuple[str, Outcomes]]:
+        """One outcome at a time, each named for the log."""
+        pieces = [(f"message {i} (sent)", Outcomes(sent=[(at, [i])])) for at, ids in self.sent
+                  for i in ids]  # fmt: skip
+        pieces += [
+            (f"message {x.id} ({x.status.value})", Outcomes(changed=[x])) for x in self.changed
+        ]
+        pieces += [
+            (f"account {a} (blocked the bot)", Outcomes(unreachable=[(a, at)]))
+            for a, at in self.unreachable
+        ]
+        return pieces
 
 
 class Sender:
@@ -73,9 +111,7 @@ class Sender:
         # out once, when it arrives (an attempt is counted once however many tries it takes to
         # record it), and kept across rounds and lost leads until a flush records it.
         self._sent: list[int] = []  # answered «ok» since the last flush began
-        self._sent_at: list[tuple[dt.datetime, list[int]]] = []  # stamped, not yet recorded
-        self._changed: list[OutboxMessage] = []  # failures, and messages put back in the queue
-        self._unreachable: list[tuple[int, dt.datetime]] = []  # accounts that blocked the bot
+        self._held = Outcomes()  # the rest, and the «ok»s stamped, not yet recorded
         self._recording = asyncio.Lock()
         self.database = Outage(
             log, "the sender cannot reach the database", "the sender reaches the database again"
@@ -86,12 +122,12 @@ class Sender:
     @property
     def unrecorded(self) -> int:
         """Outcomes the database does not know yet."""
-        return self.unrecorded_sends + len(self._changed)
+        return self.unrecorded_sends + len(self._held.changed)
 
     @property
     def unrecorded_sends(self) -> int:
         """Sends Telegram took that are not recorded: each goes again if its lease runs out."""
-        return len(self._sent) + sum(len(ids) for _, ids in self._sent_at)
+        return len(self._sent) + self._held.sends
 
     async def run(self, stop: asyncio.Event, idle: float = 0.5) -> None:
         """Rounds until `stop`. What a round could not record goes first: nothing is claimed
@@ -192,16 +228,16 @@ class Sender:
                 self._sent.append(message.id)
             return
         now = self.clock.now()
-        self._changed.append(after_failure(message, result, now))
+        self._held.changed.append(after_failure(message, result, now))
         if message.status is OutboxStatus.BLOCKED:
-            self._unreachable.append((message.account_id, now))
+            self._held.unreachable.append((message.account_id, now))
 
     def _put_back(self, message: OutboxMessage, delay: float) -> None:
         """Unleased and due again after `delay` seconds (once recorded)."""
         message.status = OutboxStatus.PENDING
         message.lease_until = None
         message.not_before = self.clock.now() + dt.timedelta(seconds=delay)
-        self._changed.append(message)
+        self._held.changed.append(message)
 
     async def _flush_loop(self, finished: asyncio.Event) -> None:
         while not finished.is_set():
@@ -213,39 +249,85 @@ class Sender:
     async def flush(self) -> bool:
         """Record the outcomes so far in one transaction; returns whether none is left. When
         the database cannot take them they stay for the next try (their lease keeps other
-        senders off those messages meanwhile) and sending stops until they are recorded."""
+        senders off those messages meanwhile) and sending stops until they are recorded; the
+        same when it is busy (a pool or lock timeout). When it refuses them for another reason
+        (`Trouble.BUG`: a value it will never take) they are recorded one by one: what it
+        refuses is set aside (logged), the rest recorded, and sending goes on."""
         async with self._recording:
             if self._sent:
-                self._sent_at.append((self.clock.now(), self._sent))
+                self._held.sent.append((self.clock.now(), self._sent))
                 self._sent = []
-            sent, changed, unreachable = self._sent_at, self._changed, self._unreachable
-            if not sent and not changed and not unreachable:
+            batch, self._held = self._held, Outcomes()
+            if not batch:
                 return True
-            self._sent_at, self._changed, self._unreachable = [], [], []
             try:
-                async with self.make_uow() as uow:
-                    for at, ids in sent:
-                        await uow.outbox.mark_sent(ids, at)
-                    await uow.outbox.save(changed)
-                    for account_id, at in unreachable:
-                        await uow.outbox.mark_unreachable(account_id, at)
-                    await uow.commit()
+                refused = await self._write(batch)
             except Exception as err:
-                self._sent_at = sent + self._sent_at
-                self._changed = changed + self._changed
-                self._unreachable = unreachable + self._unreachable
-                self.database.failed(
-                    err,
-                    f"; {self.unrecorded} outcomes wait to be recorded, {self.unrecorded_sends}"
-                    " of them sent; nothing more is sent until they are",
-                )
-                return False
-            recorded = sum(len(ids) for _, ids in sent)
+                if trouble(err) is not Trouble.BUG:  # it passes: try them all again later
+                    return self._keep(batch, err)
+                refused, batch, left, gone = await self._write_each(batch)
+                if gone is not None:  # out of reach meanwhile: keep what is left
+                    self.sent += batch.sends
+                    return self._keep(left, gone)
+            recorded = batch.sends
             self.sent += recorded
+            if refused:
+                log.warning(
+                    "%s outcomes not written: the messages are not this sender's claim any more"
+                    " (its lease ran out and another sender claimed them, or sent them)",
+                    refused,
+                )
             self.database.ended(
-                f"; {recorded + len(changed)} outcomes recorded late ({recorded} of them sent)"
+                f"; {recorded + len(batch.changed) - refused} outcomes recorded late"
+                f" ({recorded} of them sent)"
             )
             return self.unrecorded == 0
+
+    async def _write(self, batch: Outcomes) -> int:
+        """One transaction; returns how many outcomes were not this sender's claim to write."""
+        async with self.make_uow() as uow:
+            for at, ids in batch.sent:
+                await uow.outbox.mark_sent(ids, at)
+            refused = await uow.outbox.save(batch.changed)
+            for account_id, at in batch.unreachable:
+                await uow.outbox.mark_unreachable(account_id, at)
+            await uow.commit()
+        return refused
+
+    async def _write_each(
+        self, batch: Outcomes
+    ) -> tuple[int, Outcomes, Outcomes, Exception | None]:
+        """Each outcome in a transaction of its own, after the batch's was refused: what the
+        database refuses is set aside, once, with an ERROR naming it (kept, it would stop
+        sending for good). Returns the claims refused, what was recorded, and, when the
+        database went out of reach or got busy meanwhile, what is left to record and why."""
+        refused, recorded = 0, Outcomes()
+        pieces = batch.each()
+        for n, (name, piece) in enumerate(pieces):
+            try:
+                refused += await self._write(piece)
+            except Exception as err:
+                if trouble(err) is not Trouble.BUG:
+                    left = Outcomes()
+                    for _, rest in pieces[n:]:
+                        left = left.then(rest)
+                    return refused, recorded, left, err
+                log.error(
+                    "the database refuses the outcome of %s, set aside: %s", name, reason(err)
+                )
+                continue
+            recorded = recorded.then(piece)
+        return refused, recorded, Outcomes(), None
+
+    def _keep(self, batch: Outcomes, err: Exception) -> bool:
+        """The database is out of reach or busy: keep `batch` for the next try, first."""
+        self._held = batch.then(self._held)
+        self.database.failed(
+            err,
+            f"; {self.unrecorded} outcomes wait to be recorded, {self.unrecorded_sends}"
+            " of them sent; nothing more is sent until they are",
+        )
+        return False
 
     async def record(self, stop: asyncio.Event | None = None, within: float | None = None) -> bool:
         """Flush until every outcome is recorded (True), or until `stop` is set or `within`

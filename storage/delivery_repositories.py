@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.delivery import OutboxMessage, OutboxStatus
@@ -105,36 +105,44 @@ class SqlOutboxRepository:
         rows = await self.session.scalars(
             select(m.OutboxRow).where(m.OutboxRow.id.in_(ids)).order_by(m.OutboxRow.id)
         )
-        return [_message(r) for r in rows]
+        claimed = [_message(r) for r in rows]
+        for x in claimed:
+            x.claim = lease_until
+        return claimed
 
     async def mark_sent(self, ids: Sequence[int], at: dt.datetime) -> None:
+        """Telegram took them, so `sent` whoever claims them now (even another sender after
+        this one's lease ran out: it was delivered); a row already `sent` keeps its moment."""
         if ids:
             await self.session.execute(
                 update(m.OutboxRow)
-                .where(m.OutboxRow.id.in_(list(ids)))
+                .where(m.OutboxRow.id.in_(list(ids)), m.OutboxRow.status != OutboxStatus.SENT.value)
                 .values(status=OutboxStatus.SENT.value, sent_at=at, lease_until=None)
             )
 
-    async def save(self, messages: Sequence[OutboxMessage]) -> None:
-        """What became of messages a sender held (a failure, or back in the queue): written
-        only while the row is still `sending`, so an outcome recorded late (after an outage
-        longer than the lease) never turns another sender's `sent` back into `pending`."""
+    async def save(self, messages: Sequence[OutboxMessage]) -> int:
+        """What became of messages a sender claimed (a failure, or back in the queue), written
+        only where the row is still `sending` under the lease the message was claimed with.
+        An outcome heard after the lease ran out and another sender claimed the row (or sent
+        it) would undo that sender's claim: the row claimable by a third, an attempt counted
+        twice. Returns how many were not written so."""
+        refused = 0
         for x in messages:
-            await self.session.execute(
-                update(m.OutboxRow)
-                .where(m.OutboxRow.id == x.id, m.OutboxRow.status == OutboxStatus.SENDING.value)
-                .values(**_row(x))
-            )
-
-    async def release(self, ids: Sequence[int]) -> None:
-        if ids:
-            await self.session.execute(
+            if x.claim is None:
+                refused += 1
+                continue
+            done = await self.session.execute(
                 update(m.OutboxRow)
                 .where(
-                    m.OutboxRow.id.in_(list(ids)), m.OutboxRow.status == OutboxStatus.SENDING.value
+                    m.OutboxRow.id == x.id,
+                    m.OutboxRow.status == OutboxStatus.SENDING.value,
+                    m.OutboxRow.lease_until == x.claim,
                 )
-                .values(status=OutboxStatus.PENDING.value, lease_until=None)
+                .values(**_row(x))
             )
+            if cast("CursorResult[Any]", done).rowcount != 1:
+                refused += 1
+        return refused
 
     async def counts(self) -> dict[str, int]:
         rows = await self.session.execute(

@@ -353,7 +353,8 @@ def test_an_outage_pauses_longer_and_longer_and_is_logged_twice(
     outage.ended()  # nothing more to end
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert [r.getMessage() for r in warnings] == [
-        "cannot reach it: ConnectionRefusedError: [Errno 111] Connect call failed",
+        "cannot reach it (the database is out of reach): ConnectionRefusedError: [Errno 111]"
+        " Connect call failed",
         warnings[1].getMessage(),
     ]
     assert re.fullmatch(
