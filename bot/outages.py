@@ -21,9 +21,11 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent, TelegramObject, User
+from redis import exceptions as redis_errors
 
 from bot.context import Ctx, Services
 from locales import N_, Translator, pick_language, translator
+from scheduler.outage import reason, says_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -37,46 +39,15 @@ DATABASE = "the database"
 
 
 def _redis_outage(err: BaseException) -> bool:
-    try:
-        from redis import exceptions as redis_errors
-    except ImportError:  # pragma: no cover - redis is a dependency
-        return False
     return isinstance(err, redis_errors.ConnectionError | redis_errors.TimeoutError)
 
 
-def _database_outage(err: BaseException) -> bool:
-    from sqlalchemy import exc as sa
-
-    if isinstance(err, sa.DBAPIError) and err.connection_invalidated:
-        return True
-    if isinstance(err, sa.TimeoutError):  # no connection free in the pool in time
-        return True
-    if isinstance(err, sa.InterfaceError | sa.OperationalError):
-        return _connection_error(err.orig) or "connection" in str(err).casefold()
-    return _connection_error(err)
-
-
-def _connection_error(err: BaseException | None) -> bool:
-    """The driver's own words for a server that is gone (asyncpg, or a socket's)."""
-    if err is None:
-        return False
-    if isinstance(err, ConnectionError | TimeoutError):
-        return True
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is a dependency
-        return False
-    return isinstance(
-        err,
-        asyncpg.PostgresConnectionError
-        | asyncpg.InterfaceError
-        | asyncpg.CannotConnectNowError
-        | asyncpg.ConnectionDoesNotExistError,
-    )
-
-
 def outage(err: BaseException) -> str | None:
-    """Which storage `err` says is out of reach (it, or what it was raised from), or None."""
+    """Which storage `err` says is out of reach (it, or what it was raised from), or None.
+
+    By the exception's type only (Redis's connection errors; for the database the classifier
+    the scheduler uses, `scheduler.outage.says_unreachable`): an error whose message merely
+    mentions a connection is a bug, answered as one and logged with its traceback."""
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
@@ -85,9 +56,9 @@ def outage(err: BaseException) -> str | None:
             return None  # Telegram out of reach is no storage's outage (and cannot be told)
         if _redis_outage(current):
             return SCREENS
-        if _database_outage(current):
+        if says_unreachable(current):
             return DATABASE
-        current = current.__cause__ or current.__context__
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None
 
 
@@ -104,10 +75,9 @@ class Outages:
             return
         self.down.add(what)
         log.warning(
-            "%s is out of reach (%s: %s); users are asked to try again in a minute",
+            "%s is out of reach (%s); users are asked to try again in a minute",
             what,
-            type(err).__name__,
-            err,
+            reason(err),
         )
 
     def went_through(self) -> None:

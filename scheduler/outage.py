@@ -13,7 +13,7 @@ import socket
 import time
 
 import asyncpg
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 # Socket errors that say the server is out of reach (not a file's trouble, say, also an OSError).
 NETWORK_ERRNOS = {
@@ -31,27 +31,42 @@ FIRST_PAUSE = 0.05
 LONGEST_PAUSE = 5.0
 
 
+# The driver's errors for a server that is gone: the connection could not be made or was cut
+# (SQLSTATE class 08), or the server is shutting down, crashed or not yet accepting connections
+# (57P01-57P03). Not `asyncpg.InterfaceError`: that is also the journal's own misuse of a
+# connection («another operation is in progress»); a connection really closed under SQLAlchemy
+# is told by SQLAlchemy itself (`connection_invalidated`).
+DRIVER_UNREACHABLE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+)
+
+
+def says_unreachable(err: BaseException) -> bool:
+    """Whether this one exception (not what it was raised from) says the database cannot be
+    reached. By type only, never by the words of a message: a bug whose message mentions a
+    connection is a bug. SQLAlchemy's `InterfaceError` and `OperationalError` are no outage by
+    themselves (SQLite's «no such table» is an OperationalError, so is a statement timeout); the
+    driver's error they wrap, or SQLAlchemy's own finding that the connection is gone, is."""
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return True
+    if isinstance(err, DRIVER_UNREACHABLE):
+        return True
+    return isinstance(err, ConnectionError | TimeoutError | socket.gaierror) or (
+        isinstance(err, OSError) and err.errno in NETWORK_ERRNOS
+    )
+
+
 def is_unreachable(err: BaseException) -> bool:
-    """Whether `err` says the database cannot be reached (down, restarting, connection cut),
-    rather than that something is wrong with what was asked of it."""
+    """Whether `err`, or what it was raised from, says the database cannot be reached (down,
+    restarting, connection cut), rather than that something is wrong with what was asked of it."""
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, ConnectionError | TimeoutError | socket.gaierror) or (
-            isinstance(current, OSError) and current.errno in NETWORK_ERRNOS
-        ):
-            return True
-        if isinstance(
-            current,
-            OperationalError
-            | InterfaceError
-            | asyncpg.PostgresConnectionError
-            | asyncpg.InterfaceError
-            | asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
-        ):
+        if says_unreachable(current):
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False

@@ -5,11 +5,17 @@ the shared ones are never stopped."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
 import pytest
+from aiogram import Dispatcher
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy import text
 
+from bot.context import Ctx
 from bot.main import make_storage
 from domain.people import PersonKind
 from fakegram import FakeUser
@@ -23,6 +29,7 @@ DOWN = (
     "The journal cannot reach its storage right now; try again in a minute — nothing you saved "
     "is lost."
 )
+CRASH = "Something went wrong on our side; what you saved is kept. Try again or open /menu."
 DOWN_RU = "Журнал сейчас не может связаться со своим хранилищем"
 
 
@@ -127,13 +134,16 @@ async def test_database_down_every_press_and_message_is_answered_and_it_recovers
 def test_only_a_storage_out_of_reach_counts_as_an_outage() -> None:
     import sqlite3
 
+    import asyncpg
     from aiogram.exceptions import TelegramNetworkError
     from aiogram.methods import SendMessage
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import ResponseError
-    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     from bot.outages import DATABASE, SCREENS, outage
+    from scheduler.outage import is_unreachable
 
     assert outage(RedisConnectionError("Connection closed by server.")) == SCREENS
     assert outage(ResponseError("WRONGTYPE")) is None
@@ -146,7 +156,56 @@ def test_only_a_storage_out_of_reach_counts_as_an_outage() -> None:
     assert outage(OperationalError("select", {}, sqlite3.OperationalError("no such table"))) is None
     assert outage(IntegrityError("insert", {}, sqlite3.IntegrityError("UNIQUE"))) is None
     assert outage(ValueError("a bug")) is None
+    # Words are no evidence: a bug whose message mentions a connection is a bug.
+    missing = sqlite3.OperationalError("no such table: connection_settings")
+    assert outage(OperationalError("select", {}, missing)) is None
+    busy = asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
+    assert outage(InterfaceError("select", {}, busy)) is None
+    assert outage(busy) is None
+    exhausted = "QueuePool limit of size 5 overflow 10 reached, connection timed out"
+    assert outage(PoolTimeout(exhausted)) is None  # connections leaked or held: not the server
+    assert not is_unreachable(OperationalError("select", {}, missing))  # the scheduler's too
+    # The driver's errors for a server that is gone are, by their type.
+    shutdown = asyncpg.exceptions.AdminShutdownError("terminating connection")
+    assert outage(OperationalError("select", {}, shutdown)) == DATABASE
+    assert outage(asyncpg.CannotConnectNowError("the database system is starting up")) == DATABASE
     try:
         raise TelegramNetworkError(SendMessage(chat_id=1, text="x"), "timeout") from TimeoutError()
     except TelegramNetworkError as err:
         assert outage(err) is None
+
+
+async def _misuse_the_database(message: Message, ctx: Ctx) -> None:
+    """A bug whose error mentions a connection, raised by the database itself: on PostgreSQL
+    two statements at once on one connection (asyncpg's InterfaceError «cannot perform
+    operation: another operation is in progress»), on SQLite a query of a table that is not
+    there («no such table: connection_settings», an OperationalError)."""
+    async with ctx.uow() as uow:
+        session = uow.session
+        if session.bind.dialect.name == "postgresql":
+            raw = await (await session.connection()).get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            await asyncio.gather(driver.fetch("select pg_sleep(0.2)"), driver.fetch("select 1"))
+        else:
+            await session.execute(text("select * from connection_settings"))
+
+
+async def test_a_bug_that_mentions_a_connection_is_answered_and_logged_as_a_bug(
+    make_uow: Callable[[], SqlUnitOfWork], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not an outage: the generic answer, the traceback in the log, no «out of reach»."""
+    caplog.set_level(logging.INFO)
+
+    def add_the_bug(dp: Dispatcher) -> None:
+        dp.message.register(_misuse_the_database, Command("misuse"))
+
+    async with running_bot(make_uow, prepare=add_the_bug) as h:
+        teacher = await _teacher(h)
+        replies = await teacher.send("/misuse")
+        assert [r.text for r in replies] == [CRASH]
+        assert outage_warnings(caplog) == []
+        [crash] = [r for r in caplog.records if r.exc_info is not None]
+        assert crash.levelno == logging.ERROR
+        assert crash.exc_info is not None
+        assert type(crash.exc_info[1]).__name__ in ("InterfaceError", "OperationalError")
