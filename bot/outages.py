@@ -64,7 +64,7 @@ def outage(err: BaseException) -> str | None:
 
 class Outages:
     """What is down now: warned about once, and noted as back with the first update that
-    went through."""
+    went through using it (one that never asked a storage says nothing about it)."""
 
     def __init__(self) -> None:
         self.down: set[str] = set()
@@ -80,10 +80,12 @@ class Outages:
             reason(err),
         )
 
-    def went_through(self) -> None:
-        if self.down:
-            log.warning("%s reachable again", " and ".join(sorted(self.down)))
-            self.down.clear()
+    def went_through(self, used: set[str]) -> None:
+        """An update went through having used the storages `used`: those are back."""
+        back = self.down & used
+        if back:
+            log.warning("%s reachable again", " and ".join(sorted(back)))
+            self.down -= back
 
 
 class OutageMiddleware(BaseMiddleware):
@@ -133,7 +135,10 @@ class OutageMiddleware(BaseMiddleware):
 
 
 class ReachableMiddleware(BaseMiddleware):
-    """An outer middleware of every update: one that went through means the storage is back."""
+    """An outer middleware of every update: one that went through means the storages it used
+    are back. Redis was used when aiogram's FSM read the person's state from it (`raw_state`,
+    read before this middleware runs); the database when the journal found the person in it
+    (`ctx`, from `ActorMiddleware` inside this one). A message in a group, say, uses neither."""
 
     def __init__(self, outages: Outages) -> None:
         self.outages = outages
@@ -145,7 +150,10 @@ class ReachableMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         result = await handler(event, data)
-        self.outages.went_through()
+        used = {SCREENS} if "raw_state" in data else set()
+        if "ctx" in data:
+            used.add(DATABASE)
+        self.outages.went_through(used)
         return result
 
 

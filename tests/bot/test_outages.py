@@ -12,17 +12,18 @@ from collections.abc import Callable
 import pytest
 from aiogram import Dispatcher
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import Chat, Message, Update
+from aiogram.types import User as TgUser
 from sqlalchemy import text
 
 from bot.context import Ctx
-from bot.main import make_storage
+from bot.main import build_bot, make_storage
 from domain.people import PersonKind
 from fakegram import FakeUser
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
-from tests.bot.conftest import Harness, running_bot
+from tests.bot.conftest import TOKEN, Harness, running_bot
 from tests.faults import PrivateCluster, PrivateRedis
 
 DOWN = (
@@ -102,8 +103,9 @@ async def test_database_down_every_press_and_message_is_answered_and_it_recovers
     engine = create_engine(private_cluster.url())
     await upgrade(engine)
     sessions = session_factory(engine)
+    dispatchers: list[Dispatcher] = []
     try:
-        async with running_bot(lambda: SqlUnitOfWork(sessions)) as h:
+        async with running_bot(lambda: SqlUnitOfWork(sessions), prepare=dispatchers.append) as h:
             teacher = await _teacher(h)
             await teacher.press("1. 7А · Математика")
             card = teacher.screen()
@@ -118,6 +120,11 @@ async def test_database_down_every_press_and_message_is_answered_and_it_recovers
             assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
             assert tracebacks(caplog) == []
 
+            # A message in a group goes through without the database (the journal talks one
+            # to one and ignores it): no news that the database is back.
+            await _group_message(dispatchers[0], h, 5001)
+            assert [m for m in caplog.messages if "reachable again" in m] == []
+
             private_cluster.start()
             await teacher.send("/menu")
             assert "Today, Mon 16.11" in teacher.screen().text
@@ -129,6 +136,21 @@ async def test_database_down_every_press_and_message_is_answered_and_it_recovers
             assert tracebacks(caplog) == []
     finally:
         await engine.dispose()
+
+
+async def _group_message(dp: Dispatcher, h: Harness, user_id: int) -> None:
+    """A message from `user_id` in a group the bot is in, fed to the dispatcher (the fake
+    Telegram has private chats only)."""
+    group = Chat(id=-100_777, type="supergroup", title="7А parents")
+    sender = TgUser(id=user_id, is_bot=False, first_name="Анна")
+    message = Message(
+        message_id=1, date=h.clock.now(), chat=group, from_user=sender, text="hello all"
+    )
+    bot = build_bot(TOKEN, h.server.api_url)
+    try:
+        await dp.feed_update(bot, Update(update_id=999_999_001, message=message))
+    finally:
+        await bot.session.close()
 
 
 def test_only_a_storage_out_of_reach_counts_as_an_outage() -> None:
