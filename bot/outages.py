@@ -23,7 +23,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent, TelegramObject, User
 from redis import exceptions as redis_errors
 
-from bot.context import Ctx, Services
+from bot.context import Ctx, KnownLanguages
 from locales import N_, Translator, pick_language, translator
 from scheduler.outage import reason, says_unreachable
 
@@ -91,9 +91,9 @@ class Outages:
 class OutageMiddleware(BaseMiddleware):
     """An outer middleware of the dispatcher's error observer: an outage is answered here."""
 
-    def __init__(self, services: Services, outages: Outages) -> None:
-        self.services = services
+    def __init__(self, outages: Outages, languages: KnownLanguages) -> None:
         self.outages = outages
+        self.languages = languages
 
     async def __call__(
         self,
@@ -107,31 +107,22 @@ class OutageMiddleware(BaseMiddleware):
         if what is None:
             return await handler(event, data)
         self.outages.failed(what, event.exception)
-        t = await self._translator(data, what)
+        t = self._translator(data)
         await tell(event, t(STORAGE_DOWN))
         return True  # handled: the error handlers (and aiogram-dialog's) do not run
 
-    async def _translator(self, data: dict[str, Any], what: str) -> Translator:
-        """The person's language: known when the journal found them before the failure; else
-        their account's when only Redis is down; else Telegram's."""
+    def _translator(self, data: dict[str, Any]) -> Translator:
+        """The person's language, never asked of a storage (the one that is down, or the
+        other, which may be down too): known when the journal found them before the failure;
+        else the one they last used here; else Telegram's."""
         ctx: Ctx | None = data.get("ctx")
         if ctx is not None:
             return ctx.t
         user: User | None = data.get("event_from_user")
         if user is None:
             return translator(None)
-        if what == SCREENS:
-            from bot.middlewares import messenger_user
-            from domain.usecases.accounts import resolve_actor
-
-            try:
-                actor = await resolve_actor(self.services.make_uow(), messenger_user(user, None))
-            except Exception:  # the database may be out of reach too
-                log.debug("no account language while %s is out of reach", what, exc_info=True)
-            else:
-                if actor.account.id is not None:
-                    return translator(actor.account.language)
-        return translator(pick_language(user.language_code))
+        known = self.languages.get(str(user.id))
+        return translator(known or pick_language(user.language_code))
 
 
 class ReachableMiddleware(BaseMiddleware):

@@ -107,6 +107,10 @@ async def test_database_down_every_press_and_message_is_answered_and_it_recovers
     try:
         async with running_bot(lambda: SqlUnitOfWork(sessions), prepare=dispatchers.append) as h:
             teacher = await _teacher(h)
+            english = h.user(5002, "Борис", language="ru")  # Telegram says Russian, the account
+            await english.start(await h.code(PersonKind.STAFF, "T2"))  # is English:
+            await english.send("/lang")
+            await english.press("English")
             await teacher.press("1. 7А · Математика")
             card = teacher.screen()
 
@@ -116,6 +120,8 @@ async def test_database_down_every_press_and_message_is_answered_and_it_recovers
             await teacher.press("Attendance", message=card)
             assert teacher.last_alert() == DOWN
             replies = await teacher.send("Hello?")
+            assert [r.text for r in replies] == [DOWN]
+            replies = await english.send("/menu")  # in the account's language, not Telegram's
             assert [r.text for r in replies] == [DOWN]
             assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
             assert tracebacks(caplog) == []
@@ -135,6 +141,40 @@ async def test_database_down_every_press_and_message_is_answered_and_it_recovers
             assert len(outage_warnings(caplog)) == 1
             assert tracebacks(caplog) == []
     finally:
+        await engine.dispose()
+
+
+async def test_both_down_the_answer_is_in_the_account_language_without_asking_the_database(
+    private_cluster: PrivateCluster,
+    private_redis: PrivateRedis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Redis and the database down at once: the language the person chose earlier is known
+    without the database (which is not asked, so it does not fail a second time)."""
+    caplog.set_level(logging.DEBUG, logger="bot.outages")
+    engine = create_engine(private_cluster.url())
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    storage = make_storage(private_redis.url())
+    try:
+        async with running_bot(lambda: SqlUnitOfWork(sessions), storage) as h:
+            english = h.user(5002, "Борис", language="ru")
+            await english.start(await h.code(PersonKind.STAFF, "T2"))
+            await english.send("/lang")
+            await english.press("English")
+            await english.send("/menu")
+            menu = english.screen()
+
+            private_redis.stop()
+            private_cluster.stop()
+            replies = await english.send("/menu")
+            assert [r.text for r in replies] == [DOWN]
+            await english.press("🌐 Language", message=menu)
+            assert english.last_alert() == DOWN
+            assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
+            assert tracebacks(caplog) == []
+    finally:
+        await storage.close()
         await engine.dispose()
 
 
