@@ -31,7 +31,10 @@ DOWN = (
     "is lost."
 )
 CRASH = "Something went wrong on our side; what you saved is kept. Try again or open /menu."
-DOWN_RU = "Журнал сейчас не может связаться со своим хранилищем"
+DOWN_RU = (
+    "Журнал сейчас не может связаться со своим хранилищем; попробуйте через минуту — ничего из "
+    "сохранённого не потеряно."
+)
 
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -77,7 +80,7 @@ async def test_redis_down_every_press_and_message_is_answered_and_it_recovers(
             replies = await teacher.send("What is going on?")
             assert [r.text for r in replies] == [DOWN]
             await russian.send("/menu")
-            assert DOWN_RU in russian.screen().text  # in the account's language
+            assert russian.screen().text == DOWN_RU  # in the account's language
             assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
             assert tracebacks(caplog) == []
 
@@ -191,6 +194,14 @@ async def _group_message(dp: Dispatcher, h: Harness, user_id: int) -> None:
         await dp.feed_update(bot, Update(update_id=999_999_001, message=message))
     finally:
         await bot.session.close()
+
+
+def test_the_russian_answer() -> None:
+    from bot.outages import STORAGE_DOWN
+    from locales import translator
+
+    assert translator("en")(STORAGE_DOWN) == DOWN
+    assert translator("ru")(STORAGE_DOWN) == DOWN_RU
 
 
 def test_only_a_storage_out_of_reach_counts_as_an_outage() -> None:
