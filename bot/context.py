@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,3 +43,22 @@ class Ctx:
         if isinstance(err, JournalError) and not isinstance(err, Gone):
             return self.t(err.message, **err.params)
         return self.t("This screen is out of date; here is a fresh menu.")
+
+
+class KnownLanguages:
+    """The language each person last used the journal in, by their messenger user id, kept in
+    memory: what an outage's answer is said in when the database that knows it is down. The
+    `limit` most recent people are kept (a few bytes each)."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self._known: OrderedDict[str, str] = OrderedDict()
+
+    def note(self, user_id: str, language: str) -> None:
+        self._known[user_id] = language
+        self._known.move_to_end(user_id)
+        while len(self._known) > self.limit:
+            self._known.popitem(last=False)
+
+    def get(self, user_id: str) -> str | None:
+        return self._known.get(user_id)

@@ -13,7 +13,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram_dialog import setup_dialogs
 
-from bot.context import Services
+from bot.context import KnownLanguages, Services
 from bot.dialogs.common import StaleScreenMiddleware
 from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
 from bot.dialogs.diary import diary_dialog
@@ -70,9 +70,10 @@ def build_bot(token: str, api_url: str | None = None) -> Bot:
 def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> Dispatcher:
     dp = Dispatcher(storage=storage or MemoryStorage())
     outages = Outages()
+    languages = KnownLanguages()
     dp.update.outer_middleware(ReachableMiddleware(outages))
-    dp.update.outer_middleware(ActorMiddleware(services))
-    dp.errors.outer_middleware(OutageMiddleware(services, outages))  # before any error handler
+    dp.update.outer_middleware(ActorMiddleware(services, languages))
+    dp.errors.outer_middleware(OutageMiddleware(outages, languages))  # before any error handler
     dp.include_router(commands_router())
     dp.include_routers(
         remarks_router(),  # first: its notice buttons carry no dialog intent

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
-from bot.context import MESSENGER, Ctx, Services
+from bot.context import MESSENGER, Ctx, KnownLanguages, Services
 from domain.usecases.accounts import MessengerUser, note_reachable, resolve_actor
 from locales import pick_language, translator
 
@@ -21,10 +21,12 @@ def messenger_user(user: User, chat_id: int | None) -> MessengerUser:
 
 
 class ActorMiddleware(BaseMiddleware):
-    """Puts `ctx` (actor, translator, services) and `user` into the handler data."""
+    """Puts `ctx` (actor, translator, services) and `user` into the handler data, and notes
+    the person's language in `languages` (as found, and as left by the update: /lang)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, languages: KnownLanguages) -> None:
         self.services = services
+        self.languages = languages
 
     async def __call__(
         self,
@@ -44,5 +46,14 @@ class ActorMiddleware(BaseMiddleware):
             await note_reachable(self.services.make_uow(), actor.account)
         language = actor.account.language if actor.account.id else who.language
         data["user"] = who
-        data["ctx"] = Ctx(actor, translator(language), self.services)
-        return await handler(event, data)
+        data["ctx"] = ctx = Ctx(actor, translator(language), self.services)
+        self._note(who, ctx)
+        try:
+            return await handler(event, data)
+        finally:
+            self._note(who, ctx)
+
+    def _note(self, who: MessengerUser, ctx: Ctx) -> None:
+        account = ctx.actor.account
+        if account.id is not None or account.language != who.language:
+            self.languages.note(who.user_id, account.language)

@@ -21,9 +21,11 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent, TelegramObject, User
+from redis import exceptions as redis_errors
 
-from bot.context import Ctx, Services
+from bot.context import Ctx, KnownLanguages
 from locales import N_, Translator, pick_language, translator
+from scheduler.outage import reason, says_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -37,46 +39,15 @@ DATABASE = "the database"
 
 
 def _redis_outage(err: BaseException) -> bool:
-    try:
-        from redis import exceptions as redis_errors
-    except ImportError:  # pragma: no cover - redis is a dependency
-        return False
     return isinstance(err, redis_errors.ConnectionError | redis_errors.TimeoutError)
 
 
-def _database_outage(err: BaseException) -> bool:
-    from sqlalchemy import exc as sa
-
-    if isinstance(err, sa.DBAPIError) and err.connection_invalidated:
-        return True
-    if isinstance(err, sa.TimeoutError):  # no connection free in the pool in time
-        return True
-    if isinstance(err, sa.InterfaceError | sa.OperationalError):
-        return _connection_error(err.orig) or "connection" in str(err).casefold()
-    return _connection_error(err)
-
-
-def _connection_error(err: BaseException | None) -> bool:
-    """The driver's own words for a server that is gone (asyncpg, or a socket's)."""
-    if err is None:
-        return False
-    if isinstance(err, ConnectionError | TimeoutError):
-        return True
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is a dependency
-        return False
-    return isinstance(
-        err,
-        asyncpg.PostgresConnectionError
-        | asyncpg.InterfaceError
-        | asyncpg.CannotConnectNowError
-        | asyncpg.ConnectionDoesNotExistError,
-    )
-
-
 def outage(err: BaseException) -> str | None:
-    """Which storage `err` says is out of reach (it, or what it was raised from), or None."""
+    """Which storage `err` says is out of reach (it, or what it was raised from), or None.
+
+    By the exception's type only (Redis's connection errors; for the database the classifier
+    the scheduler uses, `scheduler.outage.says_unreachable`): an error whose message merely
+    mentions a connection is a bug, answered as one and logged with its traceback."""
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
@@ -85,15 +56,15 @@ def outage(err: BaseException) -> str | None:
             return None  # Telegram out of reach is no storage's outage (and cannot be told)
         if _redis_outage(current):
             return SCREENS
-        if _database_outage(current):
+        if says_unreachable(current):
             return DATABASE
-        current = current.__cause__ or current.__context__
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None
 
 
 class Outages:
     """What is down now: warned about once, and noted as back with the first update that
-    went through."""
+    went through using it (one that never asked a storage says nothing about it)."""
 
     def __init__(self) -> None:
         self.down: set[str] = set()
@@ -104,24 +75,25 @@ class Outages:
             return
         self.down.add(what)
         log.warning(
-            "%s is out of reach (%s: %s); users are asked to try again in a minute",
+            "%s is out of reach (%s); users are asked to try again in a minute",
             what,
-            type(err).__name__,
-            err,
+            reason(err),
         )
 
-    def went_through(self) -> None:
-        if self.down:
-            log.warning("%s reachable again", " and ".join(sorted(self.down)))
-            self.down.clear()
+    def went_through(self, used: set[str]) -> None:
+        """An update went through having used the storages `used`: those are back."""
+        back = self.down & used
+        if back:
+            log.warning("%s reachable again", " and ".join(sorted(back)))
+            self.down -= back
 
 
 class OutageMiddleware(BaseMiddleware):
     """An outer middleware of the dispatcher's error observer: an outage is answered here."""
 
-    def __init__(self, services: Services, outages: Outages) -> None:
-        self.services = services
+    def __init__(self, outages: Outages, languages: KnownLanguages) -> None:
         self.outages = outages
+        self.languages = languages
 
     async def __call__(
         self,
@@ -135,35 +107,29 @@ class OutageMiddleware(BaseMiddleware):
         if what is None:
             return await handler(event, data)
         self.outages.failed(what, event.exception)
-        t = await self._translator(data, what)
+        t = self._translator(data)
         await tell(event, t(STORAGE_DOWN))
         return True  # handled: the error handlers (and aiogram-dialog's) do not run
 
-    async def _translator(self, data: dict[str, Any], what: str) -> Translator:
-        """The person's language: known when the journal found them before the failure; else
-        their account's when only Redis is down; else Telegram's."""
+    def _translator(self, data: dict[str, Any]) -> Translator:
+        """The person's language, never asked of a storage (the one that is down, or the
+        other, which may be down too): known when the journal found them before the failure;
+        else the one they last used here; else Telegram's."""
         ctx: Ctx | None = data.get("ctx")
         if ctx is not None:
             return ctx.t
         user: User | None = data.get("event_from_user")
         if user is None:
             return translator(None)
-        if what == SCREENS:
-            from bot.middlewares import messenger_user
-            from domain.usecases.accounts import resolve_actor
-
-            try:
-                actor = await resolve_actor(self.services.make_uow(), messenger_user(user, None))
-            except Exception:  # the database may be out of reach too
-                log.debug("no account language while %s is out of reach", what, exc_info=True)
-            else:
-                if actor.account.id is not None:
-                    return translator(actor.account.language)
-        return translator(pick_language(user.language_code))
+        known = self.languages.get(str(user.id))
+        return translator(known or pick_language(user.language_code))
 
 
 class ReachableMiddleware(BaseMiddleware):
-    """An outer middleware of every update: one that went through means the storage is back."""
+    """An outer middleware of every update: one that went through means the storages it used
+    are back. Redis was used when aiogram's FSM read the person's state from it (`raw_state`,
+    read before this middleware runs); the database when the journal found the person in it
+    (`ctx`, from `ActorMiddleware` inside this one). A message in a group, say, uses neither."""
 
     def __init__(self, outages: Outages) -> None:
         self.outages = outages
@@ -175,7 +141,10 @@ class ReachableMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         result = await handler(event, data)
-        self.outages.went_through()
+        used = {SCREENS} if "raw_state" in data else set()
+        if "ctx" in data:
+            used.add(DATABASE)
+        self.outages.went_through(used)
         return result
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 ROOT = Path(__file__).parents[1]
-PACKAGES = ("app", "bot", "domain", "importer", "scheduler", "storage")
+PACKAGES = ("app", "bot", "domain", "importer", "reports", "scheduler", "storage")
 
 # Callables whose argument N (1-based) is a msgid.
 KEYWORDS: dict[str, tuple[int, ...] | None] = {

@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from domain.forecast import describe
 from domain.model import Grading, Period
 from domain.usecases.diary import SubjectMarks
-from locales import Translator, translator
+from locales import N_, Translator, translator
 from reports.invitations import BOLD, REGULAR, register_fonts, wrap
 
 MARGIN = 15 * mm
@@ -39,51 +39,34 @@ RULE = Color(0.6, 0.6, 0.6)
 MEAN_MSGID = "Mean {mean}: mark {mark}"  # the table has the mean and the mark in columns
 RISK_MSGIDS = ("At risk of 2", "At risk of «н/а»: too few marks and many lessons missed")
 
-# The paperwork's own words; the forecast lines come from the gettext catalogs.
-LABELS: dict[str, dict[str, str]] = {
-    "ru": {
-        "title": "Сводка успеваемости",
-        "line": "Класс {cls} · {period}: {starts} – {ends} · сводка за {first} – {last}",
-        "new": "Жирным — отметки за {first} – {last}.",
-        "subject": "Предмет",
-        "marks": "Отметки (под отметкой — дата)",
-        "mean": "Ср. балл",
-        "forecast": "Прогноз",
-        "needs": "Что нужно",
-        "term": "Итог",
-        "nothing": "Отметок за период пока нет.",
-        "absences": "Пропущено уроков: {missed}, дней: {days}; опозданий: {late}.",
-        "no_absences": "Пропусков и опозданий нет.",
-        "remarks": "Замечания учителей",
-        "comments": "Комментарии учителей к отметкам",
-        "upcoming": "Контрольные работы впереди",
-        "more": "… и ещё {count}",
-        "signature": "Ознакомлен(а): ______________________ / дата ______________",
-        "document": "Сводки успеваемости",
-        "empty": "Учеников нет.",
-    },
-    "en": {
-        "title": "Progress report",
-        "line": "Class {cls} · {period}: {starts} – {ends} · report for {first} – {last}",
-        "new": "Marks in bold: {first} – {last}.",
-        "subject": "Subject",
-        "marks": "Marks (the date under each)",
-        "mean": "Mean",
-        "forecast": "Forecast",
-        "needs": "What it takes",
-        "term": "Term",
-        "nothing": "No marks in the period yet.",
-        "absences": "Lessons missed: {missed}, days missed: {days}; late: {late}.",
-        "no_absences": "No absences, never late.",
-        "remarks": "Teachers' remarks",
-        "comments": "Teachers' comments to marks",
-        "upcoming": "Control works coming up",
-        "more": "… and {count} more",
-        "signature": "Seen by: ______________________ / date ______________",
-        "document": "Progress reports",
-        "empty": "No pupils.",
-    },
+# The paperwork's words (msgids; the catalogs give them in the reader's language, as they do
+# the forecast lines).
+LABELS: dict[str, str] = {
+    "title": N_("Progress report"),
+    "line": N_("Class {cls} · {period}: {starts} – {ends} · report for {first} – {last}"),
+    "new": N_("Marks in bold: {first} – {last}."),
+    "subject": N_("Subject"),
+    "marks": N_("Marks (the date under each)"),
+    "mean": N_("Mean"),
+    "forecast": N_("Forecast"),
+    "needs": N_("What it takes"),
+    "term": N_("Term"),
+    "nothing": N_("No marks in the period yet."),
+    "absences": N_("Lessons missed: {missed}, days missed: {days}; late: {late}."),
+    "no_absences": N_("No absences, never late."),
+    "remarks": N_("Teachers' remarks"),
+    "comments": N_("Teachers' comments to marks"),
+    "upcoming": N_("Control works coming up"),
+    "more": N_("… and {count} more"),
+    "signature": N_("Seen by: ______________________ / date ______________"),
+    "document": N_("Progress reports"),
+    "empty": N_("No pupils."),
 }
+
+
+def labels_in(t: Translator) -> dict[str, str]:
+    """The labels in `t`'s language, their {placeholders} left to fill."""
+    return {key: t(msgid) for key, msgid in LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +95,7 @@ def render_digests(
     """
     register_fonts()
     t = translator(language)
-    labels = LABELS.get(t.language, LABELS["ru"])
+    labels = labels_in(t)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1 if invariant else 0, pageCompression=1)
     classes = ", ".join(dict.fromkeys(d.class_name for d in digests))

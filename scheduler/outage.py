@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import asyncpg
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 # Socket errors that say the server is out of reach (not a file's trouble, say, also an OSError).
@@ -53,6 +53,35 @@ SQLITE_BUSY = ("database is locked", "database table is locked", "database is bu
 SQLITE_UNREACHABLE = ("unable to open database file", "disk i/o error")
 
 
+# The driver's errors for a server that is gone: the connection could not be made or was cut
+# (SQLSTATE class 08), or the server is shutting down, crashed or not yet accepting connections
+# (57P01-57P03). Not `asyncpg.InterfaceError`: that is also the journal's own misuse of a
+# connection («another operation is in progress»); a connection really closed under SQLAlchemy
+# is told by SQLAlchemy itself (`connection_invalidated`).
+DRIVER_UNREACHABLE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,  # closed under a raw asyncpg read
+)
+
+
+def says_unreachable(err: BaseException) -> bool:
+    """Whether this one exception (not what it was raised from) says the database cannot be
+    reached. By type only, never by the words of a message: a bug whose message mentions a
+    connection is a bug. SQLAlchemy's `InterfaceError` and `OperationalError` are no outage by
+    themselves (SQLite's «no such table» is an OperationalError, so is a statement timeout); the
+    driver's error they wrap, or SQLAlchemy's own finding that the connection is gone, is."""
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return True
+    if isinstance(err, DRIVER_UNREACHABLE):
+        return True
+    return isinstance(err, ConnectionError | TimeoutError | socket.gaierror) or (
+        isinstance(err, OSError) and err.errno in NETWORK_ERRNOS
+    )
+
+
 class Trouble(enum.StrEnum):
     UNREACHABLE = "the database is out of reach"
     BUSY = "the database is busy"
@@ -72,22 +101,7 @@ def _chain(err: BaseException) -> Iterator[BaseException]:
 def _unreachable(err: BaseException) -> bool:
     if isinstance(err, sqlite3.OperationalError):
         return str(err).lower().startswith(SQLITE_UNREACHABLE)
-    if isinstance(err, DBAPIError) and err.connection_invalidated:
-        return True
-    if isinstance(err, ConnectionError | TimeoutError | socket.gaierror) or (
-        isinstance(err, OSError) and err.errno in NETWORK_ERRNOS
-    ):
-        return True
-    if isinstance(err, OperationalError) and isinstance(err.orig, sqlite3.OperationalError):
-        return False  # «no such table» too is an OperationalError: its `orig` decides
-    return isinstance(
-        err,
-        OperationalError
-        | InterfaceError
-        | asyncpg.PostgresConnectionError
-        | asyncpg.InterfaceError
-        | asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
-    )
+    return says_unreachable(err)
 
 
 def trouble(err: BaseException) -> Trouble:

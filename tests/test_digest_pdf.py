@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+from reportlab.pdfgen.canvas import Canvas
+
 from domain.usecases.diary import MarkComment
 from locales import translator
-from reports.digest_pdf import LABELS, _Page, render_digests
+from locales.extract import messages
+from reports.digest_pdf import LABELS, _Page, labels_in, render_digests
 from reports.invitations import register_fonts
-from tests.test_reports import SUBJECTS, digest, page_count
+from tests.test_reports import PERIOD, SUBJECTS, digest, page_count, subject
 
 NEW = MarkComment(dt.date(2025, 10, 20), "3", "Ответ на уроке", "Не выучил <b>правило</b> & вывод")
 OLD = MarkComment(dt.date(2025, 9, 5), "5", "Ответ на уроке", "Старый комментарий")
@@ -26,7 +31,9 @@ def _with_comments() -> list:  # type: ignore[type-arg]
 
 def test_the_page_lists_the_comments_to_the_new_marks() -> None:
     register_fonts()
-    page = _Page(digest("Иванов Пётр", _with_comments()), translator("ru"), LABELS["ru"])
+    page = _Page(
+        digest("Иванов Пётр", _with_comments()), translator("ru"), labels_in(translator("ru"))
+    )
     assert page.comment_items == ["20.10.2025 · Алгебра · 3 — Не выучил <b>правило</b> & вывод"]
     page.fit()
     assert page.comments == 1  # room for it on the page
@@ -44,3 +51,60 @@ def test_text_of_the_comments(tmp_path: Path) -> None:
     ).stdout
     assert "Комментарии учителей к отметкам" in text
     assert "Не выучил <b>правило</b> & вывод" in text and "Старый комментарий" not in text
+
+
+class _TextLayer(Canvas):
+    """A real canvas that also keeps every string the page draws: the PDF's text layer as the
+    code writes it (its fonts are subsets, so the bytes do not read back as text)."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO())
+        self.texts: list[str] = []
+
+    def drawString(self, x: float, y: float, text: str, *args: object, **kw: object) -> None:
+        self.texts.append(text)
+        super().drawString(x, y, text, *args, **kw)  # type: ignore[arg-type]
+
+    def drawCentredString(self, x: float, y: float, text: str, *args: object, **kw: object) -> None:
+        self.texts.append(text)
+        super().drawCentredString(x, y, text, *args, **kw)  # type: ignore[arg-type]
+
+
+def _drawn(page_digest: object, language: str) -> list[str]:
+    register_fonts()
+    t = translator(language)
+    page = _Page(page_digest, t, labels_in(t))  # type: ignore[arg-type]
+    page.fit()
+    canvas = _TextLayer()
+    page.layout(canvas)
+    return canvas.texts
+
+
+def test_an_english_guardians_page_has_no_russian_labels() -> None:
+    """The labels come from the catalogs: an English page (of English data) has no Cyrillic
+    letter, a Russian one has the catalog's words."""
+    english = digest(
+        "Peter Ivanov",
+        [subject(1, "Algebra", ["5", "4", "5", "3", "4"]), subject(2, "Art", ["5"], term="5")],
+        class_name="7B",
+        school_name="School No. 12",
+        period=dataclasses.replace(PERIOD, name="Term 1"),
+        remarks=[(dt.date(2025, 10, 14), "No homework in algebra.")],
+        upcoming=["Algebra: control work 2"],
+        kind_names={"oral": "Oral answer", "control": "Control work"},
+        absences=(5, 2, 1),
+    )
+    texts = _drawn(english, "en")
+    assert [t for t in texts if re.search("[А-Яа-яЁё]", t)] == []
+    assert "Teachers' remarks:" in texts and "Subject" in texts
+    russian = _drawn(english, "ru")
+    ru = translator("ru")
+    assert ru("Teachers' remarks") + ":" in russian and ru("Subject") in russian
+    assert ru("Subject") != "Subject"
+
+
+def test_the_labels_are_catalog_messages() -> None:
+    found = messages()
+    for msgid in LABELS.values():
+        assert msgid in found, msgid
+        assert translator("ru").has(msgid), msgid

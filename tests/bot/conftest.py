@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 
 from bot.commands import register_commands
@@ -63,10 +64,12 @@ class Harness:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    make_uow: Callable[[], SqlUnitOfWork], storage: BaseStorage | None = None
+    make_uow: Callable[[], SqlUnitOfWork],
+    storage: BaseStorage | None = None,
+    prepare: Callable[[Dispatcher], None] | None = None,
 ) -> AsyncIterator[Harness]:
     """The example school in the database, and the bot polling the fake Telegram (with its FSM
-    storage in `storage`: memory by default)."""
+    storage in `storage`: memory by default; `prepare` may add to the dispatcher first)."""
     clock = FixedClock(MONDAY_MORNING)
     school = await create_school(make_uow(), "Школа №1", "Europe/Moscow")
     await import_school(make_uow(), school, raw_tables(bot_school()), dt.date(2026, 9, 1))
@@ -76,6 +79,8 @@ async def running_bot(
         server.add_bot(TOKEN, username="journal_test_bot")
         bot = build_bot(TOKEN, server.api_url)
         dp = build_dispatcher(Services(make_uow, clock), storage)
+        if prepare is not None:
+            prepare(dp)
         server.track(dp)
         # Outermost, so that an update counts as handled only when its error handling is over
         # too (aiogram's ErrorsMiddleware is otherwise outside it, and a failure in a middleware
