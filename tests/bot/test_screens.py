@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from domain.journal import Attendance
 from domain.people import PersonKind
 from tests.bot.conftest import MSK, Harness
 from tests.bot.helpers import all_callback_data, press_in_row
@@ -23,10 +24,9 @@ async def test_a_class_of_35_with_a_name_like_html(harness: Harness) -> None:
     assert len(labels) <= 100
     await teacher.press("Абрамов <b>Иван</b>")
     await teacher.press("Зуев")  # the 35th pupil
-    await teacher.press("Save")
+    await teacher.press("Back")  # leaving the register saves it
     assert "absent 2" in teacher.screen().text
     await teacher.press("Marks")
-    await teacher.press("Устный ответ")
     marks = teacher.screen()
     assert "1/4" in [b for row in marks.buttons for b in row]  # 35 pupils: four pages
     await press_in_row(teacher, "Абрамов <b>Иван</b>", "5")
@@ -48,6 +48,36 @@ async def test_a_class_of_35_with_a_name_like_html(harness: Harness) -> None:
     assert pupils[0].first_name == "<b>Иван</b>"
     assert all(len(d.encode()) <= 64 for d in all_callback_data(teacher))
     assert all(len(m.text) <= 4096 for m in teacher.bot_messages())
+
+
+async def test_the_register_is_saved_on_leaving_it(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 10, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("1. 7А · Математика")
+    await teacher.press("Attendance")
+    assert "Saved when you leave this screen" in teacher.screen().text
+    assert not [b for row in teacher.screen().buttons for b in row if "Save" in b]
+    await teacher.press("Абрамов Анна")
+    await teacher.press("Back")  # no save button: going back keeps the register
+    assert teacher.last_alert() == "Attendance saved"
+    assert "absent 1, late 0" in teacher.screen().text
+    await teacher.send("/menu")
+    await teacher.press("3. 8Б · Математика")
+    await teacher.press("Attendance")
+    await teacher.press("Back")  # everybody came: leaving records that
+    assert "Attendance: 35 pupils, absent 0, late 0" in teacher.screen().text
+    async with h.make_uow() as uow:
+        lessons = {
+            x.lesson_number: x
+            for x in await uow.journal.lessons_on(h.school_id, dt.date(2026, 11, 16))
+        }
+        rows = await uow.journal.attendance([lessons[1].id, lessons[3].id])
+    assert [(a.lesson_id, a.pupil_id, a.status) for a in rows] == [
+        (lessons[1].id, h.pupils["A0"], Attendance.ABSENT)
+    ]
+    assert lessons[1].attendance_taken and lessons[3].attendance_taken
 
 
 async def test_html_name_in_message_text_is_shown_literally(harness: Harness) -> None:
@@ -130,6 +160,7 @@ async def test_term_marks_through_the_bot(harness: Harness) -> None:
     await teacher.start(await h.code(PersonKind.STAFF, "T1"))
     await teacher.press("1. 7А · Математика")
     await teacher.press("Marks")
+    await teacher.press("Other kinds")
     await teacher.press("Контрольная работа")
     await press_in_row(teacher, "Абрамов", "4")
     await teacher.send("/menu")
