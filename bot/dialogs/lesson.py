@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
-from aiogram_dialog import Dialog, DialogManager
+from aiogram_dialog import Dialog, DialogManager, ShowMode
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.api.protocols import DialogProtocol
 from aiogram_dialog.widgets.input import MessageInput
@@ -505,13 +505,44 @@ async def remark_pupil(
     await manager.switch_to(LessonSG.remark_tone)
 
 
+async def start_remark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("remark", None)  # a word starts afresh
+
+
+async def keep_remark(message: Message, _w: Any, manager: DialogManager) -> None:
+    """The text typed before praise or concern was chosen: kept, and sent once it is."""
+    manager.dialog_data["remark"] = message.text or ""
+
+
+async def remark_tone_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    kept = str(dialog_manager.dialog_data.get("remark", ""))
+    return {"kept": bool(kept), "remark": kept}
+
+
+@guarded()
 async def remark_tone(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["tone"] = widget.widget_id
-    await manager.switch_to(LessonSG.remark_text)
+    kept = manager.dialog_data.get("remark")
+    if not kept:
+        await manager.switch_to(LessonSG.remark_text)
+        return
+    await _send_remark(manager, str(kept))
+    manager.dialog_data.pop("remark", None)
+    await callback.answer()
+    await callback.message.answer(  # type: ignore[union-attr]
+        ctx_of(manager).t("The remark will reach the pupil's guardians.")
+    )
+    await manager.switch_to(LessonSG.card, show_mode=ShowMode.SEND)
 
 
 @guarded()
 async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
+    await _send_remark(manager, message.text or "")
+    await message.answer(ctx_of(manager).t("The remark will reach the pupil's guardians."))
+    await manager.switch_to(LessonSG.card)
+
+
+async def _send_remark(manager: DialogManager, text: str) -> None:
     ctx = ctx_of(manager)
     tone = parse_member(manager.dialog_data.get("tone", RemarkTone.PRAISE.value), RemarkTone)
     await uc.add_remark(
@@ -520,12 +551,10 @@ async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
         _lesson_id(manager),
         parse_id(manager.dialog_data.get("pupil")),
         tone,
-        message.text or "",
+        text,
         ctx.clock,
         LocalesRenderer(),
     )
-    await message.answer(ctx.t("The remark will reach the pupil's guardians."))
-    await manager.switch_to(LessonSG.card)
 
 
 # --------------------------------------------------------------------------- the dialog
@@ -555,7 +584,12 @@ def lesson_dialog() -> Dialog:
                 SwitchTo(Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
                 SwitchTo(Tr("📒 Homework", html=False), id="hw", state=LessonSG.homework),
             ),
-            SwitchTo(Tr("💬 To the guardians", html=False), id="rm", state=LessonSG.remark_pupil),
+            SwitchTo(
+                Tr("💬 To the guardians", html=False),
+                id="rm",
+                state=LessonSG.remark_pupil,
+                on_click=start_remark,
+            ),
             Cancel(Tr(MENU, html=False), id="menu"),
             getter=card_getter,
             state=LessonSG.card,
@@ -682,12 +716,15 @@ def lesson_dialog() -> Dialog:
                 ),
                 width=2,
             ),
+            MessageInput(keep_remark, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
             back_to_card(),
             getter=remark_pupils_getter,
             state=LessonSG.remark_pupil,
         ),
         Screen(
             Tr("Praise or concern?"),
+            Tr("Your text for the guardians: {remark}", when="kept"),
             Row(
                 Button(
                     Tr("👍 Praise", html=False), id=RemarkTone.PRAISE.value, on_click=remark_tone
@@ -696,7 +733,10 @@ def lesson_dialog() -> Dialog:
                     Tr("⚠️ Concern", html=False), id=RemarkTone.CONCERN.value, on_click=remark_tone
                 ),
             ),
+            MessageInput(keep_remark, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
             back_to_card(),
+            getter=remark_tone_getter,
             state=LessonSG.remark_tone,
         ),
         Screen(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain.journal import Attendance
+from domain.journal import Attendance, RemarkTone
 from domain.people import PersonKind
 from tests.bot.conftest import MSK, Harness
 from tests.bot.helpers import all_callback_data, press_in_row
@@ -206,3 +206,36 @@ async def test_joining_by_code_and_wrong_codes(harness: Harness) -> None:
     other = h.user(7002, "Пётр")
     await other.start(code)  # used: refused without saying so
     assert "не действует" in other.bot_messages()[-2].text
+
+
+async def test_a_word_typed_before_praise_or_concern_is_kept(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("1. 7А · Математика")
+    await teacher.press("To the guardians")
+    await teacher.press("Белова Борис")
+    assert "Praise or concern?" in teacher.screen().text
+    await teacher.send("Забыл тетрадь второй раз")  # typed before choosing the kind
+    screen = teacher.screen().text
+    assert "Praise or concern?" in screen and "Забыл тетрадь второй раз" in screen, screen
+    replies = await teacher.press("Concern")  # no second request for the text
+    assert not [r for r in replies if "Send the text" in (r.text or "")]
+    assert any("will reach the pupil's guardians" in (r.text or "") for r in replies)
+    assert "7А · Математика" in teacher.screen().text  # back on the card
+    # The next word starts afresh: the kept text went with the first one.
+    await teacher.press("To the guardians")
+    await teacher.press("Абрамов Анна")
+    assert "Забыл тетрадь" not in teacher.screen().text
+    await teacher.press("Praise")
+    assert "Send the text for the guardians." in teacher.screen().text
+    await teacher.send("Отличный доклад")
+    async with h.make_uow() as uow:
+        remarks = await uow.family.remarks_of_pupils(
+            h.school_id, [h.pupils["A0"], h.pupils["A1"]], dt.datetime(2026, 11, 1, tzinfo=MSK)
+        )
+    assert sorted((r.pupil_id, r.tone, r.text) for r in remarks) == [
+        (h.pupils["A0"], RemarkTone.PRAISE, "Отличный доклад"),
+        (h.pupils["A1"], RemarkTone.CONCERN, "Забыл тетрадь второй раз"),
+    ]
