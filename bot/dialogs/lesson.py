@@ -388,8 +388,53 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 async def on_mark(
     callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, value: str
 ) -> None:
-    await _mark(manager, None, pupil, value)
+    try:
+        await _mark(manager, None, pupil, value)
+    except uc.PupilAbsent as err:  # one more tap to confirm
+        manager.dialog_data["absent_mark"] = {"pupil": pupil, "value": value, **err.params}
+        await callback.answer()
+        await manager.switch_to(LessonSG.mark_absent)
+        return
     await callback.answer(ctx_of(manager).t("Mark {value} saved", value=value))
+
+
+async def absent_mark_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    asked = dialog_manager.dialog_data.get("absent_mark") or {}
+    return {"name": str(asked.get("name", "")), "value": str(asked.get("value", ""))}
+
+
+@guarded("mark_absent")
+async def confirm_absent_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    # On to the grid first: a reason asked for a late change comes back there.
+    await manager.switch_to(LessonSG.marks)
+    value = await _mark_absent(manager, None)
+    await callback.answer(ctx_of(manager).t("Mark {value} saved", value=value))
+
+
+async def _mark_absent(manager: DialogManager, reason: str | None) -> str:
+    asked = manager.dialog_data.get("absent_mark") or {}
+    ctx = ctx_of(manager)
+    value = str(asked.get("value", ""))
+    await uc.put_mark(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        parse_id(asked.get("pupil")),
+        _kind(manager),
+        value,
+        ctx.clock,
+        reason=reason,
+        absent_ok=True,
+    )
+    manager.dialog_data.pop("absent_mark", None)
+    return value
+
+
+REASON_ACTIONS["mark_absent"] = _mark_absent
+
+
+async def drop_absent_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("absent_mark", None)
 
 
 async def _mark(manager: DialogManager, reason: str | None, pupil: str, value: str) -> None:
@@ -678,6 +723,18 @@ def lesson_dialog() -> Dialog:
             ),
             getter=marks_getter,
             state=LessonSG.marks,
+        ),
+        Screen(
+            Tr("{name} is absent from this lesson (Н). Give {value} anyway?"),
+            Button(Tr("✅ Give {value}", html=False), id="absok", on_click=confirm_absent_mark),
+            SwitchTo(
+                Tr("✖️ No mark", html=False),
+                id="absno",
+                state=LessonSG.marks,
+                on_click=drop_absent_mark,
+            ),
+            getter=absent_mark_getter,
+            state=LessonSG.mark_absent,
         ),
         Screen(
             Raw("pupil_html"),

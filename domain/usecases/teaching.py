@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.errors import Forbidden, Gone, InvalidInput, NotFound
+from domain.errors import Forbidden, Gone, InvalidInput, JournalError, NotFound
 from domain.journal import (
     Attendance,
     AuditEntry,
@@ -49,6 +49,12 @@ class ReasonRequired(Forbidden):
     """The entry window has closed: a change now needs a reason, kept in the audit trail."""
 
     message = "the entry window has closed; give a reason for the change"
+
+
+class PupilAbsent(JournalError):
+    """A mark for a pupil marked absent (Н) on the lesson: given only when confirmed."""
+
+    message = "{name} is absent from this lesson (Н). Give {value} anyway?"
 
 
 class LessonRefused(Forbidden):
@@ -609,8 +615,12 @@ async def put_mark(
     *,
     comment: str | None = None,
     reason: str | None = None,
+    absent_ok: bool = False,
 ) -> Mark | None:
-    """One tap, one mark; REMOVE_MARK takes a mistaken mark back. Late changes need a reason."""
+    """One tap, one mark; REMOVE_MARK takes a mistaken mark back. Late changes need a reason.
+
+    A new value for a pupil marked absent (Н) on the lesson is refused with PupilAbsent unless
+    `absent_ok` (the teacher confirmed it)."""
     reason_text = _clean_reason(reason)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
@@ -623,7 +633,8 @@ async def put_mark(
         scale = _scale(school, view)
         if value != REMOVE_MARK and value not in scale:
             raise Forbidden("{value} is not a mark of this subject", value=value)
-        if pupil_id not in {p.id for p in await _roster(uow, lesson)}:
+        pupil = next((p for p in await _roster(uow, lesson) if p.id == pupil_id), None)
+        if pupil is None:
             raise Forbidden("this pupil is not on the lesson's roster")
         existing = next(
             (
@@ -633,6 +644,11 @@ async def put_mark(
             ),
             None,
         )
+        new_value = value != REMOVE_MARK and (existing is None or existing.value != value)
+        if new_value and not absent_ok:
+            attendance = await uow.journal.attendance([lesson_id])
+            if any(a.pupil_id == pupil_id and a.status is Attendance.ABSENT for a in attendance):
+                raise PupilAbsent(name=_pupil_name(pupil), value=value)
         entry_kind = EntryKind.WRITTEN_MARK if kind.written else EntryKind.ORAL_MARK
         deadline = entry_deadline(entry_kind, lesson.day, school.timezone, grade=view.grade)
         late = is_late(now, deadline)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from domain.journal import Attendance, RemarkTone
 from domain.people import PersonKind
+from fakegram import FakeUser
 from tests.bot.conftest import MSK, Harness
 from tests.bot.helpers import all_callback_data, press_in_row
 
@@ -30,6 +31,8 @@ async def test_a_class_of_35_with_a_name_like_html(harness: Harness) -> None:
     marks = teacher.screen()
     assert "1/4" in [b for row in marks.buttons for b in row]  # 35 pupils: four pages
     await press_in_row(teacher, "Абрамов <b>Иван</b>", "5")
+    assert "Абрамов <b>Иван</b> is absent from this lesson" in teacher.screen().text
+    await teacher.press("Give 5")
     await teacher.press("▶")
     await teacher.press("▶")
     await teacher.press("▶")
@@ -239,3 +242,51 @@ async def test_a_word_typed_before_praise_or_concern_is_kept(harness: Harness) -
         (h.pupils["A0"], RemarkTone.PRAISE, "Отличный доклад"),
         (h.pupils["A1"], RemarkTone.CONCERN, "Забыл тетрадь второй раз"),
     ]
+
+
+async def test_a_mark_for_an_absent_pupil_is_asked_about_first(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("1. 7А · Математика")
+    await teacher.press("Attendance")
+    await teacher.press("Абрамов Анна")
+    await teacher.press("Белова Борис")
+    await teacher.press("Marks")
+
+    async def stored() -> list[tuple[int, str]]:
+        async with h.make_uow() as uow:
+            [lesson] = [
+                x
+                for x in await uow.journal.lessons_on(h.school_id, dt.date(2026, 11, 16))
+                if x.lesson_number == 1
+            ]
+            return sorted((m.pupil_id, m.value) for m in await uow.journal.marks([lesson.id]))
+
+    await press_in_row(teacher, "Абрамов Анна", "5")
+    warning = teacher.screen()
+    assert "Абрамов Анна is absent from this lesson (Н). Give 5 anyway?" in warning.text
+    assert await stored() == []  # nothing until confirmed
+    await teacher.press("Give 5")
+    assert teacher.last_alert() == "Mark 5 saved"
+    assert "[5]" in row_of(teacher, "Абрамов Анна")
+    assert await stored() == [(h.pupils["A0"], "5")]
+    await press_in_row(teacher, "Абрамов Анна", "[5]")  # the same mark again: nothing to ask
+    assert "Marks given: 1" in teacher.screen().text
+
+    await press_in_row(teacher, "Белова Борис", "4")
+    assert "Give 4 anyway?" in teacher.screen().text
+    await teacher.press("No mark")
+    assert "Marks given: 1" in teacher.screen().text
+    assert "[4]" not in row_of(teacher, "Белова Борис")
+    assert await stored() == [(h.pupils["A0"], "5")]
+    await press_in_row(teacher, "Васильев Вера", "3")  # present: one tap, as ever
+    assert teacher.last_alert() == "Mark 3 saved"
+    assert await stored() == sorted([(h.pupils["A0"], "5"), (h.pupils["A2"], "3")])
+
+
+def row_of(user: FakeUser, name: str) -> list[str]:
+    rows = user.screen().buttons
+    index = next(i for i, r in enumerate(rows) if r[0].startswith(name))
+    return rows[index + 1]
