@@ -290,3 +290,36 @@ def row_of(user: FakeUser, name: str) -> list[str]:
     rows = user.screen().buttons
     index = next(i for i, r in enumerate(rows) if r[0].startswith(name))
     return rows[index + 1]
+
+
+async def test_a_late_change_for_an_absent_pupil_asks_both(harness: Harness) -> None:
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)
+    teacher = h.user(5001, "Анна", language="en")
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("1. 7А · Математика")
+    await teacher.press("Attendance")
+    await teacher.press("Абрамов Анна")
+    await teacher.press("Marks")
+    await press_in_row(teacher, "Абрамов Анна", "4")
+    await teacher.press("Give 4")
+    h.clock.moment = dt.datetime(2026, 11, 19, 9, 0, tzinfo=MSK)
+    await teacher.send("/menu")
+    await teacher.press("Past lessons")
+    await teacher.press("7А · Математика")
+    await teacher.press("Mon 16.11, 1")
+    await teacher.press("Marks")
+    await press_in_row(teacher, "Абрамов Анна", "5")
+    assert "Give 5 anyway?" in teacher.screen().text
+    await teacher.press("Give 5")
+    assert "needs a reason" in teacher.screen().text
+    await teacher.send("Перепутала строки")
+    assert "[5]" in row_of(teacher, "Абрамов Анна")  # back on the grid, the mark changed
+    async with h.make_uow() as uow:
+        lesson = next(
+            x
+            for x in await uow.journal.lessons_on(h.school_id, dt.date(2026, 11, 16))
+            if x.lesson_number == 1
+        )
+        [mark] = await uow.journal.marks([lesson.id])
+    assert (mark.pupil_id, mark.value) == (h.pupils["A0"], "5")
