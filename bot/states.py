@@ -16,6 +16,7 @@ class LessonSG(StatesGroup):
     kinds = State()
     marks = State()
     mark_pupil = State()
+    mark_absent = State()
     mark_comment = State()
     remark_pupil = State()
     remark_tone = State()

@@ -200,6 +200,29 @@ async def test_marking_a_lesson(world: World) -> None:
     # A second kind of work for the same pupil is a second mark.
     await t.put_mark(w.make_uow(), t1, lesson_id, w.pupils["S2"], "control", "4", w.clock)
     assert (await t.lesson_card(w.make_uow(), t1, lesson_id, w.clock)).marks == 2
+    # A mark for the pupil marked absent is refused until the teacher confirms it.
+    with pytest.raises(t.PupilAbsent) as asked:
+        await t.put_mark(w.make_uow(), t1, lesson_id, w.pupils["S1"], "oral", "4", w.clock)
+    assert asked.value.params == {"name": "Алексеев Артём", "value": "4"}
+    assert (await t.lesson_card(w.make_uow(), t1, lesson_id, w.clock)).marks == 2
+    await t.put_mark(
+        w.make_uow(), t1, lesson_id, w.pupils["S1"], "oral", "4", w.clock, absent_ok=True
+    )
+    await t.put_mark(  # a comment to that mark asks nothing again
+        w.make_uow(), t1, lesson_id, w.pupils["S1"], "oral", "4", w.clock, comment="устно"
+    )
+    assert (await t.lesson_card(w.make_uow(), t1, lesson_id, w.clock)).marks == 3
+    # The marks screen opens on the kind with most marks and offers the kinds in use.
+    sheet = await t.marks_sheet(w.make_uow(), t1, lesson_id)
+    assert sheet.work_kind.code == "oral"
+    quick = [(k.code, k.given, k.chosen) for k in sheet.quick_kinds]
+    assert quick == [
+        ("oral", 2, True),
+        ("homework", 0, False),
+        ("classwork", 0, False),
+        ("control", 1, False),
+    ]
+    assert len(sheet.kinds) > len(quick)
     # The next lesson's suggestion moves on in the plan.
     w.clock.moment = dt.datetime(2026, 11, 23, 9, 0, tzinfo=MSK)
     nxt = await _first_lesson(w, t1)
@@ -288,6 +311,13 @@ async def test_marks_are_refused_for_future_lessons_but_topics_may_be_ahead(worl
     await t.set_homework(w.make_uow(), t1, future, "", w.clock)
     with pytest.raises(Forbidden):
         await t.put_mark(w.make_uow(), t1, future, w.pupils["S1"], "oral", "5", w.clock)
+    # Leaving its register untouched saves nothing and refuses nothing; a toggle is refused.
+    left = await t.save_attendance(w.make_uow(), t1, future, {}, w.clock, leaving=True)
+    assert not left.attendance_taken
+    with pytest.raises(Forbidden):
+        await t.save_attendance(
+            w.make_uow(), t1, future, {w.pupils["S1"]: Attendance.ABSENT}, w.clock, leaving=True
+        )
     with pytest.raises(InvalidInput):
         await t.set_topic(w.make_uow(), t1, future, w.clock, text="   ")
 

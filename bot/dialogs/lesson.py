@@ -7,7 +7,7 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
-from aiogram_dialog import Dialog, DialogManager
+from aiogram_dialog import Dialog, DialogManager, ShowMode
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.api.protocols import DialogProtocol
 from aiogram_dialog.widgets.input import MessageInput
@@ -22,13 +22,16 @@ from bot.dialogs.common import (
     out_of_date,
     reason_screen,
     remember_day,
+    say,
 )
 from bot.dialogs.menu import WEEKDAYS, lesson_time
 from bot.states import LessonSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.errors import JournalError
 from domain.ids import parse_id, parse_member, parse_number
 from domain.journal import Attendance, RemarkTone
 from domain.usecases import teaching as uc
+from domain.usecases.teaching import ReasonRequired
 from scheduler.render import LocalesRenderer
 
 PAGE = 10  # pupils per page of the marks grid: 10 × (1 + up to 7) buttons stay under 100
@@ -79,11 +82,13 @@ async def card_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
     suggestion = view.suggested_topic
     offer = suggestion is not None and suggestion.topic != lesson.topic
     dialog_manager.dialog_data["suggested_id"] = suggestion.id if suggestion else None
+    graded = view.grading.value != "none"
+    dialog_manager.dialog_data["graded"] = graded  # the register offers the marks next
     return {
         "card_html": "\n".join(lines),
         "offer_plan": offer,
         "plan_label": label(t("📘 By the plan: {topic}", topic=suggestion.topic)) if offer else "",  # type: ignore[union-attr]
-        "graded": view.grading.value != "none",
+        "graded": graded,
     }
 
 
@@ -186,7 +191,13 @@ async def attendance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
         )
     absent = sum(1 for s in draft.values() if s == Attendance.ABSENT.value)
     late = sum(1 for s in draft.values() if s == Attendance.LATE.value)
-    return {"pupils": items, "absent": absent, "late": late, "present": len(roster) - absent}
+    return {
+        "pupils": items,
+        "absent": absent,
+        "late": late,
+        "present": len(roster) - absent,
+        "graded": bool(dialog_manager.dialog_data.get("graded", True)),
+    }
 
 
 @guarded()
@@ -204,18 +215,32 @@ async def toggle_pupil(
 
 
 @guarded("attendance")
-async def save_attendance(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
-    await _attendance(manager, None)
-    await callback.answer(ctx_of(manager).t("Attendance saved"))
+async def leave_attendance(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    """Leaving the register saves it, to the card or on to the marks: no separate save."""
+    t = ctx_of(manager).t
+    try:
+        await _attendance(manager, None)
+    except ReasonRequired:
+        raise  # the reason prompt, then back to the register
+    except JournalError as err:  # what cannot be saved is said, and not kept
+        await say(callback, t(err.message, **err.params))
+    else:
+        await callback.answer(t("Attendance saved"))
     manager.dialog_data.pop("draft", None)
-    await manager.switch_to(LessonSG.card)
+    if widget.widget_id == "amk":
+        manager.dialog_data["page"] = 0
+        await manager.switch_to(LessonSG.marks)
+    else:
+        await manager.switch_to(LessonSG.card)
 
 
 async def _attendance(manager: DialogManager, reason: str | None) -> None:
     ctx = ctx_of(manager)
     draft = manager.dialog_data.get("draft", {})
     statuses = {parse_id(pid): parse_member(s, Attendance) for pid, s in draft.items()}
-    await uc.save_attendance(ctx.uow(), ctx.actor, _lesson_id(manager), statuses, ctx.clock, reason)
+    await uc.save_attendance(
+        ctx.uow(), ctx.actor, _lesson_id(manager), statuses, ctx.clock, reason, leaving=True
+    )
     if reason is not None:
         manager.dialog_data.pop("draft", None)
 
@@ -223,17 +248,26 @@ async def _attendance(manager: DialogManager, reason: str | None) -> None:
 REASON_ACTIONS["attendance"] = _attendance
 
 
-async def drop_draft(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
-    manager.dialog_data.pop("draft", None)
-
-
 # --------------------------------------------------------------------------- marks
+
+
+def _kind(manager: DialogManager) -> str:
+    """The kind of work the marks screen shows (set by its getter)."""
+    return str(manager.dialog_data.get("kind", ""))
+
+
+def _kind_label(choice: uc.KindChoice, limit: int) -> str:
+    text = ("● " if choice.chosen else "") + choice.name
+    count = f" · {choice.given}" if choice.given else ""
+    return label(text, limit - len(count)) + count
 
 
 async def kinds_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
-    kinds = await uc.work_kinds(ctx.uow(), ctx.actor)
-    return {"kinds": [(k.code, label(k.name, 30)) for k in kinds]}
+    sheet = await uc.marks_sheet(
+        ctx.uow(), ctx.actor, _lesson_id(dialog_manager), dialog_manager.dialog_data.get("kind")
+    )
+    return {"kinds": [(k.code, _kind_label(k, 30)) for k in sheet.kinds]}
 
 
 @guarded()
@@ -247,6 +281,10 @@ async def choose_kind(
     manager.dialog_data["kind"] = item_id
     manager.dialog_data["page"] = 0
     await manager.switch_to(LessonSG.marks)
+
+
+async def first_page(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data["page"] = 0
 
 
 class ChoiceGrid(Keyboard):
@@ -317,12 +355,10 @@ def _page(manager: DialogManager, total: int) -> tuple[int, int]:
 async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     sheet = await uc.marks_sheet(
-        ctx.uow(),
-        ctx.actor,
-        _lesson_id(dialog_manager),
-        dialog_manager.dialog_data.get("kind", "oral"),
+        ctx.uow(), ctx.actor, _lesson_id(dialog_manager), dialog_manager.dialog_data.get("kind")
     )
     kind = sheet.work_kind.code
+    dialog_manager.dialog_data["kind"] = kind
     page, pages = _page(dialog_manager, len(sheet.roster))
     rows = []
     for r in sheet.roster[page * PAGE : (page + 1) * PAGE]:
@@ -338,6 +374,7 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     given = sum(1 for r in sheet.roster if kind in r.marks)
     return {
         "kind_name": sheet.work_kind.name,
+        "quick_kinds": [(k.code, _kind_label(k, 24)) for k in sheet.quick_kinds],
         "weight": str(sheet.work_kind.weight.normalize()),
         "given": given,
         "rows": rows,
@@ -351,8 +388,53 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 async def on_mark(
     callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, value: str
 ) -> None:
-    await _mark(manager, None, pupil, value)
+    try:
+        await _mark(manager, None, pupil, value)
+    except uc.PupilAbsent as err:  # one more tap to confirm
+        manager.dialog_data["absent_mark"] = {"pupil": pupil, "value": value, **err.params}
+        await callback.answer()
+        await manager.switch_to(LessonSG.mark_absent)
+        return
     await callback.answer(ctx_of(manager).t("Mark {value} saved", value=value))
+
+
+async def absent_mark_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    asked = dialog_manager.dialog_data.get("absent_mark") or {}
+    return {"name": str(asked.get("name", "")), "value": str(asked.get("value", ""))}
+
+
+@guarded("mark_absent")
+async def confirm_absent_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    # On to the grid first: a reason asked for a late change comes back there.
+    await manager.switch_to(LessonSG.marks)
+    value = await _mark_absent(manager, None)
+    await callback.answer(ctx_of(manager).t("Mark {value} saved", value=value))
+
+
+async def _mark_absent(manager: DialogManager, reason: str | None) -> str:
+    asked = manager.dialog_data.get("absent_mark") or {}
+    ctx = ctx_of(manager)
+    value = str(asked.get("value", ""))
+    await uc.put_mark(
+        ctx.uow(),
+        ctx.actor,
+        _lesson_id(manager),
+        parse_id(asked.get("pupil")),
+        _kind(manager),
+        value,
+        ctx.clock,
+        reason=reason,
+        absent_ok=True,
+    )
+    manager.dialog_data.pop("absent_mark", None)
+    return value
+
+
+REASON_ACTIONS["mark_absent"] = _mark_absent
+
+
+async def drop_absent_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("absent_mark", None)
 
 
 async def _mark(manager: DialogManager, reason: str | None, pupil: str, value: str) -> None:
@@ -362,7 +444,7 @@ async def _mark(manager: DialogManager, reason: str | None, pupil: str, value: s
         ctx.actor,
         _lesson_id(manager),
         parse_id(pupil),
-        manager.dialog_data.get("kind", "oral"),
+        _kind(manager),
         value,
         ctx.clock,
         reason=reason,
@@ -389,10 +471,7 @@ async def mark_pupil_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
     ctx = ctx_of(dialog_manager)
     t = ctx.t
     sheet = await uc.marks_sheet(
-        ctx.uow(),
-        ctx.actor,
-        _lesson_id(dialog_manager),
-        dialog_manager.dialog_data.get("kind", "oral"),
+        ctx.uow(), ctx.actor, _lesson_id(dialog_manager), _kind(dialog_manager)
     )
     pupil_id = parse_id(dialog_manager.dialog_data.get("pupil"))
     entry = next((r for r in sheet.roster if r.pupil_id == pupil_id), None)
@@ -420,7 +499,7 @@ async def _remove(manager: DialogManager, reason: str | None) -> None:
         ctx.actor,
         _lesson_id(manager),
         parse_id(manager.dialog_data.get("pupil")),
-        manager.dialog_data.get("kind", "oral"),
+        _kind(manager),
         uc.REMOVE_MARK,
         ctx.clock,
         reason=reason,
@@ -433,9 +512,7 @@ REASON_ACTIONS["remove"] = _remove
 @guarded()
 async def on_comment(message: Message, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
-    sheet = await uc.marks_sheet(
-        ctx.uow(), ctx.actor, _lesson_id(manager), manager.dialog_data.get("kind", "oral")
-    )
+    sheet = await uc.marks_sheet(ctx.uow(), ctx.actor, _lesson_id(manager), _kind(manager))
     pupil_id = parse_id(manager.dialog_data.get("pupil"))
     entry = next((r for r in sheet.roster if r.pupil_id == pupil_id), None)
     current = entry.marks.get(sheet.work_kind.code) if entry else None
@@ -473,13 +550,44 @@ async def remark_pupil(
     await manager.switch_to(LessonSG.remark_tone)
 
 
+async def start_remark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("remark", None)  # a word starts afresh
+
+
+async def keep_remark(message: Message, _w: Any, manager: DialogManager) -> None:
+    """The text typed before praise or concern was chosen: kept, and sent once it is."""
+    manager.dialog_data["remark"] = message.text or ""
+
+
+async def remark_tone_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    kept = str(dialog_manager.dialog_data.get("remark", ""))
+    return {"kept": bool(kept), "remark": kept}
+
+
+@guarded()
 async def remark_tone(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["tone"] = widget.widget_id
-    await manager.switch_to(LessonSG.remark_text)
+    kept = manager.dialog_data.get("remark")
+    if not kept:
+        await manager.switch_to(LessonSG.remark_text)
+        return
+    await _send_remark(manager, str(kept))
+    manager.dialog_data.pop("remark", None)
+    await callback.answer()
+    await callback.message.answer(  # type: ignore[union-attr]
+        ctx_of(manager).t("The remark will reach the pupil's guardians.")
+    )
+    await manager.switch_to(LessonSG.card, show_mode=ShowMode.SEND)
 
 
 @guarded()
 async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
+    await _send_remark(manager, message.text or "")
+    await message.answer(ctx_of(manager).t("The remark will reach the pupil's guardians."))
+    await manager.switch_to(LessonSG.card)
+
+
+async def _send_remark(manager: DialogManager, text: str) -> None:
     ctx = ctx_of(manager)
     tone = parse_member(manager.dialog_data.get("tone", RemarkTone.PRAISE.value), RemarkTone)
     await uc.add_remark(
@@ -488,12 +596,10 @@ async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
         _lesson_id(manager),
         parse_id(manager.dialog_data.get("pupil")),
         tone,
-        message.text or "",
+        text,
         ctx.clock,
         LocalesRenderer(),
     )
-    await message.answer(ctx.t("The remark will reach the pupil's guardians."))
-    await manager.switch_to(LessonSG.card)
 
 
 # --------------------------------------------------------------------------- the dialog
@@ -511,13 +617,24 @@ def lesson_dialog() -> Dialog:
             Button(Format("{plan_label}"), id="plan", on_click=take_plan_topic, when="offer_plan"),
             Row(
                 SwitchTo(Tr("👥 Attendance", html=False), id="att", state=LessonSG.attendance),
-                SwitchTo(Tr("✍️ Marks", html=False), id="mk", state=LessonSG.kinds, when="graded"),
+                SwitchTo(
+                    Tr("✍️ Marks", html=False),
+                    id="mk",
+                    state=LessonSG.marks,
+                    on_click=first_page,
+                    when="graded",
+                ),
             ),
             Row(
                 SwitchTo(Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
                 SwitchTo(Tr("📒 Homework", html=False), id="hw", state=LessonSG.homework),
             ),
-            SwitchTo(Tr("💬 To the guardians", html=False), id="rm", state=LessonSG.remark_pupil),
+            SwitchTo(
+                Tr("💬 To the guardians", html=False),
+                id="rm",
+                state=LessonSG.remark_pupil,
+                on_click=start_remark,
+            ),
             Cancel(Tr(MENU, html=False), id="menu"),
             getter=card_getter,
             state=LessonSG.card,
@@ -540,7 +657,7 @@ def lesson_dialog() -> Dialog:
         Screen(
             Tr(
                 "Tap a pupil: once for absent (Н), twice for late (ОП), three times for present.\n"
-                "Present {present}, absent {absent}, late {late}. Then save."
+                "Present {present}, absent {absent}, late {late}. Saved when you leave this screen."
             ),
             Group(
                 Select(
@@ -552,8 +669,12 @@ def lesson_dialog() -> Dialog:
                 ),
                 width=2,
             ),
-            Button(Tr("💾 Save", html=False), id="save", on_click=save_attendance),
-            SwitchTo(Tr(BACK, html=False), id="card", state=LessonSG.card, on_click=drop_draft),
+            Row(
+                Button(
+                    Tr("✍️ Marks", html=False), id="amk", on_click=leave_attendance, when="graded"
+                ),
+                Button(Tr(BACK, html=False), id="aback", on_click=leave_attendance),
+            ),
             getter=attendance_getter,
             state=LessonSG.attendance,
         ),
@@ -569,7 +690,7 @@ def lesson_dialog() -> Dialog:
                 ),
                 width=2,
             ),
-            back_to_card(),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
             getter=kinds_getter,
             state=LessonSG.kinds,
         ),
@@ -577,6 +698,17 @@ def lesson_dialog() -> Dialog:
             Tr(
                 "<b>{kind_name}</b> (weight {weight}): one tap on a mark next to a pupil. "
                 "Marks given: {given}. Tap a name to remove a mark or add a comment."
+            ),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="qk",
+                    item_id_getter=lambda x: x[0],
+                    items="quick_kinds",
+                    on_click=choose_kind,
+                ),
+                SwitchTo(Tr("📝 Other kinds", html=False), id="kinds", state=LessonSG.kinds),
+                width=2,
             ),
             ChoiceGrid("mg", "rows", on_value=on_mark, on_name=on_pupil_name),
             Row(
@@ -586,11 +718,23 @@ def lesson_dialog() -> Dialog:
                 when="paged",
             ),
             Row(
-                SwitchTo(Tr("📝 Kind of work", html=False), id="kinds", state=LessonSG.kinds),
+                SwitchTo(Tr("📒 Homework", html=False), id="mhw", state=LessonSG.homework),
                 back_to_card(),
             ),
             getter=marks_getter,
             state=LessonSG.marks,
+        ),
+        Screen(
+            Tr("{name} is absent from this lesson (Н). Give {value} anyway?"),
+            Button(Tr("✅ Give {value}", html=False), id="absok", on_click=confirm_absent_mark),
+            SwitchTo(
+                Tr("✖️ No mark", html=False),
+                id="absno",
+                state=LessonSG.marks,
+                on_click=drop_absent_mark,
+            ),
+            getter=absent_mark_getter,
+            state=LessonSG.mark_absent,
         ),
         Screen(
             Raw("pupil_html"),
@@ -629,12 +773,15 @@ def lesson_dialog() -> Dialog:
                 ),
                 width=2,
             ),
+            MessageInput(keep_remark, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
             back_to_card(),
             getter=remark_pupils_getter,
             state=LessonSG.remark_pupil,
         ),
         Screen(
             Tr("Praise or concern?"),
+            Tr("Your text for the guardians: {remark}", when="kept"),
             Row(
                 Button(
                     Tr("👍 Praise", html=False), id=RemarkTone.PRAISE.value, on_click=remark_tone
@@ -643,7 +790,10 @@ def lesson_dialog() -> Dialog:
                     Tr("⚠️ Concern", html=False), id=RemarkTone.CONCERN.value, on_click=remark_tone
                 ),
             ),
+            MessageInput(keep_remark, content_types=[ContentType.TEXT]),
+            MessageInput(text_refused),
             back_to_card(),
+            getter=remark_tone_getter,
             state=LessonSG.remark_tone,
         ),
         Screen(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.errors import Forbidden, Gone, InvalidInput, NotFound
+from domain.errors import Forbidden, Gone, InvalidInput, JournalError, NotFound
 from domain.journal import (
     Attendance,
     AuditEntry,
@@ -49,6 +49,12 @@ class ReasonRequired(Forbidden):
     """The entry window has closed: a change now needs a reason, kept in the audit trail."""
 
     message = "the entry window has closed; give a reason for the change"
+
+
+class PupilAbsent(JournalError):
+    """A mark for a pupil marked absent (Н) on the lesson: given only when confirmed."""
+
+    message = "{name} is absent from this lesson (Н). Give {value} anyway?"
 
 
 class LessonRefused(Forbidden):
@@ -91,12 +97,57 @@ class RosterEntry:
     marks: dict[str, str] = field(default_factory=dict)  # work kind → value
 
 
+@dataclass(frozen=True, slots=True)
+class KindChoice:
+    """A kind of work as the marks screen offers it."""
+
+    code: str
+    name: str
+    given: int  # marks of this kind in the lesson
+    chosen: bool
+    quick: bool  # on the marks screen itself, not only in the list of every kind
+
+
 @dataclass(slots=True)
 class MarksSheet:
     view: LessonView
     work_kind: WorkKind
     scale: tuple[str, ...]
     roster: list[RosterEntry]
+    kinds: list[KindChoice] = field(default_factory=list)  # every kind, in the school's order
+
+    @property
+    def quick_kinds(self) -> list[KindChoice]:
+        return [k for k in self.kinds if k.quick]
+
+
+QUICK_KINDS = 3  # the school's first kinds of work are always one tap away on the marks screen
+
+
+def kind_choices(kinds: Sequence[WorkKind], chosen: str, given: dict[str, int]) -> list[KindChoice]:
+    """Every kind of work with its marks in the lesson; the quick ones are the school's first
+    few, those that already have marks in this lesson and the chosen one."""
+    return [
+        KindChoice(
+            code=k.code,
+            name=k.name,
+            given=given.get(k.code, 0),
+            chosen=k.code == chosen,
+            quick=i < QUICK_KINDS or k.code == chosen or given.get(k.code, 0) > 0,
+        )
+        for i, k in enumerate(kinds)
+    ]
+
+
+def default_kind(kinds: Sequence[WorkKind], given: dict[str, int]) -> str:
+    """The kind the marks screen opens on: the one with most marks in the lesson, else the
+    school's first."""
+    if given:
+        order = {k.code: i for i, k in enumerate(kinds)}
+        return min(given, key=lambda code: (-given[code], order.get(code, len(order))))
+    if not kinds:
+        raise Forbidden("there is no such kind of work")
+    return kinds[0].code
 
 
 # --------------------------------------------------------------------------- helpers
@@ -421,14 +472,21 @@ async def save_attendance(
     statuses: dict[int, Attendance],
     clock: Clock,
     reason: str | None = None,
+    *,
+    leaving: bool = False,
 ) -> Lesson:
-    """Who was absent (Н) or late (ОП); everybody else was present. One save for the class."""
+    """Who was absent (Н) or late (ОП); everybody else was present. One save for the class.
+
+    `leaving`: the teacher left the register, which saves it; leaving the register of a lesson
+    still to come with nobody marked saves nothing and refuses nothing."""
     reason_text = _clean_reason(reason)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
         school = await _school(uow, actor)
         now = local_now(clock, school)
         if lesson.day > now.date():
+            if leaving and not statuses:
+                return lesson
             raise Forbidden("the lesson has not taken place yet")
         roster_ids = {p.id for p in await _roster(uow, lesson)}
         strangers = set(statuses) - roster_ids
@@ -493,11 +551,14 @@ async def _work_kind(uow: UnitOfWork, school_id: int, code: str) -> WorkKind:
     return kinds[code]
 
 
-async def marks_sheet(uow: UnitOfWork, actor: Actor, lesson_id: int, work_kind: str) -> MarksSheet:
+async def marks_sheet(
+    uow: UnitOfWork, actor: Actor, lesson_id: int, work_kind: str | None = None
+) -> MarksSheet:
+    """The lesson's roster with its marks, for one kind of work (None: the default one)."""
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
         school = await _school(uow, actor)
-        kind = await _work_kind(uow, lesson.school_id, work_kind)
+        kinds = await uow.schools.work_kinds(lesson.school_id)
         [view] = await _views(uow, school, [lesson], actor.staff_id)
         scale = _scale(school, view)
         roster = await _roster(uow, lesson)
@@ -505,11 +566,27 @@ async def marks_sheet(uow: UnitOfWork, actor: Actor, lesson_id: int, work_kind: 
         marks: dict[int, dict[str, str]] = {}
         for m in await uow.journal.marks([lesson_id]):
             marks.setdefault(m.pupil_id, {})[m.work_kind] = m.value
+    on_roster = {p.id for p in roster}
+    given: dict[str, int] = {}
+    for pupil_id, by_kind in marks.items():
+        if pupil_id in on_roster:
+            for code in by_kind:
+                given[code] = given.get(code, 0) + 1
+    code = default_kind(kinds, given) if work_kind is None else work_kind
+    kind = next((k for k in kinds if k.code == code), None)
+    if kind is None:
+        raise Forbidden("there is no such kind of work")
     lines = [
         RosterEntry(p.id, _pupil_name(p), attendance.get(p.id), marks.get(p.id, {}))  # type: ignore[arg-type]
         for p in roster
     ]
-    return MarksSheet(view, kind, scale, lines)
+    return MarksSheet(
+        view=view,
+        work_kind=kind,
+        scale=scale,
+        roster=lines,
+        kinds=kind_choices(kinds, kind.code, given),
+    )
 
 
 def _scale(school: School, view: LessonView) -> tuple[str, ...]:
@@ -538,8 +615,12 @@ async def put_mark(
     *,
     comment: str | None = None,
     reason: str | None = None,
+    absent_ok: bool = False,
 ) -> Mark | None:
-    """One tap, one mark; REMOVE_MARK takes a mistaken mark back. Late changes need a reason."""
+    """One tap, one mark; REMOVE_MARK takes a mistaken mark back. Late changes need a reason.
+
+    A new value for a pupil marked absent (Н) on the lesson is refused with PupilAbsent unless
+    `absent_ok` (the teacher confirmed it)."""
     reason_text = _clean_reason(reason)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
@@ -552,7 +633,8 @@ async def put_mark(
         scale = _scale(school, view)
         if value != REMOVE_MARK and value not in scale:
             raise Forbidden("{value} is not a mark of this subject", value=value)
-        if pupil_id not in {p.id for p in await _roster(uow, lesson)}:
+        pupil = next((p for p in await _roster(uow, lesson) if p.id == pupil_id), None)
+        if pupil is None:
             raise Forbidden("this pupil is not on the lesson's roster")
         existing = next(
             (
@@ -562,6 +644,11 @@ async def put_mark(
             ),
             None,
         )
+        new_value = value != REMOVE_MARK and (existing is None or existing.value != value)
+        if new_value and not absent_ok:
+            attendance = await uow.journal.attendance([lesson_id])
+            if any(a.pupil_id == pupil_id and a.status is Attendance.ABSENT for a in attendance):
+                raise PupilAbsent(name=_pupil_name(pupil), value=value)
         entry_kind = EntryKind.WRITTEN_MARK if kind.written else EntryKind.ORAL_MARK
         deadline = entry_deadline(entry_kind, lesson.day, school.timezone, grade=view.grade)
         late = is_late(now, deadline)

@@ -271,7 +271,7 @@ async def test_ids_of_another_school_are_refused(
     await teacher.press("1. 7А · Математика")
     await teacher.press("Attendance")
     await teacher.press_data(*forge(teacher, "ap", str(pupil)))
-    await refused_quietly(teacher, teacher.screen().callback_data["💾 Save"])
+    await refused_quietly(teacher, teacher.screen().callback_data["⬅️ Back"])  # leaving saves
     await teacher.send("/menu")
     await teacher.press("1. 7А · Математика")
     await teacher.press("Marks")
