@@ -365,7 +365,7 @@ async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory
 class _Charts:
     """A chart of exactly what it was given: the period's marks of every subject."""
 
-    def chart(self, title: str, subjects: object, period: object) -> bytes:
+    def chart(self, title: str, subjects: object, period: object, weights: object) -> bytes:
         marks = [(s.subject.name, s.marks) for s in subjects]  # type: ignore[attr-defined]
         return f"{title}|{period.name}|{marks}".encode()  # type: ignore[attr-defined]
 
@@ -399,7 +399,7 @@ async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> s
                     )
                     found.add((dedup, "digest", text, None))
                     if account.charts and subjects:
-                        photo = charts.chart(pupil.full_name, subjects, period)
+                        photo = charts.chart(pupil.full_name, subjects, period, {})
                         found.add((dedup + ":chart", "digest_chart", None, photo))
     return found
 
@@ -483,7 +483,7 @@ class _SlowCharts:
         self.ticks = ticks
         self.ticked_while_drawing = 0
 
-    def chart(self, title: str, subjects: object, period: object) -> bytes:
+    def chart(self, title: str, subjects: object, period: object, weights: object) -> bytes:
         before = len(self.ticks)
         time.sleep(0.08)
         self.ticked_while_drawing += len(self.ticks) - before

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,15 @@ ACK_BUTTON = Msg("✅ I have seen them")  # «Ознакомлен(а)» in Russ
 class ChartMaker(Protocol):
     """Draws a pupil's marks; CPU-bound (tens of milliseconds), so called off the event loop."""
 
-    def chart(self, title: str, subjects: Sequence[SubjectMarks], period: Period) -> bytes: ...
+    def chart(
+        self,
+        title: str,
+        subjects: Sequence[SubjectMarks],
+        period: Period,
+        weights: Mapping[str, Decimal],
+    ) -> bytes:
+        """`weights`: the school's weight of each kind of work, by the name the marks carry."""
+        ...
 
 
 async def family_accounts(
@@ -159,7 +168,9 @@ class Digest:
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
         periods = await uow.journal.periods(school.id)
-        kind_names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
+        kinds = await uow.schools.work_kinds(school.id)
+        kind_names = {k.code: k.name for k in kinds}
+        weights = {k.name: k.weight for k in kinds}
         result: list[Notice] = []
         since = digest_since(school, day)
         charts = self.charts is not None
@@ -173,13 +184,20 @@ class Digest:
             async for batch in batches:
                 if self.charts is None:
                     result += self.batch_notices(
-                        school, period_key, batch, periods, kind_names, shared
+                        school, period_key, batch, periods, kind_names, shared, weights
                     )
                     continue
                 # A class's charts take seconds to draw: in a worker thread, so that the bot
                 # and the sender sharing this event loop go on answering meanwhile.
                 result += await asyncio.to_thread(
-                    self.batch_notices, school, period_key, batch, periods, kind_names, shared
+                    self.batch_notices,
+                    school,
+                    period_key,
+                    batch,
+                    periods,
+                    kind_names,
+                    shared,
+                    weights,
                 )
         return result
 
@@ -191,9 +209,11 @@ class Digest:
         periods: list[Period],
         kind_names: dict[str, str],
         shared: dict[tuple[object, ...], list[Msg]] | None = None,
+        weights: Mapping[str, Decimal] | None = None,
     ) -> list[Notice]:
         """The notices of one class's digests, to every reachable account of each family.
-        `shared`: one dict for a school's classes, for the lines pupils have alike (`_lines`)."""
+        `shared`: one dict for a school's classes, for the lines pupils have alike (`_lines`);
+        `weights`: each kind of work's weight by name, for the chart's mean (else 1 each)."""
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
         since = digest_since(school, day)
@@ -212,7 +232,7 @@ class Digest:
                     continue
                 result.append(Notice(account, school.id, self.kind, key, tuple(lines)))
                 if account.charts and self.charts is not None and subjects:
-                    picture = self.charts.chart(pupil.full_name, subjects, period)
+                    picture = self.charts.chart(pupil.full_name, subjects, period, weights or {})
                     caption = (
                         msg(
                             "Marks of {name} in {period}", name=pupil.first_name, period=period.name
