@@ -201,7 +201,7 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     a10, a3 = facts[w.ids["A10"]], facts[w.ids["A3"]]
     assert (a10.lessons_missed, a10.days_missed, a10.late) == (2, 0, 1)
     assert (a3.lessons_missed, a3.days_missed, a3.late) == (3, 1, 0)
-    assert [text for _, text in a10.remarks] == ["Молодец"]
+    assert [r.text for r in a10.remarks] == ["Молодец"]
     assert a10.upcoming == ["Математика: Контрольная работа №2"]
     # Before the term (the last period counts) and on the very Monday.
     assert len(await _same_as_per_pupil(w, dt.date(2026, 11, 2), dt.date(2026, 10, 20))) == 60

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.family import TermAcknowledgement
@@ -34,6 +34,8 @@ REMIND_EVERY = dt.timedelta(days=2)
 MOST_REMINDERS = 3
 ACK_PREFIX = "ack:"
 ACK_BUTTON = Msg("✅ I have seen them")  # «Ознакомлен(а)» in Russian
+CONTACT_PREFIX = "ctc:"  # + pupil id: the class teacher's contact, under a digest
+CONTACT_BUTTON = Msg("📞 Contact the class teacher")
 
 
 class ChartMaker(Protocol):
@@ -230,7 +232,14 @@ class Digest:
                     shown = (msg("A new digest is in the diary. Open /menu to read it."),)
                     result.append(Notice(account, school.id, self.kind, key, shown))
                     continue
-                result.append(Notice(account, school.id, self.kind, key, tuple(lines)))
+                # A teacher's word asks for an answer: until the bot carries one, the class
+                # teacher's contact is a tap away.
+                contact = (
+                    (((CONTACT_BUTTON, f"{CONTACT_PREFIX}{pupil.id}"),),) if facts.remarks else ()
+                )
+                result.append(
+                    Notice(account, school.id, self.kind, key, tuple(lines), buttons=contact)
+                )
                 if account.charts and self.charts is not None and subjects:
                     picture = self.charts.chart(pupil.full_name, subjects, period, weights or {})
                     caption = (
@@ -286,9 +295,16 @@ def _lines(
             last=day.strftime("%d.%m"),
         )
     ]
+    quiet: list[str] = []  # subjects without news: one line after those with news
     for s in subjects:
         new = [value for d, value, _ in s.marks if since <= d <= day]
         if s.subject.grading is Grading.NONE or (not new and s.forecast is None):
+            continue
+        f = s.forecast
+        if not new and not (f is not None and (f.at_risk_of_2 or f.at_risk_of_na)):
+            quiet.append(
+                f"{s.subject.name} ({f.mark})" if f is not None and f.mark else s.subject.name
+            )
             continue
         marks_text = ", ".join(new) if new else "—"
         key: tuple[object, ...] = ("new marks", s.subject.name, marks_text)
@@ -301,8 +317,10 @@ def _lines(
         for comment in s.comments:  # the teacher's own words: this pupil's, never shared
             if since <= comment.day <= day:
                 lines.append(comment_line(comment))
-        if s.forecast is not None:
-            lines += _forecast_lines(s.forecast, kind_names, shared)
+        if f is not None:
+            lines += _forecast_lines(f, kind_names, shared)
+    if quiet:
+        lines.append(msg("No new marks: {subjects}", subjects=", ".join(quiet)))
     if facts.lessons_missed or facts.late:
         key = ("absences", facts.lessons_missed, facts.days_missed, facts.late)
         said = shared.get(key)
@@ -316,8 +334,15 @@ def _lines(
                 )
             ]
         lines += said
-    for when, text in facts.remarks:
-        lines.append(msg("Teacher's remark ({day}): {text}", day=when.strftime("%d.%m"), text=text))
+    for remark in facts.remarks:
+        lines.append(
+            msg(
+                "✉️ From {teacher} ({day}): {text}",
+                teacher=remark.teacher,
+                day=remark.day.strftime("%d.%m"),
+                text=remark.text,
+            )
+        )
     if facts.upcoming:
         key = ("control works", tuple(facts.upcoming))
         said = shared.get(key)
@@ -368,8 +393,16 @@ class DigestFacts:
     lessons_missed: int
     days_missed: int
     late: int
-    remarks: list[tuple[dt.date, str]]
+    remarks: list[DigestRemark]
     upcoming: list[str]
+
+
+class DigestRemark(NamedTuple):
+    """A teacher's word to the family in the digest's weeks, and who wrote it."""
+
+    day: dt.date
+    text: str
+    teacher: str = ""  # «Иванова А. П.»
 
 
 async def digest_facts(
@@ -400,11 +433,17 @@ async def digest_facts(
         missed_per_day[x.day] += 1
     days = sum(1 for d, n in missed_per_day.items() if n >= per_day.get(d, 0) > 0)
     zone = ZoneInfo(school.timezone)
+    found = await uow.family.remarks_of_pupils(
+        school.id, [pupil.id], dt.datetime.combine(since, dt.time(0), zone)
+    )
+    staff = {s.id: s for s in await uow.people.all_staff(school.id)} if found else {}
     remarks = [
-        (r.created_at.astimezone(zone).date(), r.text)
-        for r in await uow.family.remarks_of_pupils(
-            school.id, [pupil.id], dt.datetime.combine(since, dt.time(0), zone)
+        DigestRemark(
+            r.created_at.astimezone(zone).date(),
+            r.text,
+            staff[r.author_id].short_name if r.author_id in staff else "",
         )
+        for r in found
     ]
     upcoming = await _control_works(uow, school, cls, subjects)
     return DigestFacts(len(missed), days, late, remarks, upcoming)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from domain.journal import RemarkTone
 from domain.people import PersonKind
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, resolve_actor
@@ -22,9 +23,11 @@ MEAN_LINE = (70, 74, 82)
 GRID = (226, 228, 232)
 
 
-async def _marks(h: Harness, pupil: str, given: list[tuple[dt.date, int, str, str]]) -> None:
-    """T1 gives `pupil` of 7А marks: (Monday, lesson number, kind code, value)."""
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+async def _marks(
+    h: Harness, pupil: str, given: list[tuple[dt.date, int, str, str]], user: str = "5001"
+) -> None:
+    """A teacher (T1 by default) gives `pupil` of 7А marks: (Monday, lesson, kind, value)."""
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", user, user, "ru"))
     for day, number, kind, value in given:
         h.clock.moment = dt.datetime.combine(day, dt.time(12, 0), MSK)
         views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
@@ -109,3 +112,40 @@ async def test_the_charts_line_ends_on_the_digests_weighted_mean(harness: Harnes
     assert image.width == 780  # twice a 390 px phone
     _, value = _line_end(image, below=130)
     assert abs(value - 3.50) < 0.05, value
+
+
+async def test_the_digest_leads_with_news_and_names_the_teacher(harness: Harness) -> None:
+    """Subjects with new marks come first, those without in one line; a teacher's word names
+    the teacher, and a button under the digest gives the class teacher's contact."""
+    h = harness
+    await h.teacher()  # T1: maths, 7А's class teacher
+    await h.teacher("T2", user_id=5002)  # physics
+    parent = h.user(6500, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    # Physics before the digest's fortnight (it starts on 14.11), maths within it.
+    await _marks(h, "A3", [(dt.date(2026, 11, 9), 4, "oral", "4")], user="5002")
+    await _marks(h, "A3", [(dt.date(2026, 11, 16), 1, "oral", "5")])
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    [first, *_] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    await teaching.add_remark(
+        h.make_uow(),
+        teacher,
+        first.lesson.id,
+        h.pupils["A3"],
+        RemarkTone.PRAISE,
+        "Отлично решил задачу у доски",
+        h.clock,
+    )
+    await _digest_arrives(h, parent)
+    [digest] = [m for m in parent.bot_messages() if "Галкина Глеб, 7А" in (m.text or "")]
+    text = digest.text or ""
+    lines = text.splitlines()
+    maths = next(i for i, line in enumerate(lines) if line.startswith("Математика: новые отметки"))
+    quiet = lines.index("Без новых отметок: Физика (4)")
+    assert maths < quiet, text
+    assert "Физика: новые отметки" not in text  # no line of its own
+    assert "✉️ Пишет Иванова А. П. (16.11): Отлично решил задачу у доски" in text
+    await parent.press("Связаться с классным руководителем", message=digest)
+    answer = parent.screen().text or ""
+    assert "Классный руководитель 7А: Иванова Анна Петровна" in answer, answer
+    assert "свяжитесь со школой" in answer
