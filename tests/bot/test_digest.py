@@ -149,3 +149,11 @@ async def test_the_digest_leads_with_news_and_names_the_teacher(harness: Harness
     answer = parent.screen().text or ""
     assert "Классный руководитель 7А: Иванова Анна Петровна" in answer, answer
     assert "свяжитесь со школой" in answer
+    # A forged button for another family's child, or no child at all, tells nothing.
+    for forged in (str(h.pupils["A4"]), "999999", "x"):
+        before = len(parent.bot_messages())
+        await parent.press_data(f"ctc:{forged}", digest.message_id)
+        shown = [m.text or "" for m in parent.bot_messages()[before:]]
+        assert not any("Классный руководитель" in t for t in shown), shown
+        assert "Иванова Анна" not in (parent.last_alert() or "")
+    assert parent.last_alert()  # the last one refused: a fresh menu or the reason
