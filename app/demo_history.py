@@ -3,27 +3,43 @@ attendance with some absences, marks of several kinds, homework and a few remark
 
 Written through the journal's repositories in one transaction, the way the use cases write the
 same rows: lessons are made from the timetable by `_materialise`, the plan's topics are taken in
-order, marks use the subject's scale and the school's kinds of work. Old marks are stored as
-already announced, so families are not flooded with weeks of notifications when the demo starts.
-Deterministic: the same seed gives the same journal.
+order (a subject the example brings no plan for gets the demo's own, `app/demo_plan.py`), marks
+use the subject's scale and the school's kinds of work. As in a real school the journal is
+filled in on the lesson's day: the audit trail, which the deputy's control figures read, has the
+register and the topic during the lesson and the homework by its end; a few lessons of each
+teacher are filled in the next morning (late), and a few topics are typed instead of the plan's.
+Old marks are stored as already announced, so families are not flooded with weeks of
+notifications when the demo starts. Deterministic: the same seed gives the same journal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from domain.journal import Attendance, Lesson, Mark, Remark, RemarkTone, is_school_day
-from domain.model import Grading, PlanTopic, Pupil, School, SchoolClass
+from app.demo_plan import demo_plan
+from domain.journal import (
+    Attendance,
+    AuditEntry,
+    Lesson,
+    Mark,
+    Remark,
+    RemarkTone,
+    is_school_day,
+)
+from domain.model import Grading, PlanTopic, Pupil, School, SchoolClass, Subject
 from domain.ports import UnitOfWork
 from domain.usecases.teaching import _materialise
 
 DAYS_BACK = 30  # the deputy's control looks this far back: no gaps there but the planned ones
 SEED = 2026
 GAPS = 6  # lessons of the last school days left without homework, for the control to find
+LATE_AT_MOST = 0.08  # each teacher fills in up to this share of lessons the next morning
+OWN_TOPIC = 0.03  # lessons whose topic the teacher typed instead of taking the plan's
 
 GENERIC_TOPICS = (
     "Повторение изученного",
@@ -105,12 +121,11 @@ async def write_history(
         members = set(snap.subgroup_members)
         bells = {b.lesson: b for b in snap.bells if b.shift == 1}
         kind_by_name = {k.name.casefold(): k.code for k in kinds}
-        plans: dict[tuple[int, int], list[PlanTopic]] = {}
-        for lesson in lessons:
-            key = (lesson.subject_id, lesson.class_id)
-            if key not in plans:
-                grade = classes[lesson.class_id].grade
-                plans[key] = await uow.journal.plan(school.id, *key, grade)
+        plans = await _plans(uow, school.id, lessons, classes, subjects)
+        lateness = {
+            t: rng.uniform(0, LATE_AT_MOST) for t in sorted({x.acting_teacher_id for x in lessons})
+        }
+        audits: list[AuditEntry] = []
         # Each pupil has a steady level, so marks and forecasts look like a real class's.
         level = {pid: min(5.3, max(2.6, rng.gauss(4.0, 0.6))) for pid in pupils}
         sick = _sick_days(rng, days, snap.enrolments, pupils, highlight)
@@ -126,6 +141,7 @@ async def write_history(
             bell = bells.get(lesson.lesson_number)
             ends = bell.ends if bell else dt.time(15, 0)
             at = dt.datetime.combine(lesson.day, ends, zone).astimezone(dt.UTC)
+            starts = dt.datetime.combine(lesson.day, bell.starts if bell else dt.time(14, 15), zone)
             statuses: dict[int, Attendance] = {}
             for pupil in roster:
                 if (pupil.id, lesson.day) in sick:
@@ -137,7 +153,8 @@ async def write_history(
             if statuses:
                 await uow.journal.replace_attendance(school.id, lesson.id, statuses)  # type: ignore[arg-type]
             lesson.attendance_taken = True
-            topic = _next_topic(progress, plans[(lesson.subject_id, lesson.class_id)], lesson)
+            plan = plans[(lesson.subject_id, lesson.class_id)]
+            topic = None if rng.random() < OWN_TOPIC else _next_topic(progress, plan, lesson)
             if topic is not None:
                 lesson.topic, lesson.plan_topic_id = topic.topic, topic.id
             else:
@@ -145,6 +162,8 @@ async def write_history(
             lesson.homework = _homework(rng, subject.name)
             if lesson.id in gaps:
                 lesson.homework = None  # forgotten: the evening and the deputy's control see it
+            late_entry = rng.random() < lateness[lesson.acting_teacher_id]
+            audits += _entries(rng, lesson, starts, late_entry)
             present = [p for p in roster if statuses.get(p.id) is not Attendance.ABSENT]  # type: ignore[arg-type]
             scale = school.grading.values_for(subject.grading.value)
             if subject.grading is Grading.NONE or not scale:
@@ -159,6 +178,7 @@ async def write_history(
                 marks.append(mark)
         await uow.directory.save([], lessons)
         await uow.directory.save(marks, [])
+        await uow.journal.add_audit(audits)
         await uow.family.mark_notified([m.id for m in marks if m.id is not None], now)
         remarks = _remarks(rng, school.id, lessons, snap.enrolments, pupils, highlight, zone)
         for remark in remarks:
@@ -174,6 +194,88 @@ async def write_history(
         late,
         len(remarks),
     )
+
+
+async def _plans(
+    uow: UnitOfWork,
+    school_id: int,
+    lessons: Sequence[Lesson],
+    classes: dict[int | None, SchoolClass],
+    subjects: dict[int | None, Subject],
+) -> dict[tuple[int, int], list[PlanTopic]]:
+    """Each class's plan of each subject; a grade-wide demo plan where the example has none,
+    long enough for the history's lessons and some weeks to come."""
+    count = Counter((x.subject_id, x.class_id, x.subgroup_id) for x in lessons)
+    needed: Counter[tuple[int, int]] = Counter()
+    for (subject_id, class_id, _), n in count.items():
+        key = (subject_id, classes[class_id].grade)
+        needed[key] = max(needed[key], n + 20)
+    plans: dict[tuple[int, int], list[PlanTopic]] = {}
+    for subject_id, class_id in sorted({(x.subject_id, x.class_id) for x in lessons}):
+        grade = classes[class_id].grade
+        plan = await uow.journal.plan(school_id, subject_id, class_id, grade)
+        if not plan:
+            subject = subjects[subject_id]
+            lines = demo_plan(
+                subject.name,
+                grade,
+                needed[(subject_id, grade)],
+                graded=subject.grading is not Grading.NONE,
+            )
+            plan = [
+                PlanTopic(
+                    id=None,
+                    school_id=school_id,
+                    subject_id=subject_id,
+                    grade=grade,
+                    class_id=None,
+                    number=number,
+                    topic=line.topic,
+                    hours=1,
+                    work_kind=line.work_kind,
+                )
+                for number, line in enumerate(lines, start=1)
+            ]
+            await uow.directory.save(plan, [])
+        plans[(subject_id, class_id)] = plan
+    return plans
+
+
+def _entries(
+    rng: random.Random, lesson: Lesson, starts: dt.datetime, late: bool
+) -> list[AuditEntry]:
+    """When the lesson was filled in, as the use cases record it: the register and the topic
+    during the lesson, the homework at its end; or all of it the next morning, late."""
+    assert lesson.id is not None
+    if late:
+        morning = dt.datetime.combine(
+            lesson.day + dt.timedelta(days=1), dt.time(7, 0), starts.tzinfo
+        )
+        moments = [morning + dt.timedelta(minutes=rng.randint(0, 50) + n) for n in range(3)]
+    else:
+        moments = [
+            starts + dt.timedelta(minutes=rng.randint(1, 6)),
+            starts + dt.timedelta(minutes=rng.randint(5, 30)),
+            starts + dt.timedelta(minutes=rng.randint(35, 60)),
+        ]
+    values = (("attendance_taken", "1"), ("topic", lesson.topic), ("homework", lesson.homework))
+    return [
+        AuditEntry(
+            id=None,
+            school_id=lesson.school_id,
+            entity="lesson",
+            entity_id=lesson.id,
+            field=name,
+            old_value=None,
+            new_value=value,
+            author_id=lesson.acting_teacher_id,
+            at=moment.astimezone(dt.UTC),
+            reason="",
+            late=late,
+        )
+        for (name, value), moment in zip(values, moments, strict=True)
+        if value is not None
+    ]
 
 
 def _in_class(enrolments: Sequence, pupil_id: int, class_id: int, day: dt.date) -> bool:

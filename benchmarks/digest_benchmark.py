@@ -423,10 +423,10 @@ class TimedCharts:
         self.inner = PillowCharts()
         self.seconds = 0.0
 
-    def chart(self, title, subjects, period):  # type: ignore[no-untyped-def]
+    def chart(self, title, subjects, period, weights):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         try:
-            return self.inner.chart(title, subjects, period)
+            return self.inner.chart(title, subjects, period, weights)
         finally:
             self.seconds += time.perf_counter() - started
 

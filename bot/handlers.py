@@ -225,6 +225,36 @@ async def remind_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dialo
     await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
 
 
+async def contact_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
+    """«Contact the class teacher» under a digest with a teacher's word."""
+    from domain.usecases.diary import class_teacher_contact
+    from domain.usecases.family_jobs import CONTACT_PREFIX
+
+    try:
+        pupil_id = parse_id((callback.data or "")[len(CONTACT_PREFIX) :])
+        contact = await class_teacher_contact(ctx.uow(), ctx.actor, pupil_id, ctx.clock)
+    except JournalError as err:
+        await refuse(callback, ctx, dialog_manager, err)
+        return
+    t = ctx.t
+    if contact.teacher:
+        who = t(
+            "<b>Class teacher of {cls}</b>: {name}",
+            cls=esc(contact.class_name),
+            name=esc(contact.teacher),
+        )
+    else:
+        who = t("The class has no class teacher in the journal.")
+    contacts = esc(contact.school_contacts) or t("ask the school's secretary")
+    soon = t(
+        "Replies to teachers in the bot are coming; until then, the school's contacts: {contacts}",
+        contacts=contacts,
+    )
+    await callback.answer()
+    if callback.message is not None:
+        await callback.message.answer(f"{who}\n{soon}")
+
+
 def commands_router() -> Router:
     """Commands come before the dialogs, so that /menu works from any screen."""
     router = Router(name="commands")
@@ -236,6 +266,7 @@ def commands_router() -> Router:
     router.callback_query.register(acknowledge, F.data.startswith("ack:"))
     router.callback_query.register(register_button, F.data.startswith("ar:"))
     router.callback_query.register(remind_button, F.data.startswith("rm:"))
+    router.callback_query.register(contact_button, F.data.startswith("ctc:"))
     return router
 
 

@@ -332,6 +332,25 @@ def forecast_tally(
     )
 
 
+def running_means(marks: Iterable[tuple[str, Decimal]]) -> list[Decimal | None]:
+    """The weighted mean after each mark, given as (value, weight) oldest first: the line of
+    the digest's chart. Each is what `forecast` gives as `mean` for the marks up to it (the
+    same integer arithmetic, `_cents`), so the line ends on the mean the header shows; None
+    until the first numeric mark, and a «зач» or «н/а» leaves the mean as it was."""
+    given = list(marks)
+    weighing = Weighing({}, GradingSettings(), {weight for _, weight in given})
+    sums = weights_sum = 0
+    means: list[Decimal | None] = []
+    for value, weight in given:
+        n = _number(value)
+        if n is not None:
+            scaled = weighing.scaled(weight)
+            sums += n * scaled
+            weights_sum += scaled
+        means.append(_cents(sums, weights_sum) if weights_sum else None)
+    return means
+
+
 def _number(value: str) -> int | None:
     """The number a mark's value counts as in the mean, or None («зач», «н/а» and the like)."""
     return MARK_NUMBERS.get(value)

@@ -186,6 +186,12 @@ class Bell:
     ends: dt.time
 
 
+def short_name(last_name: str, first_name: str, middle_name: str | None = "") -> str:
+    """«Иванова А. П.»: the last name and the initials."""
+    initials = " ".join(f"{p[0]}." for p in (first_name, middle_name) if p)
+    return f"{last_name} {initials}".strip()
+
+
 @dataclass(slots=True)
 class StaffMember:
     id: int | None
@@ -204,8 +210,7 @@ class StaffMember:
     @property
     def short_name(self) -> str:
         """«Иванова А. П.», as the journal writes a teacher."""
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
-        return f"{self.last_name} {initials}".strip()
+        return short_name(self.last_name, self.first_name, self.middle_name)
 
 
 @dataclass(slots=True)

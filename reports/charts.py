@@ -1,10 +1,14 @@
 """A picture of a pupil's marks over the period, sent with the digest.
 
 `PillowCharts.chart` is pure: marks in, PNG bytes out, the same bytes for the same marks. One
-small panel per subject with numeric marks (two columns): the marks as dots over the days of the
-period, a line for the running mean, and the mean and forecast mark in the panel's title. The
-picture stays within what Telegram's sendPhoto accepts (width + height ≤ 10000, sides at most
-20:1, under 10 MB). Text is in Russian, the school's language; DejaVu renders Cyrillic.
+panel per subject with numeric marks, one under another, sized for a phone: the picture is twice
+390 px wide, so its type reads at 12–15 px on the narrowest phone. A panel has the marks as dots
+over the days of the period, a line for the running weighted mean (`domain.forecast.
+running_means`, the arithmetic of the forecast), which ends on its value, and in its title the
+mean and forecast mark — the line's last point. With more subjects than fit the 2560 px Telegram
+shows, the ones at risk come first and the rest are named as left out. The picture stays within
+what Telegram's sendPhoto accepts (width + height ≤ 10000, sides at most 20:1, under 10 MB). Text
+is in Russian, the school's language; DejaVu renders Cyrillic.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from domain.forecast import running_means
 from domain.grading import numeric
 from domain.model import Period
 from domain.usecases.diary import SubjectMarks
@@ -24,17 +30,18 @@ from reports.invitations import FONTS
 
 SCALE = 2  # drawn twice as large, then halved (2×2 pixels averaged): smooth dots, lines, text
 COLOURS = 64  # a chart has a few flat colours and their smoothed edges: a palette PNG
-WIDTH = 1000
+WIDTH = 780  # shown 390 px wide on a small phone: halved, 26 px type reads as 13 px
 MARGIN = 20
 GAP = 16  # between panels
-HEADER = 78
-PANEL_H = 210
-PANEL_MIN_H = 130  # many subjects: lower panels, so that the picture stays readable
-PANEL_TITLE = 34
-COLUMNS = 2
+HEADER = 116
+PANEL_H = 300
+PANEL_MIN_H = 200  # many subjects: lower panels, so that the picture stays readable
+PANEL_TITLE = 48
 TARGET_HEIGHT = 2560  # Telegram shows a photo at most 2560 px long; taller is scaled down
-MAX_PANELS = 40  # 20 rows, 3018 px; Telegram takes width + height ≤ 10000, sides ≤ 20:1
-DOT = 5
+MAX_PANELS = (TARGET_HEIGHT - HEADER - MARGIN + GAP) // (PANEL_MIN_H + GAP)  # 11 panels
+DOT = 8
+TICK = 20  # the size of the axes' numbers and dates
+END = 16  # the mean line goes on this far past its last point, where its value is written
 
 WHITE = (255, 255, 255)
 INK = (33, 37, 41)
@@ -76,39 +83,71 @@ def _dates(period: Period) -> str:
 class PillowCharts:
     """The chart maker of the digest (`domain.usecases.family_jobs.ChartMaker`)."""
 
-    def chart(self, title: str, subjects: Sequence[SubjectMarks], period: Period) -> bytes:
+    def chart(
+        self,
+        title: str,
+        subjects: Sequence[SubjectMarks],
+        period: Period,
+        weights: Mapping[str, Decimal],
+    ) -> bytes:
+        """`weights`: each kind of work's weight by its name, as the marks name it (a kind the
+        school no longer has weighs 1, as in the forecast)."""
         panels = [(s, marks) for s in subjects if (marks := _numeric_marks(s.marks, period))]
         if not panels:
             return _empty(title, period)
         hidden = max(0, len(panels) - MAX_PANELS)
-        panels = panels[:MAX_PANELS]
-        rows = -(-len(panels) // COLUMNS)
+        if hidden:  # the subjects at risk first; the rest, in their order, as they fit
+            risky = [p for p in panels if _at_risk(p[0])]
+            kept = {id(p) for p in [*risky, *panels][:MAX_PANELS]}
+            panels = [p for p in panels if id(p) in kept][:MAX_PANELS]
+        rows = len(panels)
         room = (TARGET_HEIGHT - HEADER - MARGIN + GAP) // rows - GAP
         panel_h = max(PANEL_MIN_H, min(PANEL_H, room))
         height = HEADER + rows * panel_h + (rows - 1) * GAP + MARGIN
         image = Image.new("RGB", (_s(WIDTH), _s(height)), WHITE)
         draw = ImageDraw.Draw(image)
         _header(draw, title, period, hidden)
-        panel_w = (WIDTH - 2 * MARGIN - (COLUMNS - 1) * GAP) / COLUMNS
-        low = 1 if any(v == 1 for _, marks in panels for _, v in marks) else 2
-        for index, (subject, marks) in enumerate(panels):
-            column, row = index % COLUMNS, index // COLUMNS
-            x = MARGIN + column * (panel_w + GAP)
+        panel_w = WIDTH - 2 * MARGIN
+        low = 1 if any(v == 1 for _, marks in panels for _, v, _ in marks) else 2
+        for row, (subject, marks) in enumerate(panels):
             y = HEADER + row * (panel_h + GAP)
-            _panel(draw, subject, marks, period, low, (x, y, panel_w, panel_h))
+            line = mean_line(marks, weights)
+            _panel(draw, subject, marks, line, period, low, (MARGIN, y, panel_w, panel_h))
         return _png(image)
+
+
+def _at_risk(subject: SubjectMarks) -> bool:
+    f = subject.forecast
+    return f is not None and (f.at_risk_of_2 or f.at_risk_of_na)
 
 
 def _numeric_marks(
     marks: Sequence[tuple[dt.date, str, str]], period: Period
-) -> list[tuple[dt.date, int]]:
-    """(day, 1..5) of the period, oldest first; «зач», «н/а» and the like are not drawn."""
+) -> list[tuple[dt.date, int, str]]:
+    """(day, 1..5, kind) of the period, oldest first; «зач», «н/а» and the like are not drawn
+    (nor do they count in the mean)."""
     found = []
-    for day, value, _ in marks:
+    for day, value, kind in marks:
         n = numeric(value)
         if n is not None and 1 <= n <= 5 and period.covers(day):
-            found.append((day, n))
+            found.append((day, n, kind))
     return sorted(found, key=lambda m: m[0])  # stable: same-day marks keep their order
+
+
+def mean_line(
+    marks: Sequence[tuple[dt.date, int, str]], weights: Mapping[str, Decimal]
+) -> list[tuple[dt.date, Decimal]]:
+    """The line's points: the weighted running mean at the end of each day with marks. Over
+    the period's marks its last point is the forecast's mean, the one the panel's title shows."""
+    means = running_means((str(v), weights.get(kind, Decimal(1))) for _, v, kind in marks)
+    points: list[tuple[dt.date, Decimal]] = []
+    for (day, _, _), mean in zip(marks, means, strict=True):
+        assert mean is not None  # every mark drawn is numeric
+        if points and points[-1][0] == day:
+            points[-1] = (day, mean)
+        else:
+            points.append((day, mean))
+    return points
 
 
 def _png(drawing: Image.Image) -> bytes:
@@ -122,36 +161,33 @@ def _png(drawing: Image.Image) -> bytes:
 
 
 def _empty(title: str, period: Period) -> bytes:
-    width, height = 600, 170
+    width, height = WIDTH, 240
     image = Image.new("RGB", (_s(width), _s(height)), WHITE)
     draw = ImageDraw.Draw(image)
-    _fitted(draw, (_s(MARGIN), _s(MARGIN)), f"{title} — {period.name}", 20, True, width - 40)
-    draw.text((_s(MARGIN), _s(52)), _dates(period), fill=MUTED, font=_font(14))
-    draw.text((_s(width / 2), _s(112)), NO_MARKS, fill=INK, font=_font(22), anchor="mm")
+    _fitted(draw, (_s(MARGIN), _s(MARGIN)), f"{title} — {period.name}", 30, True, width - 40)
+    draw.text((_s(MARGIN), _s(64)), _dates(period), fill=MUTED, font=_font(22))
+    draw.text((_s(width / 2), _s(160)), NO_MARKS, fill=INK, font=_font(30), anchor="mm")
     return _png(image)
 
 
 def _header(draw: ImageDraw.ImageDraw, title: str, period: Period, hidden: int) -> None:
-    _fitted(draw, (_s(MARGIN), _s(MARGIN)), f"{title} — {period.name}", 24, True, WIDTH - 40)
+    _fitted(draw, (_s(MARGIN), _s(MARGIN)), f"{title} — {period.name}", 30, True, WIDTH - 40)
     subtitle = _dates(period)
     if hidden:
         subtitle += f" · не поместились ещё {hidden} предм."
-    draw.text((_s(MARGIN), _s(54)), subtitle, fill=MUTED, font=_font(14))
-    # the legend, at the right of the subtitle line
-    font = _font(13)
-    right = _s(WIDTH - MARGIN)
-    mid = _s(61)
-    text = "среднее (без учёта веса)"
-    right -= draw.textlength(text, font=font)
-    draw.text((right, mid), text, fill=MUTED, font=font, anchor="lm")
-    right -= _s(30)
-    draw.line((right, mid, right + _s(22), mid), fill=MEAN_LINE, width=_s(2))
-    right -= _s(16)
+    draw.text((_s(MARGIN), _s(60)), subtitle, fill=MUTED, font=_font(20))
+    # the legend, under the subtitle
+    font = _font(20)
+    mid = _s(94)
+    left = _s(MARGIN + DOT)
+    _dot(draw, left, mid, MARK_COLOURS[4])
+    left += _s(DOT + 8)
     text = "отметка"
-    right -= draw.textlength(text, font=font)
-    draw.text((right, mid), text, fill=MUTED, font=font, anchor="lm")
-    right -= _s(10)
-    _dot(draw, right, mid, MARK_COLOURS[4])
+    draw.text((left, mid), text, fill=MUTED, font=font, anchor="lm")
+    left += draw.textlength(text, font=font) + _s(24)
+    draw.line((left, mid, left + _s(30), mid), fill=MEAN_LINE, width=_s(3))
+    left += _s(38)
+    draw.text((left, mid), "средний балл с учётом веса работ", fill=MUTED, font=font, anchor="lm")
 
 
 def _fitted(
@@ -184,73 +220,89 @@ def _dot(draw: ImageDraw.ImageDraw, x: float, y: float, colour: tuple[int, int, 
 def _panel(
     draw: ImageDraw.ImageDraw,
     subject: SubjectMarks,
-    marks: list[tuple[dt.date, int]],
+    marks: list[tuple[dt.date, int, str]],
+    line: list[tuple[dt.date, Decimal]],
     period: Period,
     low: int,
     box: tuple[float, float, float, float],
 ) -> None:
     x, y, w, h = box
     draw.rounded_rectangle(
-        (_s(x), _s(y), _s(x + w), _s(y + h)), radius=_s(6), outline=FRAME, width=_s(1)
+        (_s(x), _s(y), _s(x + w), _s(y + h)), radius=_s(8), outline=FRAME, width=_s(1)
     )
-    _panel_title(draw, subject, x + 10, y + PANEL_TITLE / 2 + 2, w - 20)
+    _panel_title(draw, subject, x + 14, y + PANEL_TITLE / 2 + 4, w - 28)
 
-    left, right = x + 34, x + w - 12
-    top, bottom = y + PANEL_TITLE + 8, y + h - 24
-    span = max(1, (period.ends - period.starts).days)
-
-    def px(day: dt.date) -> float:
-        return left + 6 + (day - period.starts).days / span * (right - left - 12)
-
-    def py(value: float) -> float:
-        return bottom - 8 - (value - low) / (5 - low) * (bottom - top - 16)
+    left, right = x + 44, x + w - 14 - END - 56  # room at the right for the line's value
+    top, bottom = y + PANEL_TITLE + 12, y + h - 36
+    geometry = _Geometry(period, low, left, right, top, bottom)
+    px, py = geometry.px, geometry.py
 
     # weeks: a faint line every Monday, a date under some of them
+    span = max(1, (period.ends - period.starts).days)
     mondays = [
         period.starts + dt.timedelta(days=i)
         for i in range(span + 1)
         if (period.starts + dt.timedelta(days=i)).weekday() == 0
     ]
-    step = max(1, -(-len(mondays) // 5))
-    small = _font(11)
+    step = max(1, -(-len(mondays) // 4))
+    small = _font(TICK)
     for i, monday in enumerate(mondays):
-        mx = _s(px(monday))
+        mx = _s(round(px(monday)))
         draw.line((mx, _s(top), mx, _s(bottom)), fill=FAINT, width=_s(1))
         if i % step == 0:
-            draw.text((mx, _s(bottom + 5)), f"{monday:%d.%m}", fill=MUTED, font=small, anchor="ma")
+            draw.text((mx, _s(bottom + 6)), f"{monday:%d.%m}", fill=MUTED, font=small, anchor="ma")
     for value in range(low, 6):
-        gy = _s(py(value))
-        draw.line((_s(left), gy, _s(right), gy), fill=GRID, width=_s(1))
-        draw.text((_s(left - 8), gy), str(value), fill=MUTED, font=small, anchor="rm")
+        gy = _s(round(py(value)))  # on a whole output pixel: halving keeps it crisp
+        draw.line((_s(left), gy, _s(right + END), gy), fill=GRID, width=_s(1))
+        draw.text((_s(left - 10), gy), str(value), fill=MUTED, font=small, anchor="rm")
     draw.line((_s(left), _s(top), _s(left), _s(bottom)), fill=FRAME, width=_s(1))
 
-    # the running mean after each day with marks
-    points = []
-    total = 0
-    for count, (day, value) in enumerate(marks, start=1):
-        total += value
-        point = (_s(px(day)), _s(py(total / count)))
-        if points and points[-1][0] == point[0]:
-            points[-1] = point
-        else:
-            points.append(point)
-    if len(points) > 1:
-        draw.line(points, fill=MEAN_LINE, width=_s(2), joint="curve")
-    elif points:
-        px0, py0 = points[0]
-        draw.line((px0 - _s(8), py0, px0 + _s(8), py0), fill=MEAN_LINE, width=_s(2))
+    # the weighted running mean after each day with marks, ending on its value
+    points = [(_s(px(day)), _s(py(mean))) for day, mean in line]
+    end_x, end_y = points[-1]
+    points.append((end_x + _s(END), end_y))
+    draw.line(points, fill=MEAN_LINE, width=_s(3), joint="curve")
+    draw.text(
+        (end_x + _s(END + 6), end_y),
+        _decimal(line[-1][1]),
+        fill=MEAN_LINE,
+        font=_font(TICK, True),
+        anchor="lm",
+    )
 
     # the marks; several equal marks on one day stand side by side
     groups: dict[tuple[dt.date, int], int] = {}
-    for day, value in marks:
+    for day, value, _ in marks:
         groups[(day, value)] = groups.get((day, value), 0) + 1
     placed: dict[tuple[dt.date, int], int] = {}
-    for day, value in marks:
+    for day, value, _ in marks:
         n = groups[(day, value)]
         i = placed.get((day, value), 0)
         placed[(day, value)] = i + 1
         dx = (i - (n - 1) / 2) * (DOT * 1.6)
         _dot(draw, _s(px(day) + dx), _s(py(value)), MARK_COLOURS[value])
+
+
+@dataclass(frozen=True, slots=True)
+class _Geometry:
+    """Where a day and a mark (or mean) are in a panel, in output pixels."""
+
+    period: Period
+    low: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+    def px(self, day: dt.date) -> float:
+        span = max(1, (self.period.ends - self.period.starts).days)
+        return (
+            self.left + 8 + (day - self.period.starts).days / span * (self.right - self.left - 16)
+        )
+
+    def py(self, value: float | Decimal) -> float:
+        share = (float(value) - self.low) / (5 - self.low)
+        return self.bottom - 10 - share * (self.bottom - self.top - 20)
 
 
 def _panel_title(
@@ -270,8 +322,8 @@ def _panel_title(
         parts.append((subject.term_mark, INK, True))
     right = _s(x + width)
     for text, colour, bold in reversed(parts):
-        font = _font(15 if bold else 13, bold)
+        font = _font(26 if bold else 22, bold)
         right -= draw.textlength(text, font=font)
         draw.text((right, _s(mid)), text, fill=colour, font=font, anchor="lm")
-    room = (right - _s(x)) / SCALE - 10
-    _fitted(draw, (_s(x), _s(mid)), subject.subject.name, 15, True, room, anchor="lm")
+    room = (right - _s(x)) / SCALE - 12
+    _fitted(draw, (_s(x), _s(mid)), subject.subject.name, 26, True, room, anchor="lm", smallest=18)

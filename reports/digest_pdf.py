@@ -81,7 +81,7 @@ class PrintedDigest:
     last: date
     subjects: Sequence[SubjectMarks]
     absences: tuple[int, int, int]  # lessons missed, days missed, late
-    remarks: Sequence[tuple[date, str]]
+    remarks: Sequence[tuple[date, str] | tuple[date, str, str]]  # (day, text[, teacher])
     upcoming: Sequence[str]  # control works coming up
     kind_names: Mapping[str, str] = field(default_factory=dict)  # work kind code → name
 
@@ -224,7 +224,7 @@ class _Page:
         top = self._list(
             canvas,
             labels["remarks"],
-            [f"{_day(day)} — {text}" for day, text in d.remarks],
+            [_remark(*remark) for remark in d.remarks],
             self.remarks,
             left,
             top,
@@ -421,3 +421,8 @@ class _Page:
                 canvas.drawCentredString(middle, line_top - line_h + 1.5 * s, label)
             cursor += item_w + gap
         return line_top - line_h
+
+
+def _remark(day: date, text: str, teacher: str = "") -> str:
+    """«16.11 — Иванова А. П.: text», the teacher named when known."""
+    return f"{_day(day)} — {teacher}: {text}" if teacher else f"{_day(day)} — {text}"

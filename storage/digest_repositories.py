@@ -37,6 +37,7 @@ from domain.model import (
     Subject,
     TimetableSlot,
     WorkKind,
+    short_name,
 )
 from domain.people import Account, PersonKind
 from domain.usecases.digest_batch import (
@@ -154,18 +155,22 @@ class SqlDigestRepository:
         return used
 
     async def _remarks(self, school_id: int, since: dt.datetime) -> list[Any]:
-        r = m.RemarkRow
+        r, s = m.RemarkRow, m.StaffRow
         rows = await self._read(
             "remarks",
             lambda _: (
-                select(r.pupil_id, r.created_at, r.text)
+                select(r.pupil_id, r.created_at, r.text, s.last_name, s.first_name, s.middle_name)
+                .outerjoin(s, s.id == r.author_id)
                 .where(r.school_id == bindparam("school_id"), r.created_at >= bindparam("since"))
                 .order_by(r.created_at, r.id)
             ),
             school_id=school_id,
             since=since,
         )
-        return list(rows)
+        return [
+            (pupil_id, created_at, text, short_name(last, first, middle) if last else "")
+            for pupil_id, created_at, text, last, first, middle in rows
+        ]
 
     async def _term_marks(self, school_id: int, period_ids: Collection[int]) -> list[Any]:
         t = m.TermMarkRow

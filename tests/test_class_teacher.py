@@ -213,6 +213,25 @@ async def test_control_figures_worked_out_by_hand(make_uow: UowFactory) -> None:
     assert (classes["7А"].lessons, classes["7А"].on_time, classes["8Б"].lessons) == (3, 1, 2)
 
 
+async def test_todays_lessons_count_once_filled_in_or_past_their_deadline(
+    make_uow: UowFactory,
+) -> None:
+    """Today's facts are due by 24:00: at 10:00 a lesson given and filled in counts as on
+    time, and the lessons not yet filled in today are not yet late, so they do not count."""
+    w = await make_world(make_uow)
+    w.clock.moment = at(MONDAY, 10, 0)
+    t1 = await lessons_today(w, w.t1)
+    await teaching.set_topic(w.make_uow(), w.t1, t1[1], w.clock, text="Уравнения")
+    await teaching.save_attendance(w.make_uow(), w.t1, t1[1], {}, w.clock)
+    report = await control.control_figures(w.make_uow(), w.t2, MONDAY, MONDAY, w.clock)
+    total = report.total
+    assert (total.lessons, total.on_time, total.on_time_pct) == (1, 1, Decimal("100.0"))
+    # At 00:00 Tuesday the deadline has passed: every Monday lesson counts, one on time.
+    w.clock.moment = at(MONDAY + dt.timedelta(days=1), 0, 0)
+    report = await control.control_figures(w.make_uow(), w.t2, MONDAY, MONDAY, w.clock)
+    assert (report.total.lessons, report.total.on_time) == (5, 1)
+
+
 async def test_overdue_entries_by_the_deadlines(make_uow: UowFactory) -> None:
     w = await make_world(make_uow)
     w.clock.moment = at(MONDAY, 8, 0)

@@ -138,6 +138,22 @@ async def test_pressing_a_lesson_shows_its_card(demo: Demo) -> None:
     assert grid["edited"] is True
 
 
+async def test_the_deputys_control_figures_look_like_a_real_schools(demo: Demo) -> None:
+    """The history is entered on the lesson's day, along the plan, with a few late entries and
+    a few deviations from the plan: the deputy's figures read as a real school's would."""
+    chat = await press(demo, "deputy", "Контроль")
+    screen = next(t for t in reversed(texts(chat)) if "заполнено в срок" in t)
+    print(f"\n{screen}")
+    found = re.search(r"заполнено в срок ([\d.,]+)%.*по КТП ([\d.,]+)%", screen)
+    assert found, screen
+    on_time, ktp = (float(x.replace(",", ".")) for x in found.groups())
+    assert 90 <= on_time <= 98, screen
+    assert 85 <= ktp <= 98, screen
+    worst = screen.split("Реже всего заполняют в срок:")[1].strip().splitlines()
+    teachers = [float(line.rsplit(": ", 1)[1].rstrip("%").replace(",", ".")) for line in worst]
+    assert teachers and min(teachers) >= 70 and max(teachers) <= 100, screen
+
+
 def marks_row(grid: dict, name: str) -> list[dict]:
     """The row of marks under a pupil's name (the name has a row of its own)."""
     rows = grid["buttons"]

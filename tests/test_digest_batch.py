@@ -208,7 +208,7 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     a10, a3 = facts[w.ids["A10"]], facts[w.ids["A3"]]
     assert (a10.lessons_missed, a10.days_missed, a10.late) == (2, 0, 1)
     assert (a3.lessons_missed, a3.days_missed, a3.late) == (3, 1, 0)
-    assert [text for _, text in a10.remarks] == ["Молодец"]
+    assert [r.text for r in a10.remarks] == ["Молодец"]
     assert a10.upcoming == ["Математика: Контрольная работа №2"]
     # Before the term (the last period counts) and on the very Monday.
     assert len(await _same_as_per_pupil(w, dt.date(2026, 11, 2), dt.date(2026, 10, 20))) == 60
@@ -372,7 +372,7 @@ async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory
 class _Charts:
     """A chart of exactly what it was given: the period's marks of every subject."""
 
-    def chart(self, title: str, subjects: object, period: object) -> bytes:
+    def chart(self, title: str, subjects: object, period: object, weights: object) -> bytes:
         marks = [(s.subject.name, s.marks) for s in subjects]  # type: ignore[attr-defined]
         return f"{title}|{period.name}|{marks}".encode()  # type: ignore[attr-defined]
 
@@ -406,7 +406,7 @@ async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> s
                     )
                     found.add((dedup, "digest", text, None))
                     if account.charts and subjects:
-                        photo = charts.chart(pupil.full_name, subjects, period)
+                        photo = charts.chart(pupil.full_name, subjects, period, {})
                         found.add((dedup + ":chart", "digest_chart", None, photo))
     return found
 
@@ -490,7 +490,7 @@ class _SlowCharts:
         self.ticks = ticks
         self.ticked_while_drawing = 0
 
-    def chart(self, title: str, subjects: object, period: object) -> bytes:
+    def chart(self, title: str, subjects: object, period: object, weights: object) -> bytes:
         before = len(self.ticks)
         time.sleep(0.08)
         self.ticked_while_drawing += len(self.ticks) - before

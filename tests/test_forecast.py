@@ -16,6 +16,7 @@ from domain.forecast import (
     describe,
     forecast,
     forecast_tally,
+    running_means,
 )
 from domain.grading import (
     FAIL,
@@ -492,3 +493,24 @@ def test_weights_of_zero_or_below_zero_still_agree_with_decimals(
             )
             reached = mean is not None and mark_for_mean(mean, settings) >= int(f.next_mark)
             assert reached == (n == f.needed_count), n
+
+
+@given(any_marks_strategy)
+def test_the_running_mean_ends_on_the_forecasts_mean(marks: list[MarkInPeriod]) -> None:
+    """The chart's line (`running_means`) after each mark is the forecast's mean of the marks
+    so far: weighted, exact, rounded as the header shows it."""
+    means = running_means((m.value, m.weight) for m in marks)
+    assert len(means) == len(marks)
+    for n, mean in enumerate(means, start=1):
+        assert mean == run(marks[:n]).mean
+
+
+def test_the_running_mean_weighs_a_control_work_twice() -> None:
+    marks = [mk("5"), mk("5", "homework"), mk("2", "control"), mk("зач")]
+    assert running_means((m.value, m.weight) for m in marks) == [
+        W("5.00"),
+        W("5.00"),
+        W("3.50"),  # the plain mean would be 4.00
+        W("3.50"),
+    ]
+    assert running_means([("н/а", W(1))]) == [None]

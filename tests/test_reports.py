@@ -14,7 +14,7 @@ from domain.forecast import MarkInPeriod, forecast
 from domain.grading import GradingSettings
 from domain.model import GradeRange, Grading, Period, PeriodKind, Subject
 from domain.usecases.diary import SubjectMarks
-from reports.charts import PillowCharts
+from reports.charts import PillowCharts, _numeric_marks, mean_line
 from reports.digest_pdf import PrintedDigest, render_digests
 
 PERIOD = Period(
@@ -23,6 +23,7 @@ PERIOD = Period(
 )  # fmt: skip
 KINDS = {"oral": ("Ответ на уроке", Decimal(1)), "control": ("Контрольная работа", Decimal(2))}
 KIND_NAMES = {code: name for code, (name, _) in KINDS.items()}
+WEIGHTS = {name: weight for name, weight in KINDS.values()}
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -96,46 +97,62 @@ def digest(name: str, subjects: list[SubjectMarks], **changes: object) -> Printe
 
 
 def test_chart_is_a_png_telegram_accepts() -> None:
-    png = PillowCharts().chart("Иванов Пётр", SUBJECTS, PERIOD)
+    png = PillowCharts().chart("Иванов Пётр", SUBJECTS, PERIOD, WEIGHTS)
     width, height = png_size(png)
-    assert width == 1000 and 300 < height < 2000
+    assert width == 780 and 300 < height < 2600
     assert telegram_accepts(png)
     # a palette PNG: a district's digests store and send tens of thousands of these
-    assert len(png) < 25_000
+    assert len(png) < 40_000  # four phone-sized panels
 
 
 def test_chart_is_deterministic_and_follows_the_marks() -> None:
     charts = PillowCharts()
-    png = charts.chart("Иванов Пётр", SUBJECTS, PERIOD)
-    assert charts.chart("Иванов Пётр", SUBJECTS, PERIOD) == png
-    assert PillowCharts().chart("Иванов Пётр", list(SUBJECTS), PERIOD) == png
+    png = charts.chart("Иванов Пётр", SUBJECTS, PERIOD, WEIGHTS)
+    assert charts.chart("Иванов Пётр", SUBJECTS, PERIOD, WEIGHTS) == png
+    assert PillowCharts().chart("Иванов Пётр", list(SUBJECTS), PERIOD, WEIGHTS) == png
     changed = [*SUBJECTS[:-1], subject(4, SUBJECTS[-1].subject.name, ["2", "4", "5", "5"])]
-    assert charts.chart("Иванов Пётр", changed, PERIOD) != png
-    assert charts.chart("Петров Иван", SUBJECTS, PERIOD) != png
+    assert charts.chart("Иванов Пётр", changed, PERIOD, WEIGHTS) != png
+    assert charts.chart("Петров Иван", SUBJECTS, PERIOD, WEIGHTS) != png
+
+
+def test_the_charts_line_ends_on_the_mean_in_its_title() -> None:
+    """The line is the weighted running mean: its last point is the forecast's mean the
+    panel's title shows (every fourth mark is a control work weighing 2)."""
+    for s in SUBJECTS:
+        line = mean_line(_numeric_marks(s.marks, PERIOD), WEIGHTS)
+        assert s.forecast is not None and line[-1][1] == s.forecast.mean, s.subject.name
+    russian = mean_line(_numeric_marks(SUBJECTS[1].marks, PERIOD), WEIGHTS)
+    assert [m for _, m in russian] == [
+        Decimal("3.00"),
+        Decimal("3.00"),
+        Decimal("3.33"),
+        Decimal("2.80"),  # the control work's 2 weighs twice: (3 + 3 + 4 + 2·2) / 5
+        Decimal("2.83"),
+    ]
 
 
 def test_chart_grows_with_subjects_and_stays_within_limits() -> None:
     charts = PillowCharts()
-    two = png_size(charts.chart("Иванов Пётр", SUBJECTS[:2], PERIOD))
-    four = png_size(charts.chart("Иванов Пётр", SUBJECTS, PERIOD))
+    two = png_size(charts.chart("Иванов Пётр", SUBJECTS[:2], PERIOD, WEIGHTS))
+    four = png_size(charts.chart("Иванов Пётр", SUBJECTS, PERIOD, WEIGHTS))
     assert two[1] < four[1]
     many = [subject(n, f"Предмет {n}", ["5", "4", "3"] * 5) for n in range(60)]
-    png = charts.chart("Иванов Пётр", many, PERIOD)
+    png = charts.chart("Иванов Пётр", many, PERIOD, WEIGHTS)
     assert telegram_accepts(png)
-    assert png_size(png)[1] <= 3100
+    assert png_size(png)[1] <= 2560  # what Telegram shows unscaled
 
 
 def test_chart_without_numeric_marks() -> None:
     charts = PillowCharts()
-    empty = charts.chart("Иванов Пётр", [], PERIOD)
+    empty = charts.chart("Иванов Пётр", [], PERIOD, WEIGHTS)
     passes = SubjectMarks(
         Subject(9, 1, "Физическая культура", grading=Grading.PASS_FAIL),
         [(dt.date(2025, 9, 10), "зач", "Норматив")],
         None,
     )
-    assert charts.chart("Иванов Пётр", [passes], PERIOD) == empty
+    assert charts.chart("Иванов Пётр", [passes], PERIOD, WEIGHTS) == empty
     width, height = png_size(empty)
-    assert width < 1000 and height < 300
+    assert width <= 780 and height < 300
     assert telegram_accepts(empty)
 
 

@@ -430,7 +430,8 @@ async def control_figures(
 ) -> ControlReport:
     """For the deputy's grades: lessons filled in on time, pupils with no marks and with one
     mark, homework recorded, and КТП hours given (lessons with a plan topic) against lessons
-    held. A lesson counts when it has taken place (its day is before today or today)."""
+    held. A lesson counts once its facts are due (24:00 of its day) or entered: today's lessons
+    not yet filled in are not late yet."""
     grades = _deputy_grades(actor)
     async with uow:
         school = await _school(uow, actor)
@@ -444,10 +445,12 @@ async def control_figures(
         while day <= last:
             await _materialise(uow, school, day, slots)
             day += dt.timedelta(days=1)
+        now = clock.now()
         lessons = [
             x
             for x in await uow.journal.lessons_between(school.id, first, last)
             if x.class_id in classes
+            and (x.attendance_taken or bool(x.topic) or now >= end_of_day(x.day, school.timezone))
         ]
         subjects = {
             s.id: s

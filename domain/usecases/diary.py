@@ -405,3 +405,32 @@ async def update_settings(
             account.quiet_from, account.quiet_to = quiet
         await uow.accounts.update(account)
         await uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class ClassTeacherContact:
+    """Whom a family asks about what a teacher wrote: the child's class teacher, and how the
+    school is reached (replies in the bot itself come with the conversations)."""
+
+    class_name: str
+    teacher: str | None  # the full name; None when the class has none in the journal
+    school_contacts: str
+
+
+async def class_teacher_contact(
+    uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock
+) -> ClassTeacherContact:
+    """The button under a digest with a teacher's word: the own child's class teacher."""
+    async with uow:
+        pupil = own_child(actor, pupil_id)
+        school = await _school(uow, actor)
+        assert school.id is not None
+        cls = await _class_of(uow, school, pupil, local_now(clock, school).date())
+        teacher = None
+        if cls.class_teacher_id is not None:
+            staff = {s.id: s for s in await uow.people.all_staff(school.id)}
+            member = staff.get(cls.class_teacher_id)
+            teacher = member.full_name if member is not None else None
+    return ClassTeacherContact(
+        class_name=cls.name, teacher=teacher, school_contacts=school.help_contacts or ""
+    )

@@ -38,7 +38,7 @@ from domain.model import (
 from domain.people import Account
 from domain.ports import UnitOfWork
 from domain.usecases.diary import MarkComment, SubjectMarks
-from domain.usecases.family_jobs import DigestFacts, next_control_work
+from domain.usecases.family_jobs import DigestFacts, DigestRemark, next_control_work
 from domain.usecases.term_marks import current_period
 
 # --------------------------------------------------------------------------- rows read
@@ -95,6 +95,7 @@ class RemarkFact(NamedTuple):
     pupil_id: int
     created_at: dt.datetime
     text: str
+    teacher: str  # the author's short name, «Иванова А. П.»
 
 
 class AccountFact(NamedTuple):
@@ -419,8 +420,8 @@ def pupil_digests(
             days,
             late,
             [
-                (created_at.astimezone(zone).date(), text)
-                for _, created_at, text in remarks.get(pupil_id, ())
+                DigestRemark(created_at.astimezone(zone).date(), text, teacher)
+                for _, created_at, text, teacher in remarks.get(pupil_id, ())
             ],
             list(control[control_key]),
         )

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.family import TermAcknowledgement
@@ -34,12 +35,22 @@ REMIND_EVERY = dt.timedelta(days=2)
 MOST_REMINDERS = 3
 ACK_PREFIX = "ack:"
 ACK_BUTTON = Msg("✅ I have seen them")  # «Ознакомлен(а)» in Russian
+CONTACT_PREFIX = "ctc:"  # + pupil id: the class teacher's contact, under a digest
+CONTACT_BUTTON = Msg("📞 Contact the class teacher")
 
 
 class ChartMaker(Protocol):
     """Draws a pupil's marks; CPU-bound (tens of milliseconds), so called off the event loop."""
 
-    def chart(self, title: str, subjects: Sequence[SubjectMarks], period: Period) -> bytes: ...
+    def chart(
+        self,
+        title: str,
+        subjects: Sequence[SubjectMarks],
+        period: Period,
+        weights: Mapping[str, Decimal],
+    ) -> bytes:
+        """`weights`: the school's weight of each kind of work, by the name the marks carry."""
+        ...
 
 
 async def family_accounts(
@@ -160,7 +171,9 @@ class Digest:
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
         periods = await uow.journal.periods(school.id)
-        kind_names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
+        kinds = await uow.schools.work_kinds(school.id)
+        kind_names = {k.code: k.name for k in kinds}
+        weights = {k.name: k.weight for k in kinds}
         result: list[Notice] = []
         since = digest_since(school, day)
         charts = self.charts is not None
@@ -174,13 +187,20 @@ class Digest:
             async for batch in batches:
                 if self.charts is None:
                     result += self.batch_notices(
-                        school, period_key, batch, periods, kind_names, shared
+                        school, period_key, batch, periods, kind_names, shared, weights
                     )
                     continue
                 # A class's charts take seconds to draw: in a worker thread, so that the bot
                 # and the sender sharing this event loop go on answering meanwhile.
                 result += await asyncio.to_thread(
-                    self.batch_notices, school, period_key, batch, periods, kind_names, shared
+                    self.batch_notices,
+                    school,
+                    period_key,
+                    batch,
+                    periods,
+                    kind_names,
+                    shared,
+                    weights,
                 )
         return result
 
@@ -192,9 +212,11 @@ class Digest:
         periods: list[Period],
         kind_names: dict[str, str],
         shared: dict[tuple[object, ...], list[Msg]] | None = None,
+        weights: Mapping[str, Decimal] | None = None,
     ) -> list[Notice]:
         """The notices of one class's digests, to every reachable account of each family.
-        `shared`: one dict for a school's classes, for the lines pupils have alike (`_lines`)."""
+        `shared`: one dict for a school's classes, for the lines pupils have alike (`_lines`);
+        `weights`: each kind of work's weight by name, for the chart's mean (else 1 each)."""
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
         since = digest_since(school, day)
@@ -211,9 +233,16 @@ class Digest:
                     shown = (msg("A new digest is in the diary. Open /menu to read it."),)
                     result.append(Notice(account, school.id, self.kind, key, shown))
                     continue
-                result.append(Notice(account, school.id, self.kind, key, tuple(lines)))
+                # A teacher's word asks for an answer: until the bot carries one, the class
+                # teacher's contact is a tap away.
+                contact = (
+                    (((CONTACT_BUTTON, f"{CONTACT_PREFIX}{pupil.id}"),),) if facts.remarks else ()
+                )
+                result.append(
+                    Notice(account, school.id, self.kind, key, tuple(lines), buttons=contact)
+                )
                 if account.charts and self.charts is not None and subjects:
-                    picture = self.charts.chart(pupil.full_name, subjects, period)
+                    picture = self.charts.chart(pupil.full_name, subjects, period, weights or {})
                     caption = (
                         msg(
                             "Marks of {name} in {period}", name=pupil.first_name, period=period.name
@@ -267,9 +296,16 @@ def _lines(
             last=day.strftime("%d.%m"),
         )
     ]
+    quiet: list[str] = []  # subjects without news: one line after those with news
     for s in subjects:
         new = [value for d, value, _ in s.marks if since <= d <= day]
         if s.subject.grading is Grading.NONE or (not new and s.forecast is None):
+            continue
+        f = s.forecast
+        if not new and not (f is not None and (f.at_risk_of_2 or f.at_risk_of_na)):
+            quiet.append(
+                f"{s.subject.name} ({f.mark})" if f is not None and f.mark else s.subject.name
+            )
             continue
         marks_text = ", ".join(new) if new else "—"
         key: tuple[object, ...] = ("new marks", s.subject.name, marks_text)
@@ -282,8 +318,10 @@ def _lines(
         for comment in s.comments:  # the teacher's own words: this pupil's, never shared
             if since <= comment.day <= day:
                 lines.append(comment_line(comment))
-        if s.forecast is not None:
-            lines += _forecast_lines(s.forecast, kind_names, shared)
+        if f is not None:
+            lines += _forecast_lines(f, kind_names, shared)
+    if quiet:
+        lines.append(msg("No new marks: {subjects}", subjects=", ".join(quiet)))
     if facts.lessons_missed or facts.late:
         key = ("absences", facts.lessons_missed, facts.days_missed, facts.late)
         said = shared.get(key)
@@ -297,8 +335,15 @@ def _lines(
                 )
             ]
         lines += said
-    for when, text in facts.remarks:
-        lines.append(msg("Teacher's remark ({day}): {text}", day=when.strftime("%d.%m"), text=text))
+    for remark in facts.remarks:
+        lines.append(
+            msg(
+                "✉️ From {teacher} ({day}): {text}",
+                teacher=remark.teacher,
+                day=remark.day.strftime("%d.%m"),
+                text=remark.text,
+            )
+        )
     if facts.upcoming:
         key = ("control works", tuple(facts.upcoming))
         said = shared.get(key)
@@ -349,8 +394,16 @@ class DigestFacts:
     lessons_missed: int
     days_missed: int
     late: int
-    remarks: list[tuple[dt.date, str]]
+    remarks: list[DigestRemark]
     upcoming: list[str]
+
+
+class DigestRemark(NamedTuple):
+    """A teacher's word to the family in the digest's weeks, and who wrote it."""
+
+    day: dt.date
+    text: str
+    teacher: str = ""  # «Иванова А. П.»
 
 
 async def digest_facts(
@@ -381,11 +434,17 @@ async def digest_facts(
         missed_per_day[x.day] += 1
     days = sum(1 for d, n in missed_per_day.items() if n >= per_day.get(d, 0) > 0)
     zone = ZoneInfo(school.timezone)
+    found = await uow.family.remarks_of_pupils(
+        school.id, [pupil.id], dt.datetime.combine(since, dt.time(0), zone)
+    )
+    staff = {s.id: s for s in await uow.people.all_staff(school.id)} if found else {}
     remarks = [
-        (r.created_at.astimezone(zone).date(), r.text)
-        for r in await uow.family.remarks_of_pupils(
-            school.id, [pupil.id], dt.datetime.combine(since, dt.time(0), zone)
+        DigestRemark(
+            r.created_at.astimezone(zone).date(),
+            r.text,
+            staff[r.author_id].short_name if r.author_id in staff else "",
         )
+        for r in found
     ]
     upcoming = await _control_works(uow, school, cls, subjects)
     return DigestFacts(len(missed), days, late, remarks, upcoming)
