@@ -468,6 +468,9 @@ async def remind(callback: CallbackQuery, _w: Any, manager: DialogManager, item_
     count = await control.remind_teacher(
         ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock, LocalesRenderer()
     )
+    if not count:  # the list was older than the journal: it is drawn afresh after this
+        await callback.answer(ctx.t("Nothing is overdue now: no reminder sent."), show_alert=True)
+        return
     await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
 
 

@@ -118,3 +118,88 @@ async def test_class_report_ranges(harness: Harness) -> None:
     await teacher.press("PDF")
     [pdf] = teacher.documents()
     assert pdf.data[:4] == b"%PDF" and pdf.filename.startswith("report-7А")
+
+
+async def find_overdue_now(h: Harness) -> None:
+    """The deputy's «overdue now» as of the clock: it makes the lessons of the last 30 days."""
+    from domain.usecases.control import deputy_overdue
+
+    deputy = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5002", "5002", "ru"))
+    await deputy_overdue(h.make_uow(), deputy, h.clock)
+
+
+async def _deliver(h: Harness) -> None:
+    bot = build_bot(TOKEN, h.server.api_url)
+    try:
+        await Sender(h.make_uow, TelegramGateway(bot), h.clock).run_once()
+    finally:
+        await bot.session.close()
+
+
+async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness: Harness) -> None:
+    """Wednesday 02.09 at 09:00: of Иванова's lessons only Tuesday's 7А maths (01.09) is past
+    its deadlines. The 9:00 summary offers «🔔 Иванова А. П.»; each press lists what is overdue
+    then, and once she has filled it in, the press tells the deputy so and reminds nobody."""
+    from domain.usecases.control import DeputySummary
+
+    h = harness
+    h.clock.moment = dt.datetime(2026, 9, 2, 9, 0, tzinfo=MSK)
+    teacher = await h.teacher()  # T1
+    deputy = await h.teacher("T2", user_id=5002)
+    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    # The timetable has no start date, so the journal made August's lessons too (its 30 days
+    # back): Иванова filled them in; only 01.09 is left.
+    await find_overdue_now(h)
+    async with h.make_uow() as uow:
+        august = await uow.journal.lessons_between(
+            h.school_id, dt.date(2026, 8, 1), dt.date(2026, 8, 31)
+        )
+    for old in (x for x in august if x.acting_teacher_id == h.staff["T1"]):
+        await teaching.set_topic(h.make_uow(), actor, old.id, h.clock, text="Повторение")
+        await teaching.save_attendance(h.make_uow(), actor, old.id, {}, h.clock)
+        await teaching.set_homework(h.make_uow(), actor, old.id, "—", h.clock)
+    await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (DeputySummary(),))
+    await _deliver(h)
+    summary = deputy.bot_messages()[-1]
+    assert "Иванова А. П.\n• уроков без посещаемости или темы: 1 (7А · Математика 01.09)" in (
+        summary.text
+    )
+    assert ["🔔 Иванова А. П."] in summary.buttons
+
+    await deputy.press("🔔 Иванова А. П.", message=summary)
+    assert deputy.last_alert() == "Напоминание отправлено (просрочено: 1)."
+    await _deliver(h)
+    assert teacher.bot_messages()[-1].text == (
+        "Завуч просит заполнить журнал:\n"
+        "• 01.09 7А · Математика — не заполнено: посещаемость, тема, ДЗ"
+    )
+
+    # She records the topic and the register; the homework is still missing.
+    async with h.make_uow() as uow:
+        [lesson] = await uow.journal.lessons_on(h.school_id, dt.date(2026, 9, 1))
+    h.clock.advance(dt.timedelta(minutes=5))
+    await teaching.set_topic(h.make_uow(), actor, lesson.id, h.clock, text="Повторение")
+    await teaching.save_attendance(h.make_uow(), actor, lesson.id, {}, h.clock)
+    await deputy.press("🔔 Иванова А. П.", message=summary)
+    assert deputy.last_alert() == "Напоминание отправлено (просрочено: 1)."
+    await _deliver(h)
+    assert teacher.bot_messages()[-1].text == (
+        "Завуч просит заполнить журнал:\n• 01.09 7А · Математика — не заполнено: ДЗ"
+    )
+    received = len(teacher.bot_messages())
+
+    # Everything filled in: the same button reminds nobody and goes from the summary.
+    h.clock.advance(dt.timedelta(minutes=5))
+    await teaching.set_homework(h.make_uow(), actor, lesson.id, "№ 1", h.clock)
+    await deputy.press("🔔 Иванова А. П.", message=summary)
+    assert deputy.last_alert() == "Сейчас просрочек нет, напоминание не отправлено."
+    await _deliver(h)
+    assert len(teacher.bot_messages()) == received
+    updated = next(m for m in deputy.bot_messages() if m.message_id == summary.message_id)
+    assert ["🔔 Иванова А. П."] not in updated.buttons
+    assert updated.buttons == [b for b in summary.buttons if b != ["🔔 Иванова А. П."]]
+
+    # The press is still checked: a teacher who is no deputy, a teacher id of nobody.
+    await teacher.press_data(f"rm:{h.staff['T1']}", teacher.screen().message_id)
+    assert "завуч" in (teacher.last_alert() or "")
+    assert "не ведёт" in await refused(deputy, "rm:999999", summary.message_id)
