@@ -19,12 +19,13 @@ from tests.bot.helpers import press_in_row
 from tests.bot.test_forgery import forge, refused
 
 
-async def _absent(h: Harness, pupil: str) -> None:
+async def _absent(h: Harness, *pupils: str) -> None:
+    """The pupils are absent from T1's first lesson of the day."""
     teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
     views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
     await teaching.save_attendance(
-        h.make_uow(), teacher, first, {h.pupils[pupil]: Attendance.ABSENT}, h.clock
+        h.make_uow(), teacher, first, {h.pupils[p]: Attendance.ABSENT for p in pupils}, h.clock
     )
 
 
@@ -203,3 +204,62 @@ async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness
     await teacher.press_data(f"rm:{h.staff['T1']}", teacher.screen().message_id)
     assert "завуч" in (teacher.last_alert() or "")
     assert "не ведёт" in await refused(deputy, "rm:999999", summary.message_id)
+
+
+async def test_class_report_keeps_reasons_not_entered_apart_and_risks_once_per_pupil(
+    harness: Harness,
+) -> None:
+    """Two absences on Monday 16.11: Абрамова's is coded Н in the register, Белова's has no reason
+    yet. The report counts one «Н» and one «reason not entered yet», on the screen and in the
+    spreadsheet (with its «Итого» row); Васильев's two subjects at risk of «2» come in one
+    entry. (The PDF's table is checked in tests/test_class_report_pdf.py.)"""
+    import io
+
+    from openpyxl import load_workbook
+
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 14, 0, tzinfo=MSK)
+    teacher = await h.teacher()  # T1, class teacher of 7А, maths
+    await h.teacher("T2", user_id=5002)  # physics in 7А
+    await _absent(h, "A0", "A1")
+    for user, number in (("5001", 1), ("5002", 4)):
+        actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", user, user, "ru"))
+        views = await teaching.todays_lessons(h.make_uow(), actor, h.clock)
+        lesson = next(v.lesson.id for v in views if v.lesson.lesson_number == number)
+        await teaching.put_mark(h.make_uow(), actor, lesson, h.pupils["A2"], "oral", "2", h.clock)
+    await teacher.press("Мой класс")
+    await teacher.press("Журнал пропусков")
+    await press_in_row(teacher, "Абрамов Анна", "Н")
+    await teacher.press("Назад")
+    await teacher.press("Посещаемость и успеваемость")
+    text = teacher.screen().text
+    assert (
+        "Пропущено уроков: 2, из них по болезни 0, по уважительной 0, без уважительной 1, "
+        "причина ещё не указана 1; пропущено дней: 0; опозданий: 0"
+    ) in text
+    # Абрамова and Белова missed a maths lesson with no marks yet: the minimum is out of reach.
+    assert (
+        "В зоне риска: Абрамов Анна: Математика «н/а»; Белова Борис: Математика «н/а»; "
+        "Васильев Вера: Математика «2», Физика «2»\n"
+    ) in text
+    await teacher.press("Таблица (XLSX)")
+    await teacher.press("PDF")
+    spreadsheet, pdf = teacher.documents()
+    assert pdf.data[:4] == b"%PDF"
+    sheet = load_workbook(io.BytesIO(spreadsheet.data))["Посещаемость"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        "Ученик",
+        "Пропущено уроков",
+        "Пропущено дней",
+        "По болезни (Б)",
+        "Уважительная (У)",
+        "Без уважительной (Н)",
+        "Причина ещё не указана",
+        "Опозданий",
+    ]
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name["Абрамов Анна"] == [1, 0, 0, 0, 1, 0, 0]
+    assert by_name["Белова Борис"] == [1, 0, 0, 0, 0, 1, 0]
+    assert rows[-1] == ["Итого", 2, 0, 0, 0, 1, 1, 0]
+    assert all(cell.font.bold for cell in sheet[sheet.max_row])
