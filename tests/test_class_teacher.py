@@ -162,9 +162,9 @@ async def test_a_deputy_sees_only_their_grades(make_uow: UowFactory) -> None:
     assert reminder.chat_id == "1" and "7А" not in reminder.text
     assert reminder.text.splitlines() == [
         "Завуч просит заполнить журнал:",
-        "• 19.10 8Б · Математика — не заполнено: посещаемость, тема, ДЗ",
-        "• 09.11 8Б · Математика — не заполнено: посещаемость, тема, ДЗ",
-        "• 16.11 8Б · Математика — не заполнено: ДЗ",
+        "• 19.10 8Б · Математика, урок 3 — не заполнено: посещаемость, тема, ДЗ",
+        "• 09.11 8Б · Математика, урок 3 — не заполнено: посещаемость, тема, ДЗ",
+        "• 16.11 8Б · Математика, урок 3 — не заполнено: ДЗ",
         "• 8Б · Математика — не выставлено итоговых: 35 (период закончился 24.10)",
     ]
     with pytest.raises(Forbidden):
@@ -314,7 +314,16 @@ async def test_deputy_summary_and_remind(make_uow: UowFactory) -> None:
     )
     sent = await outbox(w)
     teacher_notice = next(x for x in sent if x.kind == "overdue_teacher" and x.chat_id == "1")
-    assert "Просрочено в вашем журнале:" in teacher_notice.text
+    # Tuesday 9:00: every lesson of Иванова's of the last 30 days, oldest first, each by itself
+    # with what it lacks (Monday's lessons 1 and 2 in 7А are two lines), then the I term's marks.
+    assert teacher_notice.text.splitlines()[0] == "Просрочено в вашем журнале:"
+    assert teacher_notice.text.splitlines()[-5:] == [
+        "• 16.11 7А · Математика, урок 1 — не заполнено: посещаемость, тема, ДЗ",
+        "• 16.11 7А · Математика, урок 2 — не заполнено: посещаемость, тема, ДЗ",
+        "• 16.11 8Б · Математика, урок 3 — не заполнено: посещаемость, тема, ДЗ",
+        "• 7А · Математика — не выставлено итоговых: 25 (период закончился 24.10)",
+        "• 8Б · Математика — не выставлено итоговых: 35 (период закончился 24.10)",
+    ]
     summary = next(x for x in sent if x.kind == "deputy_summary")
     assert summary.chat_id == "2" and "<b>Иванова А. П.</b>" in summary.text
     buttons = [b["data"] for row in summary.buttons for b in row]

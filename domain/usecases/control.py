@@ -73,6 +73,7 @@ class OverdueEntry:
     day: dt.date
     count: int = 1
     missing: tuple[str, ...] = ()  # msgids of what the lesson lacks: attendance, topic, …
+    lesson_number: int | None = None  # of a lesson's entry; None for term marks
 
 
 def is_written(kind_or_topic: str) -> bool:
@@ -142,7 +143,7 @@ async def find_overdue(
             found.append(
                 OverdueEntry(
                     teacher_id=teacher, kind=OverdueKind.FACTS, title=title, day=x.day,
-                    missing=facts,
+                    missing=facts, lesson_number=x.lesson_number,
                 )
             )  # fmt: skip
         ends = last_lesson_end([last_number[(x.class_id, x.day)]], bells)
@@ -153,7 +154,7 @@ async def find_overdue(
             found.append(
                 OverdueEntry(
                     teacher_id=teacher, kind=OverdueKind.HOMEWORK, title=title, day=x.day,
-                    missing=(MISSING_HOMEWORK,),
+                    missing=(MISSING_HOMEWORK,), lesson_number=x.lesson_number,
                 )
             )  # fmt: skip
         kind = plan_kinds.get(x.plan_topic_id or -1, "")
@@ -163,7 +164,7 @@ async def find_overdue(
                 found.append(
                     OverdueEntry(
                         teacher_id=teacher, kind=OverdueKind.WRITTEN_MARKS, title=title,
-                        day=x.day, missing=(MISSING_MARKS,),
+                        day=x.day, missing=(MISSING_MARKS,), lesson_number=x.lesson_number,
                     )
                 )  # fmt: skip
     found += await _term_overdue(uow, school, now, today, grades, teacher_id)
@@ -281,14 +282,18 @@ def summary_lines(entries: Sequence[OverdueEntry]) -> list[Msg]:
 
 def overdue_items(entries: Sequence[OverdueEntry]) -> int:
     """How many lessons and courses (for term marks) the entries concern."""
-    lessons = {(e.day, e.title) for e in entries if e.kind is not OverdueKind.TERM_MARKS}
+    lessons = {_lesson_key(e) for e in entries if e.kind is not OverdueKind.TERM_MARKS}
     return len(lessons) + sum(1 for e in entries if e.kind is OverdueKind.TERM_MARKS)
+
+
+def _lesson_key(e: OverdueEntry) -> tuple[dt.date, int, str]:
+    return (e.day, e.lesson_number or 0, e.title)
 
 
 def reminder_lines(entries: Sequence[OverdueEntry]) -> list[Msg]:
     """One line per lesson, oldest first, with what it lacks; one per course lacking term
     marks. The lessons past the first REMINDER_LESSONS are counted in a last line."""
-    lacking: dict[tuple[dt.date, str], list[str]] = defaultdict(list)
+    lacking: dict[tuple[dt.date, int, str], list[str]] = defaultdict(list)
     terms: list[Msg] = []
     for e in entries:
         if e.kind is OverdueKind.TERM_MARKS:
@@ -301,17 +306,18 @@ def reminder_lines(entries: Sequence[OverdueEntry]) -> list[Msg]:
                 )
             )
         else:
-            words = lacking[(e.day, e.title)]
+            words = lacking[_lesson_key(e)]
             words += [w for w in e.missing if w not in words]
     order = (MISSING_ATTENDANCE, MISSING_TOPIC, MISSING_HOMEWORK, MISSING_MARKS)
     lines = [
         msg(
-            "• {day} {title} — missing: {what}",
+            "• {day} {title}, lesson {number} — missing: {what}",
             day=day.strftime("%d.%m"),
             title=title,
+            number=number,
             what=tuple(Msg(w) for w in sorted(words, key=order.index)),
         )
-        for (day, title), words in sorted(lacking.items())
+        for (day, number, title), words in sorted(lacking.items())
     ]
     if len(lines) > REMINDER_LESSONS:
         more = len(lines) - REMINDER_LESSONS
@@ -323,7 +329,8 @@ def reminder_lines(entries: Sequence[OverdueEntry]) -> list[Msg]:
 
 
 class OverdueTeacherReminder(DailyJob):
-    """School mornings at 08:00: each teacher hears what of theirs is overdue."""
+    """School mornings at 08:00: each teacher hears what of theirs is overdue, lesson by
+    lesson."""
 
     name = "overdue_teacher"
     at = dt.time(8, 0)
@@ -337,7 +344,7 @@ class OverdueTeacherReminder(DailyJob):
             by_teacher[e.teacher_id].append(e)
         result = []
         for teacher_id, entries in sorted(by_teacher.items()):
-            lines = (msg("Overdue in your journal:"), *summary_lines(entries))
+            lines = (msg("Overdue in your journal:"), *reminder_lines(entries))
             for account in await uow.accounts.accounts_of(school.id, PersonKind.STAFF, teacher_id):
                 result.append(
                     Notice(account, school.id, self.name, f"{self.name}:{key}:{account.id}", lines)

@@ -172,7 +172,7 @@ async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness
     await _deliver(h)
     assert teacher.bot_messages()[-1].text == (
         "Завуч просит заполнить журнал:\n"
-        "• 01.09 7А · Математика — не заполнено: посещаемость, тема, ДЗ"
+        "• 01.09 7А · Математика, урок 1 — не заполнено: посещаемость, тема, ДЗ"
     )
 
     # She records the topic and the register; the homework is still missing.
@@ -185,7 +185,7 @@ async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness
     assert deputy.last_alert() == "Напоминание отправлено (просрочено: 1)."
     await _deliver(h)
     assert teacher.bot_messages()[-1].text == (
-        "Завуч просит заполнить журнал:\n• 01.09 7А · Математика — не заполнено: ДЗ"
+        "Завуч просит заполнить журнал:\n• 01.09 7А · Математика, урок 1 — не заполнено: ДЗ"
     )
     received = len(teacher.bot_messages())
 
