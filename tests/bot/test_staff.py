@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.main import build_bot
 from domain.journal import Attendance
+from domain.people import Actor
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, resolve_actor
 from domain.usecases.class_teacher import AbsencePrompt
@@ -129,6 +130,22 @@ async def find_overdue_now(h: Harness) -> None:
     await deputy_overdue(h.make_uow(), deputy, h.clock)
 
 
+async def _only_first_september_overdue(h: Harness) -> Actor:
+    """The timetable has no start date, so the journal made August's lessons too (its 30 days
+    back): Иванова (T1, joined as 5001) filled them in, and only Tuesday 01.09 is left."""
+    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    await find_overdue_now(h)
+    async with h.make_uow() as uow:
+        august = await uow.journal.lessons_between(
+            h.school_id, dt.date(2026, 8, 1), dt.date(2026, 8, 31)
+        )
+    for old in (x for x in august if x.acting_teacher_id == h.staff["T1"]):
+        await teaching.set_topic(h.make_uow(), actor, old.id, h.clock, text="Повторение")
+        await teaching.save_attendance(h.make_uow(), actor, old.id, {}, h.clock)
+        await teaching.set_homework(h.make_uow(), actor, old.id, "—", h.clock)
+    return actor
+
+
 async def _deliver(h: Harness) -> None:
     bot = build_bot(TOKEN, h.server.api_url)
     try:
@@ -147,18 +164,7 @@ async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness
     h.clock.moment = dt.datetime(2026, 9, 2, 9, 0, tzinfo=MSK)
     teacher = await h.teacher()  # T1
     deputy = await h.teacher("T2", user_id=5002)
-    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
-    # The timetable has no start date, so the journal made August's lessons too (its 30 days
-    # back): Иванова filled them in; only 01.09 is left.
-    await find_overdue_now(h)
-    async with h.make_uow() as uow:
-        august = await uow.journal.lessons_between(
-            h.school_id, dt.date(2026, 8, 1), dt.date(2026, 8, 31)
-        )
-    for old in (x for x in august if x.acting_teacher_id == h.staff["T1"]):
-        await teaching.set_topic(h.make_uow(), actor, old.id, h.clock, text="Повторение")
-        await teaching.save_attendance(h.make_uow(), actor, old.id, {}, h.clock)
-        await teaching.set_homework(h.make_uow(), actor, old.id, "—", h.clock)
+    actor = await _only_first_september_overdue(h)
     await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (DeputySummary(),))
     await _deliver(h)
     summary = deputy.bot_messages()[-1]
@@ -263,3 +269,32 @@ async def test_class_report_keeps_reasons_not_entered_apart_and_risks_once_per_p
     assert by_name["Белова Борис"] == [1, 0, 0, 0, 0, 1, 0]
     assert rows[-1] == ["Итого", 2, 0, 0, 0, 1, 1, 0]
     assert all(cell.font.bold for cell in sheet[sheet.max_row])
+
+
+async def test_the_overdue_screen_remind_tells_when_nothing_is_overdue_any_more(
+    harness: Harness,
+) -> None:
+    """«Overdue now» was opened while Иванова's 01.09 lesson was overdue; she filled it in
+    before the deputy pressed «🔔 Иванова А. П.» there: the deputy is told nothing is overdue,
+    she gets no message, and the screen is drawn afresh without her."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 9, 2, 9, 0, tzinfo=MSK)
+    teacher = await h.teacher()
+    deputy = await h.teacher("T2", user_id=5002)
+    actor = await _only_first_september_overdue(h)
+    await deputy.press("Контроль")
+    await deputy.press("Просрочено сейчас")
+    assert "Иванова А. П." in deputy.screen().text
+    async with h.make_uow() as uow:
+        [lesson] = await uow.journal.lessons_on(h.school_id, dt.date(2026, 9, 1))
+    await teaching.set_topic(h.make_uow(), actor, lesson.id, h.clock, text="Повторение")
+    await teaching.save_attendance(h.make_uow(), actor, lesson.id, {}, h.clock)
+    await teaching.set_homework(h.make_uow(), actor, lesson.id, "№ 1", h.clock)
+    received = len(teacher.bot_messages())
+    await deputy.press("🔔 Иванова А. П.")
+    assert deputy.last_alert() == "Сейчас просрочек нет, напоминание не отправлено."
+    await _deliver(h)
+    assert len(teacher.bot_messages()) == received
+    screen = deputy.screen()
+    assert "Иванова А. П." not in screen.text
+    assert ["🔔 Иванова А. П."] not in screen.buttons
