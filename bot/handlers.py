@@ -212,7 +212,8 @@ async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dia
 
 
 async def remind_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
-    """«Remind» under the deputy's morning summary: the teacher gets their overdue list."""
+    """«Remind» under the deputy's morning summary: the teacher gets what is overdue as of the
+    press; when nothing is any more, the deputy is told so and the button goes."""
     from domain.usecases.control import REMIND_PREFIX, remind_teacher
     from scheduler.render import LocalesRenderer
 
@@ -222,7 +223,25 @@ async def remind_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dialo
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
         return
-    await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
+    if count:
+        await callback.answer(
+            ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True
+        )
+        return
+    await callback.answer(ctx.t("Nothing is overdue now: no reminder sent."), show_alert=True)
+    message = callback.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        rows = [
+            [b for b in row if b.callback_data != callback.data]
+            for row in message.reply_markup.inline_keyboard
+        ]
+        rows = [row for row in rows if row]
+        try:
+            await message.edit_reply_markup(
+                reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+            )
+        except TelegramBadRequest:
+            pass
 
 
 async def contact_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:

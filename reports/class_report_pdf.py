@@ -46,7 +46,7 @@ from domain.forecast import Forecast
 from domain.usecases.class_teacher import ClassReport, ProgressLine
 from domain.usecases.control import ControlReport, Figures
 from reports.invitations import BOLD, REGULAR, register_fonts, wrap
-from reports.tables import CONTROL_HEADER
+from reports.tables import ATTENDANCE_FIGURES, ATTENDANCE_HEADER, CONTROL_HEADER
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -64,15 +64,6 @@ RISK_NA_FILL = Color(1.0, 0.92, 0.70)  # at risk of «н/а» only
 
 NONE = "—"
 TOTAL = "Итого"
-ATTENDANCE_HEADER = (
-    "Ученик",
-    "Пропущено уроков",
-    "Пропущено дней",
-    "По болезни (Б)",
-    "Уважительная (У)",
-    "Без уважительной (Н)",
-    "Опозданий",
-)
 CELL_WIDEST = "5,00→5"  # the widest a matrix cell's mark gets
 NOTE_WIDEST = "риск «н/а»"  # and its note under the mark
 MAX_SUBJECTS = 20  # more subjects than this go into a second matrix below the first
@@ -256,7 +247,8 @@ def _attendance(report: ClassReport, styles: dict[str, ParagraphStyle]) -> list[
         return [_p("Учеников нет.", styles["text"])]
     size = 9.0
     name_w = 80 * mm
-    widths = [name_w] + [(WIDTH - name_w) / 6] * 6
+    columns = len(ATTENDANCE_FIGURES)
+    widths = [name_w] + [(WIDTH - name_w) / columns] * columns
     head_style = ParagraphStyle(
         "attendance_head",
         styles["head"],
@@ -270,12 +262,8 @@ def _attendance(report: ClassReport, styles: dict[str, ParagraphStyle]) -> list[
         [_p(ATTENDANCE_HEADER[0], first_head), *(_p(h, head_style) for h in ATTENDANCE_HEADER[1:])]
     ]
     for a in lines:
-        figures = (a.lessons_missed, a.days_missed, a.ill, a.valid, a.no_reason, a.late)
-        rows.append([_p(a.name, cell), *(str(n) for n in figures)])
-    totals = [
-        sum(getattr(a, attr) for a in lines)
-        for attr in ("lessons_missed", "days_missed", "ill", "valid", "no_reason", "late")
-    ]
+        rows.append([_p(a.name, cell), *(str(getattr(a, attr)) for attr in ATTENDANCE_FIGURES)])
+    totals = [sum(getattr(a, attr) for a in lines) for attr in ATTENDANCE_FIGURES]
     rows.append([_p(TOTAL, bold), *(str(n) for n in totals)])
     style = [
         *_grid(1, len(lines)),

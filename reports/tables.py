@@ -12,10 +12,37 @@ from openpyxl.utils import get_column_letter
 from domain.usecases.class_teacher import ClassReport
 from domain.usecases.control import ControlReport, Figures
 
+TOTAL = "Итого"
+ATTENDANCE_HEADER = (
+    "Ученик",
+    "Пропущено уроков",
+    "Пропущено дней",
+    "По болезни (Б)",
+    "Уважительная (У)",
+    "Без уважительной (Н)",
+    "Причина ещё не указана",
+    "Опозданий",
+)
+# The attendance line's figures, column by column after the name.
+ATTENDANCE_FIGURES = (
+    "lessons_missed",
+    "days_missed",
+    "ill",
+    "valid",
+    "no_reason",
+    "unknown",
+    "late",
+)
+
 
 def _sheet(
-    book: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]
+    book: Workbook,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    total: Sequence[object] | None = None,
 ) -> None:
+    """A sheet with a bold header row and, when given, a bold «Итого» row under the rows."""
     sheet = book.create_sheet(title[:31])
     sheet.append(list(header))
     for cell in sheet[1]:
@@ -23,6 +50,10 @@ def _sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append(["" if v is None else v for v in row])
+    if total is not None:
+        sheet.append(["" if v is None else v for v in total])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
     for index, title_text in enumerate(header, start=1):
         width = max(
             [len(str(title_text))]
@@ -44,19 +75,9 @@ def class_report_xlsx(report: ClassReport) -> bytes:
     _sheet(
         book,
         "Посещаемость",
-        [
-            "Ученик",
-            "Пропущено уроков",
-            "Пропущено дней",
-            "По болезни (Б)",
-            "Уважительная (У)",
-            "Без уважительной (Н)",
-            "Опозданий",
-        ],
-        [
-            (a.name, a.lessons_missed, a.days_missed, a.ill, a.valid, a.no_reason, a.late)
-            for a in report.attendance
-        ],
+        ATTENDANCE_HEADER,
+        [[a.name, *(getattr(a, f) for f in ATTENDANCE_FIGURES)] for a in report.attendance],
+        [TOTAL, *(sum(getattr(a, f) for a in report.attendance) for f in ATTENDANCE_FIGURES)],
     )
     _sheet(
         book,
@@ -132,7 +153,8 @@ def control_xlsx(report: ControlReport) -> bytes:
         book,
         "По учителям",
         ["Учитель", *CONTROL_HEADER[1:]],
-        [_figures_row(f) for f in report.teachers] + [_figures_row(report.total)],
+        [_figures_row(f) for f in report.teachers],
+        [TOTAL, *_figures_row(report.total)[1:]],
     )
     _sheet(
         book,

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from reportlab.platypus import Paragraph
 
 from domain.forecast import Forecast, MarkInPeriod, forecast
 from domain.grading import GradingSettings
 from domain.model import GradeRange, SchoolClass
 from domain.usecases.class_teacher import AttendanceLine, ClassReport, ProgressLine
 from domain.usecases.control import ControlReport, Figures
-from reports.class_report_pdf import render_class_report, render_control_report
+from reports.class_report_pdf import (
+    _attendance,
+    _styles,
+    render_class_report,
+    render_control_report,
+)
+from reports.tables import class_report_xlsx, control_xlsx
 
 SCHOOL = "МБОУ «Средняя общеобразовательная школа №1»"
 FIRST, LAST = dt.date(2025, 9, 1), dt.date(2025, 10, 26)
@@ -64,10 +75,16 @@ def small_report() -> ClassReport:
         3: "Щукина Ёлка",
     }
     attendance = [
-        AttendanceLine(1, names[1], 5, 1, 3, 0, 2, 1),
-        AttendanceLine(2, names[2], 14, 2, 0, 6, 8, 4),
-        AttendanceLine(3, names[3]),
-    ]
+        AttendanceLine(
+            pupil_id=1, name=names[1], lessons_missed=5, days_missed=1, ill=3, no_reason=1,
+            unknown=1, late=1,
+        ),
+        AttendanceLine(
+            pupil_id=2, name=names[2], lessons_missed=14, days_missed=2, valid=6, no_reason=8,
+            late=4,
+        ),
+        AttendanceLine(pupil_id=3, name=names[3]),
+    ]  # fmt: skip
     good = predict(["5", "4", "5", "4", "5"])
     poor = predict(["2", "2", "3", "2", "2"])  # at risk of 2
     few = predict(["4"], missed=15)  # at risk of «н/а»
@@ -86,7 +103,12 @@ def big_report() -> ClassReport:
     patterns = (["5", "4", "5", "4", "5"], ["3", "4", "3", "3"], ["2", "3", "2", "2"], ["4"])
     for pupil in range(1, 41):
         name = f"Ученикова-Длиннофамильная Анастасия {pupil}"
-        attendance.append(AttendanceLine(pupil, name, pupil % 7, pupil % 3, 1, 0, pupil % 5, 1))
+        attendance.append(
+            AttendanceLine(
+                pupil_id=pupil, name=name, lessons_missed=pupil % 7, days_missed=pupil % 3,
+                ill=1, no_reason=pupil % 5, late=1,
+            )
+        )  # fmt: skip
         for n, subject in enumerate(SUBJECTS):
             values = patterns[(pupil + n) % 4]
             progress.append(line(pupil, name, subject, predict(values, missed=pupil % 16)))
@@ -144,7 +166,7 @@ def test_class_report_text(tmp_path: Path) -> None:
     ):
         assert expected in text, expected
     totals = next(row for row in text.splitlines() if "Итого" in row)
-    assert totals.split()[1:] == ["19", "3", "3", "6", "10", "5"]
+    assert totals.split()[1:] == ["19", "3", "3", "6", "9", "1", "5"]
     good = report.progress[0].mean
     assert f"{good:.2f}".replace(".", ",") + "→5" in text  # a decimal comma and the arrow
     assert "риск «2»" in text and "риск «н/а»" in text
@@ -205,3 +227,40 @@ def test_control_report(tmp_path: Path) -> None:
 def test_control_report_without_lessons() -> None:
     empty = ControlReport(GradeRange(5, 9), FIRST, LAST, [], [], Figures(""))
     assert render_control_report(empty, SCHOOL).startswith(b"%PDF")
+
+
+def _cells(table: Any) -> list[list[object]]:
+    return [[c.text if isinstance(c, Paragraph) else c for c in row] for row in table._cellvalues]
+
+
+def test_the_attendance_table_has_its_own_column_for_a_reason_not_entered_yet() -> None:
+    """An absence the class teacher has not coded yet is not «Н»: the PDF's attendance table
+    and the spreadsheet's sheet show it in a column of its own, and both end with «Итого»."""
+    report = small_report()
+    [table] = _attendance(report, _styles(9))
+    cells = _cells(table)
+    assert cells[0][5:7] == ["Без уважительной (Н)", "Причина ещё не указана"]
+    assert cells[1] == ["Иванов Пётр", "5", "1", "3", "0", "1", "1", "1"]
+    assert cells[-1] == ["Итого", "19", "3", "3", "6", "9", "1", "5"]
+    book = load_workbook(io.BytesIO(class_report_xlsx(report)))
+    rows = [[c.value for c in row] for row in book["Посещаемость"].iter_rows()]
+    assert rows[0] == [str(c) for c in cells[0]]
+    assert rows[1] == ["Иванов Пётр", 5, 1, 3, 0, 1, 1, 1]
+    assert rows[-1] == ["Итого", 19, 3, 3, 6, 9, 1, 5]
+    assert all(c.font.bold for c in book["Посещаемость"][len(rows)])
+
+
+def test_pupils_at_risk_once_each_with_their_subjects_and_risks() -> None:
+    report = small_report()
+    extra = predict(["2"], missed=15)  # at risk of «2» and of «н/а»
+    report.progress.append(line(1, "Иванов Пётр", "Геометрия", extra))
+    assert report.at_risk_text() == (
+        "Иванов Пётр: Русский язык «2», Геометрия «2», «н/а»; "
+        "Константинопольская Александра-Мария Вячеславовна: Алгебра «н/а»"
+    )
+
+
+def test_the_control_spreadsheet_totals_row_is_named_as_in_the_pdf() -> None:
+    book = load_workbook(io.BytesIO(control_xlsx(control_report())))
+    rows = [[c.value for c in row] for row in book["По учителям"].iter_rows()]
+    assert rows[-1][:3] == ["Итого", 40, 35]

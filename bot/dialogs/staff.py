@@ -149,18 +149,18 @@ async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
         ),
         t(
             "Lessons missed: {missed}, of them ill {ill}, valid {valid}, without a valid reason "
-            "{none}; days missed: {days}; late: {late}",
+            "{none}, reason not entered yet {unknown}; days missed: {days}; late: {late}",
             missed=missed,
             ill=sum(a.ill for a in report.attendance),
             valid=sum(a.valid for a in report.attendance),
             none=sum(a.no_reason for a in report.attendance),
+            unknown=sum(a.unknown for a in report.attendance),
             days=sum(a.days_missed for a in report.attendance),
             late=sum(a.late for a in report.attendance),
         ),
     ]
-    risky = sorted({(p.name, p.subject) for p in report.at_risk})
-    if risky:
-        lines.append(t("At risk: {list}", list=esc("; ".join(f"{n} ({s})" for n, s in risky))))
+    if report.at_risk:
+        lines.append(t("At risk: {list}", list=esc(report.at_risk_text())))
     else:
         lines.append(t("Nobody is at risk of 2 or «н/а»."))
     lines.append(t("The full report is in the spreadsheet."))
@@ -473,6 +473,9 @@ async def remind(callback: CallbackQuery, _w: Any, manager: DialogManager, item_
     count = await control.remind_teacher(
         ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock, LocalesRenderer()
     )
+    if not count:  # the list was older than the journal: it is drawn afresh after this
+        await callback.answer(ctx.t("Nothing is overdue now: no reminder sent."), show_alert=True)
+        return
     await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
 
 

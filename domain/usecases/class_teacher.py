@@ -326,9 +326,10 @@ class AttendanceLine:
     lessons_missed: int = 0
     days_missed: int = 0
     ill: int = 0  # lessons missed on days coded Б
-    valid: int = 0
-    no_reason: int = 0  # coded Н, or not coded yet
+    valid: int = 0  # coded У
+    no_reason: int = 0  # coded Н: no valid reason
     late: int = 0
+    unknown: int = 0  # on days the class teacher has not coded yet: the reason is not known
 
 
 @dataclass(slots=True)
@@ -357,12 +358,33 @@ class ClassReport:
             if p.forecast and (p.forecast.at_risk_of_2 or p.forecast.at_risk_of_na)
         ]
 
+    def at_risk_by_pupil(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Each pupil at risk once, in the class list's order: their name and, per subject, the
+        risk: «2», «н/а» or both."""
+        order = {a.pupil_id: n for n, a in enumerate(self.attendance)}
+        by_pupil: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+        for p in sorted(self.at_risk, key=lambda p: (order.get(p.pupil_id, len(order)), p.name)):
+            f = p.forecast
+            assert f is not None
+            risk = ", ".join(
+                r for r, on in (("«2»", f.at_risk_of_2), ("«н/а»", f.at_risk_of_na)) if on
+            )
+            by_pupil.setdefault(p.pupil_id, (p.name, []))[1].append((p.subject, risk))
+        return list(by_pupil.values())
+
+    def at_risk_text(self) -> str:
+        """«Абрамов Анна: Математика «2», Физика «н/а»; Белова Борис: …»: data, no words."""
+        return "; ".join(
+            f"{name}: " + ", ".join(f"{subject} {risk}" for subject, risk in subjects)
+            for name, subjects in self.at_risk_by_pupil()
+        )
+
 
 async def class_report(
     uow: UnitOfWork, actor: Actor, class_id: int, first: dt.date, last: dt.date, clock: Clock
 ) -> ClassReport:
-    """Attendance (lessons and days missed, of them Б / У / Н, lateness) and progress (mean,
-    forecast, number of marks, risks) for any range of dates."""
+    """Attendance (lessons and days missed, of them Б / У / Н and not coded yet, lateness) and
+    progress (mean, forecast, number of marks, risks) for any range of dates."""
     if last < first or (last - first).days > 366:
         raise Forbidden("choose a range of dates within a school year")
     async with uow:
@@ -426,8 +448,10 @@ async def _class_report(
                 line.ill += 1
             elif code is AbsenceCode.VALID:
                 line.valid += 1
-            else:
+            elif code is AbsenceCode.NO_REASON:
                 line.no_reason += 1
+            else:
+                line.unknown += 1
         for day, count in missed_by_day.items():
             own = [x for x in per_day[day] if x.subgroup_id is None or x.subgroup_id in groups]
             if own and count >= len(own):
@@ -499,14 +523,15 @@ class PreliminaryReport:
                     ends=period.ends.strftime("%d.%m"),
                 ),
                 msg(
-                    "Lessons missed: {count}; without a valid reason: {none}",
+                    "Lessons missed: {count}; without a valid reason: {none}; reason not entered "
+                    "yet: {unknown}",
                     count=missed,
                     none=sum(x.no_reason for x in report.attendance),
+                    unknown=sum(x.unknown for x in report.attendance),
                 ),
             ]
-            risky = sorted({(p.name, p.subject) for p in report.at_risk})
-            if risky:
-                lines.append(msg("At risk: {list}", list="; ".join(f"{n} ({s})" for n, s in risky)))
+            if report.at_risk:
+                lines.append(msg("At risk: {list}", list=report.at_risk_text()))
             else:
                 lines.append(msg("Nobody is at risk of 2 or «н/а»."))
             recipients = await _class_teacher_accounts(uow, school, cls)

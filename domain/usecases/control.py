@@ -46,6 +46,18 @@ WRITTEN_WORDS = (
 )
 
 
+def N_(msgid: str) -> str:  # gettext's marker: translated when rendered
+    return msgid
+
+
+# What a lesson lacks, as the teacher's reminder names it.
+MISSING_ATTENDANCE = N_("attendance")
+MISSING_TOPIC = N_("topic")
+MISSING_HOMEWORK = N_("homework")
+MISSING_MARKS = N_("marks for the written work")
+REMINDER_LESSONS = 25  # lessons a reminder names one by one; the rest are counted
+
+
 class OverdueKind(enum.StrEnum):
     FACTS = "facts"  # topic or attendance after 24:00
     HOMEWORK = "homework"  # 2 hours after the class's last lesson
@@ -60,6 +72,8 @@ class OverdueEntry:
     title: str  # class · subject
     day: dt.date
     count: int = 1
+    missing: tuple[str, ...] = ()  # msgids of what the lesson lacks: attendance, topic, …
+    lesson_number: int | None = None  # of a lesson's entry; None for term marks
 
 
 def is_written(kind_or_topic: str) -> bool:
@@ -120,19 +134,39 @@ async def find_overdue(
             continue
         title = f"{cls.name} · {subject.name}"
         teacher = x.acting_teacher_id
-        if (not x.attendance_taken or not x.topic) and now >= end_of_day(x.day, school.timezone):
-            found.append(OverdueEntry(teacher, OverdueKind.FACTS, title, x.day))
+        facts = tuple(
+            word
+            for word, there in ((MISSING_ATTENDANCE, x.attendance_taken), (MISSING_TOPIC, x.topic))
+            if not there
+        )
+        if facts and now >= end_of_day(x.day, school.timezone):
+            found.append(
+                OverdueEntry(
+                    teacher_id=teacher, kind=OverdueKind.FACTS, title=title, day=x.day,
+                    missing=facts, lesson_number=x.lesson_number,
+                )
+            )  # fmt: skip
         ends = last_lesson_end([last_number[(x.class_id, x.day)]], bells)
         homework_due = entry_deadline(
             EntryKind.HOMEWORK, x.day, school.timezone, last_lesson_ends=ends
         )
         if x.homework is None and now >= homework_due:
-            found.append(OverdueEntry(teacher, OverdueKind.HOMEWORK, title, x.day))
+            found.append(
+                OverdueEntry(
+                    teacher_id=teacher, kind=OverdueKind.HOMEWORK, title=title, day=x.day,
+                    missing=(MISSING_HOMEWORK,), lesson_number=x.lesson_number,
+                )
+            )  # fmt: skip
         kind = plan_kinds.get(x.plan_topic_id or -1, "")
         if subject.grading is Grading.MARKS and is_written(kind) and x.id not in written_marks:
             due = entry_deadline(EntryKind.WRITTEN_MARK, x.day, school.timezone, grade=cls.grade)
             if now >= due and x.id not in marked:
-                found.append(OverdueEntry(teacher, OverdueKind.WRITTEN_MARKS, title, x.day))
+                found.append(
+                    OverdueEntry(
+                        teacher_id=teacher, kind=OverdueKind.WRITTEN_MARKS, title=title,
+                        day=x.day, missing=(MISSING_MARKS,), lesson_number=x.lesson_number,
+                    )
+                )  # fmt: skip
     found += await _term_overdue(uow, school, now, today, grades, teacher_id)
     return found
 
@@ -213,18 +247,14 @@ async def _term_overdue(
             if lacking:
                 result.append(
                     OverdueEntry(
-                        a.teacher_id,
-                        OverdueKind.TERM_MARKS,
-                        f"{cls.name} · {subject.name}",
-                        period.ends,
-                        len(lacking),
+                        teacher_id=a.teacher_id,
+                        kind=OverdueKind.TERM_MARKS,
+                        title=f"{cls.name} · {subject.name}",
+                        day=period.ends,
+                        count=len(lacking),
                     )
                 )
     return result
-
-
-def N_(msgid: str) -> str:  # gettext's marker: translated when rendered
-    return msgid
 
 
 KIND_TEXT = {
@@ -250,11 +280,57 @@ def summary_lines(entries: Sequence[OverdueEntry]) -> list[Msg]:
     return lines
 
 
+def overdue_items(entries: Sequence[OverdueEntry]) -> int:
+    """How many lessons and courses (for term marks) the entries concern."""
+    lessons = {_lesson_key(e) for e in entries if e.kind is not OverdueKind.TERM_MARKS}
+    return len(lessons) + sum(1 for e in entries if e.kind is OverdueKind.TERM_MARKS)
+
+
+def _lesson_key(e: OverdueEntry) -> tuple[dt.date, int, str]:
+    return (e.day, e.lesson_number or 0, e.title)
+
+
+def reminder_lines(entries: Sequence[OverdueEntry]) -> list[Msg]:
+    """One line per lesson, oldest first, with what it lacks; one per course lacking term
+    marks. The lessons past the first REMINDER_LESSONS are counted in a last line."""
+    lacking: dict[tuple[dt.date, int, str], list[str]] = defaultdict(list)
+    terms: list[Msg] = []
+    for e in entries:
+        if e.kind is OverdueKind.TERM_MARKS:
+            terms.append(
+                msg(
+                    "• {title} — term marks missing: {count} (the period ended {day})",
+                    title=e.title,
+                    count=e.count,
+                    day=e.day.strftime("%d.%m"),
+                )
+            )
+        else:
+            words = lacking[_lesson_key(e)]
+            words += [w for w in e.missing if w not in words]
+    order = (MISSING_ATTENDANCE, MISSING_TOPIC, MISSING_HOMEWORK, MISSING_MARKS)
+    lines = [
+        msg(
+            "• {day} {title}, lesson {number} — missing: {what}",
+            day=day.strftime("%d.%m"),
+            title=title,
+            number=number,
+            what=tuple(Msg(w) for w in sorted(words, key=order.index)),
+        )
+        for (day, number, title), words in sorted(lacking.items())
+    ]
+    if len(lines) > REMINDER_LESSONS:
+        more = len(lines) - REMINDER_LESSONS
+        lines = [*lines[:REMINDER_LESSONS], msg("… and more lessons: {count}", count=more)]
+    return lines + terms
+
+
 # --------------------------------------------------------------------------- jobs
 
 
 class OverdueTeacherReminder(DailyJob):
-    """School mornings at 08:00: each teacher hears what of theirs is overdue."""
+    """School mornings at 08:00: each teacher hears what of theirs is overdue, lesson by
+    lesson."""
 
     name = "overdue_teacher"
     at = dt.time(8, 0)
@@ -268,7 +344,7 @@ class OverdueTeacherReminder(DailyJob):
             by_teacher[e.teacher_id].append(e)
         result = []
         for teacher_id, entries in sorted(by_teacher.items()):
-            lines = (msg("Overdue in your journal:"), *summary_lines(entries))
+            lines = (msg("Overdue in your journal:"), *reminder_lines(entries))
             for account in await uow.accounts.accounts_of(school.id, PersonKind.STAFF, teacher_id):
                 result.append(
                     Notice(account, school.id, self.name, f"{self.name}:{key}:{account.id}", lines)
@@ -332,8 +408,10 @@ def _name(staff: dict[int | None, StaffMember], staff_id: int) -> str:
 async def remind_teacher(
     uow: UnitOfWork, actor: Actor, teacher_id: int, clock: Clock, renderer: NoticeRenderer
 ) -> int:
-    """The deputy's «remind» button: the teacher gets their overdue list now. Returns how many
-    overdue entries it named."""
+    """The deputy's «remind» button: what of the teacher's is overdue is worked out as of the
+    press, whatever the summary under which it was pressed said, and the teacher gets it
+    listed lesson by lesson. Returns how many lessons and courses it named; with nothing
+    overdue any more nobody is reminded and it returns 0."""
     grades = _deputy_grades(actor)
     async with uow:
         school = await _school(uow, actor)
@@ -348,27 +426,26 @@ async def remind_teacher(
             raise Forbidden("this teacher does not teach in your grades")
         now = clock.now()
         entries = await find_overdue(uow, school, now, grades=grades, teacher_id=teacher_id)
-        lines: tuple[Msg, ...] = (
-            msg("The deputy head asks you to fill in the journal:"),
-            *summary_lines(entries),
-        )
-        if not entries:
-            lines = (msg("The deputy head reminds you to keep the journal up to date."),)
+        items = reminder_lines(entries)
+        if not items:
+            await uow.commit()  # the lessons find_overdue materialised
+            return 0
+        lines = (msg("The deputy head asks you to fill in the journal:"), *items)
         stamp = int(now.timestamp())
         messages = []
         for account in await uow.accounts.accounts_of(school.id, PersonKind.STAFF, teacher_id):
             notice = Notice(
-                account,
-                school.id,
-                "remind",
-                f"remind:{teacher_id}:{stamp}:{account.id}",
-                lines,
+                account=account,
+                school_id=school.id,
+                kind="remind",
+                dedup_key=f"remind:{teacher_id}:{stamp}:{account.id}",
+                lines=lines,
                 urgent=True,
             )
             messages.append(to_outbox(notice, renderer, school, now))
         await uow.outbox.add(messages)
         await uow.commit()
-        return len(entries)
+        return overdue_items(entries)
 
 
 # --------------------------------------------------------------------------- control figures

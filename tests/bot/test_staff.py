@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.main import build_bot
 from domain.journal import Attendance
+from domain.people import Actor
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, resolve_actor
 from domain.usecases.class_teacher import AbsencePrompt
@@ -19,12 +20,13 @@ from tests.bot.helpers import press_in_row
 from tests.bot.test_forgery import forge, refused
 
 
-async def _absent(h: Harness, pupil: str) -> None:
+async def _absent(h: Harness, *pupils: str) -> None:
+    """The pupils are absent from T1's first lesson of the day."""
     teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
     views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
     await teaching.save_attendance(
-        h.make_uow(), teacher, first, {h.pupils[pupil]: Attendance.ABSENT}, h.clock
+        h.make_uow(), teacher, first, {h.pupils[p]: Attendance.ABSENT for p in pupils}, h.clock
     )
 
 
@@ -130,3 +132,181 @@ async def test_the_guardians_screen_agrees_with_each_guardian(harness: Harness) 
     assert "Козлова Ольга (Вера): не подключилась к боту — нужна распечатка" in text, text
     assert "Белова Мария (Борис): не подключилась к боту — нужна распечатка" in text
     assert "подключён" not in text
+
+
+async def find_overdue_now(h: Harness) -> None:
+    """The deputy's «overdue now» as of the clock: it makes the lessons of the last 30 days."""
+    from domain.usecases.control import deputy_overdue
+
+    deputy = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5002", "5002", "ru"))
+    await deputy_overdue(h.make_uow(), deputy, h.clock)
+
+
+async def _only_first_september_overdue(h: Harness) -> Actor:
+    """The timetable has no start date, so the journal made August's lessons too (its 30 days
+    back): Иванова (T1, joined as 5001) filled them in, and only Tuesday 01.09 is left."""
+    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    await find_overdue_now(h)
+    async with h.make_uow() as uow:
+        august = await uow.journal.lessons_between(
+            h.school_id, dt.date(2026, 8, 1), dt.date(2026, 8, 31)
+        )
+    for old in (x for x in august if x.acting_teacher_id == h.staff["T1"]):
+        await teaching.set_topic(h.make_uow(), actor, old.id, h.clock, text="Повторение")
+        await teaching.save_attendance(h.make_uow(), actor, old.id, {}, h.clock)
+        await teaching.set_homework(h.make_uow(), actor, old.id, "—", h.clock)
+    return actor
+
+
+async def _deliver(h: Harness) -> None:
+    bot = build_bot(TOKEN, h.server.api_url)
+    try:
+        await Sender(h.make_uow, TelegramGateway(bot), h.clock).run_once()
+    finally:
+        await bot.session.close()
+
+
+async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness: Harness) -> None:
+    """Wednesday 02.09 at 09:00: of Иванова's lessons only Tuesday's 7А maths (01.09) is past
+    its deadlines. The 9:00 summary offers «🔔 Иванова А. П.»; each press lists what is overdue
+    then, and once she has filled it in, the press tells the deputy so and reminds nobody."""
+    from domain.usecases.control import DeputySummary
+
+    h = harness
+    h.clock.moment = dt.datetime(2026, 9, 2, 9, 0, tzinfo=MSK)
+    teacher = await h.teacher()  # T1
+    deputy = await h.teacher("T2", user_id=5002)
+    actor = await _only_first_september_overdue(h)
+    await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (DeputySummary(),))
+    await _deliver(h)
+    summary = deputy.bot_messages()[-1]
+    assert "Иванова А. П.\n• уроков без посещаемости или темы: 1 (7А · Математика 01.09)" in (
+        summary.text
+    )
+    assert ["🔔 Иванова А. П."] in summary.buttons
+
+    await deputy.press("🔔 Иванова А. П.", message=summary)
+    assert deputy.last_alert() == "Напоминание отправлено (просрочено: 1)."
+    await _deliver(h)
+    assert teacher.bot_messages()[-1].text == (
+        "Завуч просит заполнить журнал:\n"
+        "• 01.09 7А · Математика, урок 1 — не заполнено: посещаемость, тема, ДЗ"
+    )
+
+    # She records the topic and the register; the homework is still missing.
+    async with h.make_uow() as uow:
+        [lesson] = await uow.journal.lessons_on(h.school_id, dt.date(2026, 9, 1))
+    h.clock.advance(dt.timedelta(minutes=5))
+    await teaching.set_topic(h.make_uow(), actor, lesson.id, h.clock, text="Повторение")
+    await teaching.save_attendance(h.make_uow(), actor, lesson.id, {}, h.clock)
+    await deputy.press("🔔 Иванова А. П.", message=summary)
+    assert deputy.last_alert() == "Напоминание отправлено (просрочено: 1)."
+    await _deliver(h)
+    assert teacher.bot_messages()[-1].text == (
+        "Завуч просит заполнить журнал:\n• 01.09 7А · Математика, урок 1 — не заполнено: ДЗ"
+    )
+    received = len(teacher.bot_messages())
+
+    # Everything filled in: the same button reminds nobody and goes from the summary.
+    h.clock.advance(dt.timedelta(minutes=5))
+    await teaching.set_homework(h.make_uow(), actor, lesson.id, "№ 1", h.clock)
+    await deputy.press("🔔 Иванова А. П.", message=summary)
+    assert deputy.last_alert() == "Сейчас просрочек нет, напоминание не отправлено."
+    await _deliver(h)
+    assert len(teacher.bot_messages()) == received
+    updated = next(m for m in deputy.bot_messages() if m.message_id == summary.message_id)
+    assert ["🔔 Иванова А. П."] not in updated.buttons
+    assert updated.buttons == [b for b in summary.buttons if b != ["🔔 Иванова А. П."]]
+
+    # The press is still checked: a teacher who is no deputy, a teacher id of nobody.
+    await teacher.press_data(f"rm:{h.staff['T1']}", teacher.screen().message_id)
+    assert "завуч" in (teacher.last_alert() or "")
+    assert "не ведёт" in await refused(deputy, "rm:999999", summary.message_id)
+
+
+async def test_class_report_keeps_reasons_not_entered_apart_and_risks_once_per_pupil(
+    harness: Harness,
+) -> None:
+    """Two absences on Monday 16.11: Абрамова's is coded Н in the register, Белова's has no reason
+    yet. The report counts one «Н» and one «reason not entered yet», on the screen and in the
+    spreadsheet (with its «Итого» row); Васильев's two subjects at risk of «2» come in one
+    entry. (The PDF's table is checked in tests/test_class_report_pdf.py.)"""
+    import io
+
+    from openpyxl import load_workbook
+
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 14, 0, tzinfo=MSK)
+    teacher = await h.teacher()  # T1, class teacher of 7А, maths
+    await h.teacher("T2", user_id=5002)  # physics in 7А
+    await _absent(h, "A0", "A1")
+    for user, number in (("5001", 1), ("5002", 4)):
+        actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", user, user, "ru"))
+        views = await teaching.todays_lessons(h.make_uow(), actor, h.clock)
+        lesson = next(v.lesson.id for v in views if v.lesson.lesson_number == number)
+        await teaching.put_mark(h.make_uow(), actor, lesson, h.pupils["A2"], "oral", "2", h.clock)
+    await teacher.press("Мой класс")
+    await teacher.press("Журнал пропусков")
+    await press_in_row(teacher, "Абрамов Анна", "Н")
+    await teacher.press("Назад")
+    await teacher.press("Посещаемость и успеваемость")
+    text = teacher.screen().text
+    assert (
+        "Пропущено уроков: 2, из них по болезни 0, по уважительной 0, без уважительной 1, "
+        "причина ещё не указана 1; пропущено дней: 0; опозданий: 0"
+    ) in text
+    # Абрамова and Белова missed a maths lesson with no marks yet: the minimum is out of reach.
+    assert (
+        "В зоне риска: Абрамов Анна: Математика «н/а»; Белова Борис: Математика «н/а»; "
+        "Васильев Вера: Математика «2», Физика «2»\n"
+    ) in text
+    await teacher.press("Таблица (XLSX)")
+    await teacher.press("PDF")
+    spreadsheet, pdf = teacher.documents()
+    assert pdf.data[:4] == b"%PDF"
+    sheet = load_workbook(io.BytesIO(spreadsheet.data))["Посещаемость"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        "Ученик",
+        "Пропущено уроков",
+        "Пропущено дней",
+        "По болезни (Б)",
+        "Уважительная (У)",
+        "Без уважительной (Н)",
+        "Причина ещё не указана",
+        "Опозданий",
+    ]
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name["Абрамов Анна"] == [1, 0, 0, 0, 1, 0, 0]
+    assert by_name["Белова Борис"] == [1, 0, 0, 0, 0, 1, 0]
+    assert rows[-1] == ["Итого", 2, 0, 0, 0, 1, 1, 0]
+    assert all(cell.font.bold for cell in sheet[sheet.max_row])
+
+
+async def test_the_overdue_screen_remind_tells_when_nothing_is_overdue_any_more(
+    harness: Harness,
+) -> None:
+    """«Overdue now» was opened while Иванова's 01.09 lesson was overdue; she filled it in
+    before the deputy pressed «🔔 Иванова А. П.» there: the deputy is told nothing is overdue,
+    she gets no message, and the screen is drawn afresh without her."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 9, 2, 9, 0, tzinfo=MSK)
+    teacher = await h.teacher()
+    deputy = await h.teacher("T2", user_id=5002)
+    actor = await _only_first_september_overdue(h)
+    await deputy.press("Контроль")
+    await deputy.press("Просрочено сейчас")
+    assert "Иванова А. П." in deputy.screen().text
+    async with h.make_uow() as uow:
+        [lesson] = await uow.journal.lessons_on(h.school_id, dt.date(2026, 9, 1))
+    await teaching.set_topic(h.make_uow(), actor, lesson.id, h.clock, text="Повторение")
+    await teaching.save_attendance(h.make_uow(), actor, lesson.id, {}, h.clock)
+    await teaching.set_homework(h.make_uow(), actor, lesson.id, "№ 1", h.clock)
+    received = len(teacher.bot_messages())
+    await deputy.press("🔔 Иванова А. П.")
+    assert deputy.last_alert() == "Сейчас просрочек нет, напоминание не отправлено."
+    await _deliver(h)
+    assert len(teacher.bot_messages()) == received
+    screen = deputy.screen()
+    assert "Иванова А. П." not in screen.text
+    assert ["🔔 Иванова А. П."] not in screen.buttons
