@@ -171,6 +171,14 @@ async def test_no_lessons_on_a_holiday_or_sunday(world: World) -> None:
     assert await t.todays_lessons(w.make_uow(), t1, w.clock) == []
     w.clock.moment = dt.datetime(2026, 11, 22, 9, 0, tzinfo=MSK)  # Sunday
     assert await t.todays_lessons(w.make_uow(), t1, w.clock) == []
+    # Before the school year (its first period starts on 1 September) and after it: no lessons,
+    # so none stands overdue when the year starts.
+    w.clock.moment = dt.datetime(2026, 8, 24, 9, 0, tzinfo=MSK)  # a Monday in August
+    assert await t.todays_lessons(w.make_uow(), t1, w.clock) == []
+    w.clock.moment = dt.datetime(2027, 6, 7, 9, 0, tzinfo=MSK)  # a Monday after the year ends
+    assert await t.todays_lessons(w.make_uow(), t1, w.clock) == []
+    w.clock.moment = dt.datetime(2026, 9, 7, 9, 0, tzinfo=MSK)  # a Monday in the year
+    assert len(await t.todays_lessons(w.make_uow(), t1, w.clock)) == 1
 
 
 async def test_marking_a_lesson(world: World) -> None:

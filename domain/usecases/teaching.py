@@ -30,7 +30,7 @@ from domain.journal import (
     lesson_state,
     sort_key,
 )
-from domain.model import Grading, PlanTopic, Pupil, School, TimetableSlot, WorkKind
+from domain.model import Grading, Period, PlanTopic, Pupil, School, TimetableSlot, WorkKind
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
 
@@ -187,12 +187,15 @@ async def _lesson(uow: UnitOfWork, actor: Actor, lesson_id: int) -> Lesson:
 async def _materialise(
     uow: UnitOfWork, school: School, day: dt.date, slots: Sequence[TimetableSlot]
 ) -> None:
-    """Make the day's lessons from the timetable (not on holidays or days off)."""
+    """Make the day's lessons from the timetable: not on holidays or days off, nor outside the
+    study periods of the class's grade (a timetable without dates would else give August
+    lessons that then stand overdue in September), where the school has periods at all."""
     assert school.id is not None
     valid = [s for s in slots if s.valid_on(day)]
     if not valid:
         return
     holidays = await uow.journal.holidays(school.id)
+    periods = await uow.journal.periods(school.id)
     classes = {c.id: c for c in await uow.people.classes(school.id)}
     six_days = any(s.weekday == 6 for s in slots)
     made = [
@@ -210,9 +213,17 @@ async def _materialise(
         for s in valid
         if s.class_id in classes
         and is_school_day(day, classes[s.class_id].grade, holidays, six_days)
+        and _in_study_period(day, classes[s.class_id].grade, periods)
     ]
     if made:
         await uow.journal.add_lessons(made)
+
+
+def _in_study_period(day: dt.date, grade: int, periods: Sequence[Period]) -> bool:
+    """No periods stored (a school set up without them): every school day counts."""
+    if not periods:
+        return True
+    return any(p.covers(day) and grade in p.grades for p in periods)
 
 
 async def _views(
