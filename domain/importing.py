@@ -827,6 +827,9 @@ def N_(msgid: str) -> str:
 # Warnings counted per file and column, said once with the count.
 ABSENT_KEPT = N_("no such column in the file: {count} stored row(s) keep their value")
 EMPTY_KEPT = N_("empty on {count} row(s) that have a stored value: it is kept")
+EMPTY_REFUSED = N_(
+    "{column} may not be empty: the stored value is {value}; write it, or the new value"
+)
 PHONES_NORMALISED = N_("{count} phone number(s) are stored in one form, such as {example}")
 CLASSES_NORMALISED = N_(
     "{count} class name(s) are stored in the usual form, such as {value} as {name}"
@@ -971,6 +974,13 @@ class _Validation:
             return frozenset({column})
         return frozenset()
 
+    def not_emptied(self, row: Row, column: str, stored: object, default: object) -> None:
+        """A column with a default (grading, home_schooled, hours, a deputy's grades): an empty
+        cell is the default for a new row, but never written over another stored value."""
+        if row.has(column) and not row.get(column) and stored is not None and stored != default:
+            shown = ("1" if stored else "0") if isinstance(stored, bool) else str(stored)
+            self.check.fail(row, column, EMPTY_REFUSED, column=column, value=shown)
+
     def known_class(self, row: Row, column: str) -> str:
         name = self.check.text(row, column, required=True, limit=20)
         if name and class_key(name) not in self.class_grades:
@@ -1068,7 +1078,7 @@ def _start(v: _Validation) -> None:
 
 
 def _check_staff(v: _Validation, rows: Sequence[Row]) -> None:
-    stored = {school_key(s.external_id) for s in v.snapshot.staff}
+    stored = {school_key(s.external_id): s for s in v.snapshot.staff}
     seen: dict[object, Row] = {}
     for row in rows:
         ext = v.check.key(row, "id")
@@ -1076,6 +1086,9 @@ def _check_staff(v: _Validation, rows: Sequence[Row]) -> None:
         grades = v.check.cell(row, "deputy_grades", parse_grades)
         if grades is not None and Role.DEPUTY not in roles:
             v.check.fail(row, "deputy_grades", "deputy grades are given but the role deputy is not")
+        old = stored.get(ext)
+        if old is not None and Role.DEPUTY in roles:
+            v.not_emptied(row, "deputy_grades", old.deputy_grades, None)
         # Without the role deputy there are no deputy grades to keep.
         optional = ("middle_name", "deputy_grades") if Role.DEPUTY in roles else ("middle_name",)
         last, first, middle = _person(v.check, row)
@@ -1124,11 +1137,14 @@ def _person(check: _Checker, row: Row) -> tuple[str, str, str]:
 
 
 def _check_subjects(v: _Validation, rows: Sequence[Row]) -> None:
-    stored = {_fold(s.name) for s in v.snapshot.subjects}
+    stored = {_fold(s.name): s for s in v.snapshot.subjects}
     seen: dict[object, Row] = {}
     for row in rows:
         name = v.check.name(row, "name", required=True, limit=100)
         grading = v.check.cell(row, "grading", lambda t: parse_choice(t, GRADING_NAMES))
+        old = stored.get(_fold(name))
+        if old is not None:
+            v.not_emptied(row, "grading", str(old.grading), str(Grading.MARKS))
         item = SubjectRow(
             row=row,
             name=name,
@@ -1187,6 +1203,8 @@ def _check_students(v: _Validation, rows: Sequence[Row]) -> None:
         old = stored.get(ext)
         dates = _pupil_dates(v, row, old)
         home = v.check.cell(row, "home_schooled", lambda t: parse_choice(t, BOOL_NAMES))
+        if old is not None:
+            v.not_emptied(row, "home_schooled", old.home_schooled, False)
         optional = ("middle_name", "birth_date", "enrolled_on", "left_on", "home_schooled")
         last, first, middle = _person(v.check, row)
         item = StudentRow(
@@ -1514,7 +1532,11 @@ def _check_plan(v: _Validation, rows: Sequence[Row]) -> None:
     subjects = {s.id: _fold(s.name) for s in v.snapshot.subjects}
     classes = {c.id: class_key(c.name) for c in v.snapshot.classes}
     stored = {
-        (subjects.get(p.subject_id), classes.get(p.class_id) if p.class_id else p.grade, p.number)
+        (
+            subjects.get(p.subject_id),
+            classes.get(p.class_id) if p.class_id else p.grade,
+            p.number,
+        ): p
         for p in v.snapshot.plan
     }
     seen: dict[object, Row] = {}
@@ -1531,6 +1553,8 @@ def _check_plan(v: _Validation, rows: Sequence[Row]) -> None:
         if not (subject and topic and number is not None and (grade is not None or cls)):
             continue
         key = (_fold(subject), class_key(cls) if cls else grade, number)
+        if key in stored:
+            v.not_emptied(row, "hours", stored[key].hours, 1)
         if not v.check.duplicate(seen, key, row, "number", str(number)):
             v.out.plan.append(
                 PlanRow(
