@@ -1688,7 +1688,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
     for slot in stored:
         by_place[slot.place].append(slot)
         by_time[(slot.class_key, slot.weekday, slot.lesson)].append(slot)
-    stored_keys = {slot.key for slot in stored}
+    stored_by_key = {slot.key: slot for slot in stored}
     seen: dict[object, Row] = {}
     for row in rows:
         cls = v.known_class(row, "class")
@@ -1712,6 +1712,12 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
         place = _place(class_key(cls), _fold(subject), _fold(group), weekday, lesson)
         if not row.has("valid_from"):
             valid_from = _stored_start(v, row, by_place.get(place, []))
+        old = stored_by_key.get((*place, valid_from))
+        if old is not None and not row.has("valid_to"):
+            valid_to = old.ends  # kept: the clash checks must see the stored end
+        if not _ordered(valid_from, valid_to):
+            v.check.fail(row, "valid_to", "the lesson stops before it starts")
+            continue
         key = (class_key(cls), _fold(group), weekday, lesson, valid_from)
         if v.check.duplicate(seen, key, row, "lesson", str(lesson)):
             continue
@@ -1727,7 +1733,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
                 room=v.check.text(row, "room", limit=20),
                 valid_from=valid_from,
                 valid_to=valid_to,
-                keep=v.kept(row, (*place, valid_from) in stored_keys, "room", "valid_to"),
+                keep=v.kept(row, old is not None, "room", "valid_to"),
             )
         )
     _check_clashes(v, v.out.timetable, stored)

@@ -361,3 +361,69 @@ def test_an_id_that_matches_two_stored_ids_is_refused() -> None:
     assert (problem.row, problem.column, dict(problem.params)["allowed"]) == (2, "id", "S1, s1")
     exact = validate(raw_tables({"students": rows.replace("S 1", "s1")}), snapshot, TODAY)
     assert [r.external_id for r in exact.students] == ["s1"]
+
+
+# --------------------------------------------------------------------------- timetable validity
+
+
+async def test_a_teacher_in_two_places_in_one_file_clashes_only_when_the_dates_meet(
+    make_uow: UowFactory,
+) -> None:
+    school = await _school(make_uow)
+    # T1 takes 5А on Thursday lesson 3 until the winter holidays and 6Б after them.
+    apart = {
+        "timetable": TIMETABLE
+        + "5А,,4,3,Математика,T1,201,2026-09-01,2026-12-28\n"
+        + "6Б,,4,3,Математика,T1,202,2027-01-11,\n"
+    }
+    report = await import_school(make_uow(), school, raw_tables(apart), TODAY)
+    assert report.tables["timetable"].added == 2
+    meeting = {
+        "timetable": TIMETABLE
+        + "5А,,5,3,Математика,T1,201,2026-09-01,2026-12-28\n"
+        + "6Б,,5,3,Математика,T1,202,2026-12-28,\n"
+    }
+    assert _where(await _refused(make_uow, school, meeting)) == {("timetable.csv", 3, "teacher_id")}
+    backwards = {"timetable": TIMETABLE + "5А,,5,3,Математика,T1,201,2027-01-11,2026-12-28\n"}
+    assert await _refused(make_uow, school, backwards) == [
+        ("timetable.csv", 2, "valid_to", "the lesson stops before it starts")
+    ]
+
+
+async def test_an_end_before_the_stored_start_is_refused(make_uow: UowFactory) -> None:
+    """Without the column valid_from, the row is the stored lesson (6Б's Monday lesson 1 from
+    1 September); an end in August used to be stored as a lesson that stops before it starts."""
+    school = await _school(make_uow)
+    data = {
+        "timetable": "class,weekday,lesson,subject,teacher_id,valid_to\n"
+        "6Б,1,1,Математика,T3,2026-08-01\n"
+    }
+    assert await _refused(make_uow, school, data) == [
+        ("timetable.csv", 2, "valid_to", "the lesson stops before it starts")
+    ]
+
+
+async def test_a_kept_end_date_is_the_one_the_clash_check_sees(make_uow: UowFactory) -> None:
+    """Without the column valid_to, 6Б's stored lesson keeps its end (28 December): the same
+    lesson again from 11 January does not meet it. It used to be taken as never ending, and
+    the timetable refused as a clash with itself."""
+    school = await _school(make_uow)
+    data = {
+        "timetable": "class,group,weekday,lesson,subject,teacher_id,room,valid_from\n"
+        "6Б,,1,1,Математика,T3,202,2026-09-01\n"
+        "6Б,,1,1,Математика,T3,202,2027-01-11\n"
+    }
+    report = await import_school(make_uow(), school, raw_tables(data), TODAY)
+    counts = report.tables["timetable"]
+    assert (counts.added, counts.updated, counts.unchanged) == (1, 0, 1)
+    snap = await _snapshot(make_uow, school.id)
+    six_b = next(c.id for c in snap.classes if c.name == "6Б")
+    lessons = sorted(
+        (t.valid_from, t.valid_to)
+        for t in snap.timetable
+        if t.class_id == six_b and (t.weekday, t.lesson) == (1, 1)
+    )
+    assert lessons == [
+        (dt.date(2026, 9, 1), dt.date(2026, 12, 28)),
+        (dt.date(2027, 1, 11), None),
+    ]
