@@ -833,7 +833,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     outbox.set_defaults(handler=cmd_outbox)
 
     imp = sub.add_parser("import", help=t("import lists from a folder of CSV files or an XLSX"))
-    imp.add_argument("path")
+    imp.add_argument("path", type=path)
     imp.add_argument("--school", type=text, help=school_help)
     imp.set_defaults(handler=cmd_import)
 
