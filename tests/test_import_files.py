@@ -311,7 +311,8 @@ def test_the_command_refuses_what_it_cannot_read(database_url: str, tmp_path: Pa
     (folder / "bells.csv").mkdir()
     unreadable = journal(database_url, "import", str(folder))
     assert unreadable.returncode == 1
-    assert "bells.csv: bells.csv is a folder, not a file" in unreadable.stderr
+    # The file is named once: the message names it, so no «bells.csv: bells.csv …» prefix.
+    assert "\n  bells.csv is a folder, not a file\n" in unreadable.stderr
     assert "database" not in unreadable.stderr
     for result in (nothing, unreadable):
         assert "Traceback" not in result.stderr
@@ -335,7 +336,8 @@ def test_the_command_tells_what_it_kept_and_ignored(database_url: str, tmp_path:
         "students.csv, столбец birth_date: такого столбца в файле нет: у сохранённых строк (5) "
         "значение остаётся прежним" in result.stdout
     )
-    assert "notes.csv: notes.csv — не одна из таблиц" in result.stdout
+    assert "\n  notes.csv не соответствует ни одной из таблиц" in result.stdout
+    assert "notes.csv: notes.csv" not in result.stdout
 
 
 def test_an_empty_path_is_refused_not_taken_for_this_folder(
