@@ -60,12 +60,16 @@ class Context:
 
 
 def format_problem(t: Translator, p: ImportProblem) -> str:
+    params = dict(p.params)
+    text = t(p.message, **params)
+    if p.row is None and p.column is None and params.get("source") == p.source:
+        return text  # «bells.csv is a folder, not a file» names its file: not twice
     where = p.source
     if p.row is not None:
         where += ", " + t("row {row}", row=p.row)
     if p.column:
         where += ", " + t("column {column}", column=p.column)
-    return f"{where}: {t(p.message, **dict(p.params))}"
+    return f"{where}: {text}"
 
 
 # --------------------------------------------------------------------------- commands
@@ -907,7 +911,7 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     outbox.set_defaults(handler=cmd_outbox)
 
     imp = sub.add_parser("import", help=t("import lists from a folder of CSV files or an XLSX"))
-    imp.add_argument("path")
+    imp.add_argument("path", type=path)
     imp.add_argument("--school", type=text, help=school_help)
     imp.set_defaults(handler=cmd_import)
 

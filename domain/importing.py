@@ -411,6 +411,15 @@ def school_key(text: str) -> str:
     return _name(text)
 
 
+# After casefold: Cyrillic letters that look like Latin ones (а/a, е/e, о/o, р/p, с/c, т/t …).
+_CYRILLIC_LOOKALIKES = str.maketrans("авекмнорстухё", "abekmhopctyxe")
+
+
+def id_key(text: str) -> str:
+    """How ids compare: «S0003», «s0003», «S 0003» and «С0003» (a Cyrillic С) are one id."""
+    return re.sub(r"\s+", "", _INVISIBLE.sub("", text)).casefold().translate(_CYRILLIC_LOOKALIKES)
+
+
 def _fold(text: str) -> str:
     """Keys of names compare without case, extra spaces or ё/е differences."""
     return _name(text).casefold().replace("ё", "е")
@@ -827,7 +836,14 @@ def N_(msgid: str) -> str:
 # Warnings counted per file and column, said once with the count.
 ABSENT_KEPT = N_("no such column in the file: {count} stored row(s) keep their value")
 EMPTY_KEPT = N_("empty on {count} row(s) that have a stored value: it is kept")
+EMPTY_REFUSED = N_(
+    "{column} may not be empty: the stored value is {value}; write it, or the new value"
+)
 PHONES_NORMALISED = N_("{count} phone number(s) are stored in one form, such as {example}")
+IDS_RESOLVED = N_(
+    "{count} id(s) written another way are ids already known, such as {value} as {id}"
+)
+IDS_AMBIGUOUS = N_("{value} could be any of the stored ids {allowed}: write one of them exactly")
 CLASSES_NORMALISED = N_(
     "{count} class name(s) are stored in the usual form, such as {value} as {name}"
 )
@@ -943,6 +959,10 @@ class _Validation:
     group_keys: set[tuple[str, str, str]] = field(default_factory=set)
     lessons: set[int] = field(default_factory=set)
     tallies: dict[tuple[str, str, str], _Tally] = field(default_factory=dict)
+    # "staff", "pupil", "guardian" → id_key → the spellings stored (or first given in the files)
+    spellings: dict[str, dict[str, list[str]]] = field(
+        default_factory=lambda: {"staff": {}, "pupil": {}, "guardian": {}}
+    )
 
     def tally(self, row: Row, column: str, message: str, /, **example: object) -> None:
         """Count a warning of a file's column; the first row's values fill its example."""
@@ -971,6 +991,36 @@ class _Validation:
             return frozenset({column})
         return frozenset()
 
+    def not_emptied(self, row: Row, column: str, stored: object, default: object) -> None:
+        """A column with a default (grading, home_schooled, hours, a deputy's grades): an empty
+        cell is the default for a new row, but never written over another stored value."""
+        if row.has(column) and not row.get(column) and stored is not None and stored != default:
+            shown = ("1" if stored else "0") if isinstance(stored, bool) else str(stored)
+            self.check.fail(row, column, EMPTY_REFUSED, column=column, value=shown)
+
+    def school_id(
+        self, row: Row, column: str, kind: str, *, new: bool = False, required: bool = True
+    ) -> str:
+        """A staff, pupil or guardian id as the one stored (or first given) that it matches
+        after id_key: «t1» is the stored «T1», never a second person. `new`: the row brings
+        the person, so an id seen for the first time is theirs."""
+        written = self.check.key(row, column, required=required)
+        if not written:
+            return written
+        known = self.spellings[kind].setdefault(id_key(written), [])
+        if not known:
+            if new:
+                known.append(written)
+            return written
+        if written in known:
+            return written
+        if len(known) > 1:
+            allowed = ", ".join(known)
+            self.check.fail(row, column, IDS_AMBIGUOUS, value=written, allowed=allowed)
+            return written
+        self.tally(row, column, IDS_RESOLVED, value=written, id=known[0])
+        return known[0]
+
     def known_class(self, row: Row, column: str) -> str:
         name = self.check.text(row, column, required=True, limit=20)
         if name and class_key(name) not in self.class_grades:
@@ -984,7 +1034,7 @@ class _Validation:
         return name
 
     def known_teacher(self, row: Row, column: str) -> str:
-        ext = self.check.key(row, column)
+        ext = self.school_id(row, column, "staff")
         if ext and ext not in self.staff_roles:
             self.check.fail(row, column, "no staff member has the id {value}", value=ext)
         elif ext and Role.TEACHER not in self.staff_roles[ext]:
@@ -992,7 +1042,7 @@ class _Validation:
         return ext
 
     def known_pupil(self, row: Row, column: str = "student_id") -> str:
-        ext = self.check.key(row, column)
+        ext = self.school_id(row, column, "pupil")
         if ext and ext not in self.pupil_class:
             self.check.fail(row, column, "there is no pupil with the id {value}", value=ext)
         return ext
@@ -1043,6 +1093,16 @@ def _start(v: _Validation) -> None:
     """What the school has before the import: every reference may point at it."""
     snap = v.snapshot
     v.staff_roles = {school_key(s.external_id): s.roles for s in snap.staff}
+    for kind, people in (
+        ("staff", snap.staff),
+        ("pupil", snap.pupils),
+        ("guardian", snap.guardians),
+    ):
+        for person in people:
+            ext = school_key(person.external_id)
+            known = v.spellings[kind].setdefault(id_key(ext), [])
+            if ext not in known:
+                known.append(ext)
     v.subjects = {_fold(s.name) for s in snap.subjects}
     v.class_grades = {class_key(c.name): c.grade for c in snap.classes}
     v.lessons = {b.lesson for b in snap.bells}
@@ -1068,14 +1128,17 @@ def _start(v: _Validation) -> None:
 
 
 def _check_staff(v: _Validation, rows: Sequence[Row]) -> None:
-    stored = {school_key(s.external_id) for s in v.snapshot.staff}
+    stored = {school_key(s.external_id): s for s in v.snapshot.staff}
     seen: dict[object, Row] = {}
     for row in rows:
-        ext = v.check.key(row, "id")
+        ext = v.school_id(row, "id", "staff", new=True)
         roles = _roles(v.check, row)
         grades = v.check.cell(row, "deputy_grades", parse_grades)
         if grades is not None and Role.DEPUTY not in roles:
             v.check.fail(row, "deputy_grades", "deputy grades are given but the role deputy is not")
+        old = stored.get(ext)
+        if old is not None and Role.DEPUTY in roles:
+            v.not_emptied(row, "deputy_grades", old.deputy_grades, None)
         # Without the role deputy there are no deputy grades to keep.
         optional = ("middle_name", "deputy_grades") if Role.DEPUTY in roles else ("middle_name",)
         last, first, middle = _person(v.check, row)
@@ -1089,7 +1152,7 @@ def _check_staff(v: _Validation, rows: Sequence[Row]) -> None:
             deputy_grades=grades if isinstance(grades, GradeRange) else None,
             keep=v.kept(row, ext in stored, *optional),
         )
-        if ext and not v.check.duplicate(seen, ext, row, "id", ext):
+        if ext and not v.check.duplicate(seen, ext, row, "id", school_key(row.get("id"))):
             v.out.staff.append(item)
     v.staff_roles.update({s.external_id: s.roles for s in v.out.staff})
 
@@ -1124,11 +1187,14 @@ def _person(check: _Checker, row: Row) -> tuple[str, str, str]:
 
 
 def _check_subjects(v: _Validation, rows: Sequence[Row]) -> None:
-    stored = {_fold(s.name) for s in v.snapshot.subjects}
+    stored = {_fold(s.name): s for s in v.snapshot.subjects}
     seen: dict[object, Row] = {}
     for row in rows:
         name = v.check.name(row, "name", required=True, limit=100)
         grading = v.check.cell(row, "grading", lambda t: parse_choice(t, GRADING_NAMES))
+        old = stored.get(_fold(name))
+        if old is not None:
+            v.not_emptied(row, "grading", str(old.grading), str(Grading.MARKS))
         item = SubjectRow(
             row=row,
             name=name,
@@ -1150,7 +1216,7 @@ def _check_classes(v: _Validation, rows: Sequence[Row]) -> None:
         if name != written:
             v.tally(row, "name", CLASSES_NORMALISED, value=written, name=name)
         grade = v.check.number(row, "grade", 1, 11, required=True)
-        teacher = v.check.key(row, "class_teacher", required=False)
+        teacher = v.school_id(row, "class_teacher", "staff", required=False)
         if teacher and teacher not in v.staff_roles:
             v.check.fail(row, "class_teacher", "no staff member has the id {value}", value=teacher)
         digits = re.match(r"^(\d{1,2})", class_key(name))
@@ -1182,11 +1248,13 @@ def _check_students(v: _Validation, rows: Sequence[Row]) -> None:
     stored = {school_key(p.external_id): p for p in v.snapshot.pupils}
     seen: dict[object, Row] = {}
     for row in rows:
-        ext = v.check.key(row, "id")
+        ext = v.school_id(row, "id", "pupil", new=True)
         cls = v.known_class(row, "class")
         old = stored.get(ext)
         dates = _pupil_dates(v, row, old)
         home = v.check.cell(row, "home_schooled", lambda t: parse_choice(t, BOOL_NAMES))
+        if old is not None:
+            v.not_emptied(row, "home_schooled", old.home_schooled, False)
         optional = ("middle_name", "birth_date", "enrolled_on", "left_on", "home_schooled")
         last, first, middle = _person(v.check, row)
         item = StudentRow(
@@ -1202,7 +1270,7 @@ def _check_students(v: _Validation, rows: Sequence[Row]) -> None:
             home_schooled=bool(home),
             keep=v.kept(row, old is not None, *optional) | dates.keep,
         )
-        if ext and not v.check.duplicate(seen, ext, row, "id", ext):
+        if ext and not v.check.duplicate(seen, ext, row, "id", school_key(row.get("id"))):
             v.out.students.append(item)
             v.pupil_class[ext] = class_key(cls)
 
@@ -1261,7 +1329,7 @@ def _check_guardians(v: _Validation, rows: Sequence[Row]) -> None:
     phones: dict[str, tuple[str, Row]] = {}
     seen: dict[object, Row] = {}
     for row in rows:
-        ext = v.check.key(row, "id")
+        ext = v.school_id(row, "id", "guardian", new=True)
         student = v.known_pupil(row)
         last, first, middle = _person(v.check, row)
         phone = _phone(v, row)
@@ -1343,7 +1411,7 @@ def _check_groups(v: _Validation, rows: Sequence[Row]) -> None:
         cls = v.known_class(row, "class")
         subject = v.known_subject(row)
         group = v.check.text(row, "group", required=True, limit=50)
-        student = v.check.key(row, "student_id")
+        student = v.school_id(row, "student_id", "pupil")
         if student and student not in v.pupil_class:
             v.check.fail(row, "student_id", "there is no pupil with the id {value}", value=student)
         elif student and cls and v.pupil_class[student] != class_key(cls):
@@ -1514,7 +1582,11 @@ def _check_plan(v: _Validation, rows: Sequence[Row]) -> None:
     subjects = {s.id: _fold(s.name) for s in v.snapshot.subjects}
     classes = {c.id: class_key(c.name) for c in v.snapshot.classes}
     stored = {
-        (subjects.get(p.subject_id), classes.get(p.class_id) if p.class_id else p.grade, p.number)
+        (
+            subjects.get(p.subject_id),
+            classes.get(p.class_id) if p.class_id else p.grade,
+            p.number,
+        ): p
         for p in v.snapshot.plan
     }
     seen: dict[object, Row] = {}
@@ -1531,6 +1603,8 @@ def _check_plan(v: _Validation, rows: Sequence[Row]) -> None:
         if not (subject and topic and number is not None and (grade is not None or cls)):
             continue
         key = (_fold(subject), class_key(cls) if cls else grade, number)
+        if key in stored:
+            v.not_emptied(row, "hours", stored[key].hours, 1)
         if not v.check.duplicate(seen, key, row, "number", str(number)):
             v.out.plan.append(
                 PlanRow(
@@ -1614,7 +1688,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
     for slot in stored:
         by_place[slot.place].append(slot)
         by_time[(slot.class_key, slot.weekday, slot.lesson)].append(slot)
-    stored_keys = {slot.key for slot in stored}
+    stored_by_key = {slot.key: slot for slot in stored}
     seen: dict[object, Row] = {}
     for row in rows:
         cls = v.known_class(row, "class")
@@ -1633,10 +1707,17 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
         if not (cls and subject and teacher and weekday is not None and lesson is not None):
             continue
         if not row.has("group"):
-            group = _stored_group(v, row, by_time.get((class_key(cls), weekday, lesson), []))
+            same_time = by_time.get((class_key(cls), weekday, lesson), [])
+            group = _stored_group(v, row, teacher, same_time)
         place = _place(class_key(cls), _fold(subject), _fold(group), weekday, lesson)
         if not row.has("valid_from"):
             valid_from = _stored_start(v, row, by_place.get(place, []))
+        old = stored_by_key.get((*place, valid_from))
+        if old is not None and not row.has("valid_to"):
+            valid_to = old.ends  # kept: the clash checks must see the stored end
+        if not _ordered(valid_from, valid_to):
+            v.check.fail(row, "valid_to", "the lesson stops before it starts")
+            continue
         key = (class_key(cls), _fold(group), weekday, lesson, valid_from)
         if v.check.duplicate(seen, key, row, "lesson", str(lesson)):
             continue
@@ -1652,7 +1733,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
                 room=v.check.text(row, "room", limit=20),
                 valid_from=valid_from,
                 valid_to=valid_to,
-                keep=v.kept(row, (*place, valid_from) in stored_keys, "room", "valid_to"),
+                keep=v.kept(row, old is not None, "room", "valid_to"),
             )
         )
     _check_clashes(v, v.out.timetable, stored)
@@ -1679,10 +1760,10 @@ def _check_bell(v: _Validation, row: Row, lesson: int) -> None:
         )
 
 
-def _stored_group(v: _Validation, row: Row, same_time: list[_Slot]) -> str:
+def _stored_group(v: _Validation, row: Row, teacher: str, same_time: list[_Slot]) -> str:
     """Without the column group, a row is the stored lesson of its class at that time with
     its subject and teacher (say, English group 1 with T2), when there is exactly one."""
-    subject, teacher = _fold(row.get("subject")), school_key(row.get("teacher_id"))
+    subject = _fold(row.get("subject"))
     groups = {s.group_name for s in same_time if s.subject == subject and s.teacher == teacher}
     if len(groups) != 1 or not (group := groups.pop()):
         return ""

@@ -534,16 +534,38 @@ def read_import(path: Path) -> ImportSource:
     )
 
 
+# What office computers leave beside a school's lists: Excel's and LibreOffice's lock files
+# (~$students.xlsx, .~lock.students.csv#), Windows' Thumbs.db and desktop.ini, macOS's .DS_Store
+# and ._students.csv (a copy's resource fork). They are no lists: skipped, with a warning.
+_LEFTOVER = re.compile(
+    r"~\$.*|\.~lock\..*#|\._.*|thumbs\.db|desktop\.ini|\.ds_store", re.IGNORECASE
+)
+
+
 def _read_folder(path: Path) -> ImportSource:
     try:
         entries = sorted(path.iterdir())
     except OSError as err:
         raise _unreadable(path, err) from None
+    leftovers = [p for p in entries if _LEFTOVER.fullmatch(p.name)]
+    entries = [p for p in entries if p not in leftovers]
     files = [p for p in entries if p.suffix.lower() == ".csv"]
     workbooks = [p for p in entries if p.suffix.lower() in (".xlsx", ".xlsm")]
-    if not files and len(workbooks) == 1:
-        return ImportSource(read_xlsx(workbooks[0]))
     found = ImportSource()
+    found.warnings += [
+        ImportProblem.of(
+            p.name,
+            None,
+            None,
+            "{source} is a file the computer left in the folder (a lock file, a thumbnail "
+            "cache); it is skipped",
+            source=p.name,
+        )
+        for p in leftovers
+    ]
+    if not files and len(workbooks) == 1:
+        found.tables = read_xlsx(workbooks[0])
+        return found
     found.warnings += [
         ImportProblem.of(
             p.name, None, None, "{source} is ignored: the folder has CSV files", source=p.name

@@ -5,6 +5,9 @@ traceback, and no «database unavailable» for a file that cannot be read."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from app.cli import EXIT_REFUSED
 from domain.importing import MAX_CELL_CHARS, ImportRejected
 from domain.usecases.import_school import import_school
 from domain.usecases.schools import create_school
@@ -307,7 +311,8 @@ def test_the_command_refuses_what_it_cannot_read(database_url: str, tmp_path: Pa
     (folder / "bells.csv").mkdir()
     unreadable = journal(database_url, "import", str(folder))
     assert unreadable.returncode == 1
-    assert "bells.csv: bells.csv is a folder, not a file" in unreadable.stderr
+    # The file is named once: the message names it, so no «bells.csv: bells.csv …» prefix.
+    assert "\n  bells.csv is a folder, not a file\n" in unreadable.stderr
     assert "database" not in unreadable.stderr
     for result in (nothing, unreadable):
         assert "Traceback" not in result.stderr
@@ -331,4 +336,62 @@ def test_the_command_tells_what_it_kept_and_ignored(database_url: str, tmp_path:
         "students.csv, столбец birth_date: такого столбца в файле нет: у сохранённых строк (5) "
         "значение остаётся прежним" in result.stdout
     )
-    assert "notes.csv: notes.csv — не одна из таблиц" in result.stdout
+    assert "\n  notes.csv не соответствует ни одной из таблиц" in result.stdout
+    assert "notes.csv: notes.csv" not in result.stdout
+
+
+def test_an_empty_path_is_refused_not_taken_for_this_folder(
+    database_url: str, tmp_path: Path
+) -> None:
+    """`journal import ""` was `journal import .`: run in a folder of lists, it imported them."""
+    lists = write_school(tmp_path / "lists")
+    assert journal(database_url, "db", "upgrade").returncode == 0
+    journal(database_url, "school", "create", "--name", "A", "--timezone", "Europe/Moscow")
+    env = {**os.environ, "JOURNAL_DATABASE_URL": database_url, "JOURNAL_LANGUAGE": "en"}
+    for empty in ("", "  "):
+        result = subprocess.run(
+            [sys.executable, "-m", "app.cli", "import", empty],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            cwd=lists,
+        )
+        assert result.returncode == EXIT_REFUSED, result.stdout
+        assert "path: may not be empty" in result.stderr
+        assert result.stdout == "" and "Traceback" not in result.stderr
+    assert "Classes: 0" in journal(database_url, "school", "show").stdout
+
+
+OFFICE_LEFTOVERS = (
+    "~$students.xlsx",
+    "~$school.xlsx",
+    ".~lock.students.csv#",
+    "Thumbs.db",
+    ".DS_Store",
+    "desktop.ini",
+)
+
+
+@pytest.mark.parametrize("lists", ["csv", "xlsx"])
+def test_files_an_office_machine_leaves_in_a_folder_are_skipped(tmp_path: Path, lists: str) -> None:
+    """Excel's lock files (~$…), Windows' Thumbs.db and desktop.ini, macOS's .DS_Store and
+    ._ copies: a folder of lists that was opened on an office computer is still imported."""
+    folder = tmp_path / "lists"
+    if lists == "csv":
+        write_school(folder)
+    else:
+        folder.mkdir()
+        _workbook(folder / "school.xlsx")
+    for name in OFFICE_LEFTOVERS:
+        (folder / name).write_bytes(b"\x00\x01 not a list")
+    (folder / f"._students.{lists}").write_bytes(b"\x00\x05\x16\x07 Mac OS X")
+    found = read_import(folder)
+    expected = ["subjects"] if lists == "xlsx" else list(SMALL_SCHOOL)
+    assert sorted(t.table for t in found.tables) == sorted(expected)
+    skipped = sorted(w.source for w in found.warnings)
+    assert skipped == sorted([*OFFICE_LEFTOVERS, f"._students.{lists}"])
+    assert {w.message for w in found.warnings} == {
+        "{source} is a file the computer left in the folder (a lock file, a thumbnail cache); "
+        "it is skipped"
+    }

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 
 from domain.importing import TABLES, ImportRejected
@@ -164,3 +165,58 @@ async def test_a_guardian_of_two_children_keeps_the_phone_given_on_either_row(
     async with make_uow() as uow:
         snap = await uow.directory.snapshot(school.id)
     assert [g.phone for g in snap.guardians] == ["+7 900 111-22-33"]
+
+
+async def test_an_empty_cell_never_puts_a_default_over_a_stored_value(
+    make_uow: UowFactory,
+) -> None:
+    """Grading, home_schooled, a plan's hours and a deputy's grades have a default for a new
+    row, not a value an empty cell may write over a stored one: «Разговоры о важном» graded
+    `none`, S3 schooled at home, 6Б's 2-hour topic and T2's grades 5-9 used to become
+    `marks`, 0, 1 hour and no grades (the deputy losing their control screens)."""
+    school = await _imported_school(make_uow)
+    before = await dump_tables(make_uow)
+    data = {
+        "staff": "id,last_name,first_name,roles,deputy_grades\nT2,Петров,Борис,учитель;завуч,\n",
+        "subjects": "name,short_name,grading\nРазговоры о важном,РоВ, \n",
+        "students": "id,class,last_name,first_name,home_schooled\nS3,5А,Волков,Вадим,\n",
+        "plan": "subject,grade,class,number,topic,hours\nМатематика,,6Б,1,Делимость чисел,\n",
+    }
+    with pytest.raises(ImportRejected) as caught:
+        await import_school(make_uow(), school, raw_tables(data), TODAY)
+    assert await dump_tables(make_uow) == before
+    found = {
+        (p.source, p.row, p.column, dict(p.params).get("value")) for p in caught.value.problems
+    }
+    assert found == {
+        ("staff.csv", 2, "deputy_grades", "5-9"),
+        ("subjects.csv", 2, "grading", "none"),
+        ("students.csv", 2, "home_schooled", "1"),
+        ("plan.csv", 2, "hours", "2"),
+    }
+    assert {p.message for p in caught.value.problems} == {
+        "{column} may not be empty: the stored value is {value}; write it, or the new value"
+    }
+
+
+async def test_an_empty_cell_is_the_default_where_nothing_else_is_stored(
+    make_uow: UowFactory,
+) -> None:
+    """Where the stored value is the default, or the row is new, the empty cell is fine."""
+    school = await _imported_school(make_uow)
+    before = await dump_tables(make_uow)
+    data = {
+        "subjects": "name,short_name,grading\nАнглийский язык,Англ,\n",
+        "students": "id,class,last_name,first_name,home_schooled\nS2,5А,Борисова,Белла,\n",
+        "plan": "subject,grade,class,number,topic,hours\nМатематика,5,,1,Натуральные числа,\n",
+    }
+    report = await import_school(make_uow(), school, raw_tables(data), TODAY)
+    for table in ("subjects", "students", "plan"):
+        counts = report.tables[table]
+        assert (counts.added, counts.updated, counts.unchanged) == (0, 0, 1), table
+    assert await dump_tables(make_uow) == before
+    new = {"subjects": "name,short_name,grading\nМузыка,Муз,\n"}
+    await import_school(make_uow(), school, raw_tables(new), TODAY)
+    async with make_uow() as uow:
+        snap = await uow.directory.snapshot(school.id)
+    assert next(s for s in snap.subjects if s.name == "Музыка").grading == "marks"

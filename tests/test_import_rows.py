@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import pytest
 
-from domain.importing import CellError, ImportRejected, parse_phone
+from domain.importing import CellError, ImportRejected, SchoolSnapshot, parse_phone, validate
+from domain.model import Pupil, SchoolClass
 from domain.usecases.import_school import ImportReport, import_school
 from domain.usecases.schools import create_school
 from storage.uow import SqlUnitOfWork
@@ -282,3 +283,147 @@ async def test_guardians_phones_and_relations(make_uow: UowFactory) -> None:
     warned = {(w.column, w.message) for w in report.warnings}
     assert ("phone", "{count} phone number(s) are stored in one form, such as {example}") in warned
     assert ("relation", "empty on {count} row(s) that have a stored value: it is kept") in warned
+
+
+async def test_ids_spelt_another_way_are_the_stored_records(make_uow: UowFactory) -> None:
+    """Case, inner spaces and Cyrillic letters that look Latin: «t1», «Т2» (Cyrillic Т),
+    «S 3», «s4», «g1» are T1, T2, S3, S4, G1. They used to be a second teacher, pupil and
+    guardian beside the stored one; now they are the stored one, kept as it was spelt."""
+    school = await _school(make_uow)
+    data = {
+        "staff": (
+            "id,last_name,first_name,middle_name,roles,deputy_grades\n"
+            "t1,Иванова,Анна,Петровна,teacher,\n"
+            "\u04222,Петров,Борис,Ильич,учитель;завуч,5-9\n"
+        ),
+        "students": (
+            "id,class,last_name,first_name,birth_date\n"
+            "S 3,5А,Волков,Вадим,2015-01-20\n"
+            "s4,6 б,Громова,Галина,2014-05-05\n"
+        ),
+        "guardians": "id,student_id,last_name,first_name,relation\ng1,s1,Алексеева,Ольга,мать\n",
+        "groups": "class,subject,group,student_id\n5a,Английский язык,2,s3\n",
+        "timetable": TIMETABLE + "6Б,,2,1,Математика,\u0442 1,202,,\n",
+    }
+    before = await dump_tables(make_uow)
+    report = await import_school(make_uow(), school, raw_tables(data), TODAY)
+    for table in ("staff", "students", "guardians", "guardian_links", "groups", "timetable"):
+        counts = report.tables[table]
+        assert (counts.added, counts.updated) == (0, 0), (table, counts)
+    assert await dump_tables(make_uow) == before
+    warned = [w for w in report.warnings if w.message.startswith("{count} id(s)")]
+    assert {(w.source, w.column, w.params[0][1]) for w in warned} == {
+        ("staff.csv", "id", "2"),
+        ("students.csv", "id", "2"),
+        ("guardians.csv", "id", "1"),
+        ("guardians.csv", "student_id", "1"),
+        ("groups.csv", "student_id", "1"),
+        ("timetable.csv", "teacher_id", "1"),
+    }
+
+
+async def test_two_rows_whose_ids_are_one_id_are_refused(make_uow: UowFactory) -> None:
+    school = await _school(make_uow)
+    data = {
+        "staff": "id,last_name,first_name,roles\nT9,Орлов,Олег,teacher\nt 9,Орлов,Олег,teacher\n",
+        "students": (
+            "id,class,last_name,first_name\n"
+            "S10,5А,Жуков,Илья\n"
+            "s10,5А,Жукова,Инна\n"
+            "s1,5А,Алексеев,Артём\n"
+            "S1,5А,Алексеев,Артём\n"
+        ),
+        "classes": "name,grade\n5 А,5\n5a,5\n",
+    }
+    problems = await _refused(make_uow, school, data)
+    found = {(p[0], p[1], p[2]) for p in problems if p[3] == "{value} is already on row {first}"}
+    assert found == {
+        ("staff.csv", 3, "id"),
+        ("students.csv", 3, "id"),
+        ("students.csv", 5, "id"),
+        ("classes.csv", 3, "name"),
+    }
+
+
+def test_an_id_that_matches_two_stored_ids_is_refused() -> None:
+    """A school imported «S1» and «s1» before ids were compared this way: a row with «S 1»
+    cannot tell which pupil it is, so it is refused; «s1» itself is still that pupil."""
+    pupils = [
+        Pupil(id=n, school_id=1, external_id=ext, last_name=last, first_name="Артём")
+        for n, ext, last in ((1, "S1", "Алексеев"), (2, "s1", "Борисов"))
+    ]
+    five_a = SchoolClass(id=1, school_id=1, name="5А", grade=5)
+    snapshot = SchoolSnapshot(school_id=1, classes=[five_a], pupils=pupils)
+    rows = "id,class,last_name,first_name\nS 1,5А,Алексеев,Артём\n"
+    with pytest.raises(ImportRejected) as caught:
+        validate(raw_tables({"students": rows}), snapshot, TODAY)
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column, dict(problem.params)["allowed"]) == (2, "id", "S1, s1")
+    exact = validate(raw_tables({"students": rows.replace("S 1", "s1")}), snapshot, TODAY)
+    assert [r.external_id for r in exact.students] == ["s1"]
+
+
+# --------------------------------------------------------------------------- timetable validity
+
+
+async def test_a_teacher_in_two_places_in_one_file_clashes_only_when_the_dates_meet(
+    make_uow: UowFactory,
+) -> None:
+    school = await _school(make_uow)
+    # T1 takes 5А on Thursday lesson 3 until the winter holidays and 6Б after them.
+    apart = {
+        "timetable": TIMETABLE
+        + "5А,,4,3,Математика,T1,201,2026-09-01,2026-12-28\n"
+        + "6Б,,4,3,Математика,T1,202,2027-01-11,\n"
+    }
+    report = await import_school(make_uow(), school, raw_tables(apart), TODAY)
+    assert report.tables["timetable"].added == 2
+    meeting = {
+        "timetable": TIMETABLE
+        + "5А,,5,3,Математика,T1,201,2026-09-01,2026-12-28\n"
+        + "6Б,,5,3,Математика,T1,202,2026-12-28,\n"
+    }
+    assert _where(await _refused(make_uow, school, meeting)) == {("timetable.csv", 3, "teacher_id")}
+    backwards = {"timetable": TIMETABLE + "5А,,5,3,Математика,T1,201,2027-01-11,2026-12-28\n"}
+    assert await _refused(make_uow, school, backwards) == [
+        ("timetable.csv", 2, "valid_to", "the lesson stops before it starts")
+    ]
+
+
+async def test_an_end_before_the_stored_start_is_refused(make_uow: UowFactory) -> None:
+    """Without the column valid_from, the row is the stored lesson (6Б's Monday lesson 1 from
+    1 September); an end in August used to be stored as a lesson that stops before it starts."""
+    school = await _school(make_uow)
+    data = {
+        "timetable": "class,weekday,lesson,subject,teacher_id,valid_to\n"
+        "6Б,1,1,Математика,T3,2026-08-01\n"
+    }
+    assert await _refused(make_uow, school, data) == [
+        ("timetable.csv", 2, "valid_to", "the lesson stops before it starts")
+    ]
+
+
+async def test_a_kept_end_date_is_the_one_the_clash_check_sees(make_uow: UowFactory) -> None:
+    """Without the column valid_to, 6Б's stored lesson keeps its end (28 December): the same
+    lesson again from 11 January does not meet it. It used to be taken as never ending, and
+    the timetable refused as a clash with itself."""
+    school = await _school(make_uow)
+    data = {
+        "timetable": "class,group,weekday,lesson,subject,teacher_id,room,valid_from\n"
+        "6Б,,1,1,Математика,T3,202,2026-09-01\n"
+        "6Б,,1,1,Математика,T3,202,2027-01-11\n"
+    }
+    report = await import_school(make_uow(), school, raw_tables(data), TODAY)
+    counts = report.tables["timetable"]
+    assert (counts.added, counts.updated, counts.unchanged) == (1, 0, 1)
+    snap = await _snapshot(make_uow, school.id)
+    six_b = next(c.id for c in snap.classes if c.name == "6Б")
+    lessons = sorted(
+        (t.valid_from, t.valid_to)
+        for t in snap.timetable
+        if t.class_id == six_b and (t.weekday, t.lesson) == (1, 1)
+    )
+    assert lessons == [
+        (dt.date(2026, 9, 1), dt.date(2026, 12, 28)),
+        (dt.date(2027, 1, 11), None),
+    ]
