@@ -80,14 +80,19 @@ async def card_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         homework = esc(lesson.homework) if lesson.homework else t("no homework")
     lines.append(t("Homework: {homework}", homework=homework))
     suggestion = view.suggested_topic
-    offer = suggestion is not None and suggestion.topic != lesson.topic
+    plan_label = ""
+    if suggestion is not None and suggestion.topic != lesson.topic:
+        whole = t("📘 By the plan: {topic}", topic=suggestion.topic)
+        plan_label = label(whole)
+        if plan_label != whole:  # the button cuts it: the card says it whole
+            lines.append(t("Next by the plan: {topic}", topic=esc(suggestion.topic)))
     dialog_manager.dialog_data["suggested_id"] = suggestion.id if suggestion else None
     graded = view.grading.value != "none"
     dialog_manager.dialog_data["graded"] = graded  # the register offers the marks next
     return {
         "card_html": "\n".join(lines),
-        "offer_plan": offer,
-        "plan_label": label(t("📘 By the plan: {topic}", topic=suggestion.topic)) if offer else "",  # type: ignore[union-attr]
+        "offer_plan": bool(plan_label),
+        "plan_label": plan_label,
         "graded": graded,
     }
 

@@ -101,3 +101,33 @@ async def test_a_realistic_lesson_takes_16_taps_and_one_text(harness: Harness) -
     )
     assert all(len(d.encode()) <= 64 for d in all_callback_data(teacher))
     assert all(len(m.text) <= 4096 for m in teacher.bot_messages())
+
+
+async def test_a_plan_topic_the_button_cuts_is_whole_in_the_card(harness: Harness) -> None:
+    """A long КТП topic does not fit a button: the card states it whole, the button takes it."""
+    from sqlalchemy import update
+
+    from storage import models as m
+
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)  # during lesson 1
+    long_topic = (
+        "Линейные уравнения с одной переменной: решение задач с помощью уравнений, "
+        "практикум <по> учебнику"
+    )
+    async with h.make_uow() as uow:
+        await uow.session.execute(
+            update(m.PlanTopicRow)
+            .where(m.PlanTopicRow.topic == "Линейные уравнения")
+            .values(topic=long_topic)
+        )
+        await uow.commit()
+    teacher = await h.teacher()
+    await teacher.press("1. 7А · Математика")
+    screen = teacher.screen()
+    assert f"Следующая тема по КТП: {long_topic}" in screen.text  # whole, markup shown literally
+    [plan] = [b for row in screen.buttons for b in row if b.startswith("📘")]
+    assert plan.endswith("…") and len(plan) == 60
+    await teacher.press(plan)
+    assert f"Тема: {long_topic}" in teacher.screen().text
+    assert "Следующая тема по КТП" not in teacher.screen().text
