@@ -146,3 +146,43 @@ async def test_the_diary_shows_a_teachers_comment_to_a_mark_as_text(harness: Har
     assert f"💬 Комментарий к отметке 5 за 16.11: {hostile}" in screen.text  # text, not markup
     bold = screen.entity_texts("bold")
     assert "Молодец" not in bold and "Математика" in bold
+
+
+async def test_the_weeks_homework_shows_each_lesson_what_was_set_for_it(harness: Harness) -> None:
+    """Issue 16.1: homework typed at Monday's lessons is due at each subject's next lesson only;
+    the later lessons of the week, with nothing set for them yet, show nothing."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 30, tzinfo=MSK)
+    teacher = await h.teacher()
+    await teacher.press("2. 7А · Математика")
+    await teacher.press("ДЗ")
+    await teacher.send("№ 312, 315")
+    physicist = await h.teacher("T2", 5002)
+    await physicist.press("4. 7А · Физика")
+    await physicist.press("ДЗ")
+    await physicist.send("Упр. 43")
+    parent = h.user(6500, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    await parent.press("Дневник")
+    await parent.press("На неделю")
+    week = parent.screen().text
+    # Maths is on Tuesday 17.11, Monday 23.11 (twice) and Tuesday 24.11; physics on 23.11.
+    assert "17.11 Математика: № 312, 315" in week
+    assert "23.11 Физика: Упр. 43" in week
+    assert week.count("№ 312, 315") == 1 and week.count("Упр. 43") == 1, week
+    await parent.press("Назад")
+    await parent.press("ДЗ на завтра")
+    tomorrow = parent.screen().text
+    assert "17.11 Математика: № 312, 315" in tomorrow and "Физика" not in tomorrow
+
+    # Homework entered ahead for Tuesday's lesson shows on the lesson after it, 23.11.
+    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    h.clock.moment = dt.datetime(2026, 11, 17, 12, 0, tzinfo=MSK)
+    [tuesday] = await teaching.todays_lessons(h.make_uow(), actor, h.clock)
+    await teaching.set_homework(h.make_uow(), actor, tuesday.lesson.id, "№ 320", h.clock)
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 30, tzinfo=MSK)
+    await parent.press("Назад")
+    await parent.press("На неделю")
+    week = parent.screen().text
+    assert "17.11 Математика: № 312, 315" in week and "23.11 Математика: № 320" in week
+    assert week.count("Математика") == 2, week
