@@ -8,6 +8,8 @@ import datetime as dt
 from domain.people import PersonKind
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, resolve_actor
+from fakegram import FakeUser
+from fakegram.server import ChatMessage
 from tests.bot.conftest import MSK, Harness
 from tests.bot.test_forgery import forge, refused
 
@@ -88,7 +90,9 @@ async def test_report_an_absence_and_change_settings(harness: Harness) -> None:
     assert account.notify_marks is False and account.quiet_from == dt.time(22)
 
 
-async def test_term_marks_confirmation_button(harness: Harness) -> None:
+async def _term_marks_to_confirm(h: Harness) -> tuple[FakeUser, FakeUser, ChatMessage]:
+    """T1 (class teacher of 7А) sets A3's maths term mark on 28.12; the notice with its
+    «Ознакомлен(а)» button reaches GA3 on 29.12 at 17:00 Moscow time."""
     from domain.usecases.family_jobs import TermMarksNotice
     from domain.usecases.scheduling import run_due_jobs
     from domain.usecases.term_marks import set_term_mark
@@ -96,9 +100,8 @@ async def test_term_marks_confirmation_button(harness: Harness) -> None:
     from scheduler.sender import Sender
     from scheduler.telegram import TelegramGateway
 
-    h = harness
     h.clock.moment = dt.datetime(2026, 12, 28, 12, 0, tzinfo=MSK)
-    await h.teacher()
+    class_teacher = await h.teacher()
     teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
     parent = h.user(6300, "Мария")
     await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
@@ -120,11 +123,35 @@ async def test_term_marks_confirmation_button(harness: Harness) -> None:
         await sending_bot.session.close()
     message = parent.bot_messages()[-1]
     assert "Итоговые отметки: Галкина Глеб, II четверть" in message.text
+    return class_teacher, parent, message
+
+
+async def test_term_marks_confirmation_button(harness: Harness) -> None:
+    h = harness
+    _, parent, message = await _term_marks_to_confirm(h)
+    h.clock.moment = dt.datetime(2026, 12, 29, 14, 0, tzinfo=dt.UTC)  # as the system clock has it
     await parent.press("Ознакомлен(а)", message=message)
-    assert "ознакомление подтверждено" in parent.last_alert()
+    # Pressed at 17:00 in the school (Moscow, UTC+3): the answer says so, not «14:00 UTC».
+    assert parent.last_alert() == "Спасибо: ознакомление подтверждено 29.12.2026 17:00."
     async with h.make_uow() as uow:
         [ack] = await uow.family.acknowledgements(h.school_id)
     assert ack.acknowledged_at is not None
+
+
+async def test_a_confirmation_after_midnight_is_dated_by_the_schools_day(
+    harness: Harness,
+) -> None:
+    """Issue 16.2: 21:30 UTC on 29.12 is 00:30 on 30.12 in Moscow, both in the guardian's
+    answer and on the class teacher's list of who confirmed."""
+    h = harness
+    class_teacher, parent, message = await _term_marks_to_confirm(h)
+    h.clock.moment = dt.datetime(2026, 12, 29, 21, 30, tzinfo=dt.UTC)
+    await parent.press("Ознакомлен(а)", message=message)
+    assert parent.last_alert() == "Спасибо: ознакомление подтверждено 30.12.2026 00:30."
+    await class_teacher.send("/menu")
+    await class_teacher.press("Мой класс")
+    await class_teacher.press("Родители")
+    assert "итоговые подтверждены 30.12" in class_teacher.screen().text
 
 
 async def test_the_diary_shows_a_teachers_comment_to_a_mark_as_text(harness: Harness) -> None:
