@@ -7,6 +7,7 @@ catalogs are read straight from the .po files, so a fresh clone needs no compile
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -17,8 +18,16 @@ LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 
 
+def number(value: Decimal | int, language: str, places: int | None = None) -> str:
+    """A mean or a percentage as the language writes it: 4,45 in Russian, 4.45 in English.
+    The one place a number a person reads is formatted; `places` rounds it (else as it is)."""
+    text = f"{value:.{places}f}" if places is not None else str(value)
+    return text.replace(".", ",") if pick_language(language) == "ru" else text
+
+
 class Translator:
-    """Translates English msgids into one language and fills their {placeholders}."""
+    """Translates English msgids into one language and fills their {placeholders}; a Decimal
+    in them is written as the language writes numbers (`number`)."""
 
     def __init__(self, language: str, messages: dict[str, str]) -> None:
         self.language = language
@@ -27,10 +36,14 @@ class Translator:
     def gettext(self, msgid: str) -> str:
         return self._messages.get(msgid) or msgid
 
+    def number(self, value: Decimal | int, places: int | None = None) -> str:
+        return number(value, self.language, places)
+
     def __call__(self, msgid: str, /, **params: object) -> str:
         text = self.gettext(msgid)
         if not params:
             return text
+        params = {k: self.number(v) if type(v) is Decimal else v for k, v in params.items()}
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):

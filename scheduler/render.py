@@ -23,8 +23,10 @@ def render_msg(t: Translator, msg: Msg) -> str:
         kind = type(value)
         if kind is str:
             values[key] = _escape(value) if _SPECIAL.search(value) else value
-        elif kind is int or kind is Decimal:
-            values[key] = str(value)  # digits, a sign and a point: nothing to escape
+        elif kind is int:
+            values[key] = str(value)  # digits and a sign: nothing to escape
+        elif kind is Decimal:
+            values[key] = t.number(value)  # 4,45 in Russian: nothing to escape either
         elif isinstance(value, Msg):
             values[key] = render_msg(t, value)
         elif isinstance(value, tuple) and all(isinstance(v, Msg) for v in value):

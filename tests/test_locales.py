@@ -29,3 +29,18 @@ def test_language_choice() -> None:
     assert pick_language(None) == "ru"
     assert translator("ru")("row {row}", row=3) == "строка 3"
     assert translator("en")("row {row}", row=3) == "row 3"
+
+
+def test_numbers_are_written_as_the_language_writes_them() -> None:
+    from decimal import Decimal
+
+    from locales import number
+
+    assert number(Decimal("4.45"), "ru") == "4,45" and number(Decimal("4.45"), "en") == "4.45"
+    assert number(Decimal("12.26"), "ru", 1) == "12,3" and number(Decimal(5), "en", 2) == "5.00"
+    assert translator("ru")("Mean {mean}: mark {mark}", mean=Decimal("3.67"), mark="4") == (
+        "Средний балл 3,67: выходит 4"
+    )
+    assert translator("en")("Mean {mean}: mark {mark}", mean=Decimal("3.67"), mark="4") == (
+        "Mean 3.67: mark 4"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from aiogram.enums import ContentType
@@ -103,7 +104,10 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
             )
         if s.forecast is not None:
             for msgid, params in describe(s.forecast):
-                values = {k: esc(book.kind_names.get(str(v), v)) for k, v in params.items()}
+                values = {  # a mean stays a Decimal: the translator writes it (4,45 or 4.45)
+                    k: v if isinstance(v, Decimal) else esc(book.kind_names.get(str(v), v))
+                    for k, v in params.items()
+                }
                 lines.append("   " + t(msgid, **values))
     if len(lines) == 1:
         lines.append(t("No marks in this period yet."))

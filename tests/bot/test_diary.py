@@ -44,7 +44,7 @@ async def test_a_guardian_of_two_children_switches_between_them(harness: Harness
     marks = mother.screen().text
     assert "Лебедев Вера</b>" not in marks  # names are escaped, not markup
     assert "Лебедев Вера, 7А: II четверть" in marks
-    assert "Математика: 4" in marks and "Средний балл 4.00: выходит 4" in marks
+    assert "Математика: 4" in marks and "Средний балл 4,00: выходит 4" in marks
     await mother.press("Назад")
     await mother.press("Пропуски")
     assert "16.11: пропуски: Математика" in mother.screen().text
@@ -213,3 +213,29 @@ async def test_the_weeks_homework_shows_each_lesson_what_was_set_for_it(harness:
     week = parent.screen().text
     assert "17.11 Математика: № 312, 315" in week and "23.11 Математика: № 320" in week
     assert week.count("Математика") == 2, week
+
+
+async def test_a_mean_has_a_decimal_comma_in_russian_and_a_point_in_english(
+    harness: Harness,
+) -> None:
+    """Issue 16.9: 4,50 in Russian, 4.50 in English, on the diary's marks screen."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
+    await h.teacher()
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    first, second, *_ = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    for view, value in ((first, "5"), (second, "4")):
+        await teaching.put_mark(
+            h.make_uow(), teacher, view.lesson.id, h.pupils["A10"], "oral", value, h.clock
+        )
+    russian = h.user(6600, "Мария")
+    await russian.start(await h.code(PersonKind.GUARDIAN, "GA10"))
+    await russian.press("Дневник")
+    await russian.press("Отметки")
+    assert "Средний балл 4,50: выходит 5" in russian.screen().text
+    english = h.user(6601, "Olga", language="en")
+    await english.start(await h.code(PersonKind.GUARDIAN, "GF"))
+    await english.press("Diary")
+    await english.press("Лебедев Вера")
+    await english.press("Marks")
+    assert "Mean 4.50: mark 5" in english.screen().text
