@@ -15,7 +15,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
 from bot.states import DiarySG
-from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from bot.texts import BACK, MENU, Raw, Tr, day_range, esc, label
 from domain.family import ReportedReason
 from domain.forecast import describe
 from domain.ids import StaleInput, parse_id, parse_number
@@ -228,9 +228,8 @@ async def _report(event: CallbackQuery | Message, manager: DialogManager, text: 
         ctx.clock,
     )
     note = ctx.t(
-        "Thank you: the class teacher will see it ({first}–{last}).",
-        first=report.starts.strftime("%d.%m"),
-        last=report.ends.strftime("%d.%m"),
+        "Thank you: the class teacher will see it ({days}).",
+        days=day_range(report.starts, report.ends),
     )
     if isinstance(event, CallbackQuery):
         await event.answer(note, show_alert=True)

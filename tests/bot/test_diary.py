@@ -80,6 +80,12 @@ async def test_report_an_absence_and_change_settings(harness: Harness) -> None:
             h.school_id, [h.pupils["A3"]], dt.date(2026, 11, 16), dt.date(2026, 11, 17)
         )
     assert (report.reason.value, report.text) == ("Б", "Температура 38")
+    # Issue 16.9: one day is one date, not «16.11–16.11».
+    await parent.press("Сообщить об отсутствии")
+    await parent.press("сегодня")
+    await parent.press("Болеет")
+    replies = await parent.send("Не придёт")
+    assert any("классный руководитель увидит это (16.11)." in r.text for r in replies), replies
     await parent.press("Настройки")
     await parent.press("Уведомления об отметках: вкл")
     await parent.press("Тихие часы: 21:00–08:00")
