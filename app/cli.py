@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from app.config import Settings, load_settings
-from domain.clock import SystemClock, local_today
+from domain.clock import SystemClock, local_today, school_time
 from domain.errors import InvalidInput, JournalError, NotFound
 from domain.importing import ImportProblem, ImportRejected, SchoolSnapshot, class_key
 from domain.people import INVITATION_DAYS
@@ -462,9 +462,7 @@ def invitation_line(t: Translator, issued: IssuedInvitation, link: str, timezone
 
 
 def local_date(moment: dt.datetime, timezone: str) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(timezone)).date()
+    return school_time(moment, timezone).date()
 
 
 def cards_path(out: str | None, class_name: str) -> Path:

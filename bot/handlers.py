@@ -24,6 +24,7 @@ from bot.context import Ctx
 from bot.outages import tell
 from bot.states import MenuSG
 from bot.texts import esc
+from domain.clock import school_time
 from domain.errors import Gone, JournalError
 from domain.family import AbsenceCode
 from domain.ids import StaleInput, parse_day, parse_id, parse_member
@@ -150,7 +151,9 @@ async def acknowledge(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogM
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
         return
-    when = ack.acknowledged_at.strftime("%d.%m.%Y %H:%M UTC") if ack.acknowledged_at else ""
+    when = ""
+    if ack.acknowledged_at is not None:  # as the school's clocks showed it, not in UTC
+        when = f"{school_time(ack.acknowledged_at, ctx.actor.timezone):%d.%m.%Y %H:%M}"
     await callback.answer(ctx.t("Thank you: confirmed {when}.", when=when), show_alert=True)
     if callback.message is not None:
         try:

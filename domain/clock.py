@@ -28,6 +28,14 @@ class FixedClock:
         self.moment += delta
 
 
+def school_time(moment: dt.datetime, timezone: str | None) -> dt.datetime:
+    """An instant as the school's clocks show it: the one way a stored time (kept in UTC)
+    becomes a time or a date a person sees. Without a school (`timezone` None) it stays UTC."""
+    if moment.tzinfo is None:
+        raise ValueError("an instant needs an aware datetime")
+    return moment.astimezone(ZoneInfo(timezone or "UTC"))
+
+
 def local_today(clock: Clock, timezone: str) -> dt.date:
     """The date at the school: a lesson at 23:30 in Vladivostok is not tomorrow's in UTC."""
-    return clock.now().astimezone(ZoneInfo(timezone)).date()
+    return school_time(clock.now(), timezone).date()

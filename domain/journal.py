@@ -263,3 +263,24 @@ def short_pupil_name(last_name: str, first_name: str) -> str:
 
 def sort_key(name: str) -> str:
     return name.casefold().replace("ё", "е")
+
+
+# --------------------------------------------------------------------------- homework due
+
+
+def homework_due(
+    day: dt.date, lesson_days: Iterable[dt.date], lessons: Iterable[Lesson]
+) -> str | None:
+    """What a subject's lessons on `day` ask for: the homework set at the subject's lesson just
+    before (the latest lesson of its latest day before `day`, `lesson_days` being every day the
+    subject is taught, by the timetable or as given). None when that lesson has none entered
+    yet, or set «no homework»: an older lesson's homework is never carried forward, since it
+    was due at the lesson in between."""
+    before = [d for d in lesson_days if d < day]
+    if not before:
+        return None
+    previous = max(before)
+    entered = [x for x in lessons if x.day == previous and x.homework is not None]
+    if not entered:
+        return None
+    return max(entered, key=lambda x: x.lesson_number).homework or None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from decimal import Decimal
 from gettext import c2py
 from pathlib import Path
 
@@ -19,6 +20,13 @@ LOCALES = Path(__file__).parent
 DOMAIN = "journal"
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
+
+
+def number(value: Decimal | int, language: str, places: int | None = None) -> str:
+    """A mean or a percentage as the language writes it: 4,45 in Russian, 4.45 in English.
+    The one place a number a person reads is formatted; `places` rounds it (else as it is)."""
+    text = f"{value:.{places}f}" if places is not None else str(value)
+    return text.replace(".", ",") if pick_language(language) == "ru" else text
 
 
 class Translator:
@@ -51,11 +59,16 @@ class Translator:
             return forms[index] if 0 <= index < len(forms) else forms[-1]
         return self.gettext(msgid)
 
+    def number(self, value: Decimal | int, places: int | None = None) -> str:
+        return number(value, self.language, places)
+
     def __call__(self, msgid: str, /, **params: object) -> str:
         text = self._text(msgid, params)
         if not params:
             return text
-        values = {k: self._value(v) for k, v in params.items()}
+        values = {
+            k: self.number(v) if type(v) is Decimal else self._value(v) for k, v in params.items()
+        }
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError):
@@ -70,11 +83,6 @@ class Translator:
 
     def has(self, msgid: str) -> bool:
         return msgid in self._messages or msgid in self._plurals
-
-    def number(self, value: float, digits: int = 1) -> str:
-        """A decimal as the language writes it: 4,45 in Russian, 4.45 in English."""
-        text = f"{value:.{digits}f}"
-        return text.replace(".", ",") if self.language == "ru" else text
 
 
 def pick_language(code: str | None) -> str:

@@ -45,6 +45,7 @@ from reportlab.platypus import (
 from domain.forecast import Forecast
 from domain.usecases.class_teacher import ClassReport, ProgressLine
 from domain.usecases.control import ControlReport, Figures
+from locales import number as locale_number
 from reports.invitations import BOLD, REGULAR, register_fonts, wrap
 from reports.tables import ATTENDANCE_FIGURES, ATTENDANCE_HEADER, CONTROL_HEADER
 
@@ -169,7 +170,7 @@ def _day(d: date) -> str:
 
 
 def _comma(value: Decimal, places: int) -> str:
-    return f"{value:.{places}f}".replace(".", ",")
+    return locale_number(value, "ru", places)  # the report is in Russian
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:

@@ -387,8 +387,7 @@ class _Page:
         return top - min(bottoms) - pad
 
     def _mean(self, mean: Decimal) -> str:
-        text = f"{mean:.2f}"
-        return text.replace(".", ",") if self.t.language == "ru" else text
+        return self.t.number(mean, 2)
 
     def _marks(
         self, canvas: Canvas | None, row: SubjectMarks, x: float, top: float, width: float

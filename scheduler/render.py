@@ -27,7 +27,7 @@ def render_msg(t: Translator, msg: Msg) -> str:
         elif kind is int:
             values[key] = value  # a number, nothing to escape; a `count` chooses plural forms
         elif kind is Decimal:
-            values[key] = str(value)  # digits, a sign and a point: nothing to escape
+            values[key] = t.number(value)  # 4,45 in Russian: nothing to escape either
         elif isinstance(value, PersonName):
             values[key] = value.map(_escape)  # the catalog may put it in a case
         elif isinstance(value, Msg):

@@ -175,6 +175,21 @@ async def test_moving_the_clock_to_19_brings_the_evening_reminder(demo: Demo) ->
     assert "Макар: 5" in note
 
 
+async def test_the_guardians_week_shows_each_homework_once(demo: Demo) -> None:
+    """Issue 16.1: a lesson shows the homework set for it, so the history's homework is due at
+    each subject's next lesson only, not at every later one of the week."""
+    await press(demo, "guardian", "Дневник")
+    await press(demo, "guardian", "Андреев Макар")
+    chat = await press(demo, "guardian", "На неделю")
+    week = next(t for t in reversed(texts(chat)) if "Домашнее задание на неделю" in t)
+    lines = re.findall(r"^(\d\d\.\d\d) <b>([^<]+)</b>: (.+)$", week, flags=re.MULTILINE)
+    assert lines, week
+    subjects = [subject for _, subject, _ in lines]
+    assert len(subjects) == len(set(subjects)), week  # no homework entered ahead in the demo
+    await press(demo, "guardian", "Назад")
+    await press(demo, "guardian", "Меню")
+
+
 async def test_the_page_and_its_guards(demo: Demo) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.get(demo.url) as response:

@@ -286,8 +286,8 @@ async def test_digest_shows_the_forecast_worked_out_by_hand(family: Family) -> N
     seven = next(x for x in messages if "Лебедев Вера Козлова" not in x.text and "7А" in x.text)
     assert "<b>Лебедев Вера</b>, 7А: 14.11–27.11" in seven.text
     assert "<b>Математика</b>: новые отметки 4, 4, 3" in seven.text
-    assert "Средний балл 3.67: выходит 4" in seven.text
-    assert "Ещё «5» (Устный ответ): 5 — и выйдет 5" in seven.text
+    assert "Средний балл 3,67: выходит 4" in seven.text
+    assert "Ещё 5 отметок «5» (Устный ответ) — и выйдет 5" in seven.text
     assert run.messages == len(await outbox(w))
     assert await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),)) == []
 

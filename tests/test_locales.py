@@ -74,3 +74,18 @@ def test_names_are_put_in_their_case_and_words_agree() -> None:
     assert str(deputy) == "Соколов А. В."
     notice = "📝 A remark from the deputy head {name} about your journal, to fix by {due}:\n{text}"
     assert "Замечание завуча Соколова А. В. " in ru(notice, name=deputy, due="04.12", text="…")
+
+
+def test_numbers_are_written_as_the_language_writes_them() -> None:
+    from decimal import Decimal
+
+    from locales import number
+
+    assert number(Decimal("4.45"), "ru") == "4,45" and number(Decimal("4.45"), "en") == "4.45"
+    assert number(Decimal("12.26"), "ru", 1) == "12,3" and number(Decimal(5), "en", 2) == "5.00"
+    assert translator("ru")("Mean {mean}: mark {mark}", mean=Decimal("3.67"), mark="4") == (
+        "Средний балл 3,67: выходит 4"
+    )
+    assert translator("en")("Mean {mean}: mark {mark}", mean=Decimal("3.67"), mark="4") == (
+        "Mean 3.67: mark 4"
+    )

@@ -7,7 +7,6 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
@@ -21,6 +20,7 @@ from aiogram_dialog.widgets.kbd import Keyboard
 from bot.context import Ctx
 from bot.states import MenuSG
 from bot.texts import Tr
+from domain.clock import school_time
 from domain.errors import Gone, JournalError
 from domain.usecases.schools import actor_school
 from domain.usecases.teaching import ReasonRequired
@@ -42,7 +42,7 @@ async def school_today(manager: DialogManager) -> dt.date:
         school = await actor_school(ctx.uow(), ctx.actor.school_id)
         zone = school.timezone if school else "UTC"
         manager.middleware_data["school_zone"] = zone
-    return ctx.clock.now().astimezone(ZoneInfo(zone or "UTC")).date()
+    return school_time(ctx.clock.now(), zone).date()
 
 
 async def remember_day(start_data: Any, manager: DialogManager) -> None:

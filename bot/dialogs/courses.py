@@ -205,7 +205,7 @@ async def term_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
     rows = []
     for line in sheet.lines:
         s = line.suggestion
-        mean = f"{s.mean}" if s.mean is not None else "—"
+        mean = t.number(s.mean) if s.mean is not None else "—"
         flag = "!" if s.too_few_marks else ""
         final = f" ✅ <b>{esc(line.term_mark)}</b>" if line.term_mark else ""
         lines.append(

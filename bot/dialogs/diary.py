@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from aiogram.enums import ContentType
@@ -14,7 +15,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
 from bot.states import DiarySG
-from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from bot.texts import BACK, MENU, Raw, Tr, day_range, esc, label
 from domain.family import ReportedReason
 from domain.forecast import describe
 from domain.ids import StaleInput, parse_id, parse_number
@@ -103,7 +104,10 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
             )
         if s.forecast is not None:
             for msgid, params in describe(s.forecast):
-                values = {k: esc(book.kind_names.get(str(v), v)) for k, v in params.items()}
+                values = {  # a mean stays a Decimal: the translator writes it (4,45 or 4.45)
+                    k: v if isinstance(v, Decimal) else esc(book.kind_names.get(str(v), v))
+                    for k, v in params.items()
+                }
                 lines.append("   " + t(msgid, **values))
     if len(lines) == 1:
         lines.append(t("No marks in this period yet."))
@@ -224,9 +228,8 @@ async def _report(event: CallbackQuery | Message, manager: DialogManager, text: 
         ctx.clock,
     )
     note = ctx.t(
-        "Thank you: the class teacher will see it ({first}–{last}).",
-        first=report.starts.strftime("%d.%m"),
-        last=report.ends.strftime("%d.%m"),
+        "Thank you: the class teacher will see it ({days}).",
+        days=day_range(report.starts, report.ends),
     )
     if isinstance(event, CallbackQuery):
         await event.answer(note, show_alert=True)

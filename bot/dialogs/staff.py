@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from aiogram.types import BufferedInputFile, CallbackQuery
@@ -19,7 +20,7 @@ from domain.ids import parse_choice, parse_id, parse_member, parse_number
 from domain.usecases import class_teacher as uc
 from domain.usecases import control
 from domain.usecases.schools import actor_school
-from locales import N_
+from locales import N_, Translator
 
 # --------------------------------------------------------------------------- the class
 
@@ -382,8 +383,8 @@ async def _control(manager: DialogManager) -> control.ControlReport:
     return await control.control_this_period(ctx.uow(), ctx.actor, ctx.clock)
 
 
-def _pct(value: object) -> str:
-    return "—" if value is None else f"{value}%"
+def _pct(t: Translator, value: Decimal | None) -> str:
+    return "—" if value is None else f"{t.number(value)}%"
 
 
 async def control_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -401,14 +402,14 @@ async def control_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
         t(
             "Lessons {lessons}: filled in on time {on_time}, homework {homework}, by the КТП {ktp}",
             lessons=total.lessons,
-            on_time=_pct(total.on_time_pct),
-            homework=_pct(total.homework_pct),
-            ktp=_pct(total.ktp_pct),
+            on_time=_pct(t, total.on_time_pct),
+            homework=_pct(t, total.homework_pct),
+            ktp=_pct(t, total.ktp_pct),
         ),
         t(
             "Pupils without marks {none}, with one mark {one}",
-            none=_pct(total.no_marks_pct),
-            one=_pct(total.one_mark_pct),
+            none=_pct(t, total.no_marks_pct),
+            one=_pct(t, total.one_mark_pct),
         ),
     ]
     worst = sorted(
@@ -416,7 +417,7 @@ async def control_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     )[:5]  # type: ignore[arg-type,return-value]
     if worst:
         lines.append(t("Least filled in on time:"))
-        lines += [f"{esc(f.name)}: {_pct(f.on_time_pct)}" for f in worst]
+        lines += [f"{esc(f.name)}: {_pct(t, f.on_time_pct)}" for f in worst]
     return {"control_html": "\n".join(lines)}
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
 from domain.errors import Forbidden
 from domain.family import AbsenceCode, AbsenceReason, ReportedReason
 from domain.forecast import Forecast
@@ -507,7 +507,7 @@ class PreliminaryReport:
     ) -> list[Notice]:
         assert school.id is not None
         period = next(p for p in await uow.journal.periods(school.id) if str(p.id) == key)
-        today = now.astimezone(ZoneInfo(school.timezone)).date()
+        today = school_time(now, school.timezone).date()
         deputies = [s for s in await uow.people.all_staff(school.id) if s.deputy_grades]
         result = []
         for cls in await uow.people.classes(school.id):
@@ -567,7 +567,7 @@ class GuardianState:
     joined: bool
     blocked: bool
     last_digest: str | None  # outbox status of the latest digest: sent, pending, failed, blocked
-    acknowledged: dt.datetime | None = None
+    acknowledged: dt.datetime | None = None  # the latest, in the school's time zone
     notified: bool = False
     person: PersonName | None = None  # the name's parts: the words about them agree with it
 
@@ -618,7 +618,7 @@ async def families(
                     joined=bool(accounts),
                     blocked=bool(accounts) and all(a.unreachable_at is not None for a in accounts),
                     last_digest=last,
-                    acknowledged=max(done) if done else None,
+                    acknowledged=school_time(max(done), school.timezone) if done else None,
                     notified=bool(mine),
                     person=PersonName.of(guardian),
                 )

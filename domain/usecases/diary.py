@@ -13,7 +13,7 @@ from domain.errors import Forbidden, InvalidInput
 from domain.family import AbsenceCode, AbsenceReport, ReportedReason, TermAcknowledgement
 from domain.forecast import Forecast, MarkInPeriod, forecast
 from domain.grading import term_marks_shown
-from domain.journal import Attendance, school_days
+from domain.journal import Attendance, homework_due, school_days
 from domain.model import Grading, Period, Pupil, School, SchoolClass, Subject
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
@@ -22,6 +22,7 @@ from domain.usecases.term_marks import current_period
 
 MAX_REPORT_DAYS = 30
 MAX_REPORT_TEXT = 500
+HOMEWORK_LOOKBACK_DAYS = 21  # how far back a subject's last lesson is looked for
 
 
 class NotYourChild(Forbidden):
@@ -281,44 +282,45 @@ async def diary_homework(
         assert school.id is not None and pupil.id is not None
         today = local_now(clock, school).date()
         cls = await _class_of(uow, school, pupil, today)
-        days = await _school_days(
-            uow, school, cls.grade, today + dt.timedelta(days=1), today + dt.timedelta(days=14)
-        )
+        first = today - dt.timedelta(days=HOMEWORK_LOOKBACK_DAYS)
+        taught = await _school_days(uow, school, cls.grade, first, today + dt.timedelta(days=14))
+        days = [d for d in taught if d > today]
         if not days:
             return []
         last = days[min(len(days) - 1, 5 if week else 0)]
-        # Homework is set at a lesson for the subject's next one: for each lesson between
-        # tomorrow and `last` (by the timetable), what its subject's latest lesson before it set.
+        # Homework is set at a lesson for the subject's next one: each lesson between tomorrow
+        # and `last` (by the timetable) shows what the subject's lesson just before it set.
         member_of = {g for g, _ in await _memberships(uow, school.id, pupil.id)}
         slots = [
             x
             for x in await uow.journal.timetable(school.id)
             if x.class_id == cls.id and (x.subgroup_id is None or x.subgroup_id in member_of)
         ]
-        upcoming = sorted(
-            {(day, x.subject_id) for day in days if day <= last for x in slots if x.valid_on(day)}
-        )
         lessons = [
             x
-            for x in await uow.family.lessons_of_class(
-                school.id,
-                cls.id,  # type: ignore[arg-type]
-                today - dt.timedelta(days=21),
-                last,
-            )
+            for x in await uow.family.lessons_of_class(school.id, cls.id, first, last)  # type: ignore[arg-type]
             if x.subgroup_id is None or x.subgroup_id in member_of
         ]
         names = {
             s.id: s.name
             for s in await uow.people.subjects(school.id, sorted({x.subject_id for x in slots}))
         }
+    lesson_days: dict[int, set[dt.date]] = defaultdict(set)
+    for day in taught:
+        for slot in slots:
+            if slot.valid_on(day):
+                lesson_days[slot.subject_id].add(day)
+    for lesson in lessons:
+        lesson_days[lesson.subject_id].add(lesson.day)
+    upcoming = sorted(
+        {(day, x.subject_id) for day in days if day <= last for x in slots if x.valid_on(day)}
+    )
     lines = []
     for day, subject_id in upcoming:
-        before = [x for x in lessons if x.subject_id == subject_id and x.day < day and x.homework]
-        if before:
-            latest = max(before, key=lambda x: (x.day, x.lesson_number))
-            if day - latest.day <= dt.timedelta(days=14):
-                lines.append(HomeworkLine(day, names.get(subject_id, "?"), latest.homework or ""))
+        mine = [x for x in lessons if x.subject_id == subject_id]
+        text = homework_due(day, lesson_days[subject_id], mine)
+        if text:
+            lines.append(HomeworkLine(day, names.get(subject_id, "?"), text))
     return lines
 
 

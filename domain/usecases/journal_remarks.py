@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.clock import SystemClock
+from domain.clock import SystemClock, school_time
 from domain.errors import Forbidden, InvalidInput
 from domain.journal import sort_key
 from domain.model import GradeRange, School, SchoolClass, StaffMember
@@ -117,7 +117,7 @@ async def _views(
             staff[r.teacher_id].short_name if r.teacher_id in staff else "?",
             staff[r.deputy_id].short_name if r.deputy_id in staff else "?",
             r.overdue(today),
-            r.created_at.astimezone(now.tzinfo).date(),
+            school_time(r.created_at, school.timezone).date(),
         )
         for r in remarks
     ]
@@ -341,7 +341,7 @@ async def reopen(
                     "📝 The deputy head {name} has opened the remark of {day} again, "
                     "to fix by {due}:\n{text}",
                     name=deputy.short_name,
-                    day=remark.created_at.astimezone(now.tzinfo).strftime("%d.%m"),
+                    day=school_time(remark.created_at, school.timezone).strftime("%d.%m"),
                     due=_day(remark.due),
                     text=remark.text,
                 ),
@@ -396,7 +396,7 @@ async def mark_fixed(
                 msg(
                     "✅ {name} has fixed the remark of {day}:\n{text}",
                     name=teacher.short_name,
-                    day=remark.created_at.astimezone(now.tzinfo).strftime("%d.%m"),
+                    day=school_time(remark.created_at, school.timezone).strftime("%d.%m"),
                     text=remark.text,
                 ),
                 msg("Open the remark to accept it or to open it again."),

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
 from domain.errors import Forbidden, Gone, InvalidInput, JournalError, NotFound
 from domain.journal import (
     Attendance,
@@ -169,7 +169,7 @@ def _teacher(actor: Actor) -> int:
 
 
 def local_now(clock: Clock, school: School) -> dt.datetime:
-    return clock.now().astimezone(ZoneInfo(school.timezone))
+    return school_time(clock.now(), school.timezone)
 
 
 async def _lesson(uow: UnitOfWork, actor: Actor, lesson_id: int) -> Lesson:

@@ -8,6 +8,8 @@ import datetime as dt
 from domain.people import PersonKind
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, resolve_actor
+from fakegram import FakeUser
+from fakegram.server import ChatMessage
 from tests.bot.conftest import MSK, Harness
 from tests.bot.test_forgery import forge, refused
 
@@ -42,7 +44,7 @@ async def test_a_guardian_of_two_children_switches_between_them(harness: Harness
     marks = mother.screen().text
     assert "Лебедев Вера</b>" not in marks  # names are escaped, not markup
     assert "Лебедев Вера, 7А: II четверть" in marks
-    assert "Математика: 4" in marks and "Средний балл 4.00: выходит 4" in marks
+    assert "Математика: 4" in marks and "Средний балл 4,00: выходит 4" in marks
     await mother.press("Назад")
     await mother.press("Пропуски")
     assert "16.11: пропуски: Математика" in mother.screen().text
@@ -78,6 +80,12 @@ async def test_report_an_absence_and_change_settings(harness: Harness) -> None:
             h.school_id, [h.pupils["A3"]], dt.date(2026, 11, 16), dt.date(2026, 11, 17)
         )
     assert (report.reason.value, report.text) == ("Б", "Температура 38")
+    # Issue 16.9: one day is one date, not «16.11–16.11».
+    await parent.press("Сообщить об отсутствии")
+    await parent.press("сегодня")
+    await parent.press("Болеет")
+    replies = await parent.send("Не придёт")
+    assert any("классный руководитель увидит это (16.11)." in r.text for r in replies), replies
     await parent.press("Настройки")
     await parent.press("Уведомления об отметках: вкл")
     await parent.press("Тихие часы: 21:00–08:00")
@@ -88,7 +96,9 @@ async def test_report_an_absence_and_change_settings(harness: Harness) -> None:
     assert account.notify_marks is False and account.quiet_from == dt.time(22)
 
 
-async def test_term_marks_confirmation_button(harness: Harness) -> None:
+async def _term_marks_to_confirm(h: Harness) -> tuple[FakeUser, FakeUser, ChatMessage]:
+    """T1 (class teacher of 7А) sets A3's maths term mark on 28.12; the notice with its
+    «Ознакомлен(а)» button reaches GA3 on 29.12 at 17:00 Moscow time."""
     from domain.usecases.family_jobs import TermMarksNotice
     from domain.usecases.scheduling import run_due_jobs
     from domain.usecases.term_marks import set_term_mark
@@ -96,9 +106,8 @@ async def test_term_marks_confirmation_button(harness: Harness) -> None:
     from scheduler.sender import Sender
     from scheduler.telegram import TelegramGateway
 
-    h = harness
     h.clock.moment = dt.datetime(2026, 12, 28, 12, 0, tzinfo=MSK)
-    await h.teacher()
+    class_teacher = await h.teacher()
     teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
     parent = h.user(6300, "Мария")
     await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
@@ -120,11 +129,35 @@ async def test_term_marks_confirmation_button(harness: Harness) -> None:
         await sending_bot.session.close()
     message = parent.bot_messages()[-1]
     assert "Итоговые отметки: Галкина Глеб, II четверть" in message.text
+    return class_teacher, parent, message
+
+
+async def test_term_marks_confirmation_button(harness: Harness) -> None:
+    h = harness
+    _, parent, message = await _term_marks_to_confirm(h)
+    h.clock.moment = dt.datetime(2026, 12, 29, 14, 0, tzinfo=dt.UTC)  # as the system clock has it
     await parent.press("Ознакомлен(а)", message=message)
-    assert "ознакомление подтверждено" in parent.last_alert()
+    # Pressed at 17:00 in the school (Moscow, UTC+3): the answer says so, not «14:00 UTC».
+    assert parent.last_alert() == "Спасибо: ознакомление подтверждено 29.12.2026 17:00."
     async with h.make_uow() as uow:
         [ack] = await uow.family.acknowledgements(h.school_id)
     assert ack.acknowledged_at is not None
+
+
+async def test_a_confirmation_after_midnight_is_dated_by_the_schools_day(
+    harness: Harness,
+) -> None:
+    """Issue 16.2: 21:30 UTC on 29.12 is 00:30 on 30.12 in Moscow, both in the guardian's
+    answer and on the class teacher's list of who confirmed."""
+    h = harness
+    class_teacher, parent, message = await _term_marks_to_confirm(h)
+    h.clock.moment = dt.datetime(2026, 12, 29, 21, 30, tzinfo=dt.UTC)
+    await parent.press("Ознакомлен(а)", message=message)
+    assert parent.last_alert() == "Спасибо: ознакомление подтверждено 30.12.2026 00:30."
+    await class_teacher.send("/menu")
+    await class_teacher.press("Мой класс")
+    await class_teacher.press("Родители")
+    assert "итоговые подтверждены 30.12" in class_teacher.screen().text
 
 
 async def test_the_diary_shows_a_teachers_comment_to_a_mark_as_text(harness: Harness) -> None:
@@ -146,3 +179,69 @@ async def test_the_diary_shows_a_teachers_comment_to_a_mark_as_text(harness: Har
     assert f"💬 Комментарий к отметке 5 за 16.11: {hostile}" in screen.text  # text, not markup
     bold = screen.entity_texts("bold")
     assert "Молодец" not in bold and "Математика" in bold
+
+
+async def test_the_weeks_homework_shows_each_lesson_what_was_set_for_it(harness: Harness) -> None:
+    """Issue 16.1: homework typed at Monday's lessons is due at each subject's next lesson only;
+    the later lessons of the week, with nothing set for them yet, show nothing."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 30, tzinfo=MSK)
+    teacher = await h.teacher()
+    await teacher.press("2. 7А · Математика")
+    await teacher.press("ДЗ")
+    await teacher.send("№ 312, 315")
+    physicist = await h.teacher("T2", 5002)
+    await physicist.press("4. 7А · Физика")
+    await physicist.press("ДЗ")
+    await physicist.send("Упр. 43")
+    parent = h.user(6500, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    await parent.press("Дневник")
+    await parent.press("На неделю")
+    week = parent.screen().text
+    # Maths is on Tuesday 17.11, Monday 23.11 (twice) and Tuesday 24.11; physics on 23.11.
+    assert "17.11 Математика: № 312, 315" in week
+    assert "23.11 Физика: Упр. 43" in week
+    assert week.count("№ 312, 315") == 1 and week.count("Упр. 43") == 1, week
+    await parent.press("Назад")
+    await parent.press("ДЗ на завтра")
+    tomorrow = parent.screen().text
+    assert "17.11 Математика: № 312, 315" in tomorrow and "Физика" not in tomorrow
+
+    # Homework entered ahead for Tuesday's lesson shows on the lesson after it, 23.11.
+    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    h.clock.moment = dt.datetime(2026, 11, 17, 12, 0, tzinfo=MSK)
+    [tuesday] = await teaching.todays_lessons(h.make_uow(), actor, h.clock)
+    await teaching.set_homework(h.make_uow(), actor, tuesday.lesson.id, "№ 320", h.clock)
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 30, tzinfo=MSK)
+    await parent.press("Назад")
+    await parent.press("На неделю")
+    week = parent.screen().text
+    assert "17.11 Математика: № 312, 315" in week and "23.11 Математика: № 320" in week
+    assert week.count("Математика") == 2, week
+
+
+async def test_a_mean_has_a_decimal_comma_in_russian_and_a_point_in_english(
+    harness: Harness,
+) -> None:
+    """Issue 16.9: 4,50 in Russian, 4.50 in English, on the diary's marks screen."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
+    await h.teacher()
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    first, second, *_ = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    for view, value in ((first, "5"), (second, "4")):
+        await teaching.put_mark(
+            h.make_uow(), teacher, view.lesson.id, h.pupils["A10"], "oral", value, h.clock
+        )
+    russian = h.user(6600, "Мария")
+    await russian.start(await h.code(PersonKind.GUARDIAN, "GA10"))
+    await russian.press("Дневник")
+    await russian.press("Отметки")
+    assert "Средний балл 4,50: выходит 5" in russian.screen().text
+    english = h.user(6601, "Olga", language="en")
+    await english.start(await h.code(PersonKind.GUARDIAN, "GF"))
+    await english.press("Diary")
+    await english.press("Лебедев Вера")
+    await english.press("Marks")
+    assert "Mean 4.50: mark 5" in english.screen().text
