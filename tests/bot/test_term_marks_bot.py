@@ -57,7 +57,7 @@ async def test_the_bulk_confirmation_leaves_out_pupils_with_too_few_marks(
     await teacher.press("Итоговые отметки")
     await teacher.press("7А · Математика")
     sheet = teacher.screen().text
-    assert "Абрамов Анна: 4.00 (5) → 4" in sheet and "Васильев Вера: 4.00 (2!) → 4" in sheet
+    assert "Абрамов Анна: 4,00 (5) → 4" in sheet and "Васильев Вера: 4,00 (2!) → 4" in sheet
     # The button counts what it confirms: the two with enough marks, not Васильев (2!).
     await teacher.press("✅ Подтвердить предложенные (2)")
     assert teacher.last_alert() == (
