@@ -49,15 +49,20 @@ class Translator:
         self._plural = plural or (lambda n: int(n != 1))
 
     def gettext(self, msgid: str) -> str:
-        return self._messages.get(msgid) or msgid
+        forms = self._plurals.get(msgid)
+        return self._messages.get(msgid) or (forms[-1] if forms else msgid)
 
     def _text(self, msgid: str, params: dict[str, object]) -> str:
         forms = self._plurals.get(msgid)
+        if not forms:
+            return self.gettext(msgid)
         count = params.get("count")
-        if forms and isinstance(count, int) and not isinstance(count, bool):
-            index = self._plural(abs(count))
-            return forms[index] if 0 <= index < len(forms) else forms[-1]
-        return self.gettext(msgid)
+        if isinstance(count, str) and count.isascii() and count.isdigit():
+            count = int(count)  # a count a screen has turned into text already
+        if not isinstance(count, int) or isinstance(count, bool):
+            return forms[-1]  # no count to choose by: the form of "many"
+        index = self._plural(abs(count))
+        return forms[index] if 0 <= index < len(forms) else forms[-1]
 
     def number(self, value: Decimal | int, places: int | None = None) -> str:
         return number(value, self.language, places)

@@ -190,6 +190,19 @@ async def test_the_guardians_week_shows_each_homework_once(demo: Demo) -> None:
     await press(demo, "guardian", "Меню")
 
 
+async def test_the_guardians_marks_read_in_russian(demo: Demo) -> None:
+    """The forecast's «how many 5s» line is a plural entry of the catalog: the diary gave its
+    count as text and got the English msgid («3 more 5s (Самостоятельная работа) make it 5»)."""
+    await press(demo, "guardian", "Дневник")
+    await press(demo, "guardian", "Андреев Макар")
+    chat = await press(demo, "guardian", "Отметки")
+    marks = next(t for t in reversed(texts(chat)) if "Средний балл" in t)
+    assert "more 5" not in marks and "make it" not in marks, marks
+    assert re.search(r"Ещё (одна «5»|\d+ отмет(ка|ки|ок) «5»)", marks), marks
+    await press(demo, "guardian", "Назад")
+    await press(demo, "guardian", "Меню")
+
+
 async def test_the_page_and_its_guards(demo: Demo) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.get(demo.url) as response:

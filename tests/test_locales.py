@@ -89,3 +89,12 @@ def test_numbers_are_written_as_the_language_writes_them() -> None:
     assert translator("en")("Mean {mean}: mark {mark}", mean=Decimal("3.67"), mark="4") == (
         "Mean 3.67: mark 4"
     )
+
+
+def test_a_count_given_as_text_still_chooses_its_form() -> None:
+    ru = translator("ru")
+    msgid = "{count} more 5s ({kind}) make it {next_mark}"
+    assert (
+        ru(msgid, count="3", kind="тест", next_mark="5") == "Ещё 3 отметки «5» (тест) — и выйдет 5"
+    )
+    assert ru.gettext(msgid).startswith("Ещё {count} отметок")  # never the English msgid

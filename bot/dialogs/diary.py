@@ -105,7 +105,7 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         if s.forecast is not None:
             for msgid, params in describe(s.forecast):
                 values = {  # a mean stays a Decimal: the translator writes it (4,45 or 4.45)
-                    k: v if isinstance(v, Decimal) else esc(book.kind_names.get(str(v), v))
+                    k: v if isinstance(v, Decimal | int) else esc(book.kind_names.get(str(v), v))
                     for k, v in params.items()
                 }
                 lines.append("   " + t(msgid, **values))
