@@ -48,8 +48,10 @@ class ChartMaker(Protocol):
         subjects: Sequence[SubjectMarks],
         period: Period,
         weights: Mapping[str, Decimal],
+        language: str = "ru",
     ) -> bytes:
-        """`weights`: the school's weight of each kind of work, by the name the marks carry."""
+        """`weights`: the school's weight of each kind of work, by the name the marks carry;
+        `language`: the reader's, in which the chart writes its numbers."""
         ...
 
 
@@ -242,7 +244,13 @@ class Digest:
                     Notice(account, school.id, self.kind, key, tuple(lines), buttons=contact)
                 )
                 if account.charts and self.charts is not None and subjects:
-                    picture = self.charts.chart(pupil.full_name, subjects, period, weights or {})
+                    picture = self.charts.chart(
+                        pupil.full_name,
+                        subjects,
+                        period,
+                        weights or {},
+                        language=account.language,
+                    )
                     caption = (
                         msg(
                             "Marks of {name} in {period}", name=pupil.first_name, period=period.name
