@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from domain.clock import day_range
 from domain.forecast import running_means
 from domain.grading import numeric
 from domain.model import Period
@@ -80,7 +81,7 @@ def mean_text(value: Decimal, language: str) -> str:
 
 
 def _dates(period: Period) -> str:
-    return f"{period.starts:%d.%m.%Y} – {period.ends:%d.%m.%Y}"
+    return day_range(period.starts, period.ends, year=True)
 
 
 class PillowCharts:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from domain.clock import school_time
+from domain.clock import day_range, school_time
 from domain.errors import Forbidden
 from domain.family import AbsenceCode, AbsenceReason, ReportedReason
 from domain.forecast import Forecast
@@ -425,7 +425,7 @@ async def _class_report(
         None,
         school.id,
         None,
-        f"{first:%d.%m}–{last:%d.%m}",
+        day_range(first, last),
         PeriodKind.QUARTER,
         _grades(cls.grade),
         first,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
+from domain.clock import day_range
 from domain.family import TermAcknowledgement
 from domain.forecast import Forecast, describe
 from domain.grading import term_marks_shown
@@ -297,11 +298,10 @@ def _lines(
         shared.clear()
     lines = [
         msg(
-            "<b>{name}</b>, {cls}: {first}–{last}",
+            "<b>{name}</b>, {cls}: {days}",
             name=pupil.full_name,
             cls=cls.name,
-            first=since.strftime("%d.%m"),
-            last=day.strftime("%d.%m"),
+            days=day_range(since, day),
         )
     ]
     quiet: list[str] = []  # subjects without news: one line after those with news
