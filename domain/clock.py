@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.ports import Clock
+if TYPE_CHECKING:  # domain.ports imports domain.delivery, which reads school time from here
+    from domain.ports import Clock
 
 
 class SystemClock:

@@ -15,6 +15,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
+
 DEFAULT_QUIET_FROM = dt.time(21, 0)
 DEFAULT_QUIET_TO = dt.time(8, 0)
 MAX_ATTEMPTS = 6
@@ -89,7 +91,7 @@ class QuietHours:
 
     def release(self, now: dt.datetime, timezone: str) -> dt.datetime:
         """The earliest moment at or after `now` outside the quiet hours."""
-        local = now.astimezone(ZoneInfo(timezone))
+        local = school_time(now, timezone)
         if not self.contains(local.time()):
             return now
         day = local.date()

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from domain.clock import day_range
+from domain.clock import day_range, school_time
 from domain.family import TermAcknowledgement
 from domain.forecast import Forecast, describe
 from domain.grading import term_marks_shown
@@ -448,7 +448,7 @@ async def digest_facts(
     staff = {s.id: s for s in await uow.people.all_staff(school.id)} if found else {}
     remarks = [
         DigestRemark(
-            r.created_at.astimezone(zone).date(),
+            school_time(r.created_at, school.timezone).date(),
             r.text,
             staff[r.author_id].short_name if r.author_id in staff else "",
         )

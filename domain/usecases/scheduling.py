@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
 from domain.delivery import (
     DEFAULT_QUIET_FROM,
     DEFAULT_QUIET_TO,
@@ -205,7 +205,7 @@ async def run_due_jobs(
     runs: list[JobRun] = []
     for school in schools:
         assert school.id is not None
-        local = now.astimezone(ZoneInfo(school.timezone))
+        local = school_time(now, school.timezone)
         for job in jobs:
             async with make_uow() as uow:
                 key = await job.due(uow, school, local)
