@@ -30,6 +30,7 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     BLOCKED = "blocked"  # the recipient blocked the bot
+    EXPIRED = "expired"  # its day ended before it could go (`not_after`): never sent
 
 
 @dataclass(slots=True)
@@ -55,6 +56,9 @@ class OutboxMessage:
     # the claim stands). Its outcome is written only while the row still holds this lease:
     # once the lease ran out and another sender claimed the row, the claim is that one's.
     claim: dt.datetime | None = None
+    # After this moment it is no longer true (a summary of a day that has ended): the sender
+    # records it as expired instead of sending it. None: it keeps.
+    not_after: dt.datetime | None = None
 
 
 class SendOutcome(enum.StrEnum):

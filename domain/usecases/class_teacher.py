@@ -253,7 +253,10 @@ class AbsencePrompt(DailyJob):
     async def notices(
         self, uow: UnitOfWork, school: School, key: str, now: dt.datetime
     ) -> list[Notice]:
-        return await _prompts(uow, school, dt.date.fromisoformat(key), key, self.name, False)
+        day = dt.date.fromisoformat(key)
+        return self.for_the_day(
+            school, key, await _prompts(uow, school, day, key, self.name, False)
+        )
 
 
 class AbsenceReminder(DailyJob):

@@ -349,7 +349,7 @@ class OverdueTeacherReminder(DailyJob):
                 result.append(
                     Notice(account, school.id, self.name, f"{self.name}:{key}:{account.id}", lines)
                 )
-        return result
+        return self.for_the_day(school, key, result)
 
 
 class DeputySummary(DailyJob):
@@ -397,7 +397,7 @@ class DeputySummary(DailyJob):
                         buttons=tuple(buttons),
                     )
                 )
-        return result
+        return self.for_the_day(school, key, result)
 
 
 def _name(staff: dict[int | None, StaffMember], staff_id: int) -> str:
