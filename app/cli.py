@@ -252,6 +252,8 @@ async def cmd_outbox(ctx: Context, args: argparse.Namespace) -> int:
             blocked=c.get("blocked", 0),
         )
     )
+    if c.get("expired"):
+        ctx.out(t("Expired unsent (their day had ended): {count}", count=c["expired"]))
     if report.failures:
         ctx.out(t("Latest failures:"))
     for m in report.failures:

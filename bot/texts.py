@@ -3,7 +3,6 @@ button labels are plain text and are not."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from typing import Any
 
@@ -18,13 +17,6 @@ TELEGRAM_TEXT_LIMIT = 4096
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
-
-
-def day_range(first: dt.date, last: dt.date) -> str:
-    """«04.12» for one day, «04.12–06.12» for several."""
-    if first == last:
-        return f"{first:%d.%m}"
-    return f"{first:%d.%m}–{last:%d.%m}"
 
 
 def fit(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:

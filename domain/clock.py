@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.ports import Clock
+if TYPE_CHECKING:  # domain.ports imports domain.delivery, which reads school time from here
+    from domain.ports import Clock
 
 
 class SystemClock:
@@ -39,3 +41,12 @@ def school_time(moment: dt.datetime, timezone: str | None) -> dt.datetime:
 def local_today(clock: Clock, timezone: str) -> dt.date:
     """The date at the school: a lesson at 23:30 in Vladivostok is not tomorrow's in UTC."""
     return school_time(clock.now(), timezone).date()
+
+
+def day_range(first: dt.date, last: dt.date, *, year: bool = False) -> str:
+    """Days as a person reads them, the one way every range of days is written: «04.12» for
+    one day, «04.12–06.12» for several; with `year`, «04.12.2026» and «04.12.2026 – 06.12.2026»
+    (long dates take spaces around the dash)."""
+    if year:
+        return f"{first:%d.%m.%Y}" if first == last else f"{first:%d.%m.%Y} – {last:%d.%m.%Y}"
+    return f"{first:%d.%m}" if first == last else f"{first:%d.%m}–{last:%d.%m}"

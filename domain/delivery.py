@@ -15,6 +15,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
+
 DEFAULT_QUIET_FROM = dt.time(21, 0)
 DEFAULT_QUIET_TO = dt.time(8, 0)
 MAX_ATTEMPTS = 6
@@ -28,6 +30,7 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     BLOCKED = "blocked"  # the recipient blocked the bot
+    EXPIRED = "expired"  # its day ended before it could go (`not_after`): never sent
 
 
 @dataclass(slots=True)
@@ -53,6 +56,9 @@ class OutboxMessage:
     # the claim stands). Its outcome is written only while the row still holds this lease:
     # once the lease ran out and another sender claimed the row, the claim is that one's.
     claim: dt.datetime | None = None
+    # After this moment it is no longer true (a summary of a day that has ended): the sender
+    # records it as expired instead of sending it. None: it keeps.
+    not_after: dt.datetime | None = None
 
 
 class SendOutcome(enum.StrEnum):
@@ -89,7 +95,7 @@ class QuietHours:
 
     def release(self, now: dt.datetime, timezone: str) -> dt.datetime:
         """The earliest moment at or after `now` outside the quiet hours."""
-        local = now.astimezone(ZoneInfo(timezone))
+        local = school_time(now, timezone)
         if not self.contains(local.time()):
             return now
         day = local.date()

@@ -255,7 +255,12 @@ class OutboxRepository(Protocol):
     async def claim(
         self, now: dt.datetime, limit: int, lease_until: dt.datetime
     ) -> list[OutboxMessage]:
-        """Due messages (and ones whose lease ran out), leased to this sender."""
+        """Due messages (and ones whose lease ran out), leased to this sender; never one past
+        its `not_after`."""
+        ...
+
+    async def expire(self, now: dt.datetime) -> int:
+        """Messages waiting past their `not_after` become `expired`; returns how many."""
         ...
 
     async def mark_sent(self, ids: Sequence[int], at: dt.datetime) -> None:

@@ -8,7 +8,8 @@ running_means`, the arithmetic of the forecast), which ends on its value, and in
 mean and forecast mark — the line's last point. With more subjects than fit the 2560 px Telegram
 shows, the ones at risk come first and the rest are named as left out. The picture stays within
 what Telegram's sendPhoto accepts (width + height ≤ 10000, sides at most 20:1, under 10 MB). Text
-is in Russian, the school's language; DejaVu renders Cyrillic.
+is in Russian, the school's language; DejaVu renders Cyrillic. Numbers are written as the
+reader's language writes them (`locales.number`: 4,45 in Russian, 4.45 in English).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from domain.clock import day_range
 from domain.forecast import running_means
 from domain.grading import numeric
 from domain.model import Period
 from domain.usecases.diary import SubjectMarks
+from locales import number
 from reports.invitations import FONTS
 
 SCALE = 2  # drawn twice as large, then halved (2×2 pixels averaged): smooth dots, lines, text
@@ -72,12 +75,13 @@ def _s(value: float) -> int:
     return round(value * SCALE)
 
 
-def _decimal(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",")
+def mean_text(value: Decimal, language: str) -> str:
+    """A mean as the chart writes it, in the reader's language: 4,45 or 4.45."""
+    return number(value, language, 2)
 
 
 def _dates(period: Period) -> str:
-    return f"{period.starts:%d.%m.%Y} – {period.ends:%d.%m.%Y}"
+    return day_range(period.starts, period.ends, year=True)
 
 
 class PillowCharts:
@@ -89,9 +93,11 @@ class PillowCharts:
         subjects: Sequence[SubjectMarks],
         period: Period,
         weights: Mapping[str, Decimal],
+        language: str = "ru",
     ) -> bytes:
         """`weights`: each kind of work's weight by its name, as the marks name it (a kind the
-        school no longer has weighs 1, as in the forecast)."""
+        school no longer has weighs 1, as in the forecast); `language`: the reader's, for the
+        numbers."""
         panels = [(s, marks) for s in subjects if (marks := _numeric_marks(s.marks, period))]
         if not panels:
             return _empty(title, period)
@@ -112,7 +118,8 @@ class PillowCharts:
         for row, (subject, marks) in enumerate(panels):
             y = HEADER + row * (panel_h + GAP)
             line = mean_line(marks, weights)
-            _panel(draw, subject, marks, line, period, low, (MARGIN, y, panel_w, panel_h))
+            box = (MARGIN, y, panel_w, panel_h)
+            _panel(draw, subject, marks, line, period, low, box, language)
         return _png(image)
 
 
@@ -225,12 +232,13 @@ def _panel(
     period: Period,
     low: int,
     box: tuple[float, float, float, float],
+    language: str,
 ) -> None:
     x, y, w, h = box
     draw.rounded_rectangle(
         (_s(x), _s(y), _s(x + w), _s(y + h)), radius=_s(8), outline=FRAME, width=_s(1)
     )
-    _panel_title(draw, subject, x + 14, y + PANEL_TITLE / 2 + 4, w - 28)
+    _panel_title(draw, subject, x + 14, y + PANEL_TITLE / 2 + 4, w - 28, language)
 
     left, right = x + 44, x + w - 14 - END - 56  # room at the right for the line's value
     top, bottom = y + PANEL_TITLE + 12, y + h - 36
@@ -264,7 +272,7 @@ def _panel(
     draw.line(points, fill=MEAN_LINE, width=_s(3), joint="curve")
     draw.text(
         (end_x + _s(END + 6), end_y),
-        _decimal(line[-1][1]),
+        mean_text(line[-1][1], language),
         fill=MEAN_LINE,
         font=_font(TICK, True),
         anchor="lm",
@@ -306,13 +314,18 @@ class _Geometry:
 
 
 def _panel_title(
-    draw: ImageDraw.ImageDraw, subject: SubjectMarks, x: float, mid: float, width: float
+    draw: ImageDraw.ImageDraw,
+    subject: SubjectMarks,
+    x: float,
+    mid: float,
+    width: float,
+    language: str,
 ) -> None:
     """The subject at the left; at the right the mean, the forecast and the term mark."""
     parts: list[tuple[str, tuple[int, int, int], bool]] = []
     f = subject.forecast
     if f is not None and f.mean is not None:
-        parts.append((f"ср. {_decimal(f.mean)}", MUTED, False))
+        parts.append((f"ср. {mean_text(f.mean, language)}", MUTED, False))
     if f is not None and f.mark is not None:
         colour = MARK_COLOURS.get(numeric(f.mark) or 0, INK)
         parts.append(("  прогноз ", MUTED, False))

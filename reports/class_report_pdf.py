@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -42,6 +41,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from domain.clock import day_range
 from domain.forecast import Forecast
 from domain.usecases.class_teacher import ClassReport, ProgressLine
 from domain.usecases.control import ControlReport, Figures
@@ -165,10 +165,6 @@ def _build(
     return buffer.getvalue()
 
 
-def _day(d: date) -> str:
-    return d.strftime("%d.%m.%Y")
-
-
 def _comma(value: Decimal, places: int) -> str:
     return locale_number(value, "ru", places)  # the report is in Russian
 
@@ -221,7 +217,7 @@ def render_class_report(report: ClassReport, school_name: str, *, invariant: boo
     register_fonts()
     styles = _styles(9)
     cls = report.school_class.name
-    dates = f"{_day(report.first)} – {_day(report.last)}"
+    dates = day_range(report.first, report.last, year=True)
     story: list[Flowable] = [
         _p(school_name, styles["school"]),
         _p(f"Отчёт по классу {cls}", styles["title"]),
@@ -518,7 +514,7 @@ def render_control_report(
     register_fonts()
     styles = _styles(8.5)
     grades = str(report.grades).replace("-", "–")
-    dates = f"{_day(report.first)} – {_day(report.last)}"
+    dates = day_range(report.first, report.last, year=True)
     story: list[Flowable] = [
         _p(school_name, styles["school"]),
         _p("Контроль ведения журнала", styles["title"]),

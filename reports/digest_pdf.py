@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from domain.clock import day_range
 from domain.forecast import describe
 from domain.model import Grading, Period
 from domain.usecases.diary import SubjectMarks
@@ -43,8 +44,8 @@ RISK_MSGIDS = ("At risk of 2", "At risk of «н/а»: too few marks and many les
 # the forecast lines).
 LABELS: dict[str, str] = {
     "title": N_("Progress report"),
-    "line": N_("Class {cls} · {period}: {starts} – {ends} · report for {first} – {last}"),
-    "new": N_("Marks in bold: {first} – {last}."),
+    "line": N_("Class {cls} · {period}: {dates} · report for {days}"),
+    "new": N_("Marks in bold: {days}."),
     "subject": N_("Subject"),
     "marks": N_("Marks (the date under each)"),
     "mean": N_("Mean"),
@@ -197,10 +198,8 @@ class _Page:
         line = labels["line"].format(
             cls=d.class_name,
             period=d.period.name,
-            starts=_day(d.period.starts),
-            ends=_day(d.period.ends),
-            first=_day(d.first),
-            last=_day(d.last),
+            dates=day_range(d.period.starts, d.period.ends, year=True),
+            days=day_range(d.first, d.last, year=True),
         )
         top = self._text(canvas, line, REGULAR, 9 * s, left, top, width)
         top -= 6 * s
@@ -208,7 +207,7 @@ class _Page:
         if self.rows:
             top = self._table(canvas, left, top)
             if any(day < d.first for row in self.rows for day, _, _ in row.marks):
-                new = labels["new"].format(first=_day(d.first), last=_day(d.last))
+                new = labels["new"].format(days=day_range(d.first, d.last, year=True))
                 top = self._text(canvas, new, REGULAR, 7.5 * s, left, top - 1 * s, width, GREY)
         else:
             top = self._text(canvas, labels["nothing"], REGULAR, 10 * s, left, top, width)

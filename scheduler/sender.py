@@ -153,6 +153,7 @@ class Sender:
         now = self.clock.now()
         try:
             async with self.make_uow() as uow:
+                await uow.outbox.expire(now)  # a day's summary is not sent the next day
                 messages = await uow.outbox.claim(now, self.batch, now + self.lease)
                 await uow.commit()
         except Exception as err:

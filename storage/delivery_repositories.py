@@ -32,6 +32,7 @@ def _message(r: m.OutboxRow) -> OutboxMessage:
         last_error=r.last_error,
         sent_at=r.sent_at,
         photo=r.photo,
+        not_after=r.not_after,
     )
 
 
@@ -53,6 +54,7 @@ def _row(x: OutboxMessage) -> dict[str, Any]:
         "created_at": x.created_at,
         "sent_at": x.sent_at,
         "photo": x.photo,
+        "not_after": x.not_after,
     }
 
 
@@ -87,7 +89,8 @@ class SqlOutboxRepository:
                     & (m.OutboxRow.not_before <= now),
                     (m.OutboxRow.status == OutboxStatus.SENDING.value)
                     & (m.OutboxRow.lease_until < now),
-                )
+                ),
+                or_(m.OutboxRow.not_after.is_(None), m.OutboxRow.not_after > now),
             )
             .order_by(m.OutboxRow.urgent.desc(), m.OutboxRow.id)
             .limit(limit)
@@ -109,6 +112,23 @@ class SqlOutboxRepository:
         for x in claimed:
             x.claim = lease_until
         return claimed
+
+    async def expire(self, now: dt.datetime) -> int:
+        """Waiting past its `not_after` (queued, or claimed by a sender whose lease ran out):
+        `expired`, never to be sent."""
+        done = await self.session.execute(
+            update(m.OutboxRow)
+            .where(
+                m.OutboxRow.not_after <= now,
+                or_(
+                    m.OutboxRow.status == OutboxStatus.PENDING.value,
+                    (m.OutboxRow.status == OutboxStatus.SENDING.value)
+                    & (m.OutboxRow.lease_until < now),
+                ),
+            )
+            .values(status=OutboxStatus.EXPIRED.value, lease_until=None)
+        )
+        return int(cast("CursorResult[Any]", done).rowcount or 0)
 
     async def mark_sent(self, ids: Sequence[int], at: dt.datetime) -> None:
         """Telegram took them, so `sent` whoever claims them now (even another sender after

@@ -510,6 +510,7 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    not_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class JobRunRow(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -145,6 +146,36 @@ def test_class_report_is_a_pdf_and_invariant_is_the_same_bytes() -> None:
     assert render_class_report(report, SCHOOL, invariant=True) == pdf
     assert render_class_report(report, "Другая школа", invariant=True) != pdf
     assert render_class_report(report, SCHOOL).startswith(b"%PDF")
+
+
+def pdf_title(pdf: bytes) -> str:
+    """The document's title as reportlab stores it: a PDF string of UTF-16 with a BOM."""
+    m = re.search(rb"/Title \((.*?)(?<!\\)\) /", pdf, re.S)
+    assert m, "the PDF has no title"
+    raw, out, i = m.group(1), bytearray(), 0
+    while i < len(raw):
+        if raw[i : i + 1] == b"\\":
+            octal = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4])
+            if octal:
+                out.append(int(octal.group(), 8))
+                i += 1 + len(octal.group())
+                continue
+            out += raw[i + 1 : i + 2]
+            i += 2
+            continue
+        out += raw[i : i + 1]
+        i += 1
+    return out.decode("utf-16")
+
+
+def test_a_one_day_report_gives_one_date() -> None:
+    """Issue 16.9: a report of one day is dated «26.10.2025», not «26.10.2025 – 26.10.2025»
+    (its title; the heading on the page says the same dates)."""
+    day = dt.date(2025, 10, 26)
+    report = dataclasses.replace(small_report(), first=day, last=day)
+    assert pdf_title(render_class_report(report, SCHOOL)) == "Отчёт по классу 7Б: 26.10.2025"
+    several = pdf_title(render_class_report(small_report(), SCHOOL))
+    assert several == "Отчёт по классу 7Б: 01.09.2025 – 26.10.2025"
 
 
 def test_class_report_text(tmp_path: Path) -> None:

@@ -328,3 +328,45 @@ def test_configuration_refusals(cli: Callable[..., tuple[int, str, str]], tmp_pa
     code, _, err = cli(f"sqlite:///{tmp_path}/j.sqlite3", "outbox", lang="xx")
     assert code == EXIT_REFUSED
     assert "Ошибка: JOURNAL_LANGUAGE = xx; журнал поддерживает языки: ru, en" in err
+
+
+def test_the_outbox_counts_the_expired(
+    school_url: str, cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """A summary whose day ended before it went is counted apart, not hidden among the rest."""
+    import asyncio
+    import datetime as dt
+
+    from domain.delivery import OutboxMessage
+    from domain.people import Account
+    from storage.database import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    async def queue_expired() -> None:
+        engine = create_engine(school_url)
+        now = dt.datetime.now(dt.UTC)
+        try:
+            async with SqlUnitOfWork(session_factory(engine)) as uow:
+                [school] = await uow.schools.all()
+                account = await uow.accounts.add(Account(None, "telegram", "7", "7", "en", "", now))
+                assert school.id is not None and account.id is not None
+                old = now - dt.timedelta(days=1)
+                await uow.outbox.add(
+                    [
+                        OutboxMessage(
+                            id=None, school_id=school.id, account_id=account.id, chat_id="7",
+                            kind="deputy_summary", dedup_key="s", text="Summary",
+                            not_before=old, created_at=old, not_after=now - dt.timedelta(hours=1),
+                        )
+                    ]
+                )  # fmt: skip
+                await uow.outbox.expire(now)
+                await uow.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(queue_expired())
+    code, out, _ = cli(school_url, "outbox")
+    assert code == 0 and "Expired unsent (their day had ended): 1" in out, out
+    code, out, _ = cli(school_url, "--lang", "ru", "outbox")
+    assert "Устарели и не отправлены (их день уже закончился): 1" in out, out

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.clock import FixedClock, local_today, school_time
+from domain.clock import FixedClock, day_range, local_today, school_time
 
 UTC = dt.UTC
 
@@ -82,3 +84,32 @@ def test_school_time_without_a_school_is_utc_and_refuses_a_naive_datetime() -> N
     assert f"{school_time(moment, None):%H:%M}" == "15:00"
     with pytest.raises(ValueError):
         school_time(dt.datetime(2026, 12, 29, 15, 0), "Europe/Moscow")
+
+
+def test_a_range_of_one_day_is_one_date() -> None:
+    """Issue 16.9: «04.12», not «04.12–04.12»; the one function for every range people read."""
+    first, last = dt.date(2026, 12, 4), dt.date(2026, 12, 6)
+    assert day_range(first, first) == "04.12"
+    assert day_range(first, last) == "04.12–06.12"
+    assert day_range(first, first, year=True) == "04.12.2026"
+    assert day_range(first, last, year=True) == "04.12.2026 – 06.12.2026"
+
+
+def test_school_time_is_the_one_way_an_instant_becomes_a_local_time() -> None:
+    """Issue 16.9: no use case turns a stored instant into the school's time by itself
+    (`astimezone(zone)`); they all ask `domain.clock.school_time`. Converting to UTC is fine."""
+    root = Path(__file__).resolve().parent.parent / "domain"
+    allowed = {"dt.UTC", "now.tzinfo or dt.UTC"}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "clock.py" and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "astimezone"
+                and not (node.args and ast.unparse(node.args[0]) in allowed)
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []

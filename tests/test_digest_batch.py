@@ -19,6 +19,7 @@ from domain.grading import PASS_FAIL
 from domain.journal import Mark, RemarkTone, TermMark
 from domain.people import Actor, PersonKind
 from domain.usecases import teaching
+from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
 from domain.usecases.diary import subject_forecasts
 from domain.usecases.digest_batch import class_batches
 from domain.usecases.family_jobs import Digest, digest_facts, family_accounts
@@ -372,7 +373,9 @@ async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory
 class _Charts:
     """A chart of exactly what it was given: the period's marks of every subject."""
 
-    def chart(self, title: str, subjects: object, period: object, weights: object) -> bytes:
+    def chart(
+        self, title: str, subjects: object, period: object, weights: object, language: str = "ru"
+    ) -> bytes:
         marks = [(s.subject.name, s.marks) for s in subjects]  # type: ignore[attr-defined]
         return f"{title}|{period.name}|{marks}".encode()  # type: ignore[attr-defined]
 
@@ -490,7 +493,9 @@ class _SlowCharts:
         self.ticks = ticks
         self.ticked_while_drawing = 0
 
-    def chart(self, title: str, subjects: object, period: object, weights: object) -> bytes:
+    def chart(
+        self, title: str, subjects: object, period: object, weights: object, language: str = "ru"
+    ) -> bytes:
         before = len(self.ticks)
         time.sleep(0.08)
         self.ticked_while_drawing += len(self.ticks) - before
@@ -540,3 +545,35 @@ async def test_a_digest_that_fails_midway_leaves_the_unit_of_work_usable(
         with pytest.raises(RuntimeError, match="worked out"):
             await Failing().notices(uow, school, FRIDAY.isoformat(), w.clock.now())
         assert (await uow.schools.get(w.school_id)).id == w.school_id  # the connection is free
+
+
+class _LanguageCharts:
+    """Notes the language each chart is drawn in."""
+
+    def __init__(self) -> None:
+        self.languages: list[str] = []
+
+    def chart(
+        self, title: str, subjects: object, period: object, weights: object, language: str = "ru"
+    ) -> bytes:
+        self.languages.append(language)
+        return title.encode()
+
+
+async def test_a_chart_is_drawn_in_its_readers_language(make_uow: UowFactory) -> None:
+    """An English guardian's chart writes 4.45, a Russian one's 4,45: the digest tells the
+    chart maker whose chart it is."""
+    w = await _school(make_uow, bot_school())
+    await join(w, PersonKind.GUARDIAN, w.ids["GF"], 2)
+    [issued] = await issue_invitations(
+        w.make_uow(), w.school_id, PersonKind.GUARDIAN, [w.ids["GA3"]], w.clock
+    )
+    english = MessengerUser("telegram", "3", "3", "en")
+    await redeem_invitation(w.make_uow(), english, issued.code, w.clock)
+    charts = _LanguageCharts()
+    async with w.make_uow() as uow:
+        school = await uow.schools.get(w.school_id)
+        notices = await Digest(charts).notices(uow, school, FRIDAY.isoformat(), MONDAY)  # type: ignore[arg-type]
+    by_language = {n.account.language for n in notices if n.photo}
+    assert by_language == {"ru", "en"}
+    assert sorted(charts.languages) == sorted(n.account.language for n in notices if n.photo)

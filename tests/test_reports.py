@@ -14,7 +14,7 @@ from domain.forecast import MarkInPeriod, forecast
 from domain.grading import GradingSettings
 from domain.model import GradeRange, Grading, Period, PeriodKind, Subject
 from domain.usecases.diary import SubjectMarks
-from reports.charts import PillowCharts, _numeric_marks, mean_line
+from reports.charts import PillowCharts, _numeric_marks, mean_line, mean_text
 from reports.digest_pdf import PrintedDigest, render_digests
 
 PERIOD = Period(
@@ -129,6 +129,22 @@ def test_the_charts_line_ends_on_the_mean_in_its_title() -> None:
         Decimal("2.80"),  # the control work's 2 weighs twice: (3 + 3 + 4 + 2·2) / 5
         Decimal("2.83"),
     ]
+
+
+def test_the_charts_numbers_are_written_in_the_readers_language() -> None:
+    """4,45 in a Russian chart, 4.45 in an English one (`locales.number`): the means in the
+    panels' titles and at the end of their lines."""
+    assert mean_text(Decimal("4.45"), "ru") == "4,45"
+    assert mean_text(Decimal("4.45"), "en") == "4.45"
+    charts = PillowCharts()
+    russian = charts.chart("Иванов Пётр", SUBJECTS, PERIOD, WEIGHTS)
+    assert charts.chart("Иванов Пётр", SUBJECTS, PERIOD, WEIGHTS, language="ru") == russian
+    english = charts.chart("Иванов Пётр", SUBJECTS, PERIOD, WEIGHTS, language="en")
+    assert english != russian
+    # only the numbers differ: a chart without means is the same picture in both
+    assert charts.chart("Иванов Пётр", [], PERIOD, WEIGHTS, language="en") == charts.chart(
+        "Иванов Пётр", [], PERIOD, WEIGHTS
+    )
 
 
 def test_chart_grows_with_subjects_and_stays_within_limits() -> None:

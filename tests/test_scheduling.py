@@ -12,6 +12,7 @@ from sqlalchemy import select
 from domain.clock import FixedClock
 from domain.people import PersonKind
 from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
+from domain.usecases.control import OverdueTeacherReminder
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school
@@ -136,3 +137,17 @@ async def test_finished_lessons_are_not_reminded(make_uow: UowFactory) -> None:
     [run] = await run_due_jobs(make_uow, clock, LocalesRenderer())
     assert run.messages == 0
     assert await outbox(make_uow) == []
+
+
+async def test_a_days_overdue_notice_keeps_only_that_day(make_uow: UowFactory) -> None:
+    """Issue 16: the 8:00 overdue notice (as the deputy's 9:00 summary and the 15:00 absence
+    prompt, `DailyJob.for_the_day`) is about one day: it is queued with `not_after` at that
+    day's midnight at the school, after which the sender expires it unsent."""
+    clock = FixedClock(MONDAY_UTC)
+    await setup_school(make_uow, "Школа", "Europe/Moscow", False, 101, clock)
+    msk = ZoneInfo("Europe/Moscow")
+    clock.moment = dt.datetime(2026, 11, 17, 8, 0, tzinfo=msk)  # Monday's lesson is overdue
+    [run] = await run_due_jobs(make_uow, clock, LocalesRenderer(), (OverdueTeacherReminder(),))
+    assert run.messages == 1
+    [row] = await outbox(make_uow)
+    assert row.not_after.astimezone(msk) == dt.datetime(2026, 11, 18, 0, 0, tzinfo=msk)

@@ -166,3 +166,46 @@ async def test_due_counts_what_may_go_now(make_uow: UowFactory) -> None:
     async with make_uow() as uow:
         assert await uow.outbox.due(now) == 2  # one is being sent, one waits for the morning
         assert await uow.outbox.due(later) == 3
+
+
+async def test_a_message_past_its_day_expires_instead_of_being_sent(make_uow: UowFactory) -> None:
+    """Issue 16: the deputy's 9:00 summary of a day that has ended (held by quiet hours, or a
+    sender that was down) is not delivered next morning beside that day's own: a message past
+    its `not_after` is recorded as expired, unsent; one still within its day goes."""
+    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
+    now = dt.datetime.now(dt.UTC)
+    async with make_uow() as uow:
+        account = await uow.accounts.add(Account(None, "telegram", "4501", "4501", "ru", "", now))
+        assert account.id is not None and school.id is not None
+
+        def summary(key: str, not_after: dt.datetime) -> OutboxMessage:
+            return OutboxMessage(
+                id=None, school_id=school.id, account_id=account.id, chat_id="4501",
+                kind="deputy_summary", dedup_key=key, text=f"Сводка {key}",
+                not_before=now - dt.timedelta(hours=12), created_at=now - dt.timedelta(days=1),
+                not_after=not_after,
+            )  # fmt: skip
+
+        await uow.outbox.add(
+            [
+                summary("yesterday", now - dt.timedelta(minutes=1)),
+                summary("today", now + dt.timedelta(hours=8)),
+            ]
+        )
+        await uow.commit()
+    async with FakeTelegram() as server:
+        server.add_bot(TOKEN)
+        server.add_user(4501, started=True)
+        bot = build_bot(TOKEN, server.api_url)
+        sender = Sender(make_uow, TelegramGateway(bot), SystemClock(), RateLimiter())
+        try:
+            assert await sender.run_once() == 1
+            assert await sender.run_once() == 0
+        finally:
+            await bot.session.close()
+        assert [x.text for x in server.messages(4501) if x.from_bot] == ["Сводка today"]
+    async with make_uow() as uow:
+        rows = dict(
+            (await uow.session.execute(select(m.OutboxRow.dedup_key, m.OutboxRow.status))).all()
+        )
+    assert rows == {"yesterday": "expired", "today": "sent"}

@@ -15,7 +15,8 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
 from bot.states import DiarySG
-from bot.texts import BACK, MENU, Raw, Tr, day_range, esc, label
+from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.clock import day_range
 from domain.family import ReportedReason
 from domain.forecast import describe
 from domain.ids import StaleInput, parse_id, parse_number

@@ -15,6 +15,7 @@ from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_tod
 from bot.dialogs.lesson import ChoiceGrid
 from bot.states import ClassSG, ControlSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from domain.clock import day_range
 from domain.family import AbsenceCode
 from domain.ids import parse_choice, parse_id, parse_member, parse_number
 from domain.usecases import class_teacher as uc
@@ -143,10 +144,9 @@ async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     missed = sum(a.lessons_missed for a in report.attendance)
     lines = [
         t(
-            "<b>{cls}: {first}–{last}</b>",
+            "<b>{cls}: {days}</b>",
             cls=esc(report.school_class.name),
-            first=report.first.strftime("%d.%m"),
-            last=report.last.strftime("%d.%m"),
+            days=day_range(report.first, report.last),
         ),
         t(
             "Lessons missed: {missed}, of them ill {ill}, valid {valid}, without a valid reason "
@@ -394,10 +394,9 @@ async def control_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
     total = report.total
     lines = [
         t(
-            "<b>Control, grades {grades}: {first}–{last}</b>",
+            "<b>Control, grades {grades}: {days}</b>",
             grades=str(report.grades),
-            first=report.first.strftime("%d.%m"),
-            last=report.last.strftime("%d.%m"),
+            days=day_range(report.first, report.last),
         ),
         t(
             "Lessons {lessons}: filled in on time {on_time}, homework {homework}, by the КТП {ktp}",

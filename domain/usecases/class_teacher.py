@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from domain.clock import school_time
+from domain.clock import day_range, school_time
 from domain.errors import Forbidden
 from domain.family import AbsenceCode, AbsenceReason, ReportedReason
 from domain.forecast import Forecast
@@ -253,7 +253,10 @@ class AbsencePrompt(DailyJob):
     async def notices(
         self, uow: UnitOfWork, school: School, key: str, now: dt.datetime
     ) -> list[Notice]:
-        return await _prompts(uow, school, dt.date.fromisoformat(key), key, self.name, False)
+        day = dt.date.fromisoformat(key)
+        return self.for_the_day(
+            school, key, await _prompts(uow, school, day, key, self.name, False)
+        )
 
 
 class AbsenceReminder(DailyJob):
@@ -425,7 +428,7 @@ async def _class_report(
         None,
         school.id,
         None,
-        f"{first:%d.%m}–{last:%d.%m}",
+        day_range(first, last),
         PeriodKind.QUARTER,
         _grades(cls.grade),
         first,

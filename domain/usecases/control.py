@@ -9,8 +9,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
 from domain.errors import Forbidden
 from domain.journal import EntryKind, Lesson, end_of_day, entry_deadline, last_lesson_end
 from domain.model import ALL_GRADES, GradeRange, Grading, PeriodKind, School, StaffMember
@@ -98,7 +98,7 @@ async def find_overdue(
 ) -> list[OverdueEntry]:
     """Everything past its deadline, as of `now`, for lessons of the last `days` days."""
     assert school.id is not None
-    today = now.astimezone(ZoneInfo(school.timezone)).date()
+    today = school_time(now, school.timezone).date()
     first = today - dt.timedelta(days=days)
     slots = await uow.journal.timetable(school.id)
     day = first
@@ -349,7 +349,7 @@ class OverdueTeacherReminder(DailyJob):
                 result.append(
                     Notice(account, school.id, self.name, f"{self.name}:{key}:{account.id}", lines)
                 )
-        return result
+        return self.for_the_day(school, key, result)
 
 
 class DeputySummary(DailyJob):
@@ -397,7 +397,7 @@ class DeputySummary(DailyJob):
                         buttons=tuple(buttons),
                     )
                 )
-        return result
+        return self.for_the_day(school, key, result)
 
 
 def _name(staff: dict[int | None, StaffMember], staff_id: int) -> str:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
 from domain.forecast import MARK_NUMBERS, MarkTally, Weighing, forecast_tally
 from domain.grading import PASS_FAIL, term_marks_shown
 from domain.journal import Attendance, school_days
@@ -329,7 +330,6 @@ def pupil_digests(
 
     attendance = _by_pupil(rows.attendance)
     family_of = _by_pupil(accounts)
-    zone = ZoneInfo(school.timezone)
     control: dict[tuple[int, ...], list[str]] = {}
     absent, late_ = Attendance.ABSENT.value, Attendance.LATE.value
     # Pupils in the same subgroups see the same lessons: worked out once per set of subgroups.
@@ -420,7 +420,7 @@ def pupil_digests(
             days,
             late,
             [
-                DigestRemark(created_at.astimezone(zone).date(), text, teacher)
+                DigestRemark(school_time(created_at, school.timezone).date(), text, teacher)
                 for _, created_at, text, teacher in remarks.get(pupil_id, ())
             ],
             list(control[control_key]),

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
+from domain.clock import day_range, school_time
 from domain.family import TermAcknowledgement
 from domain.forecast import Forecast, describe
 from domain.grading import term_marks_shown
@@ -48,8 +49,10 @@ class ChartMaker(Protocol):
         subjects: Sequence[SubjectMarks],
         period: Period,
         weights: Mapping[str, Decimal],
+        language: str = "ru",
     ) -> bytes:
-        """`weights`: the school's weight of each kind of work, by the name the marks carry."""
+        """`weights`: the school's weight of each kind of work, by the name the marks carry;
+        `language`: the reader's, in which the chart writes its numbers."""
         ...
 
 
@@ -242,7 +245,13 @@ class Digest:
                     Notice(account, school.id, self.kind, key, tuple(lines), buttons=contact)
                 )
                 if account.charts and self.charts is not None and subjects:
-                    picture = self.charts.chart(pupil.full_name, subjects, period, weights or {})
+                    picture = self.charts.chart(
+                        pupil.full_name,
+                        subjects,
+                        period,
+                        weights or {},
+                        language=account.language,
+                    )
                     caption = (
                         msg(
                             "Marks of {name} in {period}", name=pupil.first_name, period=period.name
@@ -289,11 +298,10 @@ def _lines(
         shared.clear()
     lines = [
         msg(
-            "<b>{name}</b>, {cls}: {first}–{last}",
+            "<b>{name}</b>, {cls}: {days}",
             name=pupil.full_name,
             cls=cls.name,
-            first=since.strftime("%d.%m"),
-            last=day.strftime("%d.%m"),
+            days=day_range(since, day),
         )
     ]
     quiet: list[str] = []  # subjects without news: one line after those with news
@@ -440,7 +448,7 @@ async def digest_facts(
     staff = {s.id: s for s in await uow.people.all_staff(school.id)} if found else {}
     remarks = [
         DigestRemark(
-            r.created_at.astimezone(zone).date(),
+            school_time(r.created_at, school.timezone).date(),
             r.text,
             staff[r.author_id].short_name if r.author_id in staff else "",
         )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from domain.clock import school_time
 from domain.delivery import (
     DEFAULT_QUIET_FROM,
     DEFAULT_QUIET_TO,
@@ -20,7 +20,7 @@ from domain.delivery import (
     QuietHours,
     deliver_at,
 )
-from domain.journal import LessonState, is_school_day
+from domain.journal import LessonState, end_of_day, is_school_day
 from domain.model import ALL_GRADES, School
 from domain.people import Account, PersonKind
 from domain.ports import Clock, UnitOfWork
@@ -57,6 +57,7 @@ class Notice:
     urgent: bool = False
     buttons: tuple[tuple[tuple[Label, str], ...], ...] = field(default=())  # (label, data)
     photo: bytes | None = None
+    not_after: dt.datetime | None = None  # not delivered after this (see OutboxMessage)
 
 
 class NoticeRenderer(Protocol):
@@ -104,6 +105,13 @@ class DailyJob:
 
     async def due(self, uow: UnitOfWork, school: School, local: dt.datetime) -> str | None:
         return await daily_due(uow, school, local, self.at)
+
+    @staticmethod
+    def for_the_day(school: School, key: str, notices: list[Notice]) -> list[Notice]:
+        """Notices about the day `key` only: none is delivered after that day ends at the
+        school (held by quiet hours or a sender that was down, it would tell a stale day)."""
+        ends = end_of_day(dt.date.fromisoformat(key), school.timezone)
+        return [replace(n, not_after=ends) for n in notices]
 
 
 # --------------------------------------------------------------------------- evening reminder
@@ -188,7 +196,7 @@ def to_outbox(
                               urgent=notice.urgent),
         created_at=now, urgent=notice.urgent,
         buttons=renderer.render_buttons(notice) if notice.buttons else [],
-        photo=notice.photo,
+        photo=notice.photo, not_after=notice.not_after,
     )  # fmt: skip
 
 
@@ -205,7 +213,7 @@ async def run_due_jobs(
     runs: list[JobRun] = []
     for school in schools:
         assert school.id is not None
-        local = now.astimezone(ZoneInfo(school.timezone))
+        local = school_time(now, school.timezone)
         for job in jobs:
             async with make_uow() as uow:
                 key = await job.due(uow, school, local)

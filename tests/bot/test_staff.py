@@ -122,6 +122,22 @@ async def test_class_report_ranges(harness: Harness) -> None:
     assert pdf.data[:4] == b"%PDF" and pdf.filename.startswith("report-7А")
 
 
+async def test_a_one_day_range_is_one_date(harness: Harness) -> None:
+    """Issue 16.9: on a period's first day the class report and the control say «05.11», not
+    «05.11–05.11»."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 5, 14, 0, tzinfo=MSK)  # II четверть starts today
+    teacher = await h.teacher()
+    await teacher.press("Мой класс")
+    await teacher.press("Посещаемость и успеваемость")
+    text = teacher.screen().text
+    assert "7А: 05.11" in text and "05.11–05.11" not in text, text
+    deputy = await h.teacher("T2", user_id=5002)
+    await deputy.press("Контроль")
+    text = deputy.screen().text
+    assert "Контроль, параллели 5-11: 05.11" in text and "05.11–05.11" not in text, text
+
+
 async def test_the_guardians_screen_agrees_with_each_guardian(harness: Harness) -> None:
     """«не подключилась» for a mother: the words about a person agree with their gender."""
     h = harness
