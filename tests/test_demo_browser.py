@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -134,7 +135,8 @@ async def test_teacher_marks_a_lesson_and_the_parent_sees_it(demo: Demo, browser
     await diary.wait_for()
     text = await diary.inner_text()
     maths = next(line for line in text.splitlines() if line.startswith("Математика:"))
-    assert maths.split()[-1] == "5", maths  # today's mark comes last
+    marks = re.findall(r"(\S+) \(([^,()]+), (\d\d\.\d\d)\)", maths)  # «5 (устный ответ, 16.11)»
+    assert marks[-1][:2] == ("5", "устный ответ"), maths  # today's mark comes last
     await diary.scroll_into_view_if_needed()
     await shot(page, "05-parent-diary")
 

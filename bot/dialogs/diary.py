@@ -65,6 +65,13 @@ async def child_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     }
 
 
+def _in_text(name: str) -> str:
+    """A kind of work's name inside a sentence: «устный ответ», but «ВПР» stays as it is."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
 async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
@@ -89,7 +96,18 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     for s in book.subjects:
         if not s.marks and s.forecast is None:
             continue
-        marks = " ".join(esc(v) for _, v, _ in s.marks) or "—"
+        marks = (
+            ", ".join(
+                t(
+                    "{value} ({kind}, {day})",
+                    value=esc(v),
+                    kind=esc(_in_text(k)),
+                    day=d.strftime("%d.%m"),
+                )
+                for d, v, k in s.marks
+            )
+            or "—"
+        )
         line = f"\n<b>{esc(s.subject.name)}</b>: {marks}"
         if s.term_mark:
             line += " " + t("(term mark {value})", value=esc(s.term_mark))
@@ -106,8 +124,13 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
             )
         if s.forecast is not None:
             for msgid, params in describe(s.forecast):
-                values = {  # a mean stays a Decimal: the translator writes it (4,45 or 4.45)
-                    k: v if isinstance(v, Decimal) else esc(book.kind_names.get(str(v), v))
+                values = {  # a mean stays a Decimal: the translator writes it (4,45 or 4.45),
+                    # and a count an int, which picks the plural form («3 отметки», «8 отметок»)
+                    k: v
+                    if isinstance(v, Decimal | int)
+                    else esc(_in_text(book.kind_names[str(v)]))
+                    if k == "kind" and str(v) in book.kind_names
+                    else esc(v)
                     for k, v in params.items()
                 }
                 lines.append("   " + t(msgid, **values))

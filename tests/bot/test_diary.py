@@ -341,3 +341,29 @@ async def test_the_day_view_shows_each_lesson_with_topic_homework_attendance_and
         assert parent.screen().text == shown
     alert = await refused(parent, *forge(parent, "dday", "2026-02-30"))
     assert alert == "Этот экран устарел; вот свежее меню."
+
+
+async def test_the_marks_screen_gives_each_mark_its_kind_of_work_and_date(
+    harness: Harness,
+) -> None:
+    """Issue 16.11: «Отметки» lists every mark with its kind of work and day, not bare values."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 10, 12, 0, tzinfo=MSK)
+    await h.teacher()
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    [tuesday] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    await teaching.put_mark(
+        h.make_uow(), teacher, tuesday.lesson.id, h.pupils["A3"], "control", "3", h.clock
+    )
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
+    [first, *_] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    await teaching.put_mark(
+        h.make_uow(), teacher, first.lesson.id, h.pupils["A3"], "oral", "5", h.clock
+    )
+    parent = h.user(6800, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    await parent.press("Дневник")
+    await parent.press("Отметки")
+    assert (
+        "Математика: 3 (контрольная работа, 10.11), 5 (устный ответ, 16.11)" in parent.screen().text
+    ), parent.screen().text
