@@ -140,6 +140,18 @@ async def test_teacher_marks_a_lesson_and_the_parent_sees_it(demo: Demo, browser
     await diary.scroll_into_view_if_needed()
     await shot(page, "05-parent-diary")
 
+    # The same day by lessons, on a phone: topic, homework, attendance and today's 5.
+    await tap(page, "Назад")
+    await tap(page, "По дням")
+    day = messages.locator(".row.bot .text").filter(has_text="сегодня").last
+    await day.wait_for()
+    assert "Отметка 5 (устный ответ)" in await day.inner_text()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await asyncio.sleep(0.3)
+    await day.scroll_into_view_if_needed()
+    await shot(page, "10-diary-day")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
     # An hour later the mark has settled and the parent is told about it.
     await page.locator("#clock-actions button[data-action=hour]").click()
     await messages.get_by_text("Макар: 5 по предмету «Математика»").wait_for()

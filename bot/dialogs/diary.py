@@ -216,7 +216,7 @@ async def day_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         day = t("{day}, today", day=day)
     lines = [
         t(
-            "<b>{name}</b>, {cls}: {day}",
+            "<b>{day}</b>\n{name}, {cls}",
             name=esc(view.pupil.full_name),
             cls=esc(view.school_class.name),
             day=day,
@@ -233,7 +233,7 @@ async def day_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         if x.topic:
             lines.append("   " + t("Topic: {topic}", topic=esc(x.topic)))
         if x.homework:
-            lines.append("   📒 " + t("Homework: {homework}", homework=esc(x.homework)))
+            lines.append("   " + t("Homework: {homework}", homework=esc(x.homework)))
         if x.attendance is Attendance.ABSENT:
             if view.code is not None:
                 reason = reasons[view.code.value]
@@ -241,14 +241,18 @@ async def day_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
                 reason = t("reported ahead: {reason}", reason=reasons[view.reported.value])
             else:
                 reason = t("reason not entered yet")
-            lines.append("   🚫 " + t("absent ({reason})", reason=reason))
+            lines.append("   " + t("Absent ({reason})", reason=reason))
         elif x.attendance is Attendance.LATE:
-            lines.append("   ⏰ " + t("late for the lesson"))
+            lines.append("   " + t("Late for the lesson"))
         for mark in x.marks:
-            line = f"   ✏️ <b>{esc(mark.value)}</b> — {esc(mark.work_kind)}"
+            line = t(
+                "Mark <b>{value}</b> ({kind})",
+                value=esc(mark.value),
+                kind=esc(_in_text(mark.work_kind)),
+            )
             if mark.comment:  # the teacher's own text: escaped like every value
-                line += f" 💬 {esc(mark.comment)}"
-            lines.append(line)
+                line += f": «{esc(mark.comment)}»"
+            lines.append("   " + line)
     moves = []
     if view.previous is not None:
         moves.append((view.previous.isoformat(), f"◀ {_weekday(t, view.previous)}"))
