@@ -261,7 +261,7 @@ async def day_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     return {
         "day_html": "\n".join(lines),
         "moves": moves,
-        "not_today": _shown_day(dialog_manager) is not None,
+        "not_today": _shown_day(dialog_manager) is not None and view.day != view.today,
     }
 
 

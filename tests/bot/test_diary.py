@@ -329,6 +329,10 @@ async def test_the_day_view_shows_each_lesson_with_topic_homework_attendance_and
     assert "Пн 09.11\nГалкина" in parent.screen().text
     await parent.press("Сегодня")
     assert "Пн 16.11, сегодня" in parent.screen().text
+    # Back at today by ◀ from tomorrow: no «Сегодня» to press either.
+    await parent.press("Вт 17.11 ▶")
+    await parent.press("◀ Пн 16.11")
+    assert "Сегодня" not in [b for row in parent.screen().buttons for b in row]
     # ▶ goes on to Tuesday 17.11: the homework set on Monday for it, nothing else yet.
     await parent.press("Вт 17.11 ▶")
     assert "Вт 17.11\nГалкина" in parent.screen().text
