@@ -503,7 +503,8 @@ def days_with_lessons(
     days: list[dt.date], slots: list[TimetableSlot], periods: list[Period], grade: int
 ) -> list[dt.date]:
     """The school days on which the timetable gives the class a lesson within a period."""
-    terms = [p for p in periods if grade in p.grades]
+    mine = [p for p in periods if grade in p.grades]
+    terms = [p for p in mine if p.kind != "year"] or mine
     return [
         d
         for d in days
