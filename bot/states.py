@@ -45,6 +45,7 @@ class DiarySG(StatesGroup):
     marks = State()
     absences = State()
     homework = State()
+    day = State()
     report_days = State()
     report_reason = State()
     report_text = State()

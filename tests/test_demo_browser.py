@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -134,9 +135,22 @@ async def test_teacher_marks_a_lesson_and_the_parent_sees_it(demo: Demo, browser
     await diary.wait_for()
     text = await diary.inner_text()
     maths = next(line for line in text.splitlines() if line.startswith("Математика:"))
-    assert maths.split()[-1] == "5", maths  # today's mark comes last
+    marks = re.findall(r"(\S+) \(([^,()]+), (\d\d\.\d\d)\)", maths)  # «5 (устный ответ, 16.11)»
+    assert marks[-1][:2] == ("5", "устный ответ"), maths  # today's mark comes last
     await diary.scroll_into_view_if_needed()
     await shot(page, "05-parent-diary")
+
+    # The same day by lessons, on a phone: topic, homework, attendance and today's 5.
+    await tap(page, "Назад")
+    await tap(page, "По дням")
+    day = messages.locator(".row.bot .text").filter(has_text="сегодня").last
+    await day.wait_for()
+    assert "Отметка 5 (устный ответ)" in await day.inner_text()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await asyncio.sleep(0.3)
+    await day.scroll_into_view_if_needed()
+    await shot(page, "10-diary-day")
+    await page.set_viewport_size({"width": 1280, "height": 900})
 
     # An hour later the mark has settled and the parent is told about it.
     await page.locator("#clock-actions button[data-action=hour]").click()

@@ -14,12 +14,14 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, Switc
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
+from bot.dialogs.menu import WEEKDAYS
 from bot.states import DiarySG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.clock import day_range
 from domain.family import ReportedReason
 from domain.forecast import describe
-from domain.ids import StaleInput, parse_id, parse_number
+from domain.ids import StaleInput, parse_day, parse_id, parse_number
+from domain.journal import Attendance
 from domain.usecases import diary as uc
 
 
@@ -64,6 +66,13 @@ async def child_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     }
 
 
+def _in_text(name: str) -> str:
+    """A kind of work's name inside a sentence: «устный ответ», but «ВПР» stays as it is."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
 async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
@@ -88,7 +97,18 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     for s in book.subjects:
         if not s.marks and s.forecast is None:
             continue
-        marks = " ".join(esc(v) for _, v, _ in s.marks) or "—"
+        marks = (
+            ", ".join(
+                t(
+                    "{value} ({kind}, {day})",
+                    value=esc(v),
+                    kind=esc(_in_text(k)),
+                    day=d.strftime("%d.%m"),
+                )
+                for d, v, k in s.marks
+            )
+            or "—"
+        )
         line = f"\n<b>{esc(s.subject.name)}</b>: {marks}"
         if s.term_mark:
             line += " " + t("(term mark {value})", value=esc(s.term_mark))
@@ -105,8 +125,13 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
             )
         if s.forecast is not None:
             for msgid, params in describe(s.forecast):
-                values = {  # a mean stays a Decimal: the translator writes it (4,45 or 4.45)
-                    k: v if isinstance(v, Decimal | int) else esc(book.kind_names.get(str(v), v))
+                values = {  # a mean stays a Decimal: the translator writes it (4,45 or 4.45),
+                    # and a count an int, which picks the plural form («3 отметки», «8 отметок»)
+                    k: v
+                    if isinstance(v, Decimal | int)
+                    else esc(_in_text(book.kind_names[str(v)]))
+                    if k == "kind" and str(v) in book.kind_names
+                    else esc(v)
                     for k, v in params.items()
                 }
                 lines.append("   " + t(msgid, **values))
@@ -167,6 +192,97 @@ async def homework_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 
 async def homework_next(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["week"] = widget.widget_id == "hwweek"
+
+
+# --------------------------------------------------------------------------- the day view
+
+
+def _shown_day(manager: DialogManager) -> dt.date | None:
+    shown = manager.dialog_data.get("shown")
+    return parse_day(shown) if shown is not None else None
+
+
+def _weekday(t: Any, day: dt.date) -> str:
+    return f"{t(WEEKDAYS[day.weekday()])} {day.strftime('%d.%m')}"
+
+
+async def day_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
+    ctx = ctx_of(dialog_manager)
+    t = ctx.t
+    view = await uc.diary_day(
+        ctx.uow(), ctx.actor, _pupil(dialog_manager), ctx.clock, _shown_day(dialog_manager)
+    )
+    day = _weekday(t, view.day)
+    if view.day == view.today:
+        day = t("{day}, today", day=day)
+    lines = [
+        t(
+            "<b>{day}</b>\n{name}, {cls}",
+            name=esc(view.pupil.full_name),
+            cls=esc(view.school_class.name),
+            day=day,
+        )
+    ]
+    reasons = {"Б": t("ill"), "У": t("valid reason"), "Н": t("no valid reason")}
+    for x in view.lessons:
+        time = (
+            f" {x.starts.strftime('%H:%M')}–{x.ends.strftime('%H:%M')}"
+            if x.starts and x.ends
+            else ""
+        )
+        lines.append(f"\n<b>{x.number}.</b>{time} <b>{esc(x.subject)}</b>")
+        if x.topic:
+            lines.append("   " + t("Topic: {topic}", topic=esc(x.topic)))
+        if x.homework:
+            lines.append("   " + t("Homework: {homework}", homework=esc(x.homework)))
+        if x.attendance is Attendance.ABSENT:
+            if view.code is not None:
+                reason = reasons[view.code.value]
+            elif view.reported is not None:
+                reason = t("reported ahead: {reason}", reason=reasons[view.reported.value])
+            else:
+                reason = t("reason not entered yet")
+            lines.append("   " + t("Absent ({reason})", reason=reason))
+        elif x.attendance is Attendance.LATE:
+            lines.append("   " + t("Late for the lesson"))
+        for mark in x.marks:
+            line = t(
+                "Mark <b>{value}</b> ({kind})",
+                value=esc(mark.value),
+                kind=esc(_in_text(mark.work_kind)),
+            )
+            if mark.comment:  # the teacher's own text: escaped like every value
+                line += f": «{esc(mark.comment)}»"
+            lines.append("   " + line)
+    moves = []
+    if view.previous is not None:
+        moves.append((view.previous.isoformat(), f"◀ {_weekday(t, view.previous)}"))
+    if view.following is not None:
+        moves.append((view.following.isoformat(), f"{_weekday(t, view.following)} ▶"))
+    return {
+        "day_html": "\n".join(lines),
+        "moves": moves,
+        "not_today": _shown_day(dialog_manager) is not None and view.day != view.today,
+    }
+
+
+@guarded()
+async def choose_day(
+    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
+) -> None:
+    ctx = ctx_of(manager)
+    day = parse_day(item_id)
+    # Refuses a day that is not one of the child's school days before the screen shows it.
+    await uc.diary_day(ctx.uow(), ctx.actor, _pupil(manager), ctx.clock, day)
+    manager.dialog_data["shown"] = day.isoformat()
+
+
+async def day_today(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("shown", None)
+
+
+async def open_days(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("shown", None)
 
 
 # --------------------------------------------------------------------------- absence ahead
@@ -300,7 +416,12 @@ def diary_dialog() -> Dialog:
         Screen(
             Raw("child_html"),
             Row(
+                SwitchTo(
+                    Tr("📅 By day", html=False), id="dv", state=DiarySG.day, on_click=open_days
+                ),
                 SwitchTo(Tr("📊 Marks", html=False), id="mk", state=DiarySG.marks),
+            ),
+            Row(
                 SwitchTo(Tr("🚫 Absences", html=False), id="ab", state=DiarySG.absences),
             ),
             Row(
@@ -356,6 +477,23 @@ def diary_dialog() -> Dialog:
             SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
             getter=absences_getter,
             state=DiarySG.absences,
+        ),
+        Screen(
+            Raw("day_html"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="dday",
+                    item_id_getter=lambda x: x[0],
+                    items="moves",
+                    on_click=choose_day,
+                ),
+                width=2,
+            ),
+            Button(Tr("Today", html=False), id="dnow", on_click=day_today, when="not_today"),
+            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+            getter=day_getter,
+            state=DiarySG.day,
         ),
         Screen(
             Raw("homework_html"),

@@ -13,8 +13,17 @@ from domain.errors import Forbidden, InvalidInput
 from domain.family import AbsenceCode, AbsenceReport, ReportedReason, TermAcknowledgement
 from domain.forecast import Forecast, MarkInPeriod, forecast
 from domain.grading import term_marks_shown
-from domain.journal import Attendance, homework_due, school_days
-from domain.model import Grading, Period, Pupil, School, SchoolClass, Subject
+from domain.journal import Attendance, Lesson, homework_due, school_days
+from domain.model import (
+    Grading,
+    Period,
+    Pupil,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    TimetableSlot,
+)
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
 from domain.usecases.teaching import _school, local_now
@@ -436,3 +445,183 @@ async def class_teacher_contact(
     return ClassTeacherContact(
         class_name=cls.name, teacher=teacher, school_contacts=school.help_contacts or ""
     )
+
+
+# --------------------------------------------------------------------------- the day view
+
+
+class NoSuchSchoolDay(Forbidden):
+    message = "there are no lessons of the child's on this day"
+
+
+@dataclass(frozen=True, slots=True)
+class DayMark:
+    value: str
+    work_kind: str  # its name
+    comment: str  # the teacher's own text, "" when none
+
+
+@dataclass(slots=True)
+class DayLesson:
+    """One lesson of the child's school day, as the timetable has it or as it was given."""
+
+    number: int
+    starts: dt.time | None
+    ends: dt.time | None
+    subject: str
+    topic: str
+    homework: str | None  # what was set for this lesson (homework_due)
+    attendance: Attendance | None
+    marks: list[DayMark] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DiaryDay:
+    pupil: Pupil
+    school_class: SchoolClass
+    day: dt.date
+    today: dt.date
+    lessons: list[DayLesson]
+    previous: dt.date | None  # the child's school day before, within the school year
+    following: dt.date | None
+    code: AbsenceCode | None  # the class teacher's reason, when the child missed lessons
+    reported: ReportedReason | None  # what the guardian reported ahead for the day
+
+
+def school_year_span(periods: list[Period], grade: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the grade has lessons in this school year: from its first period's start to its
+    last one's end (1 September to 31 August when no period is set)."""
+    first, last = SchoolYear.bounds_for(today)
+    mine = [p for p in periods if grade in p.grades and first <= p.starts <= last]
+    terms = [p for p in mine if p.kind != "year"] or mine
+    if not terms:
+        return first, last
+    return min(p.starts for p in terms), max(p.ends for p in terms)
+
+
+def days_with_lessons(
+    days: list[dt.date], slots: list[TimetableSlot], periods: list[Period], grade: int
+) -> list[dt.date]:
+    """The school days on which the timetable gives the class a lesson within a period."""
+    mine = [p for p in periods if grade in p.grades]
+    terms = [p for p in mine if p.kind != "year"] or mine
+    return [
+        d
+        for d in days
+        if any(s.valid_on(d) for s in slots) and (not terms or any(p.covers(d) for p in terms))
+    ]
+
+
+def day_to_show(lesson_days: list[dt.date], today: dt.date) -> dt.date | None:
+    """Today when the child has lessons, else the last such day before it (the first one of the
+    year when there is none before)."""
+    before = [d for d in lesson_days if d <= today]
+    if before:
+        return before[-1]
+    return lesson_days[0] if lesson_days else None
+
+
+async def diary_day(
+    uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock, day: dt.date | None = None
+) -> DiaryDay:
+    """The child's school day (today's or the last one by default): each lesson with its topic,
+    the homework set for it, the child's attendance and marks. A day that is not one of the
+    child's school days of this year is refused."""
+    async with uow:
+        pupil = own_child(actor, pupil_id)
+        school = await _school(uow, actor)
+        assert school.id is not None and pupil.id is not None
+        today = local_now(clock, school).date()
+        cls = await _class_of(uow, school, pupil, today)
+        periods = await uow.journal.periods(school.id)
+        first, last = school_year_span(periods, cls.grade, today)
+        member_of = {g for g, _ in await _memberships(uow, school.id, pupil.id)}
+        slots = [
+            x
+            for x in await uow.journal.timetable(school.id)
+            if x.class_id == cls.id and (x.subgroup_id is None or x.subgroup_id in member_of)
+        ]
+        taught = await _school_days(uow, school, cls.grade, first, last)
+        lesson_days = days_with_lessons(taught, slots, periods, cls.grade)
+        shown = day_to_show(lesson_days, today) if day is None else day
+        if shown is None or shown not in lesson_days:
+            raise NoSuchSchoolDay()
+        lookback = shown - dt.timedelta(days=HOMEWORK_LOOKBACK_DAYS)
+        given = [
+            x
+            for x in await uow.family.lessons_of_class(school.id, cls.id, lookback, shown)  # type: ignore[arg-type]
+            if x.subgroup_id is None or x.subgroup_id in member_of
+        ]
+        marks = await uow.family.marks_of_pupils(school.id, [pupil.id], shown, shown)
+        attendance = await uow.family.attendance_of_pupils(school.id, [pupil.id], shown, shown)
+        reasons = await uow.family.absence_reasons(school.id, [pupil.id], shown, shown)
+        reports = await uow.family.absence_reports(school.id, [pupil.id], shown, shown)
+        subject_ids = sorted({x.subject_id for x in slots} | {x.subject_id for x in given})
+        names = {s.id: s.name for s in await uow.people.subjects(school.id, subject_ids)}
+        kinds = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
+        bells = {b.lesson: b for b in await uow.journal.bells(school.id) if b.shift == 1}
+    index = lesson_days.index(shown)
+    status = {entry.lesson_id: entry.status for entry, _ in attendance}
+    by_lesson: dict[int | None, list[DayMark]] = defaultdict(list)
+    for mk, lesson in sorted(marks, key=lambda m: m[0].created_at):
+        by_lesson[lesson.id].append(
+            DayMark(
+                value=mk.value,
+                work_kind=kinds.get(mk.work_kind, mk.work_kind),
+                comment=mk.comment,
+            )
+        )
+    recent = [d for d in lesson_days if lookback <= d < shown]
+    result = []
+    homework_told: set[int] = set()  # a subject's second lesson of the day repeats nothing
+    for number, subject_id, lesson in _lessons_of_day(shown, slots, given):
+        bell = bells.get(number)
+        subject_days = {
+            d for d in recent if any(s.subject_id == subject_id and s.valid_on(d) for s in slots)
+        }
+        subject_days |= {x.day for x in given if x.subject_id == subject_id}
+        result.append(
+            DayLesson(
+                number=number,
+                starts=bell.starts if bell else None,
+                ends=bell.ends if bell else None,
+                subject=names.get(subject_id, "?"),
+                topic=lesson.topic if lesson else "",
+                homework=None
+                if subject_id in homework_told
+                else homework_due(
+                    shown, subject_days, [x for x in given if x.subject_id == subject_id]
+                ),
+                attendance=status.get(lesson.id) if lesson else None,
+                marks=by_lesson.get(lesson.id, []) if lesson else [],
+            )
+        )
+        homework_told.add(subject_id)
+    return DiaryDay(
+        pupil=pupil,
+        school_class=cls,
+        day=shown,
+        today=today,
+        lessons=result,
+        previous=lesson_days[index - 1] if index > 0 else None,
+        following=lesson_days[index + 1] if index + 1 < len(lesson_days) else None,
+        code=reasons[0].code if reasons else None,
+        reported=next((r.reason for r in reports if r.covers(shown)), None),
+    )
+
+
+def _lessons_of_day(
+    day: dt.date, slots: list[TimetableSlot], given: list[Lesson]
+) -> list[tuple[int, int, Lesson | None]]:
+    """(number, subject, the lesson as given or None) of a day, in order: the lessons given,
+    and the timetable's lessons not given (yet)."""
+    held = [x for x in given if x.day == day]
+    taken = {(x.lesson_number, x.subject_id) for x in held}
+    slots_ids = {x.slot_id for x in held if x.slot_id is not None}
+    planned = [
+        (s.lesson, s.subject_id, None)
+        for s in slots
+        if s.valid_on(day) and s.id not in slots_ids and (s.lesson, s.subject_id) not in taken
+    ]
+    items: list[tuple[int, int, Lesson | None]] = [(x.lesson_number, x.subject_id, x) for x in held]
+    return sorted(items + planned, key=lambda item: (item[0], item[1]))

@@ -245,3 +245,129 @@ async def test_a_mean_has_a_decimal_comma_in_russian_and_a_point_in_english(
     await english.press("Лебедев Вера")
     await english.press("Marks")
     assert "Mean 4.50: mark 5" in english.screen().text
+
+
+async def test_the_day_view_shows_each_lesson_with_topic_homework_attendance_and_marks(
+    harness: Harness,
+) -> None:
+    """Issue 16.11: «По дням» opens the child's school day, each lesson in order with its topic,
+    the homework set for it, the child's absence or lateness and marks with their kind of work
+    and comment; ◀ / ▶ skip the days without lessons, weekends and the autumn holiday."""
+    from domain.family import AbsenceCode
+    from domain.usecases.class_teacher import set_absence_reason
+
+    h = harness
+    await h.teacher()
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    await h.teacher("T2", 5002)
+    t2 = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5002", "5002", "ru"))
+    # Tuesday 10.11: maths sets «№ 300» for the next maths lesson, Monday 16.11.
+    h.clock.moment = dt.datetime(2026, 11, 10, 12, 0, tzinfo=MSK)
+    [tuesday] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    await teaching.set_homework(h.make_uow(), teacher, tuesday.lesson.id, "№ 300", h.clock)
+    # Monday 16.11: a topic and an oral 5 with a comment at lesson 1, absent from lesson 2
+    # (the class teacher says: ill), late for physics, which gives a control 4.
+    h.clock.moment = dt.datetime(2026, 11, 16, 13, 0, tzinfo=MSK)
+    first, second, *_ = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    [physics, *_] = [
+        v
+        for v in await teaching.todays_lessons(h.make_uow(), t2, h.clock)
+        if v.lesson.class_id == h.classes["7А"]
+    ]
+    pupil = h.pupils["A3"]
+    await teaching.set_topic(
+        h.make_uow(), teacher, first.lesson.id, h.clock, text="Линейные уравнения"
+    )
+    await teaching.put_mark(
+        h.make_uow(), teacher, first.lesson.id, pupil, "oral", "5", h.clock, comment="Молодец"
+    )
+    await teaching.save_attendance(h.make_uow(), teacher, second.lesson.id, {pupil: "Н"}, h.clock)
+    await teaching.save_attendance(h.make_uow(), t2, physics.lesson.id, {pupil: "ОП"}, h.clock)
+    await teaching.put_mark(h.make_uow(), t2, physics.lesson.id, pupil, "control", "4", h.clock)
+    await set_absence_reason(
+        h.make_uow(), teacher, h.classes["7А"], pupil, dt.date(2026, 11, 16), AbsenceCode.ILL,
+        h.clock,
+    )  # fmt: skip
+    # Another child of the same class, with nothing of A3's.
+    await teaching.put_mark(
+        h.make_uow(), teacher, first.lesson.id, h.pupils["A4"], "oral", "2", h.clock
+    )
+
+    parent = h.user(6700, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    await parent.press("Дневник")
+    await parent.press("По дням")
+    day = parent.screen().text
+    assert "Пн 16.11, сегодня\nГалкина Глеб, 7А" in day, day
+    lessons = day.split("\n\n")[1:]
+    assert [x.splitlines()[0] for x in lessons] == [
+        "1. 08:30–09:15 Математика",
+        "2. 09:25–10:10 Математика",
+        "4. 11:35–12:20 Физика",
+    ], day
+    assert lessons[0].splitlines()[1:] == [
+        "   Тема: Линейные уравнения",
+        "   ДЗ: № 300",
+        "   Отметка 5 (устный ответ): «Молодец»",
+    ], lessons[0]
+    assert lessons[1].splitlines()[1:] == ["   Отсутствие (болезнь)"], lessons[1]
+    assert lessons[2].splitlines()[1:] == ["   Опоздание", "   Отметка 4 (контрольная работа)"]
+    assert "Отметка 2" not in day  # A4's mark is not A3's
+    assert "Сегодня" not in [b for row in parent.screen().buttons for b in row]
+
+    # ◀ across the week's empty days and the weekend: Tuesday 10.11, then Monday 09.11; ◀
+    # again skips the autumn holiday (26.10–04.11) and Thursday/Friday 05–06.11 without lessons.
+    await parent.press("◀ Вт 10.11")
+    tuesday_screen = parent.screen().text
+    assert "Вт 10.11\nГалкина Глеб, 7А" in tuesday_screen and "сегодня" not in tuesday_screen
+    assert "1. 08:30–09:15 Математика" in tuesday_screen and "Физика" not in tuesday_screen
+    assert "Пн 16.11 ▶" in [b for row in parent.screen().buttons for b in row]
+    await parent.press("◀ Пн 09.11")
+    await parent.press("◀ Вт 20.10")
+    assert "Вт 20.10\nГалкина" in parent.screen().text
+    await parent.press("Пн 09.11 ▶")
+    assert "Пн 09.11\nГалкина" in parent.screen().text
+    await parent.press("Сегодня")
+    assert "Пн 16.11, сегодня" in parent.screen().text
+    # Back at today by ◀ from tomorrow: no «Сегодня» to press either.
+    await parent.press("Вт 17.11 ▶")
+    await parent.press("◀ Пн 16.11")
+    assert "Сегодня" not in [b for row in parent.screen().buttons for b in row]
+    # ▶ goes on to Tuesday 17.11: the homework set on Monday for it, nothing else yet.
+    await parent.press("Вт 17.11 ▶")
+    assert "Вт 17.11\nГалкина" in parent.screen().text
+
+    # Forged days: outside the school year, a day without lessons, and no day at all.
+    shown = parent.screen().text
+    for item in ("2027-01-12", "2026-08-31", "2026-11-18", "2026-11-01"):
+        alert = await refused(parent, *forge(parent, "dday", item))
+        assert alert == "в этот день у ребёнка нет уроков", (item, alert)
+        assert parent.screen().text == shown
+    alert = await refused(parent, *forge(parent, "dday", "2026-02-30"))
+    assert alert == "Этот экран устарел; вот свежее меню."
+
+
+async def test_the_marks_screen_gives_each_mark_its_kind_of_work_and_date(
+    harness: Harness,
+) -> None:
+    """Issue 16.11: «Отметки» lists every mark with its kind of work and day, not bare values."""
+    h = harness
+    h.clock.moment = dt.datetime(2026, 11, 10, 12, 0, tzinfo=MSK)
+    await h.teacher()
+    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    [tuesday] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    await teaching.put_mark(
+        h.make_uow(), teacher, tuesday.lesson.id, h.pupils["A3"], "control", "3", h.clock
+    )
+    h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
+    [first, *_] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
+    await teaching.put_mark(
+        h.make_uow(), teacher, first.lesson.id, h.pupils["A3"], "oral", "5", h.clock
+    )
+    parent = h.user(6800, "Мария")
+    await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
+    await parent.press("Дневник")
+    await parent.press("Отметки")
+    assert (
+        "Математика: 3 (контрольная работа, 10.11), 5 (устный ответ, 16.11)" in parent.screen().text
+    ), parent.screen().text
