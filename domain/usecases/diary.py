@@ -90,6 +90,16 @@ async def _class_of(uow: UnitOfWork, school: School, pupil: Pupil, day: dt.date)
     return cls
 
 
+async def _child_today(
+    uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock
+) -> tuple[Pupil, School, dt.date, SchoolClass]:
+    """The actor's own child (else refused), the school, its today and the child's class."""
+    pupil = own_child(actor, pupil_id)
+    school = await _school(uow, actor)
+    today = local_now(clock, school).date()
+    return pupil, school, today, await _class_of(uow, school, pupil, today)
+
+
 async def _school_days(
     uow: UnitOfWork, school: School, grade: int, first: dt.date, last: dt.date
 ) -> list[dt.date]:
@@ -209,10 +219,7 @@ async def diary_marks(
     uow: UnitOfWork, actor: Actor, pupil_id: int, clock: Clock, period_id: int | None = None
 ) -> DiaryMarks:
     async with uow:
-        pupil = own_child(actor, pupil_id)
-        school = await _school(uow, actor)
-        today = local_now(clock, school).date()
-        cls = await _class_of(uow, school, pupil, today)
+        pupil, school, today, cls = await _child_today(uow, actor, pupil_id, clock)
         periods = [
             p
             for p in await uow.journal.periods(school.id)  # type: ignore[arg-type]
@@ -286,11 +293,8 @@ async def diary_homework(
 ) -> list[HomeworkLine]:
     """Homework set for the next school day (or the coming week), as teachers entered it."""
     async with uow:
-        pupil = own_child(actor, pupil_id)
-        school = await _school(uow, actor)
+        pupil, school, today, cls = await _child_today(uow, actor, pupil_id, clock)
         assert school.id is not None and pupil.id is not None
-        today = local_now(clock, school).date()
-        cls = await _class_of(uow, school, pupil, today)
         first = today - dt.timedelta(days=HOMEWORK_LOOKBACK_DAYS)
         taught = await _school_days(uow, school, cls.grade, first, today + dt.timedelta(days=14))
         days = [d for d in taught if d > today]
@@ -433,10 +437,8 @@ async def class_teacher_contact(
 ) -> ClassTeacherContact:
     """The button under a digest with a teacher's word: the own child's class teacher."""
     async with uow:
-        pupil = own_child(actor, pupil_id)
-        school = await _school(uow, actor)
+        _, school, _, cls = await _child_today(uow, actor, pupil_id, clock)
         assert school.id is not None
-        cls = await _class_of(uow, school, pupil, local_now(clock, school).date())
         teacher = None
         if cls.class_teacher_id is not None:
             staff = {s.id: s for s in await uow.people.all_staff(school.id)}
@@ -528,11 +530,8 @@ async def diary_day(
     the homework set for it, the child's attendance and marks. A day that is not one of the
     child's school days of this year is refused."""
     async with uow:
-        pupil = own_child(actor, pupil_id)
-        school = await _school(uow, actor)
+        pupil, school, today, cls = await _child_today(uow, actor, pupil_id, clock)
         assert school.id is not None and pupil.id is not None
-        today = local_now(clock, school).date()
-        cls = await _class_of(uow, school, pupil, today)
         periods = await uow.journal.periods(school.id)
         first, last = school_year_span(periods, cls.grade, today)
         member_of = {g for g, _ in await _memberships(uow, school.id, pupil.id)}
