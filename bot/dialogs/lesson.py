@@ -75,7 +75,7 @@ async def card_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
         lines.append(t("Attendance: — not taken ({pupils} pupils)", pupils=view.pupils))
     lines.append(t("Marks: {count}", count=view.marks))
     if lesson.homework is None:
-        homework = t("— not entered")
+        homework = t("— not entered yet")
     else:
         homework = esc(lesson.homework) if lesson.homework else t("no homework")
     lines.append(t("Homework: {homework}", homework=homework))

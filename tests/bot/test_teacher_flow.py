@@ -126,6 +126,7 @@ async def test_a_plan_topic_the_button_cuts_is_whole_in_the_card(harness: Harnes
     await teacher.press("1. 7А · Математика")
     screen = teacher.screen()
     assert f"Следующая тема по КТП: {long_topic}" in screen.text  # whole, markup shown literally
+    assert "Тема: — не указана" in screen.text and "ДЗ: — не указано" in screen.text  # agreed
     [plan] = [b for row in screen.buttons for b in row if b.startswith("📘")]
     assert plan.endswith("…") and len(plan) == 60
     await teacher.press(plan)
