@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -158,7 +158,8 @@ async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
     from domain.usecases.schools import find_school, update_school
 
     schedule = None
-    changes = {
+    # The settings to change, each of its own type (times, a weekday, a count, switches).
+    changes: dict[str, Any] = {
         key: value
         for key, value in (
             ("evening_reminder", args.evening_reminder),
@@ -514,6 +515,7 @@ async def cmd_invite(ctx: Context, args: argparse.Namespace) -> int:
         return await invite_class(ctx, args, school, snapshot, username)
     # Whichever was given (argparse has checked it is one, and split_ids what it holds); an
     # empty one is refused there, not taken for one not given.
+    people: Sequence[StaffMember] | Sequence[Guardian] | Sequence[Pupil]
     if args.staff is not None:
         kind, people, wanted = PersonKind.STAFF, snapshot.staff, args.staff
     elif args.guardian is not None:

@@ -109,15 +109,43 @@ class Persona:
 
 
 PERSONAS = (
-    Persona("teacher", PersonKind.STAFF, "106", 7_000_106, "Учитель", "Teacher",
-            "математика в 5А и 5Б"),
-    Persona("class_teacher", PersonKind.STAFF, "104", 7_000_104, "Классный руководитель",
-            "Class teacher", "5А; русский язык и литература"),
-    Persona("guardian", PersonKind.GUARDIAN, "5003", 7_005_003, "Родитель двоих детей",
-            "Parent of two", "сын в 5А, сын в 10А"),
-    Persona("deputy", PersonKind.STAFF, "102", 7_000_102, "Завуч", "Deputy head",
-            "5–11 классы; ведёт уроки"),
-)  # fmt: skip
+    Persona(
+        key="teacher",
+        kind=PersonKind.STAFF,
+        external_id="106",
+        user_id=7_000_106,
+        title="Учитель",
+        title_en="Teacher",
+        note="математика в 5А и 5Б",
+    ),
+    Persona(
+        key="class_teacher",
+        kind=PersonKind.STAFF,
+        external_id="104",
+        user_id=7_000_104,
+        title="Классный руководитель",
+        title_en="Class teacher",
+        note="5А; русский язык и литература",
+    ),
+    Persona(
+        key="guardian",
+        kind=PersonKind.GUARDIAN,
+        external_id="5003",
+        user_id=7_005_003,
+        title="Родитель двоих детей",
+        title_en="Parent of two",
+        note="сын в 5А, сын в 10А",
+    ),
+    Persona(
+        key="deputy",
+        kind=PersonKind.STAFF,
+        external_id="102",
+        user_id=7_000_102,
+        title="Завуч",
+        title_en="Deputy head",
+        note="5–11 классы; ведёт уроки",
+    ),
+)
 
 
 # --------------------------------------------------------------------------- the clock
@@ -198,8 +226,8 @@ def clock_actions(
         return f"{WEEKDAYS_RU[moment.weekday()]} {moment:%d.%m %H:%M}"
 
     actions = [
-        ClockAction("hour", "+1 час", "+1 hour", local + dt.timedelta(hours=1)),
-        ClockAction("day", "+1 день", "+1 day", local + dt.timedelta(days=1)),
+        ClockAction(id="hour", label="+1 час", hint="+1 hour", at=local + dt.timedelta(hours=1)),
+        ClockAction(id="day", label="+1 день", hint="+1 day", at=local + dt.timedelta(days=1)),
     ]
     for days in range(0, 70):
         day = local.date() + dt.timedelta(days=days)
@@ -207,10 +235,10 @@ def clock_actions(
         if evening > local and school_day(day):
             actions.append(
                 ClockAction(
-                    "evening",
-                    f"{short(evening)} — вечернее напоминание",
-                    "the evening reminder to teachers",
-                    evening,
+                    id="evening",
+                    label=f"{short(evening)} — вечернее напоминание",
+                    hint="the evening reminder to teachers",
+                    at=evening,
                 )
             )
             break
@@ -220,10 +248,10 @@ def clock_actions(
         if moment > local and digest_due(school, moment) and school_day(day):
             actions.append(
                 ClockAction(
-                    "digest",
-                    f"{short(moment)} — сводка родителям",
-                    "the fortnightly digest to parents",
-                    moment,
+                    id="digest",
+                    label=f"{short(moment)} — сводка родителям",
+                    hint="the fortnightly digest to parents",
+                    at=moment,
                 )
             )
             break
@@ -233,10 +261,10 @@ def clock_actions(
             morning = dt.datetime.combine(day, MORNING, zone)
             actions.append(
                 ClockAction(
-                    "morning",
-                    f"{short(morning)} — утро учебного дня",
-                    "the next school morning",
-                    morning,
+                    id="morning",
+                    label=f"{short(morning)} — утро учебного дня",
+                    hint="the next school morning",
+                    at=morning,
                 )
             )
             break
@@ -299,24 +327,27 @@ class Demo:
         if chosen is None:
             raise ValueError(f"unknown clock action {action!r}")
         self.clock.move_to(chosen.at)
-        before = await self._queued()
+        before = await self._counts()
         runs = await self.tick()
         async with self.make_uow() as uow:
-            due = await uow.outbox.due(self.clock.now())
+            pending = await uow.outbox.due(self.clock.now())
+        after = await self._counts()
         return {
             "clock": self.state(),
-            "queued": await self._queued() - before,
-            "due": due,  # queued now or held until now (quiet hours, a retry): going out now
+            "queued": sum(after.values()) - sum(before.values()),
+            # queued now or held until now (quiet hours, a retry): going out now, the ones the
+            # running sender has already taken since the move included
+            "due": pending + _gone_out(after) - _gone_out(before),
             "ran": [
                 {"job": r.job, "title": JOB_TITLES.get(r.job, r.job), "messages": r.messages}
                 for r in runs
             ],
         }
 
-    async def _queued(self) -> int:
-        """Messages ever put in the outbox: the difference is what a tick queued."""
+    async def _counts(self) -> dict[str, int]:
+        """Messages ever put in the outbox by status: the difference is what a tick queued."""
         async with self.make_uow() as uow:
-            return sum((await uow.outbox.counts()).values())
+            return await uow.outbox.counts()
 
     async def tick(self) -> list[Any]:
         """One tick of the journal's clock now: due jobs, then marks to announce."""
@@ -414,10 +445,23 @@ def demo_start(today: dt.date | None = None) -> tuple[dt.date, list[Holiday]]:
 
     if not EXAMPLE.is_dir():
         raise JournalError("the example school is not found at {path}", path=EXAMPLE)
-    checked = validate(read_source(EXAMPLE), SchoolSnapshot(0))
-    holidays = [Holiday(None, 0, h.name, h.starts, h.ends, h.grades) for h in checked.holidays]
+    checked = validate(read_source(EXAMPLE), SchoolSnapshot(school_id=0))
+    holidays = [
+        Holiday(id=None, school_id=0, name=h.name, starts=h.starts, ends=h.ends, grades=h.grades)
+        for h in checked.holidays
+    ]
     periods = [
-        Period(None, 0, None, p.name, p.kind, p.grades, p.starts, p.ends) for p in checked.periods
+        Period(
+            id=None,
+            school_id=0,
+            school_year_id=None,
+            name=p.name,
+            kind=p.kind,
+            grades=p.grades,
+            starts=p.starts,
+            ends=p.ends,
+        )
+        for p in checked.periods
     ]
     today = today or real_now().astimezone(ZoneInfo(TIMEZONE)).date()
     days = school_days_in_term(periods, holidays)
@@ -499,7 +543,7 @@ class _Preparation:
                 payload = ("error", f"{type(err).__name__}: {err}")
             finally:
                 with contextlib.suppress(BaseException):
-                    os.write(write, json.dumps(payload).encode())  # type: ignore[possibly-undefined]
+                    os.write(write, json.dumps(payload).encode())
                 os._exit(code)
         os.close(write)
         self.pid, self.fd = pid, read
@@ -563,11 +607,11 @@ async def start_demo(
     try:
         from app.config import Settings
         from app.runtime import run_journal
+        from bot.render import TelegramRenderer
         from domain.usecases.accounts import issue_invitations
         from fakegram import FakeTelegram
         from fakegram.web import ChatWeb, WebPersona
         from scheduler.clock import JournalClock
-        from scheduler.render import LocalesRenderer
         from storage.database import create_engine, session_factory
         from storage.uow import SqlUnitOfWork
 
@@ -649,7 +693,7 @@ async def start_demo(
             personas=personas,
             history=prepared.history,
             journal=journal,
-            journal_clock=JournalClock(make_uow, clock, LocalesRenderer()),
+            journal_clock=JournalClock(make_uow, clock, TelegramRenderer()),
             make_uow=make_uow,
             engine=engine,
             temporary=temporary,
@@ -844,3 +888,9 @@ async def run_demo(ctx: Any, *, port: int, directory: str | None) -> int:
         await demo.stop()
     ctx.out(t("The demo has stopped."))
     return 0
+
+
+def _gone_out(counts: dict[str, int]) -> int:
+    """Messages the sender has taken (sending) or finished with (sent, failed, blocked)."""
+    taken = ("sending", "sent", "failed", "blocked")
+    return sum(counts.get(status, 0) for status in taken)

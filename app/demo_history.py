@@ -33,7 +33,7 @@ from domain.journal import (
 )
 from domain.model import Grading, PlanTopic, Pupil, School, SchoolClass, Subject
 from domain.ports import UnitOfWork
-from domain.usecases.teaching import _materialise
+from domain.usecases.kernel import materialise_lessons
 
 DAYS_BACK = 30  # the deputy's control looks this far back: no gaps there but the planned ones
 SEED = 2026
@@ -111,13 +111,13 @@ async def write_history(
         earliest = min((p.starts for p in snap.periods), default=today - dt.timedelta(days=60))
         days = history_days(school, today, snap.holidays, earliest, days_back)
         for day in days:
-            await _materialise(uow, school, day, snap.timetable)
+            await materialise_lessons(uow, school, day, snap.timetable)
         lessons: list[Lesson] = []
         for day in days:
             lessons += await uow.journal.lessons_on(school.id, day)
         classes = {c.id: c for c in snap.classes}
         subjects = {s.id: s for s in snap.subjects}
-        pupils = {p.id: p for p in snap.pupils}
+        pupils = {p.id: p for p in snap.pupils if p.id is not None}
         members = set(snap.subgroup_members)
         bells = {b.lesson: b for b in snap.bells if b.shift == 1}
         kind_by_name = {k.name.casefold(): k.code for k in kinds}
@@ -135,6 +135,7 @@ async def write_history(
         marks: list[Mark] = []
         absences = late = 0
         for lesson in sorted(lessons, key=lambda x: (x.day, x.lesson_number, x.id or 0)):
+            assert lesson.id is not None  # read back from the journal
             cls = classes[lesson.class_id]
             subject = subjects[lesson.subject_id]
             roster = _roster(lesson, cls, snap.enrolments, pupils, members)
@@ -144,14 +145,16 @@ async def write_history(
             starts = dt.datetime.combine(lesson.day, bell.starts if bell else dt.time(14, 15), zone)
             statuses: dict[int, Attendance] = {}
             for pupil in roster:
+                assert pupil.id is not None  # the roster comes from `pupils`, keyed by id
                 if (pupil.id, lesson.day) in sick:
-                    statuses[pupil.id] = Attendance.ABSENT  # type: ignore[index]
+                    statuses[pupil.id] = Attendance.ABSENT
                 elif rng.random() < 0.01:
-                    statuses[pupil.id] = Attendance.LATE  # type: ignore[index]
-            absences += sum(1 for s in statuses.values() if s is Attendance.ABSENT)
+                    statuses[pupil.id] = Attendance.LATE
+            absent = {pid for pid, s in statuses.items() if s is Attendance.ABSENT}
+            absences += len(absent)
             late += sum(1 for s in statuses.values() if s is Attendance.LATE)
             if statuses:
-                await uow.journal.replace_attendance(school.id, lesson.id, statuses)  # type: ignore[arg-type]
+                await uow.journal.replace_attendance(school.id, lesson.id, statuses)
             lesson.attendance_taken = True
             plan = plans[(lesson.subject_id, lesson.class_id)]
             topic = None if rng.random() < OWN_TOPIC else _next_topic(progress, plan, lesson)
@@ -164,7 +167,7 @@ async def write_history(
                 lesson.homework = None  # forgotten: the evening and the deputy's control see it
             late_entry = rng.random() < lateness[lesson.acting_teacher_id]
             audits += _entries(rng, lesson, starts, late_entry)
-            present = [p for p in roster if statuses.get(p.id) is not Attendance.ABSENT]  # type: ignore[arg-type]
+            present = [p for p in roster if p.id not in absent]
             scale = school.grading.values_for(subject.grading.value)
             if subject.grading is Grading.NONE or not scale:
                 continue
@@ -172,9 +175,19 @@ async def write_history(
                 continue
             written = kind_by_name.get(topic.work_kind.casefold()) if topic else None
             for pupil, kind in _who_gets_marks(rng, present, written):
+                assert pupil.id is not None
                 value = _value(rng, scale, level[pupil.id])
-                mark = Mark(None, school.id, lesson.id, pupil.id, kind, value, "",  # type: ignore[arg-type]
-                            lesson.acting_teacher_id, at)  # fmt: skip
+                mark = Mark(
+                    id=None,
+                    school_id=school.id,
+                    lesson_id=lesson.id,
+                    pupil_id=pupil.id,
+                    work_kind=kind,
+                    value=value,
+                    comment="",
+                    author_id=lesson.acting_teacher_id,
+                    created_at=at,
+                )
                 marks.append(mark)
         await uow.directory.save([], lessons)
         await uow.directory.save(marks, [])
@@ -185,14 +198,14 @@ async def write_history(
             await uow.journal.add_remark(remark)
         await uow.commit()
     return History(
-        days[0] if days else None,
-        days[-1] if days else None,
-        len(days),
-        len(lessons),
-        len(marks),
-        absences,
-        late,
-        len(remarks),
+        first=days[0] if days else None,
+        last=days[-1] if days else None,
+        days=len(days),
+        lessons=len(lessons),
+        marks=len(marks),
+        absences=absences,
+        late=late,
+        remarks=len(remarks),
     )
 
 
@@ -411,6 +424,15 @@ def _remarks(
             continue
         at = dt.datetime.combine(lesson.day, dt.time(15, 0), zone).astimezone(dt.UTC)
         found.append(
-            Remark(None, school_id, pid, lesson.id, lesson.acting_teacher_id, tone, text, at)
+            Remark(
+                id=None,
+                school_id=school_id,
+                pupil_id=pid,
+                lesson_id=lesson.id,
+                author_id=lesson.acting_teacher_id,
+                tone=tone,
+                text=text,
+                created_at=at,
+            )
         )
     return found

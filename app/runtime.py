@@ -15,16 +15,16 @@ from collections.abc import Iterable
 from app.config import Settings, digest_processes
 from app.process import tune_garbage_collector
 from bot.commands import register_commands
-from bot.context import Services
+from bot.context import MESSENGER, Services
+from bot.gateway import TelegramGateway
 from bot.main import build_bot, build_dispatcher, make_storage
+from bot.render import TelegramRenderer
 from domain.clock import SystemClock
 from domain.delivery import RateLimiter
 from domain.ports import Clock
 from scheduler.clock import JournalClock
 from scheduler.leader import LOCK_KEYS, Leadership
-from scheduler.render import LocalesRenderer
 from scheduler.sender import Sender
-from scheduler.telegram import TelegramGateway
 from scheduler.workers import DigestWorkers
 from storage.database import create_engine, session_factory
 from storage.uow import SqlUnitOfWork
@@ -101,9 +101,9 @@ async def _lead(  # type: ignore[no-untyped-def]
     if part == "sender":
         sender = Sender(
             services.make_uow,
-            TelegramGateway(bot),
+            {MESSENGER: TelegramGateway(bot)},
             services.clock,
-            RateLimiter(per_second=settings.send_rate),
+            limiters={MESSENGER: RateLimiter(per_second=settings.send_rate)},
             lease=dt.timedelta(seconds=settings.send_lease_seconds),
         )
     try:
@@ -133,9 +133,13 @@ async def _while_leading(
     workers: list[asyncio.Task[None]] = []
     if sender is None:
         processes = digest_processes(settings)
-        digest_workers = DigestWorkers(settings.database_url, processes) if processes else None
+        digest_workers = (
+            DigestWorkers(settings.database_url, processes, renderer=TelegramRenderer)
+            if processes
+            else None
+        )
         journal_clock = JournalClock(
-            services.make_uow, services.clock, LocalesRenderer(), digest_workers=digest_workers
+            services.make_uow, services.clock, TelegramRenderer(), digest_workers=digest_workers
         )
         journal_clock.start()
     else:

@@ -8,7 +8,7 @@ pupils, grades 1–11; 10 graded subjects and one without marks, English in two 
 weeks of lessons with attendance taken, 10–20 marks a pupil a subject, absences, lateness,
 remarks, a maths plan with control works; two guardians a pupil, 1.5 accounts a pupil), then
 builds every digest the way the digest job does: `digest_batch.class_batches` (one class a
-batch) → `Digest.batch_notices` → `LocalesRenderer.render` of every notice's text. Charts are
+batch) → `Digest.batch_notices` → `TelegramRenderer.render` of every notice's text. Charts are
 off unless `--charts` (then the PNGs are rendered too and their time is reported apart).
 
 The digests are built as the clock's digest workers build them (`scheduler.workers`): one
@@ -445,19 +445,19 @@ async def build_all(
     figures while the connections are still open (PostgreSQL's CPU is read from its
     processes, and a connection's process ends with it)."""
     from app.process import tune_garbage_collector
+    from bot.render import TelegramRenderer
     from domain.model import School
     from domain.usecases.digest_batch import Part, class_batches
     from domain.usecases.family_jobs import Digest, digest_since
     from domain.usecases.scheduling import Msg
     from locales import LANGUAGES, translator
-    from scheduler.render import LocalesRenderer
     from storage.database import create_engine, session_factory
     from storage.statements import counting_statements
     from storage.uow import SqlUnitOfWork
 
     engine = create_engine(url)
     sessions = session_factory(engine)
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     chart_maker = TimedCharts() if charts else None
     share = Part(*part)
     job = Digest(chart_maker, share)
@@ -502,7 +502,7 @@ async def build_all(
         ready()
     await build(schools[0], cold, DAY - dt.timedelta(weeks=2))
     result.cold_digests = cold.digests
-    renderer = LocalesRenderer()  # its lines of the first school are not the timed run's
+    renderer = TelegramRenderer()  # its lines of the first school are not the timed run's
     if chart_maker is not None:
         chart_maker.seconds = 0.0
     if ready is not None:

@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pg import admin, pg_url
 
+from bot.gateway import TelegramGateway
 from bot.main import build_bot
 from domain.clock import SystemClock
 from domain.delivery import OutboxMessage, RateLimiter, SendOutcome, SendResult
@@ -58,7 +59,6 @@ from domain.people import Account
 from domain.usecases.schools import create_school
 from fakegram import FakeTelegram
 from scheduler.sender import Sender
-from scheduler.telegram import TelegramGateway
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
@@ -123,7 +123,13 @@ class Outbox:
         now = dt.datetime.now(dt.UTC)
         async with self.make_uow() as uow:
             for chat in self.chats:
-                account = Account(None, "telegram", str(chat), str(chat), created_at=now)
+                account = Account(
+                    id=None,
+                    messenger="telegram",
+                    user_id=str(chat),
+                    chat_id=str(chat),
+                    created_at=now,
+                )
                 self.accounts.append(await uow.accounts.add(account))
             await uow.commit()
 
@@ -134,13 +140,19 @@ class Outbox:
             await uow.outbox.add(
                 [
                     OutboxMessage(
-                        None, self.school_id, a.id, a.chat_id, "benchmark",  # type: ignore[arg-type]
-                        f"benchmark:{self.round}:{a.id}",
-                        f"Незаполненные уроки за сегодня: 7А, урок {self.round}", now, now,
+                        id=None,
+                        school_id=self.school_id,
+                        account_id=a.id,
+                        chat_id=a.chat_id,
+                        kind="benchmark",  # type: ignore[arg-type]
+                        dedup_key=f"benchmark:{self.round}:{a.id}",
+                        text=f"Незаполненные уроки за сегодня: 7А, урок {self.round}",
+                        not_before=now,
+                        created_at=now,
                     )
                     for a in self.accounts
                 ]
-            )  # fmt: skip
+            )
             await uow.commit()
 
     async def counts(self) -> dict[str, int]:

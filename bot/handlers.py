@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from typing import Any
@@ -20,17 +19,25 @@ from aiogram.types import (
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
+from bot import payloads
 from bot.context import Ctx
 from bot.outages import tell
+from bot.render import LABEL_LIMIT, TelegramRenderer
 from bot.states import MenuSG
 from bot.texts import esc
 from domain.clock import school_time
 from domain.errors import Gone, JournalError
-from domain.family import AbsenceCode
-from domain.ids import StaleInput, parse_day, parse_id, parse_member
+from domain.ids import StaleInput
+from domain.intents import (
+    AcknowledgeTermMarks,
+    ContactClassTeacher,
+    RemindTeacher,
+    SetAbsenceReason,
+)
 from domain.usecases.accounts import MessengerUser, redeem_invitation
 from domain.usecases.schools import actor_school
 from locales import N_, pick_language, translator
+from scheduler.render import label_text
 
 log = logging.getLogger(__name__)
 
@@ -143,10 +150,9 @@ async def refuse(
 async def acknowledge(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
     """The «I have seen them» button under a term-marks message (sent from the outbox)."""
     from domain.usecases.diary import acknowledge_term_marks
-    from domain.usecases.family_jobs import ACK_PREFIX
 
     try:
-        ack_id = parse_id((callback.data or "")[len(ACK_PREFIX) :])
+        ack_id = payloads.decode_as(callback.data, AcknowledgeTermMarks).ack_id
         ack = await acknowledge_term_marks(ctx.uow(), ctx.actor, ack_id, ctx.clock)
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
@@ -162,18 +168,6 @@ async def acknowledge(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogM
             pass
 
 
-def _register_data(data: str) -> tuple[int, dt.date, int, AbsenceCode | None]:
-    """«ar:class:day:pupil:code» (code «?» asks what the pupil missed), checked."""
-    from domain.usecases.class_teacher import REGISTER_PREFIX
-
-    parts = data[len(REGISTER_PREFIX) :].split(":")
-    if len(parts) != 4:
-        raise StaleInput()
-    class_id, day, pupil_id, code = parts
-    reason = None if code == "?" else parse_member(code, AbsenceCode)
-    return parse_id(class_id), parse_day(day), parse_id(pupil_id), reason
-
-
 async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
     """Б / У / Н under the class teacher's absence prompt (a message from the outbox)."""
     from domain.usecases.class_teacher import (
@@ -181,10 +175,10 @@ async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dia
         register_buttons,
         set_absence_reason,
     )
-    from scheduler.render import label_text
 
     try:
-        class_id, when, pupil_id, code = _register_data(callback.data or "")
+        intent = payloads.decode_as(callback.data, SetAbsenceReason)
+        class_id, when, pupil_id, code = intent.class_id, intent.day, intent.pupil_id, intent.reason
         if code is None:
             register = await absence_register(ctx.uow(), ctx.actor, class_id, when)
             line = next((x for x in register.lines if x.pupil_id == pupil_id), None)
@@ -201,7 +195,9 @@ async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dia
     if callback.message is not None:
         rows = [
             [
-                InlineKeyboardButton(text=label_text(ctx.t, text), callback_data=data)
+                InlineKeyboardButton(
+                    text=label_text(ctx.t, text, LABEL_LIMIT), callback_data=payloads.encode(data)
+                )
                 for text, data in row
             ]
             for row in register_buttons(register)
@@ -217,12 +213,13 @@ async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dia
 async def remind_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
     """«Remind» under the deputy's morning summary: the teacher gets what is overdue as of the
     press; when nothing is any more, the deputy is told so and the button goes."""
-    from domain.usecases.control import REMIND_PREFIX, remind_teacher
-    from scheduler.render import LocalesRenderer
+    from domain.usecases.control import remind_teacher
 
     try:
-        teacher_id = parse_id((callback.data or "")[len(REMIND_PREFIX) :])
-        count = await remind_teacher(ctx.uow(), ctx.actor, teacher_id, ctx.clock, LocalesRenderer())
+        teacher_id = payloads.decode_as(callback.data, RemindTeacher).teacher_id
+        count = await remind_teacher(
+            ctx.uow(), ctx.actor, teacher_id, ctx.clock, TelegramRenderer()
+        )
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
         return
@@ -250,10 +247,9 @@ async def remind_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dialo
 async def contact_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager) -> None:
     """«Contact the class teacher» under a digest with a teacher's word."""
     from domain.usecases.diary import class_teacher_contact
-    from domain.usecases.family_jobs import CONTACT_PREFIX
 
     try:
-        pupil_id = parse_id((callback.data or "")[len(CONTACT_PREFIX) :])
+        pupil_id = payloads.decode_as(callback.data, ContactClassTeacher).pupil_id
         contact = await class_teacher_contact(ctx.uow(), ctx.actor, pupil_id, ctx.clock)
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
@@ -285,10 +281,10 @@ def commands_router() -> Router:
     router.message.register(menu, Command("menu"))
     router.message.register(language, Command("lang"))
     router.message.register(help_command, Command("help"))
-    router.callback_query.register(acknowledge, F.data.startswith("ack:"))
-    router.callback_query.register(register_button, F.data.startswith("ar:"))
-    router.callback_query.register(remind_button, F.data.startswith("rm:"))
-    router.callback_query.register(contact_button, F.data.startswith("ctc:"))
+    router.callback_query.register(acknowledge, F.data.startswith(payloads.ACK_PREFIX))
+    router.callback_query.register(register_button, F.data.startswith(payloads.REGISTER_PREFIX))
+    router.callback_query.register(remind_button, F.data.startswith(payloads.REMIND_PREFIX))
+    router.callback_query.register(contact_button, F.data.startswith(payloads.CONTACT_PREFIX))
     return router
 
 

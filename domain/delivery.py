@@ -59,6 +59,7 @@ class OutboxMessage:
     # After this moment it is no longer true (a summary of a day that has ended): the sender
     # records it as expired instead of sending it. None: it keeps.
     not_after: dt.datetime | None = None
+    messenger: str = "telegram"  # whose gateway sends it: the recipient account's messenger
 
 
 class SendOutcome(enum.StrEnum):

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.stored import as_int, as_items
+
 # Mark values that are not numbers, as the journal writes them.
 PASS = "зач"
 FAIL = "незач"
@@ -36,21 +38,31 @@ class DefaultWorkKind:
 
 # Kinds of work and weights from product.md; a school edits them in its settings.
 DEFAULT_WORK_KINDS: tuple[DefaultWorkKind, ...] = (
-    DefaultWorkKind("oral", "Устный ответ", Decimal("1"), False),
-    DefaultWorkKind("homework", "Домашняя работа", Decimal("1"), False),
-    DefaultWorkKind("classwork", "Работа на уроке", Decimal("1"), False),
-    DefaultWorkKind("independent", "Самостоятельная работа", Decimal("1.5"), True),
-    DefaultWorkKind("test", "Тест", Decimal("1.5"), True),
-    DefaultWorkKind("practical", "Практическая работа", Decimal("1.5"), True),
-    DefaultWorkKind("laboratory", "Лабораторная работа", Decimal("1.5"), True),
-    DefaultWorkKind("check", "Проверочная работа", Decimal("1.5"), True),
-    DefaultWorkKind("dictation", "Диктант", Decimal("2"), True),
-    DefaultWorkKind("essay", "Сочинение", Decimal("2"), True),
-    DefaultWorkKind("control", "Контрольная работа", Decimal("2"), True),
-    DefaultWorkKind("credit", "Зачёт", Decimal("2"), True),
-    DefaultWorkKind("final", "Итоговая контрольная работа", Decimal("3"), True),
-    DefaultWorkKind("diagnostic", "Диагностическая работа", Decimal("3"), True),
-    DefaultWorkKind("exam", "Экзамен", Decimal("3"), True),
+    DefaultWorkKind(code="oral", name="Устный ответ", weight=Decimal("1"), written=False),
+    DefaultWorkKind(code="homework", name="Домашняя работа", weight=Decimal("1"), written=False),
+    DefaultWorkKind(code="classwork", name="Работа на уроке", weight=Decimal("1"), written=False),
+    DefaultWorkKind(
+        code="independent", name="Самостоятельная работа", weight=Decimal("1.5"), written=True
+    ),
+    DefaultWorkKind(code="test", name="Тест", weight=Decimal("1.5"), written=True),
+    DefaultWorkKind(
+        code="practical", name="Практическая работа", weight=Decimal("1.5"), written=True
+    ),
+    DefaultWorkKind(
+        code="laboratory", name="Лабораторная работа", weight=Decimal("1.5"), written=True
+    ),
+    DefaultWorkKind(code="check", name="Проверочная работа", weight=Decimal("1.5"), written=True),
+    DefaultWorkKind(code="dictation", name="Диктант", weight=Decimal("2"), written=True),
+    DefaultWorkKind(code="essay", name="Сочинение", weight=Decimal("2"), written=True),
+    DefaultWorkKind(code="control", name="Контрольная работа", weight=Decimal("2"), written=True),
+    DefaultWorkKind(code="credit", name="Зачёт", weight=Decimal("2"), written=True),
+    DefaultWorkKind(
+        code="final", name="Итоговая контрольная работа", weight=Decimal("3"), written=True
+    ),
+    DefaultWorkKind(
+        code="diagnostic", name="Диагностическая работа", weight=Decimal("3"), written=True
+    ),
+    DefaultWorkKind(code="exam", name="Экзамен", weight=Decimal("3"), written=True),
 )
 
 
@@ -108,21 +120,22 @@ class GradingSettings:
         if not data:
             return cls()
         base = cls()
-        thresholds = data.get("thresholds")
+        thresholds = base.thresholds
+        if data.get("thresholds"):
+            low, mid, high = (Decimal(str(t)) for t in as_items(data["thresholds"]))
+            thresholds = (low, mid, high)
         return cls(
-            lowest_mark=int(data.get("lowest_mark", base.lowest_mark)),  # type: ignore[arg-type]
-            thresholds=(
-                tuple(Decimal(str(t)) for t in thresholds)  # type: ignore[union-attr]
-                if thresholds
-                else base.thresholds
-            ),  # type: ignore[arg-type]
-            min_marks_one_hour=int(data.get("min_marks_one_hour", 3)),  # type: ignore[arg-type]
-            min_marks_more_hours=int(data.get("min_marks_more_hours", 5)),  # type: ignore[arg-type]
+            lowest_mark=as_int(data.get("lowest_mark", base.lowest_mark)),
+            thresholds=thresholds,
+            min_marks_one_hour=as_int(data.get("min_marks_one_hour", 3)),
+            min_marks_more_hours=as_int(data.get("min_marks_more_hours", 5)),
             not_assessed_absence_share=Decimal(
                 str(data.get("not_assessed_absence_share", base.not_assessed_absence_share))
             ),
             first_grade_marks=bool(data.get("first_grade_marks", False)),
-            extra_values=tuple(data.get("extra_values", base.extra_values)),  # type: ignore[arg-type]
+            extra_values=tuple(
+                str(v) for v in as_items(data.get("extra_values", base.extra_values))
+            ),
         )
 
 
@@ -208,19 +221,43 @@ def suggest_term_mark(
     share = (Decimal(lessons_missed) / Decimal(lessons_held)) if lessons_held else Decimal(0)
     counted = [m for m in marks if numeric(m.value) is not None or m.value in PASS_FAIL]
     if len(counted) < minimum and share > settings.not_assessed_absence_share:
-        return TermMarkSuggestion(NOT_ASSESSED, None, len(counted), minimum, share)
+        return TermMarkSuggestion(
+            value=NOT_ASSESSED,
+            mean=None,
+            marks_count=len(counted),
+            minimum_marks=minimum,
+            absence_share=share,
+        )
     if grading == "pass_fail":
         if not counted:
-            return TermMarkSuggestion(None, None, 0, minimum, share)
+            return TermMarkSuggestion(
+                value=None, mean=None, marks_count=0, minimum_marks=minimum, absence_share=share
+            )
         passed = sum(1 for m in counted if m.value == PASS)
         value = PASS if passed * 2 >= len(counted) else FAIL
-        return TermMarkSuggestion(value, None, len(counted), minimum, share)
+        return TermMarkSuggestion(
+            value=value,
+            mean=None,
+            marks_count=len(counted),
+            minimum_marks=minimum,
+            absence_share=share,
+        )
     mean = exact_weighted_mean(marks)
     if mean is None:
-        return TermMarkSuggestion(None, None, len(counted), minimum, share)
+        return TermMarkSuggestion(
+            value=None,
+            mean=None,
+            marks_count=len(counted),
+            minimum_marks=minimum,
+            absence_share=share,
+        )
     shown = mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return TermMarkSuggestion(
-        str(mark_for_mean(mean, settings)), shown, len(counted), minimum, share
+        value=str(mark_for_mean(mean, settings)),
+        mean=shown,
+        marks_count=len(counted),
+        minimum_marks=minimum,
+        absence_share=share,
     )
 
 

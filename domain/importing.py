@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from domain.model import (
     ALL_GRADES,
@@ -68,7 +69,11 @@ class ImportProblem:
         source: str, row: int | None, column: str | None, message: str, /, **params: object
     ) -> ImportProblem:
         return ImportProblem(
-            source, row, column, message, tuple((k, str(v)) for k, v in params.items())
+            source=source,
+            row=row,
+            column=column,
+            message=message,
+            params=tuple((k, str(v)) for k, v in params.items()),
         )
 
 
@@ -348,7 +353,10 @@ def parse_grades(text: str) -> GradeRange:
         raise CellError("{value} is not a grade range such as 5-9", value=text) from None
 
 
-def parse_choice(text: str, names: dict[str, object]) -> object:
+V = TypeVar("V")
+
+
+def parse_choice(text: str, names: Mapping[str, V]) -> V:
     key = text.strip().casefold()
     if key in names:
         return names[key]
@@ -420,7 +428,7 @@ def id_key(text: str) -> str:
     return re.sub(r"\s+", "", _INVISIBLE.sub("", text)).casefold().translate(_CYRILLIC_LOOKALIKES)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Keys of names compare without case, extra spaces or ё/е differences."""
     return _name(text).casefold().replace("ё", "е")
 
@@ -561,10 +569,10 @@ def _read_table(raw: RawTable, result: ParsedTables) -> None:
                 )
         rows.append(
             Row(
-                raw.source,
-                number,
-                {mapping[i]: v for i, v in enumerate(cells) if i in mapping},
-                columns,
+                source=raw.source,
+                number=number,
+                cells={mapping[i]: v for i, v in enumerate(cells) if i in mapping},
+                columns=columns,
             )
         )
 
@@ -1029,7 +1037,7 @@ class _Validation:
 
     def known_subject(self, row: Row, column: str = "subject") -> str:
         name = self.check.text(row, column, required=True, limit=100)
-        if name and _fold(name) not in self.subjects:
+        if name and fold(name) not in self.subjects:
             self.check.fail(row, column, "there is no subject {value}", value=name)
         return name
 
@@ -1053,7 +1061,7 @@ class _Validation:
             group
             and cls
             and subject
-            and (class_key(cls), _fold(subject), _fold(group)) not in self.group_keys
+            and (class_key(cls), fold(subject), fold(group)) not in self.group_keys
         ):
             self.check.fail(
                 row,
@@ -1079,7 +1087,7 @@ def validate(
     only the calendar's own checks apply.
     """
     parsed = read_rows(raw_tables)
-    v = _Validation(_Checker(parsed.problems), snapshot, today)
+    v = _Validation(check=_Checker(parsed.problems), snapshot=snapshot, today=today)
     _start(v)
     for table, check_table in _TABLE_CHECKS:
         check_table(v, parsed.tables.get(table, []))
@@ -1103,14 +1111,14 @@ def _start(v: _Validation) -> None:
             known = v.spellings[kind].setdefault(id_key(ext), [])
             if ext not in known:
                 known.append(ext)
-    v.subjects = {_fold(s.name) for s in snap.subjects}
+    v.subjects = {fold(s.name) for s in snap.subjects}
     v.class_grades = {class_key(c.name): c.grade for c in snap.classes}
     v.lessons = {b.lesson for b in snap.bells}
     classes = {c.id: c for c in snap.classes}
     subjects = {s.id: s for s in snap.subjects}
     latest = latest_enrolments(snap.enrolments)
     for pupil in snap.pupils:
-        enrolment = latest.get(pupil.id)
+        enrolment = latest.get(pupil.id) if pupil.id is not None else None
         ext = school_key(pupil.external_id)
         if enrolment is not None and enrolment.class_id in classes:
             v.pupil_class[ext] = class_key(classes[enrolment.class_id].name)
@@ -1121,8 +1129,8 @@ def _start(v: _Validation) -> None:
             v.group_keys.add(
                 (
                     class_key(classes[sg.class_id].name),
-                    _fold(subjects[sg.subject_id].name),
-                    _fold(sg.name),
+                    fold(subjects[sg.subject_id].name),
+                    fold(sg.name),
                 )
             )
 
@@ -1187,12 +1195,12 @@ def _person(check: _Checker, row: Row) -> tuple[str, str, str]:
 
 
 def _check_subjects(v: _Validation, rows: Sequence[Row]) -> None:
-    stored = {_fold(s.name): s for s in v.snapshot.subjects}
+    stored = {fold(s.name): s for s in v.snapshot.subjects}
     seen: dict[object, Row] = {}
     for row in rows:
         name = v.check.name(row, "name", required=True, limit=100)
         grading = v.check.cell(row, "grading", lambda t: parse_choice(t, GRADING_NAMES))
-        old = stored.get(_fold(name))
+        old = stored.get(fold(name))
         if old is not None:
             v.not_emptied(row, "grading", str(old.grading), str(Grading.MARKS))
         item = SubjectRow(
@@ -1200,11 +1208,11 @@ def _check_subjects(v: _Validation, rows: Sequence[Row]) -> None:
             name=name,
             short_name=v.check.text(row, "short_name", limit=20),
             grading=grading if isinstance(grading, Grading) else Grading.MARKS,
-            keep=v.kept(row, _fold(name) in stored, "short_name", "grading"),
+            keep=v.kept(row, fold(name) in stored, "short_name", "grading"),
         )
-        if name and not v.check.duplicate(seen, _fold(name), row, "name", name):
+        if name and not v.check.duplicate(seen, fold(name), row, "name", name):
             v.out.subjects.append(item)
-    v.subjects |= {_fold(s.name) for s in v.out.subjects}
+    v.subjects |= {fold(s.name) for s in v.out.subjects}
 
 
 def _check_classes(v: _Validation, rows: Sequence[Row]) -> None:
@@ -1308,7 +1316,7 @@ def _pupil_dates(v: _Validation, row: Row, old: Pupil | None) -> _PupilDates:
         check.fail(
             row, "birth_date" if birth else "enrolled_on", "the pupil is born after arriving"
         )
-    return _PupilDates(birth, enrolled, left, keep)
+    return _PupilDates(birth=birth, enrolled=enrolled, left=left, keep=keep)
 
 
 def _check_guardians(v: _Validation, rows: Sequence[Row]) -> None:
@@ -1321,7 +1329,7 @@ def _check_guardians(v: _Validation, rows: Sequence[Row]) -> None:
     stored_ids = set(stored.values())
     names: dict[str, tuple[tuple[str, str, str], Row | None]] = {
         school_key(g.external_id): (
-            (_fold(g.last_name), _fold(g.first_name), _fold(g.middle_name)),
+            (fold(g.last_name), fold(g.first_name), fold(g.middle_name)),
             None,
         )
         for g in snap.guardians
@@ -1381,7 +1389,7 @@ def _same_guardian(
 ) -> None:
     """Rows of one guardian id must agree on the name and the phone."""
     row, ext = item.row, item.external_id
-    folded = (_fold(item.last_name), _fold(item.first_name), _fold(item.middle_name))
+    folded = (fold(item.last_name), fold(item.first_name), fold(item.middle_name))
     earlier = names.get(ext)
     if earlier is not None and earlier[1] is not None and earlier[0] != folded:
         v.check.fail(
@@ -1418,7 +1426,7 @@ def _check_groups(v: _Validation, rows: Sequence[Row]) -> None:
             v.check.fail(
                 row, "student_id", "pupil {value} is not in class {name}", value=student, name=cls
             )
-        key = (class_key(cls), _fold(subject), student)
+        key = (class_key(cls), fold(subject), student)
         if (
             cls
             and subject
@@ -1426,8 +1434,10 @@ def _check_groups(v: _Validation, rows: Sequence[Row]) -> None:
             and student
             and not v.check.duplicate(seen, key, row, "student_id", student)
         ):
-            v.out.groups.append(GroupRow(row, cls, subject, group, student))
-            v.group_keys.add((class_key(cls), _fold(subject), _fold(group)))
+            v.out.groups.append(
+                GroupRow(row=row, class_name=cls, subject=subject, group=group, student_id=student)
+            )
+            v.group_keys.add((class_key(cls), fold(subject), fold(group)))
 
 
 def _check_assignments(v: _Validation, rows: Sequence[Row]) -> None:
@@ -1441,12 +1451,12 @@ def _check_assignments(v: _Validation, rows: Sequence[Row]) -> None:
         if not row.has("group"):
             # The group is part of the key: without the column, the one stored assignment of
             # this teacher, subject and class is meant, not a new one for the whole class.
-            same = stored.get((teacher, _fold(subject), class_key(cls)), [])
+            same = stored.get((teacher, fold(subject), class_key(cls)), [])
             if len(same) == 1 and same[0]:
                 group = same[0]
                 v.tally(row, "group", ABSENT_KEPT)
         hours = v.check.cell(row, "hours_per_week", parse_hours, required=True)
-        key = (teacher, _fold(subject), class_key(cls), _fold(group))
+        key = (teacher, fold(subject), class_key(cls), fold(group))
         if (
             teacher
             and subject
@@ -1454,14 +1464,23 @@ def _check_assignments(v: _Validation, rows: Sequence[Row]) -> None:
             and isinstance(hours, Decimal)
             and not v.check.duplicate(seen, key, row, "teacher_id", teacher)
         ):
-            v.out.assignments.append(AssignmentRow(row, teacher, subject, cls, group, hours))
+            v.out.assignments.append(
+                AssignmentRow(
+                    row=row,
+                    teacher_id=teacher,
+                    subject=subject,
+                    class_name=cls,
+                    group=group,
+                    hours=hours,
+                )
+            )
 
 
 def _stored_assignment_groups(v: _Validation) -> dict[tuple[str, str, str], list[str]]:
     """(teacher, subject, class) → the group names of its stored assignments ("" for all)."""
     snap = v.snapshot
     staff = {s.id: school_key(s.external_id) for s in snap.staff}
-    subjects = {s.id: _fold(s.name) for s in snap.subjects}
+    subjects = {s.id: fold(s.name) for s in snap.subjects}
     classes = {c.id: class_key(c.name) for c in snap.classes}
     groups = {g.id: g.name for g in snap.subgroups}
     found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
@@ -1486,7 +1505,9 @@ def _check_bells(v: _Validation, rows: Sequence[Row]) -> None:
             v.check.fail(row, "ends", "the lesson ends before it starts")
         elif lesson is not None and isinstance(starts, dt.time) and isinstance(ends, dt.time):
             if not v.check.duplicate(seen, (shift, lesson), row, "lesson", str(lesson)):
-                v.out.bells.append(BellRow(row, lesson, starts, ends, shift))
+                v.out.bells.append(
+                    BellRow(row=row, lesson=lesson, starts=starts, ends=ends, shift=shift)
+                )
     v.lessons |= {b.lesson for b in v.out.bells}
 
 
@@ -1514,20 +1535,31 @@ def _check_periods(v: _Validation, rows: Sequence[Row]) -> None:
             and starts
             and ends
         ):
-            key = (SchoolYear.name_for(starts), _fold(name), str(grades))
+            key = (SchoolYear.name_for(starts), fold(name), str(grades))
             if not v.check.duplicate(seen, key, row, "name", name):
-                v.out.periods.append(PeriodRow(row, name, kind, grades, starts, ends))
+                v.out.periods.append(
+                    PeriodRow(
+                        row=row, name=name, kind=kind, grades=grades, starts=starts, ends=ends
+                    )
+                )
     _check_overlaps(v, v.out.periods)
 
 
 def _check_overlaps(v: _Validation, periods: list[PeriodRow]) -> None:
     """Two terms of the same kind for the same grade may not overlap, stored ones included."""
     years = {y.id: y.name for y in v.snapshot.school_years}
-    incoming = {(SchoolYear.name_for(p.starts), _fold(p.name), str(p.grades)) for p in periods}
+    incoming = {(SchoolYear.name_for(p.starts), fold(p.name), str(p.grades)) for p in periods}
     stored = [
-        PeriodRow(Row("", 0, {}), p.name, p.kind, p.grades, p.starts, p.ends)
+        PeriodRow(
+            row=Row(source="", number=0, cells={}),
+            name=p.name,
+            kind=p.kind,
+            grades=p.grades,
+            starts=p.starts,
+            ends=p.ends,
+        )
         for p in v.snapshot.periods
-        if (years.get(p.school_year_id, ""), _fold(p.name), str(p.grades)) not in incoming
+        if (years.get(p.school_year_id, ""), fold(p.name), str(p.grades)) not in incoming
     ]
     for i, a in enumerate(periods):
         for b in [*periods[i + 1 :], *stored]:
@@ -1553,7 +1585,7 @@ def _check_overlaps(v: _Validation, periods: list[PeriodRow]) -> None:
 def _check_holidays(v: _Validation, rows: Sequence[Row]) -> None:
     stored: dict[tuple[str, str], list[Holiday]] = defaultdict(list)
     for h in v.snapshot.holidays:
-        stored[(SchoolYear.name_for(h.starts), _fold(h.name))].append(h)
+        stored[(SchoolYear.name_for(h.starts), fold(h.name))].append(h)
     seen: dict[object, Row] = {}
     for row in rows:
         name = v.check.text(row, "name", required=True, limit=100)
@@ -1567,19 +1599,21 @@ def _check_holidays(v: _Validation, rows: Sequence[Row]) -> None:
             continue
         if not isinstance(grades, GradeRange):
             grades = ALL_GRADES
-            same = stored.get((SchoolYear.name_for(starts), _fold(name)), [])
+            same = stored.get((SchoolYear.name_for(starts), fold(name)), [])
             if not row.has("grades") and len(same) == 1:
                 # The grades are part of a holiday's key: without the column, the stored
                 # holiday of that name keeps its grades instead of getting a twin for all.
                 grades = same[0].grades
                 v.tally(row, "grades", ABSENT_KEPT)
-        key = (SchoolYear.name_for(starts), _fold(name), str(grades))
+        key = (SchoolYear.name_for(starts), fold(name), str(grades))
         if not v.check.duplicate(seen, key, row, "name", name):
-            v.out.holidays.append(HolidayRow(row, name, starts, ends, grades))
+            v.out.holidays.append(
+                HolidayRow(row=row, name=name, starts=starts, ends=ends, grades=grades)
+            )
 
 
 def _check_plan(v: _Validation, rows: Sequence[Row]) -> None:
-    subjects = {s.id: _fold(s.name) for s in v.snapshot.subjects}
+    subjects = {s.id: fold(s.name) for s in v.snapshot.subjects}
     classes = {c.id: class_key(c.name) for c in v.snapshot.classes}
     stored = {
         (
@@ -1602,7 +1636,7 @@ def _check_plan(v: _Validation, rows: Sequence[Row]) -> None:
         kind = v.check.text(row, "kind", limit=50)
         if not (subject and topic and number is not None and (grade is not None or cls)):
             continue
-        key = (_fold(subject), class_key(cls) if cls else grade, number)
+        key = (fold(subject), class_key(cls) if cls else grade, number)
         if key in stored:
             v.not_emptied(row, "hours", stored[key].hours, 1)
         if not v.check.duplicate(seen, key, row, "number", str(number)):
@@ -1651,7 +1685,7 @@ def _place(cls: str, subject: str, group: str, weekday: int, lesson: int) -> tup
 def _stored_slots(v: _Validation) -> list[_Slot]:
     snap = v.snapshot
     classes = {c.id: c.name for c in snap.classes}
-    subjects = {s.id: _fold(s.name) for s in snap.subjects}
+    subjects = {s.id: fold(s.name) for s in snap.subjects}
     groups = {g.id: g for g in snap.subgroups}
     staff = {s.id: school_key(s.external_id) for s in snap.staff}
     slots = []
@@ -1660,7 +1694,7 @@ def _stored_slots(v: _Validation) -> list[_Slot]:
         if name is None:
             continue
         sg = groups.get(t.subgroup_id) if t.subgroup_id is not None else None
-        group = _fold(sg.name) if sg else ""
+        group = fold(sg.name) if sg else ""
         subject = subjects.get(sg.subject_id if sg else t.subject_id, "")
         slots.append(
             _Slot(
@@ -1709,7 +1743,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
         if not row.has("group"):
             same_time = by_time.get((class_key(cls), weekday, lesson), [])
             group = _stored_group(v, row, teacher, same_time)
-        place = _place(class_key(cls), _fold(subject), _fold(group), weekday, lesson)
+        place = _place(class_key(cls), fold(subject), fold(group), weekday, lesson)
         if not row.has("valid_from"):
             valid_from = _stored_start(v, row, by_place.get(place, []))
         old = stored_by_key.get((*place, valid_from))
@@ -1718,7 +1752,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
         if not _ordered(valid_from, valid_to):
             v.check.fail(row, "valid_to", "the lesson stops before it starts")
             continue
-        key = (class_key(cls), _fold(group), weekday, lesson, valid_from)
+        key = (class_key(cls), fold(group), weekday, lesson, valid_from)
         if v.check.duplicate(seen, key, row, "lesson", str(lesson)):
             continue
         v.out.timetable.append(
@@ -1763,7 +1797,7 @@ def _check_bell(v: _Validation, row: Row, lesson: int) -> None:
 def _stored_group(v: _Validation, row: Row, teacher: str, same_time: list[_Slot]) -> str:
     """Without the column group, a row is the stored lesson of its class at that time with
     its subject and teacher (say, English group 1 with T2), when there is exactly one."""
-    subject = _fold(row.get("subject"))
+    subject = fold(row.get("subject"))
     groups = {s.group_name for s in same_time if s.subject == subject and s.teacher == teacher}
     if len(groups) != 1 or not (group := groups.pop()):
         return ""
@@ -1795,12 +1829,12 @@ def _check_clashes(v: _Validation, incoming: list[TimetableRow], stored: list[_S
             row=r.row,
             class_key=class_key(r.class_name),
             class_name=r.class_name,
-            group=_fold(r.group),
+            group=fold(r.group),
             place=_place(
-                class_key(r.class_name), _fold(r.subject), _fold(r.group), r.weekday, r.lesson
+                class_key(r.class_name), fold(r.subject), fold(r.group), r.weekday, r.lesson
             ),
             teacher=r.teacher_id,
-            subject=_fold(r.subject),
+            subject=fold(r.subject),
             group_name=r.group,
             weekday=r.weekday,
             lesson=r.lesson,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from domain.errors import Forbidden
 from domain.model import Bell, Holiday, TimetableSlot
 
 
@@ -185,6 +186,94 @@ def entry_deadline(
 
 def is_late(now: dt.datetime, deadline: dt.datetime) -> bool:
     return now >= deadline
+
+
+# --------------------------------------------------------------------------- changes of record
+
+
+class ReasonRequired(Forbidden):
+    """The entry window has closed: a change now needs a reason, kept in the audit trail."""
+
+    message = "the entry window has closed; give a reason for the change"
+
+
+class EntryChangeKind(enum.StrEnum):
+    NEW = "new"  # nothing stood before: a first entry
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryChange:
+    """What one field of the journal (a topic, a homework, a pupil's attendance, a mark, a term
+    mark) goes through: the one place that says whether a change is late, whether it needs a
+    reason, and what the audit trail keeps. Every use case that writes the journal asks it."""
+
+    old: str | None
+    new: str | None
+    kind: EntryChangeKind
+    late: bool
+
+    @property
+    def recorded(self) -> bool:
+        """Whether anything changes, so the audit trail gets a line."""
+        return self.kind is not EntryChangeKind.UNCHANGED
+
+    @property
+    def needs_reason(self) -> bool:
+        """After the window a first entry is still welcome; changing what stood is not silent."""
+        return self.late and self.kind in (EntryChangeKind.CHANGED, EntryChangeKind.REMOVED)
+
+    def require_reason(self, reason: str) -> None:
+        if self.needs_reason and not reason:
+            raise ReasonRequired()
+
+    def audit(
+        self,
+        *,
+        school_id: int,
+        entity: str,
+        entity_id: int,
+        field_name: str,
+        author_id: int,
+        at: dt.datetime,
+        reason: str,
+    ) -> AuditEntry:
+        return AuditEntry(
+            id=None,
+            school_id=school_id,
+            entity=entity,
+            entity_id=entity_id,
+            field=field_name,
+            old_value=self.old,
+            new_value=self.new,
+            author_id=author_id,
+            at=at,
+            reason=reason,
+            late=self.late,
+        )
+
+
+def entry_change(
+    old: str | None, new: str | None, *, late: bool, stood: bool | None = None
+) -> EntryChange:
+    """Classify a change of one field from `old` to `new` (None: no entry).
+
+    `stood`: whether the old state stood as an entry of record even without a value (a taken
+    register, where a pupil with no entry was present; a closed term sheet, where a blank is
+    what was reported); by default, whether there was an old value."""
+    if stood is None:
+        stood = old is not None
+    if old == new:
+        kind = EntryChangeKind.UNCHANGED
+    elif not stood:
+        kind = EntryChangeKind.NEW
+    elif new is None:
+        kind = EntryChangeKind.REMOVED
+    else:
+        kind = EntryChangeKind.CHANGED
+    return EntryChange(old=old, new=new, kind=kind, late=late)
 
 
 # --------------------------------------------------------------------------- the school day

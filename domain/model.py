@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from domain.grading import GradingSettings
+from domain.stored import as_int
 
 
 class Role(enum.StrEnum):
@@ -102,9 +103,9 @@ class ScheduleSettings:
         return cls(
             evening_reminder=time_of("evening_reminder", base.evening_reminder),
             six_day_week=bool(data.get("six_day_week", False)),
-            digest_weekday=int(data.get("digest_weekday", base.digest_weekday)),  # type: ignore[arg-type]
+            digest_weekday=as_int(data.get("digest_weekday", base.digest_weekday)),
             digest_time=time_of("digest_time", base.digest_time),
-            digest_weeks=int(data.get("digest_weeks", base.digest_weeks)),  # type: ignore[arg-type]
+            digest_weeks=as_int(data.get("digest_weeks", base.digest_weeks)),
             term_notice_time=time_of("term_notice_time", base.term_notice_time),
             private_notifications=bool(data.get("private_notifications", False)),
         )

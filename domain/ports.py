@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import Protocol, Self
 
 from domain.delivery import OutboxMessage
 from domain.family import AbsenceReason, AbsenceReport, TermAcknowledgement
@@ -27,10 +27,8 @@ from domain.model import (
     WorkKind,
 )
 from domain.people import Account, AccountLink, Invitation, PersonKind, WrongCodeTally
+from domain.readmodels import ClassRows, SchoolRows
 from domain.remarks import JournalRemark
-
-if TYPE_CHECKING:  # the digest's row types live with the code that reads them
-    from domain.usecases.digest_batch import ClassRows, SchoolRows
 
 
 class Clock(Protocol):

@@ -629,12 +629,12 @@ def make_timetable(rng: random.Random) -> dict[str, dict[tuple[int, int], Lesson
     weeks = {}
     for name, (_, class_teacher, per_day) in CLASSES.items():
         lessons = [
-            Lesson(subject, (("", teacher),))
+            Lesson(subject=subject, parts=(("", teacher),))
             for subject, (hours, teacher) in CURRICULUM[name].items()
             for _ in range(hours)
         ]
-        lessons += [Lesson(ENGLISH, ENGLISH_TEACHERS)] * ENGLISH_HOURS
-        fixed = {(1, 1): Lesson(TALKS, (("", class_teacher),))}
+        lessons += [Lesson(subject=ENGLISH, parts=ENGLISH_TEACHERS)] * ENGLISH_HOURS
+        fixed = {(1, 1): Lesson(subject=TALKS, parts=(("", class_teacher),))}
         weeks[name] = schedule_class(lessons, per_day, busy, fixed, rng)
     return weeks
 

@@ -1498,7 +1498,7 @@ class FakeTelegram:
         if msg.deleted:
             raise LookupError(f"message {message_id} in chat {tg.id} was deleted")
         query_id = str(next(self._query_ids))
-        state.queries[query_id] = _Query(tg.id, message_id, self.clock())
+        state.queries[query_id] = _Query(user_id=tg.id, message_id=message_id, created=self.clock())
         query = {
             "id": query_id,
             "from": tg.to_api(),

@@ -38,7 +38,15 @@ class FakeUser:
         so flood control judges the bot, not the speed of the test script."""
         self.server = server
         self.token = token
-        self.user = server.add_user(TgUser(user_id, first_name, last_name, username, language_code))
+        self.user = server.add_user(
+            TgUser(
+                id=user_id,
+                first_name=first_name,
+                last_name=last_name,
+                username=username,
+                language_code=language_code,
+            )
+        )
         self.phone_number = phone_number
         self.think_time = think_time
         self.timeout = timeout

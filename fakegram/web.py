@@ -194,9 +194,14 @@ class ChatWeb:
         self.url = ""
         for persona in personas:
             server.add_user(
-                TgUser(persona.user_id, persona.first_name, persona.last_name, None,
-                       persona.language_code)
-            )  # fmt: skip
+                TgUser(
+                    id=persona.user_id,
+                    first_name=persona.first_name,
+                    last_name=persona.last_name,
+                    username=None,
+                    language_code=persona.language_code,
+                )
+            )
         server.add_listener(self._on_change)
 
     # ------------------------------------------------------------------ lifecycle

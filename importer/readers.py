@@ -244,7 +244,7 @@ def read_csv_text(table: str, source: str, text: str) -> RawTable:
                     raise ImportRejected([_too_many_rows(source, number)])
     except csv.Error as err:
         raise ImportRejected([_csv_problem(source, number + 1, err)]) from None
-    return RawTable(table, source, header or [], rows)
+    return RawTable(table=table, source=source, header=header or [], rows=rows)
 
 
 def _csv_problem(source: str, row: int, err: csv.Error) -> ImportProblem:
@@ -483,7 +483,7 @@ def _sheet_table(
             if len(data) > MAX_ROWS:
                 problems.append(_too_many_rows(source, number))
                 break
-    return RawTable(table, source, header, data)
+    return RawTable(table=table, source=source, header=header, rows=data)
 
 
 def _too_many_rows(source: str, number: int) -> ImportProblem:
@@ -492,8 +492,9 @@ def _too_many_rows(source: str, number: int) -> ImportProblem:
     )
 
 
-def _values(sheet: object) -> Iterator[list[tuple[object, str]]]:
-    for row in sheet.iter_rows():  # type: ignore[attr-defined]
+def _values(sheet: Any) -> Iterator[list[tuple[object, str]]]:
+    """An openpyxl worksheet (Any: its read-only and normal sheets share no declared type)."""
+    for row in sheet.iter_rows():
         yield [(getattr(c, "value", None), getattr(c, "data_type", "n")) for c in row]
 
 

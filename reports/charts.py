@@ -98,7 +98,7 @@ class PillowCharts:
         """`weights`: each kind of work's weight by its name, as the marks name it (a kind the
         school no longer has weighs 1, as in the forecast); `language`: the reader's, for the
         numbers."""
-        panels = [(s, marks) for s in subjects if (marks := _numeric_marks(s.marks, period))]
+        panels = [(s, marks) for s in subjects if (marks := numeric_marks(s.marks, period))]
         if not panels:
             return _empty(title, period)
         hidden = max(0, len(panels) - MAX_PANELS)
@@ -128,7 +128,7 @@ def _at_risk(subject: SubjectMarks) -> bool:
     return f is not None and (f.at_risk_of_2 or f.at_risk_of_na)
 
 
-def _numeric_marks(
+def numeric_marks(
     marks: Sequence[tuple[dt.date, str, str]], period: Period
 ) -> list[tuple[dt.date, int, str]]:
     """(day, 1..5, kind) of the period, oldest first; «зач», «н/а» and the like are not drawn
@@ -242,7 +242,7 @@ def _panel(
 
     left, right = x + 44, x + w - 14 - END - 56  # room at the right for the line's value
     top, bottom = y + PANEL_TITLE + 12, y + h - 36
-    geometry = _Geometry(period, low, left, right, top, bottom)
+    geometry = _Geometry(period=period, low=low, left=left, right=right, top=top, bottom=bottom)
     px, py = geometry.px, geometry.py
 
     # weeks: a faint line every Monday, a date under some of them

@@ -76,7 +76,7 @@ UPRIGHT_HEIGHTS = tuple(h * mm for h in (16, 20, 24, 28, 32, 38, 45))
 # --------------------------------------------------------------------------- the document
 
 
-def _styles(size: float) -> dict[str, ParagraphStyle]:
+def paragraph_styles(size: float) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
         "base",
         fontName=REGULAR,
@@ -215,7 +215,7 @@ def render_class_report(report: ClassReport, school_name: str, *, invariant: boo
     `invariant` makes the bytes depend on the report alone (no creation time, a fixed id).
     """
     register_fonts()
-    styles = _styles(9)
+    styles = paragraph_styles(9)
     cls = report.school_class.name
     dates = day_range(report.first, report.last, year=True)
     story: list[Flowable] = [
@@ -224,7 +224,7 @@ def render_class_report(report: ClassReport, school_name: str, *, invariant: boo
         _p(f"Посещаемость и успеваемость за {dates}", styles["subtitle"]),
         *_heading("Посещаемость", styles),
     ]
-    story += _attendance(report, styles)
+    story += attendance_table(report, styles)
     story += _heading("Успеваемость", styles)
     story += _progress(report, styles)
     story += _heading("Под риском", styles)
@@ -238,7 +238,7 @@ def render_class_report(report: ClassReport, school_name: str, *, invariant: boo
     )
 
 
-def _attendance(report: ClassReport, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+def attendance_table(report: ClassReport, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     lines = report.attendance
     if not lines:
         return [_p("Учеников нет.", styles["text"])]
@@ -512,7 +512,7 @@ def render_control_report(
     `invariant` makes the bytes depend on the report alone (no creation time, a fixed id).
     """
     register_fonts()
-    styles = _styles(8.5)
+    styles = paragraph_styles(8.5)
     grades = str(report.grades).replace("-", "–")
     dates = day_range(report.first, report.last, year=True)
     story: list[Flowable] = [

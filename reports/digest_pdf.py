@@ -104,7 +104,7 @@ def render_digests(
     canvas.setAuthor(digests[0].school_name if digests else "")
     canvas.setCreator("school-journal")
     for digest in digests:
-        page = _Page(digest, t, labels)
+        page = DigestPage(digest, t, labels)
         page.fit()
         page.layout(canvas)
         canvas.showPage()
@@ -126,7 +126,7 @@ def _words_fit(text: str, font: str, size: float, width: float) -> float:
     return min(size, width / widest) if widest else size
 
 
-class _Page:
+class DigestPage:
     """One pupil's page, laid out at a scale of the normal type sizes.
 
     `layout` with no canvas only measures: it returns the y under the content, so that `fit`

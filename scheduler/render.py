@@ -1,13 +1,19 @@
-"""Notices become text in the recipient's language; every value is escaped for Telegram's HTML."""
+"""Notices become text in the recipient's language; every value is escaped for Telegram's HTML.
+
+The buttons' payloads are the messenger's: its renderer (`bot.render.TelegramRenderer`) gives
+the encoding of an intent and how long a label may be."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
+from domain.intents import Intent
 from domain.names import PersonName
-from domain.usecases.scheduling import Msg, Notice
+from domain.text import Strong
+from domain.usecases.scheduling import Msg, Notice, NoticeRenderer
 from locales import Translator, translator
 
 TEXT_LIMIT = 4096
@@ -19,24 +25,29 @@ def _escape(text: str) -> str:
 
 
 def render_msg(t: Translator, msg: Msg) -> str:
-    values: dict[str, object] = {}
-    for key, value in msg.params:
-        kind = type(value)
-        if kind is str:
-            values[key] = _escape(value) if _SPECIAL.search(value) else value
-        elif kind is int:
-            values[key] = value  # a number, nothing to escape; a `count` chooses plural forms
-        elif kind is Decimal:
-            values[key] = t.number(value)  # 4,45 in Russian: nothing to escape either
-        elif isinstance(value, PersonName):
-            values[key] = value.map(_escape)  # the catalog may put it in a case
-        elif isinstance(value, Msg):
-            values[key] = render_msg(t, value)
-        elif isinstance(value, tuple) and all(isinstance(v, Msg) for v in value):
-            values[key] = ", ".join(render_msg(t, v) for v in value)
-        else:
-            values[key] = html.escape(str(value), quote=False)
-    return t(msg.msgid, **values)
+    return t(msg.msgid, **{key: _value(t, value) for key, value in msg.params})
+
+
+def _value(t: Translator, value: object) -> object:
+    """One value of a message as Telegram's HTML takes it."""
+    kind = type(value)
+    if kind is str:
+        assert isinstance(value, str)
+        return _escape(value) if _SPECIAL.search(value) else value
+    if kind is int:
+        return value  # a number, nothing to escape; a `count` chooses plural forms
+    if kind is Decimal:
+        assert isinstance(value, Decimal)
+        return t.number(value)  # 4,45 in Russian: nothing to escape either
+    if isinstance(value, Strong):
+        return f"<b>{_value(t, value.value)}</b>"
+    if isinstance(value, PersonName):
+        return value.map(_escape)  # the catalog may put it in a case
+    if isinstance(value, Msg):
+        return render_msg(t, value)
+    if isinstance(value, tuple) and all(isinstance(v, Msg) for v in value):
+        return ", ".join(render_msg(t, v) for v in value)
+    return html.escape(str(value), quote=False)
 
 
 class LocalesRenderer:
@@ -44,7 +55,13 @@ class LocalesRenderer:
 
     _KEPT = 20_000  # rendered lines kept per language; then started afresh
 
-    def __init__(self) -> None:
+    def __init__(
+        self, encode: Callable[[Intent], str] | None = None, label_limit: int | None = None
+    ) -> None:
+        """`encode`: an intent as the messenger's button payload; `label_limit`: the longest a
+        label of data (a name) may be there, cut with «…» beyond."""
+        self._encode = encode
+        self._label_limit = label_limit
         # The last lines rendered, by identity: a digest's notices to the guardians of one
         # pupil share their lines, so the second account in the same language costs nothing.
         self._last: tuple[tuple[Msg, ...], Translator, str] | None = None
@@ -86,18 +103,42 @@ class LocalesRenderer:
         """The buttons' labels in the recipient's language (a str label is data: as it is).
         Plain text, not HTML: Telegram shows a label as it is written."""
         t = translator(notice.account.language)
+        if self._encode is None:
+            raise TypeError("a renderer without the messenger's encoding renders no buttons")
+        encode = self._encode
         return [
-            [{"text": label_text(t, label), "data": data} for label, data in row]
+            [
+                {"text": label_text(t, label, self._label_limit), "data": encode(intent)}
+                for label, intent in row
+            ]
             for row in notice.buttons
         ]
 
 
-def label_text(t: Translator, label: Msg | str) -> str:
-    """A button's label: a Msg translated and filled, its values as they are (no escaping)."""
+def label_text(t: Translator, label: Msg | str, limit: int | None = None) -> str:
+    """A button's label: a Msg translated and filled, its values as they are (no escaping);
+    a str (data: a name) cut to `limit` characters, if given."""
     if isinstance(label, str):
+        if limit is not None and len(label) > limit:
+            return label[: limit - 1] + "…"
         return label
     values = {
-        key: label_text(t, value) if isinstance(value, Msg) else str(value)
+        key: label_text(t, value)
+        if isinstance(value, Msg)
+        else str(value.value if isinstance(value, Strong) else value)
         for key, value in label.params
     }
     return t(label.msgid, **values)
+
+
+class ByMessenger:
+    """Each notice rendered by the renderer of its recipient's messenger."""
+
+    def __init__(self, renderers: Mapping[str, NoticeRenderer]) -> None:
+        self.renderers = dict(renderers)
+
+    def render(self, notice: Notice) -> str:
+        return self.renderers[notice.account.messenger].render(notice)
+
+    def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
+        return self.renderers[notice.account.messenger].render_buttons(notice)

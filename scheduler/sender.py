@@ -14,7 +14,7 @@ import datetime as dt
 import heapq
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -34,7 +34,19 @@ log = logging.getLogger(__name__)
 
 
 class MessageGateway(Protocol):
+    """One messenger's way out: sends a message, maps the messenger's answer to an outcome."""
+
     async def send(self, message: OutboxMessage) -> SendResult: ...
+
+
+class _Route:
+    """The gateway and the rate limits of one messenger."""
+
+    __slots__ = ("gateway", "limiter")
+
+    def __init__(self, gateway: MessageGateway, limiter: RateLimiter) -> None:
+        self.gateway = gateway
+        self.limiter = limiter
 
 
 async def _wait(event: asyncio.Event | None, seconds: float) -> bool:
@@ -90,19 +102,31 @@ class Sender:
     def __init__(
         self,
         make_uow: Callable[[], UnitOfWork],
-        gateway: MessageGateway,
+        gateway: MessageGateway | Mapping[str, MessageGateway],
         clock: Clock,
         limiter: RateLimiter | None = None,
         *,
+        limiters: Mapping[str, RateLimiter] | None = None,
         batch: int = 200,
         concurrency: int = 16,
         flush_interval: float = 0.05,
         lease: dt.timedelta = LEASE,
     ) -> None:
+        """`gateway`: by messenger name, each with its own limits (`limiters`, else Telegram's
+        defaults); or one gateway, with `limiter`, for every message whatever its messenger."""
         self.make_uow = make_uow
-        self.gateway = gateway
         self.clock = clock
         self.limiter = limiter or RateLimiter()
+        self._single: _Route | None = None
+        self._routes: dict[str, _Route] = {}
+        if isinstance(gateway, Mapping):
+            chosen = limiters or {}
+            self._routes = {
+                name: _Route(way, chosen.get(name) or RateLimiter())
+                for name, way in gateway.items()
+            }
+        else:
+            self._single = _Route(gateway, self.limiter)
         self.batch = batch
         self.concurrency = concurrency
         self.flush_interval = flush_interval
@@ -190,7 +214,11 @@ class Sender:
                     await _wait(stop, ready[0][0] - mono)
                     continue
                 _, _, message = heapq.heappop(ready)
-                delay = self.limiter.wait(message.chat_id, mono)
+                route = self._route(message)
+                if route is None:
+                    self._no_route(message)
+                    continue
+                delay = route.limiter.wait(message.chat_id, mono)
                 if delay > 0:
                     if delay > horizon:
                         self._put_back(message, delay)
@@ -202,8 +230,8 @@ class Sender:
                     slots.release()
                     heapq.heappush(ready, (mono, next(counter), message))
                     break
-                self.limiter.record(message.chat_id, loop.time())
-                task = asyncio.create_task(self._send(message, slots))
+                route.limiter.record(message.chat_id, loop.time())
+                task = asyncio.create_task(self._send(message, route, slots))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             if tasks:
@@ -215,15 +243,25 @@ class Sender:
             await asyncio.gather(flusher, return_exceptions=True)
             await self.flush()
 
-    async def _send(self, message: OutboxMessage, slots: asyncio.Semaphore) -> None:
+    def _route(self, message: OutboxMessage) -> _Route | None:
+        return self._single or self._routes.get(message.messenger)
+
+    def _no_route(self, message: OutboxMessage) -> None:
+        """A messenger this process has no gateway for: the message fails, said why."""
+        result = SendResult(
+            SendOutcome.PERMANENT, error=f"no gateway for the messenger {message.messenger!r}"
+        )
+        self._held.changed.append(after_failure(message, result, self.clock.now()))
+
+    async def _send(self, message: OutboxMessage, route: _Route, slots: asyncio.Semaphore) -> None:
         try:
-            result = await self.gateway.send(message)
+            result = await route.gateway.send(message)
         except Exception as err:  # a bug in a gateway must not lose the message
             result = SendResult(SendOutcome.TEMPORARY, error=f"{type(err).__name__}: {err}")
         finally:
             slots.release()
         if result.outcome is SendOutcome.RETRY_AFTER:
-            self.limiter.pause(result.retry_after, asyncio.get_running_loop().time())
+            route.limiter.pause(result.retry_after, asyncio.get_running_loop().time())
         if result.outcome is SendOutcome.SENT:
             if message.id is not None:
                 self._sent.append(message.id)

@@ -41,12 +41,22 @@ log = logging.getLogger(__name__)
 class DigestWorkers:
     """A pool of `processes` processes, each building one share of the digests per tick."""
 
-    def __init__(self, database_url: str, processes: int, *, charts: bool = True) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        processes: int,
+        *,
+        renderer: Callable[[], NoticeRenderer],
+        charts: bool = True,
+    ) -> None:
+        """`renderer`: makes the messenger's renderer in each process (a class or a function
+        of a module: it is sent there by name)."""
         if processes < 1:
             raise ValueError("digest workers need at least one process")
         self.database_url = database_url
         self.processes = processes
         self.charts = charts
+        self.renderer = renderer
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         # A share failing tick after tick (the database away) is one event in the log.
@@ -61,7 +71,7 @@ class DigestWorkers:
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),  # no copy of a running event loop
             initializer=_start_worker,
-            initargs=(self.database_url, self.charts),
+            initargs=(self.database_url, self.charts, self.renderer),
         )
 
     async def run(self, now: dt.datetime) -> list[JobRun]:
@@ -132,10 +142,9 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start_worker(database_url: str, charts: bool) -> None:
+def _start_worker(database_url: str, charts: bool, renderer: Callable[[], NoticeRenderer]) -> None:
     """Once per process: its own event loop and engine, kept for every share it runs."""
     from app.process import tune_garbage_collector
-    from scheduler.render import LocalesRenderer
     from storage.database import create_engine, session_factory
     from storage.uow import SqlUnitOfWork
 
@@ -156,7 +165,12 @@ def _start_worker(database_url: str, charts: bool) -> None:
         from reports.charts import PillowCharts
 
         chart_maker = PillowCharts()
-    _worker = _Worker(loop, lambda: SqlUnitOfWork(sessions), LocalesRenderer(), chart_maker)
+    _worker = _Worker(
+        loop=loop,
+        make_uow=lambda: SqlUnitOfWork(sessions),
+        renderer=renderer(),
+        charts=chart_maker,
+    )
     tune_garbage_collector()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.delivery import OutboxMessage, OutboxStatus
 from storage import models as m
+from storage.repositories import insert_ignoring
 
 
 def _message(r: m.OutboxRow) -> OutboxMessage:
@@ -19,6 +20,7 @@ def _message(r: m.OutboxRow) -> OutboxMessage:
         school_id=r.school_id,
         account_id=r.account_id,
         chat_id=r.chat_id,
+        messenger=r.messenger,
         kind=r.kind,
         dedup_key=r.dedup_key,
         text=r.text,
@@ -41,6 +43,7 @@ def _row(x: OutboxMessage) -> dict[str, Any]:
         "school_id": x.school_id,
         "account_id": x.account_id,
         "chat_id": x.chat_id,
+        "messenger": x.messenger,
         "kind": x.kind,
         "dedup_key": x.dedup_key,
         "text": x.text,
@@ -58,14 +61,6 @@ def _row(x: OutboxMessage) -> dict[str, Any]:
     }
 
 
-def _insert_ignoring(session: AsyncSession, model: Any, unique: list[str]) -> Any:
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing(index_elements=unique)
-
-
 class SqlOutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -74,7 +69,7 @@ class SqlOutboxRepository:
         """Queue messages; a dedup key already queued is skipped. Returns how many were given."""
         if not messages:
             return 0
-        statement = _insert_ignoring(self.session, m.OutboxRow, ["dedup_key"])
+        statement = insert_ignoring(self.session, m.OutboxRow, ["dedup_key"])
         await self.session.execute(statement, [_row(x) for x in messages])
         return len(messages)
 
@@ -95,7 +90,7 @@ class SqlOutboxRepository:
             .order_by(m.OutboxRow.urgent.desc(), m.OutboxRow.id)
             .limit(limit)
         )
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
         ids = list((await self.session.scalars(due)).all())
         if not ids:
@@ -212,7 +207,7 @@ class SqlJobRunRepository:
         self.session = session
 
     async def start(self, job: str, school_id: int, period_key: str, at: dt.datetime) -> bool:
-        statement = _insert_ignoring(self.session, m.JobRunRow, ["job", "school_id", "period_key"])
+        statement = insert_ignoring(self.session, m.JobRunRow, ["job", "school_id", "period_key"])
         inserted = await self.session.scalar(
             statement.values(
                 job=job, school_id=school_id, period_key=period_key, ran_at=at

@@ -40,13 +40,9 @@ from domain.model import (
     short_name,
 )
 from domain.people import Account, PersonKind
-from domain.usecases.digest_batch import (
-    AccountFact,
-    ClassRows,
-    SchoolRows,
-)
+from domain.readmodels import AccountFact, ClassRows, SchoolRows
 from storage import models as m
-from storage.journal_repositories import _from
+from storage.journal_repositories import rows_as
 from storage.mapping import MAPPINGS
 
 _ACCOUNT_COLUMNS = (
@@ -77,12 +73,12 @@ class SqlDigestRepository:
     # ----------------------------------------------------------------------- once a school
 
     async def _read(
-        self, name: str, statement: Callable[[bool], Select[Any]], **values: Any
+        self, name: str, statement: Callable[[bool], Select[*tuple[Any, ...]]], **values: Any
     ) -> Sequence[Any]:
         """A school-wide read's rows, whose columns go by position and by name; `statement`
         is given whether it is for PostgreSQL, and every value it needs by name in `values`.
         Its text is kept by `name` for the process: it must not depend on anything else
-        (`_compiled` refuses a value written into it, not a shape that varies).
+        (`compiled_statement` refuses a value written into it, not a shape that varies).
 
         Plain rows, not mapped objects (a school has a thousand plan topics and as many
         timetable slots). On PostgreSQL straight through asyncpg, the statement compiled once
@@ -94,7 +90,7 @@ class SqlDigestRepository:
             return (await conn.execute(statement(False), values)).all()
         known = _PG_READS.get(name)
         if known is None:
-            known = _PG_READS[name] = _compiled(statement(True), conn.dialect, values)
+            known = _PG_READS[name] = compiled_statement(statement(True), conn.dialect, values)
         sql, names, row = known
         driver = await _driver(conn)
         return [row._make(r) for r in await driver.fetch(sql, *(values[n] for n in names))]
@@ -110,7 +106,7 @@ class SqlDigestRepository:
             ),
             school_id=school_id,
         )
-        return _from(kind, rows)
+        return rows_as(kind, rows)
 
     async def school_rows(
         self,
@@ -175,7 +171,7 @@ class SqlDigestRepository:
     async def _term_marks(self, school_id: int, period_ids: Collection[int]) -> list[Any]:
         t = m.TermMarkRow
 
-        def statement(pg: bool) -> Select[Any]:
+        def statement(pg: bool) -> Select[*tuple[Any, ...]]:
             periods = (  # a list of ids in one parameter: PostgreSQL's array, SQLite's expanded
                 t.period_id == func.any(bindparam("period_ids", type_=ARRAY(Integer)))
                 if pg
@@ -279,7 +275,12 @@ class SqlDigestRepository:
                 lesson.day <= last_,
             )
         )
-        return ClassRows(lessons.all(), counted.all(), marks.all(), attendance.all())
+        return ClassRows(
+            lessons=lessons.all(),  # type: ignore[arg-type]  # rows in the order of LessonFact
+            mark_counts=counted.all(),  # type: ignore[arg-type]  # … of MarkCount
+            marks=marks.all(),  # type: ignore[arg-type]  # … of MarkFact
+            attendance=attendance.all(),  # type: ignore[arg-type]  # … of AttendanceFact
+        )
 
     async def _pupils(
         self, school_id: int, day: dt.date
@@ -366,8 +367,8 @@ class SqlDigestRepository:
 _PG_READS: dict[str, tuple[str, tuple[str, ...], Any]] = {}
 
 
-def _compiled(
-    statement: Select[Any], dialect: Any, values: Mapping[str, Any]
+def compiled_statement(
+    statement: Select[*tuple[Any, ...]], dialect: Any, values: Mapping[str, Any]
 ) -> tuple[str, tuple[str, ...], Any]:
     compiled = statement.compile(dialect=dialect)
     names = tuple(compiled.positiontup or ())
@@ -375,7 +376,7 @@ def _compiled(
     if unnamed:  # a value compiled into the text would be read for every school after
         raise ValueError(f"a school-wide read with values not given by name: {sorted(unnamed)}")
     columns = [column.key or f"c{i}" for i, column in enumerate(statement.selected_columns)]
-    return compiled.string, names, namedtuple("Row", columns, rename=True)  # type: ignore[misc]
+    return compiled.string, names, namedtuple("Row", columns, rename=True)
 
 
 async def _driver(conn: AsyncConnection) -> Any:
@@ -383,6 +384,7 @@ async def _driver(conn: AsyncConnection) -> Any:
     adapter sends BEGIN with its own first statement, which the driver's reads would go
     without, so one goes through the adapter first."""
     driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None
     if not driver.is_in_transaction():
         await conn.exec_driver_sql("SELECT 1")
     return driver
@@ -487,4 +489,4 @@ async def _class_rows_pg(
     marks = await driver.fetch(_MARKS_PG.format(**days), *school, sorted(charted))
     lessons = await driver.fetch(_LESSONS_PG.format(**days), *school)
     attendance = await driver.fetch(_ATTENDANCE_PG.format(**days), *school)
-    return ClassRows(lessons, counted, marks, attendance)
+    return ClassRows(lessons=lessons, mark_counts=counted, marks=marks, attendance=attendance)

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.family import AbsenceReason, AbsenceReport, TermAcknowledgement
 from domain.journal import AttendanceEntry, Lesson, Mark, Remark, TermMark
 from storage import models as m
-from storage.journal_repositories import _from
+from storage.journal_repositories import rows_as
 from storage.mapping import MAPPINGS
-from storage.repositories import _save
+from storage.repositories import save_rows
 
 
 class SqlFamilyRepository:
@@ -34,7 +34,7 @@ class SqlFamilyRepository:
             )
             .order_by(m.LessonRow.day, m.LessonRow.lesson_number)
         )
-        return _from(Lesson, rows)
+        return rows_as(Lesson, rows)
 
     async def _with_lessons(
         self,
@@ -88,7 +88,7 @@ class SqlFamilyRepository:
                 m.AbsenceReasonRow.day <= last,
             )
         )
-        return _from(AbsenceReason, rows)
+        return rows_as(AbsenceReason, rows)
 
     async def set_absence_reason(self, reason: AbsenceReason) -> None:
         existing = await self.session.scalar(
@@ -98,10 +98,10 @@ class SqlFamilyRepository:
             )
         )
         if existing is None:
-            await _save(self.session, [reason], [])
+            await save_rows(self.session, [reason], [])
         else:
             reason.id = existing
-            await _save(self.session, [], [reason])
+            await save_rows(self.session, [], [reason])
 
     async def remarks_of_pupils(
         self, school_id: int, pupil_ids: Sequence[int], since: dt.datetime
@@ -117,10 +117,10 @@ class SqlFamilyRepository:
             )
             .order_by(m.RemarkRow.created_at)
         )
-        return _from(Remark, rows)
+        return rows_as(Remark, rows)
 
     async def add_absence_report(self, report: AbsenceReport) -> None:
-        await _save(self.session, [report], [])
+        await save_rows(self.session, [report], [])
 
     async def absence_reports(
         self, school_id: int, pupil_ids: Sequence[int], first: dt.date, last: dt.date
@@ -137,7 +137,7 @@ class SqlFamilyRepository:
             )
             .order_by(m.AbsenceReportRow.created_at)
         )
-        return _from(AbsenceReport, rows)
+        return rows_as(AbsenceReport, rows)
 
     async def term_marks_of_pupils(
         self, school_id: int, pupil_ids: Sequence[int], period_id: int
@@ -151,7 +151,7 @@ class SqlFamilyRepository:
                 m.TermMarkRow.pupil_id.in_(list(pupil_ids)),
             )
         )
-        return _from(TermMark, rows)
+        return rows_as(TermMark, rows)
 
     async def acknowledgement(self, school_id: int, ack_id: int) -> TermAcknowledgement | None:
         row = await self.session.scalar(
@@ -172,12 +172,12 @@ class SqlFamilyRepository:
             query = query.where(m.TermAcknowledgementRow.period_id == period_id)
         if pupil_ids is not None:
             query = query.where(m.TermAcknowledgementRow.pupil_id.in_(list(pupil_ids)))
-        return _from(TermAcknowledgement, await self.session.scalars(query))
+        return rows_as(TermAcknowledgement, await self.session.scalars(query))
 
     async def save_acknowledgements(self, items: Sequence[TermAcknowledgement]) -> None:
         inserts = [x for x in items if x.id is None]
         updates = [x for x in items if x.id is not None]
-        await _save(self.session, inserts, updates)
+        await save_rows(self.session, inserts, updates)
 
     async def unnotified_marks(self, before: dt.datetime, limit: int) -> list[tuple[Mark, Lesson]]:
         """Marks that settled (no change for a while) and were not announced yet."""

@@ -28,14 +28,14 @@ from domain.model import (
 from domain.people import Account, AccountLink, Invitation, PersonKind, WrongCodeTally
 from storage import models as m
 from storage.mapping import MAPPINGS
-from storage.repositories import _save
+from storage.repositories import insert_ignoring, save_rows
 
 # PostgreSQL advisory locks (the two-key form: apart from scheduler.leader's one-key locks).
 USER_LOCK = 7_265_013  # with a hash of (messenger, user_id)
 JOURNAL_WRONG_CODES_LOCK = 7_265_014
 
 
-def _from(kind: type, rows: Any) -> list[Any]:
+def rows_as(kind: type, rows: Any) -> list[Any]:
     convert = MAPPINGS[kind].from_row
     return [convert(r) for r in rows]
 
@@ -55,7 +55,7 @@ class SqlPeopleRepository:
         rows = await self.session.scalars(
             select(model).where(model.school_id == school_id, model.id.in_(set(ids)))
         )
-        return _from(kind, rows)
+        return rows_as(kind, rows)
 
     async def staff(self, school_id: int, ids: Sequence[int]) -> list[StaffMember]:
         return await self._by_ids(StaffMember, school_id, ids)
@@ -64,7 +64,7 @@ class SqlPeopleRepository:
         rows = await self.session.scalars(
             select(m.StaffRow).where(m.StaffRow.school_id == school_id).order_by(m.StaffRow.id)
         )
-        return _from(StaffMember, rows)
+        return rows_as(StaffMember, rows)
 
     async def guardian(self, school_id: int, guardian_id: int) -> Guardian | None:
         found = await self._by_ids(Guardian, school_id, [guardian_id])
@@ -77,7 +77,7 @@ class SqlPeopleRepository:
             .where(m.GuardianRow.school_id == school_id, m.GuardianshipRow.pupil_id.in_(pupil_ids))
             .distinct()
         )
-        return _from(Guardian, rows)
+        return rows_as(Guardian, rows)
 
     async def children(self, school_id: int, guardian_id: int) -> list[Pupil]:
         rows = await self.session.scalars(
@@ -86,7 +86,7 @@ class SqlPeopleRepository:
             .where(m.PupilRow.school_id == school_id, m.GuardianshipRow.guardian_id == guardian_id)
             .order_by(m.PupilRow.last_name, m.PupilRow.first_name)
         )
-        return _from(Pupil, rows)
+        return rows_as(Pupil, rows)
 
     async def pupils(self, school_id: int, ids: Sequence[int]) -> list[Pupil]:
         return await self._by_ids(Pupil, school_id, ids)
@@ -99,7 +99,7 @@ class SqlPeopleRepository:
             .where(m.ClassRow.school_id == school_id)
             .order_by(m.ClassRow.grade, m.ClassRow.name)
         )
-        return _from(SchoolClass, rows)
+        return rows_as(SchoolClass, rows)
 
     async def class_by_name(self, school_id: int, name: str) -> SchoolClass | None:
         from domain.importing import class_key
@@ -140,7 +140,7 @@ class SqlPeopleRepository:
                 m.ClassRow.school_id == school_id, m.ClassRow.class_teacher_id == staff_id
             )
         )
-        return _from(SchoolClass, rows)
+        return rows_as(SchoolClass, rows)
 
     async def subjects(self, school_id: int, ids: Sequence[int]) -> list[Subject]:
         return await self._by_ids(Subject, school_id, ids)
@@ -174,7 +174,7 @@ class SqlPeopleRepository:
                 ),
             )
         rows = await self.session.scalars(query.distinct())
-        return _from(Pupil, rows)
+        return rows_as(Pupil, rows)
 
 
 class SqlAccountRepository:
@@ -190,11 +190,11 @@ class SqlAccountRepository:
         return MAPPINGS[Account].from_row(row) if row else None
 
     async def add(self, account: Account) -> Account:
-        await _save(self.session, [account], [])
+        await save_rows(self.session, [account], [])
         return account
 
     async def update(self, account: Account) -> None:
-        await _save(self.session, [], [account])
+        await save_rows(self.session, [], [account])
 
     async def links(self, account_id: int) -> list[AccountLink]:
         rows = await self.session.scalars(
@@ -202,10 +202,10 @@ class SqlAccountRepository:
             .where(m.AccountLinkRow.account_id == account_id)
             .order_by(m.AccountLinkRow.id)
         )
-        return _from(AccountLink, rows)
+        return rows_as(AccountLink, rows)
 
     async def add_link(self, link: AccountLink) -> None:
-        await _save(self.session, [link], [])
+        await save_rows(self.session, [link], [])
 
     async def accounts_of(self, school_id: int, kind: PersonKind, person_id: int) -> list[Account]:
         rows = await self.session.scalars(
@@ -217,14 +217,14 @@ class SqlAccountRepository:
                 m.AccountLinkRow.person_id == person_id,
             )
         )
-        return _from(Account, rows)
+        return rows_as(Account, rows)
 
     async def add_invitations(self, invitations: Sequence[Invitation]) -> None:
-        await _save(self.session, invitations, [])
+        await save_rows(self.session, invitations, [])
 
     async def invitation_by_hash(self, code_hash: str) -> Invitation | None:
         query = select(m.InvitationRow).where(m.InvitationRow.code_hash == code_hash)
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()  # two taps on one link: the second waits, then fails
         row = await self.session.scalar(query)
         return MAPPINGS[Invitation].from_row(row) if row else None
@@ -239,13 +239,13 @@ class SqlAccountRepository:
                 m.InvitationRow.person_id.in_(list(person_ids)),
             )
         )
-        return _from(Invitation, rows)
+        return rows_as(Invitation, rows)
 
     async def update_invitation(self, invitation: Invitation) -> None:
-        await _save(self.session, [], [invitation])
+        await save_rows(self.session, [], [invitation])
 
     def _postgresql(self) -> bool:
-        return self.session.bind.dialect.name == "postgresql"
+        return self.session.get_bind().dialect.name == "postgresql"
 
     async def hold_user(self, messenger: str, user_id: str) -> None:
         if self._postgresql():
@@ -265,13 +265,13 @@ class SqlAccountRepository:
         )
 
     async def add_wrong_code(self, messenger: str, user_id: str, at: dt.datetime) -> int:
-        return int(
-            await self.session.scalar(
-                insert(m.WrongCodeRow)
-                .values(messenger=messenger, user_id=user_id, at=at)
-                .returning(m.WrongCodeRow.id)
-            )
+        new_id = await self.session.scalar(
+            insert(m.WrongCodeRow)
+            .values(messenger=messenger, user_id=user_id, at=at)
+            .returning(m.WrongCodeRow.id)
         )
+        assert new_id is not None  # RETURNING of an insert gives the new row's id
+        return int(new_id)
 
     async def wrong_code_tally(
         self, messenger: str, user_id: str, after: dt.datetime, besides: int
@@ -324,7 +324,7 @@ class SqlJournalRepository:
                 or_(m.LessonRow.teacher_id == teacher_id, m.LessonRow.substitute_id == teacher_id)
             )
         rows = await self.session.scalars(query.order_by(m.LessonRow.lesson_number, m.LessonRow.id))
-        return _from(Lesson, rows)
+        return rows_as(Lesson, rows)
 
     async def lessons_of(
         self, school_id: int, class_id: int, subject_id: int, first: dt.date, last: dt.date
@@ -340,13 +340,13 @@ class SqlJournalRepository:
             )
             .order_by(m.LessonRow.day, m.LessonRow.lesson_number)
         )
-        return _from(Lesson, rows)
+        return rows_as(Lesson, rows)
 
     async def timetable(self, school_id: int, weekday: int | None = None) -> list[TimetableSlot]:
         query = select(m.TimetableRow).where(m.TimetableRow.school_id == school_id)
         if weekday is not None:
             query = query.where(m.TimetableRow.weekday == weekday)
-        return _from(TimetableSlot, await self.session.scalars(query.order_by(m.TimetableRow.id)))
+        return rows_as(TimetableSlot, await self.session.scalars(query.order_by(m.TimetableRow.id)))
 
     async def add_lessons(self, lessons: Sequence[Lesson]) -> None:
         """Insert the lessons whose (slot, day) is not there yet; concurrent callers are fine."""
@@ -372,26 +372,15 @@ class SqlJournalRepository:
             rows.append(row)
         if not rows:
             return
-        dialect = self.session.bind.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            statement = pg_insert(m.LessonRow).on_conflict_do_nothing(
-                index_elements=["slot_id", "day"]
-            )
-        else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            statement = sqlite_insert(m.LessonRow).on_conflict_do_nothing(
-                index_elements=["slot_id", "day"]
-            )
-        await self.session.execute(statement, rows)
+        await self.session.execute(
+            insert_ignoring(self.session, m.LessonRow, ["slot_id", "day"]), rows
+        )
 
     async def save_lesson(self, lesson: Lesson) -> None:
         if lesson.id is None:
-            await _save(self.session, [lesson], [])
+            await save_rows(self.session, [lesson], [])
         else:
-            await _save(self.session, [], [lesson])
+            await save_rows(self.session, [], [lesson])
 
     async def attendance(self, lesson_ids: Sequence[int]) -> list[AttendanceEntry]:
         if not lesson_ids:
@@ -399,7 +388,7 @@ class SqlJournalRepository:
         rows = await self.session.scalars(
             select(m.AttendanceRow).where(m.AttendanceRow.lesson_id.in_(lesson_ids))
         )
-        return _from(AttendanceEntry, rows)
+        return rows_as(AttendanceEntry, rows)
 
     async def replace_attendance(
         self, school_id: int, lesson_id: int, statuses: dict[int, Attendance]
@@ -427,20 +416,20 @@ class SqlJournalRepository:
         rows = await self.session.scalars(
             select(m.MarkRow).where(m.MarkRow.lesson_id.in_(lesson_ids)).order_by(m.MarkRow.id)
         )
-        return _from(Mark, rows)
+        return rows_as(Mark, rows)
 
     async def save_mark(self, mark: Mark) -> None:
         if mark.id is None:
-            await _save(self.session, [mark], [])
+            await save_rows(self.session, [mark], [])
         else:
-            await _save(self.session, [], [mark])
+            await save_rows(self.session, [], [mark])
 
     async def delete_mark(self, mark_id: int) -> None:
         await self.session.execute(delete(m.MarkRow).where(m.MarkRow.id == mark_id))
 
     async def add_audit(self, entries: Sequence[AuditEntry]) -> None:
         if entries:
-            await _save(self.session, entries, [])
+            await save_rows(self.session, entries, [])
 
     async def audit_of(self, entity: str, entity_id: int) -> list[AuditEntry]:
         rows = await self.session.scalars(
@@ -448,7 +437,7 @@ class SqlJournalRepository:
             .where(m.AuditRow.entity == entity, m.AuditRow.entity_id == entity_id)
             .order_by(m.AuditRow.id)
         )
-        return _from(AuditEntry, rows)
+        return rows_as(AuditEntry, rows)
 
     async def audits_of(self, entity: str, entity_ids: Sequence[int]) -> list[AuditEntry]:
         if not entity_ids:
@@ -458,7 +447,7 @@ class SqlJournalRepository:
             .where(m.AuditRow.entity == entity, m.AuditRow.entity_id.in_(list(entity_ids)))
             .order_by(m.AuditRow.id)
         )
-        return _from(AuditEntry, rows)
+        return rows_as(AuditEntry, rows)
 
     async def lessons_between(self, school_id: int, first: dt.date, last: dt.date) -> list[Lesson]:
         rows = await self.session.scalars(
@@ -470,22 +459,22 @@ class SqlJournalRepository:
             )
             .order_by(m.LessonRow.day, m.LessonRow.lesson_number, m.LessonRow.id)
         )
-        return _from(Lesson, rows)
+        return rows_as(Lesson, rows)
 
     async def all_assignments(self, school_id: int) -> list[Assignment]:
         rows = await self.session.scalars(
             select(m.AssignmentRow).where(m.AssignmentRow.school_id == school_id)
         )
-        return _from(Assignment, rows)
+        return rows_as(Assignment, rows)
 
     async def add_remark(self, remark: Remark) -> None:
-        await _save(self.session, [remark], [])
+        await save_rows(self.session, [remark], [])
 
     async def plan(
         self, school_id: int, subject_id: int, class_id: int, grade: int
     ) -> list[PlanTopic]:
         """The class's own plan when it has one, else the grade's."""
-        rows = _from(
+        rows = rows_as(
             PlanTopic,
             await self.session.scalars(
                 select(m.PlanTopicRow)
@@ -518,13 +507,13 @@ class SqlJournalRepository:
 
     async def bells(self, school_id: int) -> list[Bell]:
         rows = await self.session.scalars(select(m.BellRow).where(m.BellRow.school_id == school_id))
-        return _from(Bell, rows)
+        return rows_as(Bell, rows)
 
     async def holidays(self, school_id: int) -> list[Holiday]:
         rows = await self.session.scalars(
             select(m.HolidayRow).where(m.HolidayRow.school_id == school_id)
         )
-        return _from(Holiday, rows)
+        return rows_as(Holiday, rows)
 
     async def periods(self, school_id: int) -> list[Period]:
         rows = await self.session.scalars(
@@ -532,7 +521,7 @@ class SqlJournalRepository:
             .where(m.PeriodRow.school_id == school_id)
             .order_by(m.PeriodRow.starts)
         )
-        return _from(Period, rows)
+        return rows_as(Period, rows)
 
     async def assignments_of(self, school_id: int, teacher_id: int) -> list[Assignment]:
         rows = await self.session.scalars(
@@ -540,7 +529,7 @@ class SqlJournalRepository:
                 m.AssignmentRow.school_id == school_id, m.AssignmentRow.teacher_id == teacher_id
             )
         )
-        return _from(Assignment, rows)
+        return rows_as(Assignment, rows)
 
     async def assignments_for_class(self, school_id: int, class_id: int) -> list[Assignment]:
         rows = await self.session.scalars(
@@ -548,7 +537,7 @@ class SqlJournalRepository:
                 m.AssignmentRow.school_id == school_id, m.AssignmentRow.class_id == class_id
             )
         )
-        return _from(Assignment, rows)
+        return rows_as(Assignment, rows)
 
     async def term_marks(
         self, school_id: int, period_id: int, subject_id: int, pupil_ids: Sequence[int]
@@ -563,7 +552,7 @@ class SqlJournalRepository:
                 m.TermMarkRow.pupil_id.in_(pupil_ids),
             )
         )
-        return _from(TermMark, rows)
+        return rows_as(TermMark, rows)
 
     async def save_term_mark(self, term_mark: TermMark) -> None:
         existing = await self.session.scalar(
@@ -574,7 +563,7 @@ class SqlJournalRepository:
             )
         )
         if existing is None:
-            await _save(self.session, [term_mark], [])
+            await save_rows(self.session, [term_mark], [])
         else:
             term_mark.id = existing
             values = _row(term_mark)

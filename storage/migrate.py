@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,7 +68,7 @@ def head() -> str:
     return revision
 
 
-def _run(connection, action: str, revision: str) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection, action: str, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     getattr(command, action)(config, revision)

@@ -33,18 +33,18 @@ def _row(remark: JournalRemark) -> dict[str, Any]:
 
 def _remark(r: m.JournalRemarkRow) -> JournalRemark:
     return JournalRemark(
-        r.id,
-        r.school_id,
-        r.deputy_id,
-        r.teacher_id,
-        r.text,
-        r.due,
-        RemarkStatus(r.status),
-        r.created_at,
-        r.fixed_at,
-        r.accepted_at,
-        r.reopened,
-        r.last_reminded_at,
+        id=r.id,
+        school_id=r.school_id,
+        deputy_id=r.deputy_id,
+        teacher_id=r.teacher_id,
+        text=r.text,
+        due=r.due,
+        status=RemarkStatus(r.status),
+        created_at=r.created_at,
+        fixed_at=r.fixed_at,
+        accepted_at=r.accepted_at,
+        reopened=r.reopened,
+        last_reminded_at=r.last_reminded_at,
     )
 
 

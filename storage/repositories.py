@@ -41,12 +41,12 @@ CHUNK = 1000
 
 def _school(row: m.SchoolRow) -> School:
     return School(
-        row.id,
-        row.name,
-        row.timezone,
-        GradingSettings.from_dict(row.grading),
-        row.help_contacts,
-        ScheduleSettings.from_dict(row.schedule),
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        grading=GradingSettings.from_dict(row.grading),
+        help_contacts=row.help_contacts,
+        schedule=ScheduleSettings.from_dict(row.schedule),
     )
 
 
@@ -95,7 +95,7 @@ class SqlSchoolRepository:
         return [_school(r) for r in rows]
 
     async def add_work_kinds(self, kinds: Sequence[WorkKind]) -> None:
-        await _save(self.session, kinds, [])
+        await save_rows(self.session, kinds, [])
 
     async def work_kinds(self, school_id: int) -> list[WorkKind]:
         return await _load(self.session, WorkKind, school_id)
@@ -125,7 +125,18 @@ async def _with_lesson_day_and_subject(session: AsyncSession, rows: list[dict[st
         row["day"], row["subject_id"] = keys[row["lesson_id"]]
 
 
-async def _save(session: AsyncSession, inserts: Sequence[Any], updates: Sequence[Any]) -> None:
+def insert_ignoring(session: AsyncSession, model: Any, unique: list[str]) -> Any:
+    """An INSERT that skips rows clashing on `unique`, in the session's own dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_postgresql
+
+        return insert_postgresql(model).on_conflict_do_nothing(index_elements=unique)
+    from sqlalchemy.dialects.sqlite import insert as insert_sqlite
+
+    return insert_sqlite(model).on_conflict_do_nothing(index_elements=unique)
+
+
+async def save_rows(session: AsyncSession, inserts: Sequence[Any], updates: Sequence[Any]) -> None:
     """Bulk insert (ids come back in order and are set on the entities) and bulk update."""
     by_kind: dict[type, list[Any]] = defaultdict(list)
     for entity in inserts:
@@ -191,7 +202,7 @@ class SqlSchoolDirectory:
     async def save(self, inserts: Sequence[object], updates: Sequence[object]) -> None:
         for entity in (*inserts, *updates):
             mapping_for(entity)  # refuse anything without a table before writing a row
-        await _save(self.session, inserts, updates)
+        await save_rows(self.session, inserts, updates)
 
     async def add_subgroup_members(self, school_id: int, pairs: Sequence[tuple[int, int]]) -> None:
         rows = [{"school_id": school_id, "subgroup_id": g, "pupil_id": p} for g, p in pairs]

@@ -47,6 +47,7 @@ async def counting_statements(session: AsyncSession) -> AsyncIterator[StatementC
     if conn.dialect.driver == "asyncpg":
         # SQLAlchemy runs prepared statements, which asyncpg does not log: none counts twice.
         driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None  # an open connection has its driver's
         driver.add_query_logger(counter.logged)
     try:
         yield counter

@@ -6,6 +6,18 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.ports import (
+    AccountRepository,
+    DigestRepository,
+    FamilyRepository,
+    JobRunRepository,
+    JournalRemarkRepository,
+    JournalRepository,
+    OutboxRepository,
+    PeopleRepository,
+    SchoolDirectory,
+    SchoolRepository,
+)
 from storage.delivery_repositories import SqlJobRunRepository, SqlOutboxRepository
 from storage.digest_repositories import SqlDigestRepository
 from storage.family_repositories import SqlFamilyRepository
@@ -35,16 +47,16 @@ class SqlUnitOfWork:
         self._depth += 1
         if self._depth == 1:
             self._session = self._sessions()
-            self.schools = SqlSchoolRepository(self._session)
-            self.directory = SqlSchoolDirectory(self._session)
-            self.people = SqlPeopleRepository(self._session)
-            self.accounts = SqlAccountRepository(self._session)
-            self.journal = SqlJournalRepository(self._session)
-            self.outbox = SqlOutboxRepository(self._session)
-            self.jobs = SqlJobRunRepository(self._session)
-            self.family = SqlFamilyRepository(self._session)
-            self.remarks = SqlJournalRemarkRepository(self._session)
-            self.digests = SqlDigestRepository(self._session)
+            self.schools: SchoolRepository = SqlSchoolRepository(self._session)
+            self.directory: SchoolDirectory = SqlSchoolDirectory(self._session)
+            self.people: PeopleRepository = SqlPeopleRepository(self._session)
+            self.accounts: AccountRepository = SqlAccountRepository(self._session)
+            self.journal: JournalRepository = SqlJournalRepository(self._session)
+            self.outbox: OutboxRepository = SqlOutboxRepository(self._session)
+            self.jobs: JobRunRepository = SqlJobRunRepository(self._session)
+            self.family: FamilyRepository = SqlFamilyRepository(self._session)
+            self.remarks: JournalRemarkRepository = SqlJournalRemarkRepository(self._session)
+            self.digests: DigestRepository = SqlDigestRepository(self._session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

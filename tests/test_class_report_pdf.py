@@ -21,8 +21,8 @@ from domain.model import GradeRange, SchoolClass
 from domain.usecases.class_teacher import AttendanceLine, ClassReport, ProgressLine
 from domain.usecases.control import ControlReport, Figures
 from reports.class_report_pdf import (
-    _attendance,
-    _styles,
+    attendance_table,
+    paragraph_styles,
     render_class_report,
     render_control_report,
 )
@@ -66,7 +66,9 @@ def predict(values: list[str], missed: int = 2) -> Forecast:
 
 
 def line(pupil_id: int, name: str, subject: str, f: Forecast) -> ProgressLine:
-    return ProgressLine(pupil_id, name, subject, f.mean, f, f.marks_count)
+    return ProgressLine(
+        pupil_id=pupil_id, name=name, subject=subject, mean=f.mean, forecast=f, marks=f.marks_count
+    )
 
 
 def small_report() -> ClassReport:
@@ -96,7 +98,13 @@ def small_report() -> ClassReport:
         line(2, names[2], "Русский язык", good),
         line(3, names[3], "Алгебра", good),
     ]
-    return ClassReport(SchoolClass(1, 1, "7Б", 7), FIRST, LAST, attendance, progress)
+    return ClassReport(
+        school_class=SchoolClass(id=1, school_id=1, name="7Б", grade=7),
+        first=FIRST,
+        last=LAST,
+        attendance=attendance,
+        progress=progress,
+    )
 
 
 def big_report() -> ClassReport:
@@ -113,15 +121,76 @@ def big_report() -> ClassReport:
         for n, subject in enumerate(SUBJECTS):
             values = patterns[(pupil + n) % 4]
             progress.append(line(pupil, name, subject, predict(values, missed=pupil % 16)))
-    return ClassReport(SchoolClass(2, 1, "11А", 11), FIRST, LAST, attendance, progress)
+    return ClassReport(
+        school_class=SchoolClass(id=2, school_id=1, name="11А", grade=11),
+        first=FIRST,
+        last=LAST,
+        attendance=attendance,
+        progress=progress,
+    )
 
 
 def control_report() -> ControlReport:
-    t1 = Figures("Иванова А. П.", 40, 35, 30, 38, 120, 6, 20)
-    t2 = Figures("Петров С. С.", 0, 0, 0, 0, 0, 0, 0)  # nothing held: percentages are «—»
-    total = Figures("", 40, 35, 30, 38, 120, 6, 20)
-    classes = [Figures("7А", 25, 20, 20, 24, 70, 4, 12), Figures("7Б", 15, 15, 10, 14, 50, 2, 8)]
-    return ControlReport(GradeRange(5, 9), FIRST, LAST, [t1, t2], classes, total)
+    t1 = Figures(
+        name="Иванова А. П.",
+        lessons=40,
+        on_time=35,
+        with_homework=30,
+        ktp_given=38,
+        pupil_subjects=120,
+        no_marks=6,
+        one_mark=20,
+    )
+    t2 = Figures(
+        name="Петров С. С.",
+        lessons=0,
+        on_time=0,
+        with_homework=0,
+        ktp_given=0,
+        pupil_subjects=0,
+        no_marks=0,
+        one_mark=0,
+    )  # nothing held: percentages are «—»
+    total = Figures(
+        name="",
+        lessons=40,
+        on_time=35,
+        with_homework=30,
+        ktp_given=38,
+        pupil_subjects=120,
+        no_marks=6,
+        one_mark=20,
+    )
+    classes = [
+        Figures(
+            name="7А",
+            lessons=25,
+            on_time=20,
+            with_homework=20,
+            ktp_given=24,
+            pupil_subjects=70,
+            no_marks=4,
+            one_mark=12,
+        ),
+        Figures(
+            name="7Б",
+            lessons=15,
+            on_time=15,
+            with_homework=10,
+            ktp_given=14,
+            pupil_subjects=50,
+            no_marks=2,
+            one_mark=8,
+        ),
+    ]
+    return ControlReport(
+        grades=GradeRange(5, 9),
+        first=FIRST,
+        last=LAST,
+        teachers=[t1, t2],
+        classes=classes,
+        total=total,
+    )
 
 
 def page_count(pdf: bytes) -> int:
@@ -232,7 +301,13 @@ def test_forty_pupils_and_eighteen_subjects_break_into_pages_with_headers(
 
 
 def test_no_pupils_and_no_marks_still_make_a_page() -> None:
-    empty = ClassReport(SchoolClass(3, 1, "1А", 1), FIRST, LAST, [], [])
+    empty = ClassReport(
+        school_class=SchoolClass(id=3, school_id=1, name="1А", grade=1),
+        first=FIRST,
+        last=LAST,
+        attendance=[],
+        progress=[],
+    )
     pdf = render_class_report(empty, SCHOOL, invariant=True)
     assert pdf.startswith(b"%PDF") and page_count(pdf) == 1
 
@@ -256,7 +331,14 @@ def test_control_report(tmp_path: Path) -> None:
 
 
 def test_control_report_without_lessons() -> None:
-    empty = ControlReport(GradeRange(5, 9), FIRST, LAST, [], [], Figures(""))
+    empty = ControlReport(
+        grades=GradeRange(5, 9),
+        first=FIRST,
+        last=LAST,
+        teachers=[],
+        classes=[],
+        total=Figures(name=""),
+    )
     assert render_control_report(empty, SCHOOL).startswith(b"%PDF")
 
 
@@ -268,7 +350,7 @@ def test_the_attendance_table_has_its_own_column_for_a_reason_not_entered_yet() 
     """An absence the class teacher has not coded yet is not «Н»: the PDF's attendance table
     and the spreadsheet's sheet show it in a column of its own, and both end with «Итого»."""
     report = small_report()
-    [table] = _attendance(report, _styles(9))
+    [table] = attendance_table(report, paragraph_styles(9))
     cells = _cells(table)
     assert cells[0][5:7] == ["Без уважительной (Н)", "Причина ещё не указана"]
     assert cells[1] == ["Иванов Пётр", "5", "1", "3", "0", "1", "1", "1"]

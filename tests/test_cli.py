@@ -348,7 +348,17 @@ def test_the_outbox_counts_the_expired(
         try:
             async with SqlUnitOfWork(session_factory(engine)) as uow:
                 [school] = await uow.schools.all()
-                account = await uow.accounts.add(Account(None, "telegram", "7", "7", "en", "", now))
+                account = await uow.accounts.add(
+                    Account(
+                        id=None,
+                        messenger="telegram",
+                        user_id="7",
+                        chat_id="7",
+                        language="en",
+                        display_name="",
+                        created_at=now,
+                    )
+                )
                 assert school.id is not None and account.id is not None
                 old = now - dt.timedelta(days=1)
                 await uow.outbox.add(

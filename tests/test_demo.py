@@ -252,10 +252,18 @@ def test_the_demo_starts_on_a_school_day_in_term() -> None:
 
 
 def test_clock_actions_point_at_the_jobs() -> None:
-    school = School(1, "Школа", "Europe/Moscow")
+    school = School(id=1, name="Школа", timezone="Europe/Moscow")
     zone = dt.timezone(dt.timedelta(hours=3))
     now = dt.datetime(2026, 11, 30, 10, 20, tzinfo=zone)
-    holidays = [Holiday(None, 1, "Зимние каникулы", dt.date(2026, 12, 29), dt.date(2027, 1, 11))]
+    holidays = [
+        Holiday(
+            id=None,
+            school_id=1,
+            name="Зимние каникулы",
+            starts=dt.date(2026, 12, 29),
+            ends=dt.date(2027, 1, 11),
+        )
+    ]
     actions = {a.id: a.at for a in clock_actions(now, school, holidays)}
     assert actions["evening"] == dt.datetime(2026, 11, 30, 19, 0, tzinfo=zone)
     assert actions["digest"] == dt.datetime(2026, 12, 11, 18, 0, tzinfo=zone)  # a digest Friday

@@ -10,21 +10,21 @@ import pytest
 from domain.people import PersonKind
 from domain.usecases import teaching
 from domain.usecases.diary import NoSuchSchoolDay, NotYourChild, diary_day
+from tests.builders import UowFactory, imported_school, todays_lesson
 from tests.school_data import SMALL_SCHOOL
-from tests.test_digest_batch import UowFactory, _lesson, _school
 from tests.test_family import join
 
 
 async def test_the_day_shows_the_childs_own_subgroup_only(make_uow: UowFactory) -> None:
     """5А learns English in two groups at Monday's lesson 2: S2 (group 2) sees group 2's."""
-    w = await _school(make_uow, SMALL_SCHOOL)
+    w = await imported_school(make_uow, SMALL_SCHOOL)
     one = await join(w, PersonKind.STAFF, w.ids["T2"], 1)  # English, group 1
     two = await join(w, PersonKind.STAFF, w.ids["T3"], 2)  # English, group 2
     parent = await join(w, PersonKind.GUARDIAN, w.ids["G2"], 3)  # S2, group 2
     await teaching.set_topic(
-        w.make_uow(), one, await _lesson(w, one, 2), w.clock, text="Past Simple"
+        w.make_uow(), one, await todays_lesson(w, one, 2), w.clock, text="Past Simple"
     )
-    mine = await _lesson(w, two, 2)
+    mine = await todays_lesson(w, two, 2)
     await teaching.set_topic(w.make_uow(), two, mine, w.clock, text="Present Perfect")
     await teaching.put_mark(w.make_uow(), two, mine, w.ids["S2"], "oral", "4", w.clock)
 

@@ -7,70 +7,37 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from domain.clock import FixedClock
+from bot.render import TelegramRenderer
 from domain.forecast import MARK_NUMBERS
 from domain.grading import PASS_FAIL
 from domain.journal import Mark, RemarkTone, TermMark
-from domain.people import Actor, PersonKind
+from domain.people import PersonKind
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
 from domain.usecases.diary import subject_forecasts
 from domain.usecases.digest_batch import class_batches
 from domain.usecases.family_jobs import Digest, digest_facts, family_accounts
-from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import Notice
-from domain.usecases.schools import create_school
 from domain.usecases.term_marks import current_period, set_term_mark
-from scheduler.render import LocalesRenderer
 from storage.statements import counting_statements
-from storage.uow import SqlUnitOfWork
-from tests.school_data import SMALL_SCHOOL, bot_school, raw_tables
+from tests.builders import UowFactory, imported_school, todays_lesson
+from tests.school_data import SMALL_SCHOOL, bot_school
 from tests.test_family import MONDAY, MSK, join
 
-UowFactory = Callable[[], SqlUnitOfWork]
 FRIDAY = dt.date(2026, 11, 27)
 SINCE = FRIDAY - dt.timedelta(weeks=2) + dt.timedelta(days=1)
 
 
-async def _school(
-    make_uow: UowFactory, tables: dict[str, str], name: str = "Школа"
-) -> SimpleNamespace:
-    clock = FixedClock(MONDAY)
-    school = await create_school(make_uow(), name, "Europe/Moscow")
-    await import_school(make_uow(), school, raw_tables(tables), dt.date(2026, 9, 1))
-    async with make_uow() as uow:
-        snap = await uow.directory.snapshot(school.id)
-    ids = {p.external_id: p.id for p in snap.pupils}
-    ids |= {s.external_id: s.id for s in snap.staff}
-    ids |= {g.external_id: g.id for g in snap.guardians}
-    subjects = {s.name: s.id for s in snap.subjects}
-    classes = {c.name: c.id for c in snap.classes}
-    return SimpleNamespace(
-        make_uow=make_uow,
-        clock=clock,
-        school=school,
-        school_id=school.id,
-        ids=ids,
-        subjects=subjects,
-        classes=classes,
-    )
-
-
-async def _lesson(w: SimpleNamespace, actor: Actor, number: int) -> int:
-    views = await teaching.todays_lessons(w.make_uow(), actor, w.clock)
-    return next(v.lesson.id for v in views if v.lesson.lesson_number == number)
-
-
-async def _same_as_per_pupil(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict:  # type: ignore[type-arg]
+async def _same_as_per_pupil(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict[Any, Any]:
     """Every pupil of every batch against the per-pupil code, without charts and with them;
     returns the facts by pupil id."""
-    compared: dict = {}  # type: ignore[type-arg]
+    compared: dict[Any, Any] = {}
     charted = set()
     for charts in (False, True):
         # The batches' unit of work is busy reading the next class: the per-pupil code reads
@@ -109,9 +76,9 @@ async def _same_as_per_pupil(w: SimpleNamespace, day: dt.date, since: dt.date) -
     return compared
 
 
-async def _comments(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict:  # type: ignore[type-arg]
+async def _comments(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict[Any, Any]:
     """Pupil id → (subject, value, kind, text) of the comments in the digests' batches."""
-    found: dict = {}  # type: ignore[type-arg]
+    found: dict[Any, Any] = {}
     async with w.make_uow() as uow:
         school = await uow.schools.get(w.school_id)
         async for batch in class_batches(uow, school, day, since):
@@ -124,12 +91,12 @@ async def _comments(w: SimpleNamespace, day: dt.date, since: dt.date) -> dict:  
     return found
 
 
-def _since(marks: list[tuple[dt.date, str, str]], since: dt.date) -> list:  # type: ignore[type-arg]
+def _since(marks: list[tuple[dt.date, str, str]], since: dt.date) -> list[Any]:
     return [mark for mark in marks if mark[0] >= since]
 
 
 async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactory) -> None:
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
     physics = await join(w, PersonKind.STAFF, w.ids["T2"], 4)
     await join(w, PersonKind.GUARDIAN, w.ids["GF"], 2)
@@ -138,7 +105,7 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     put = teaching.put_mark
     # Monday 09.11, in the term before the digest's fortnight: listed only for a chart.
     w.clock.moment = MONDAY - dt.timedelta(weeks=1)
-    earlier = await _lesson(w, teacher, 1)
+    earlier = await todays_lesson(w, teacher, 1)
     for pupil, value in (("A0", "3"), ("A10", "5")):
         await put(w.make_uow(), teacher, earlier, w.ids[pupil], "oral", value, w.clock)
     await put(  # a comment to a mark before the fortnight: shown with the whole period only
@@ -150,8 +117,8 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     )
     w.clock.moment = MONDAY
     # Monday 16.11: maths 1 and 2, 8Б maths 3, physics 4; marks of several kinds and values.
-    first, second = await _lesson(w, teacher, 1), await _lesson(w, teacher, 2)
-    third, fourth = await _lesson(w, teacher, 3), await _lesson(w, physics, 4)
+    first, second = await todays_lesson(w, teacher, 1), await todays_lesson(w, teacher, 2)
+    third, fourth = await todays_lesson(w, teacher, 3), await todays_lesson(w, physics, 4)
     for i, value in enumerate("54325"):
         await put(w.make_uow(), teacher, first, w.ids[f"A{i}"], "oral", value, w.clock)
         await put(w.make_uow(), teacher, second, w.ids[f"A{i}"], "control", value, w.clock)
@@ -164,7 +131,17 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     # «н/а» and «осв» count nowhere, «зач» towards the minimum; the database counts them so.
     async with w.make_uow() as uow:
         for kind, value in (("test", "н/а"), ("homework", "зач"), ("classwork", "осв")):
-            mark = Mark(None, w.school_id, first, w.ids["A2"], kind, value, "", w.ids["T1"], MONDAY)
+            mark = Mark(
+                id=None,
+                school_id=w.school_id,
+                lesson_id=first,
+                pupil_id=w.ids["A2"],
+                work_kind=kind,
+                value=value,
+                comment="",
+                author_id=w.ids["T1"],
+                created_at=MONDAY,
+            )
             await uow.journal.save_mark(mark)
         await uow.commit()
     await put(w.make_uow(), teacher, first, w.ids["A10"], "homework", "4", w.clock)
@@ -181,7 +158,7 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
     )
     # Tuesday 17.11: one more maths lesson.
     w.clock.moment = MONDAY + dt.timedelta(days=1)
-    tuesday = await _lesson(w, teacher, 1)
+    tuesday = await todays_lesson(w, teacher, 1)
     await put(w.make_uow(), teacher, tuesday, w.ids["A10"], "oral", "3", w.clock)
     await set_term_mark(
         w.make_uow(),
@@ -198,7 +175,17 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
         periods = await uow.journal.periods(w.school_id)
         [quarter] = [p.id for p in periods if p.name == "I четверть"]
         maths, a2, t1 = w.subjects["Математика"], w.ids["A2"], w.ids["T1"]
-        term_mark = TermMark(None, w.school_id, a2, maths, quarter, "3", None, t1, MONDAY)
+        term_mark = TermMark(
+            id=None,
+            school_id=w.school_id,
+            pupil_id=a2,
+            subject_id=maths,
+            period_id=quarter,
+            value="3",
+            suggested=None,
+            author_id=t1,
+            set_at=MONDAY,
+        )
         await uow.journal.save_term_mark(term_mark)
         await uow.commit()
     facts = await _same_as_per_pupil(w, FRIDAY, SINCE)
@@ -218,12 +205,12 @@ async def test_a_class_at_a_time_equals_the_per_pupil_digest(make_uow: UowFactor
 
 async def test_subgroups_and_pupils_out_of_the_journal(make_uow: UowFactory) -> None:
     """5А learns English in two groups; S3 is home-schooled, S5 has left 6Б."""
-    w = await _school(make_uow, SMALL_SCHOOL)
+    w = await imported_school(make_uow, SMALL_SCHOOL)
     maths = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
     english = await join(w, PersonKind.STAFF, w.ids["T2"], 2)
     await join(w, PersonKind.GUARDIAN, w.ids["G1"], 3)  # S1 (5А) and S4 (6Б)
     await join(w, PersonKind.GUARDIAN, w.ids["G2"], 4)
-    first, group = await _lesson(w, maths, 1), await _lesson(w, english, 2)
+    first, group = await todays_lesson(w, maths, 1), await todays_lesson(w, english, 2)
     await teaching.put_mark(w.make_uow(), maths, first, w.ids["S1"], "oral", "5", w.clock)
     await teaching.put_mark(w.make_uow(), maths, first, w.ids["S2"], "test", "3", w.clock)
     await teaching.put_mark(w.make_uow(), english, group, w.ids["S1"], "oral", "4", w.clock)
@@ -237,8 +224,8 @@ async def test_subgroups_and_pupils_out_of_the_journal(make_uow: UowFactory) -> 
 async def test_each_school_reads_its_own_lists(make_uow: UowFactory) -> None:
     """On PostgreSQL a school's lists are read by statements compiled once a process: the
     second school's read must be given its own id, not the first's."""
-    first = await _school(make_uow, SMALL_SCHOOL)
-    second = await _school(make_uow, bot_school(), "Другая школа")
+    first = await imported_school(make_uow, SMALL_SCHOOL)
+    second = await imported_school(make_uow, bot_school(), "Другая школа")
     since = dt.datetime(2026, 11, 1, tzinfo=MSK)
     for w in (first, second, first):
         async with make_uow() as uow:
@@ -262,20 +249,20 @@ def test_a_school_wide_read_refuses_a_value_not_given_by_name() -> None:
     from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
     from storage import models as m
-    from storage.digest_repositories import _compiled
+    from storage.digest_repositories import compiled_statement
 
     subject = m.SubjectRow
     named = select(subject.id).where(subject.school_id == bindparam("school_id"))
-    sql, names, _ = _compiled(named, PGDialect_asyncpg(), {"school_id": 7})
+    sql, names, _ = compiled_statement(named, PGDialect_asyncpg(), {"school_id": 7})
     assert names == ("school_id",) and "$1" in sql
     written_in = select(subject.id).where(subject.school_id == 7)
     with pytest.raises(ValueError, match="school_id"):
-        _compiled(written_in, PGDialect_asyncpg(), {})
+        compiled_statement(written_in, PGDialect_asyncpg(), {})
 
 
 async def test_statements_are_a_constant_number_per_class(make_uow: UowFactory) -> None:
     """Counted for the whole school: each class's reading overlaps the class before it."""
-    w = await _school(make_uow, bot_school())  # 7А has 25 pupils, 8Б 35
+    w = await imported_school(make_uow, bot_school())  # 7А has 25 pupils, 8Б 35
     for n, pupil in enumerate(("B1", "B2", "B3", "B4")):
         await join(w, PersonKind.PUPIL, w.ids[pupil], 10 + n)
     async with w.make_uow() as uow:
@@ -306,7 +293,7 @@ async def test_a_failed_reading_of_the_next_class_fails_before_that_class(
 ) -> None:
     """The next class is read while this one is worked out and used; if that reading fails,
     the iteration fails before the next class, and the reading has ended by then."""
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     async with w.make_uow() as uow:
         school = await uow.schools.get(w.school_id)
         read = uow.digests.class_rows
@@ -316,8 +303,10 @@ async def test_a_failed_reading_of_the_next_class_fails_before_that_class(
             calls.append(class_id)
             if len(calls) == 2:
                 raise RuntimeError("the database went away")
+            # the wrapper passes the reading's own arguments through untyped
             return await read(school_id, class_id, *args, **kw)  # type: ignore[arg-type]
 
+        # the test swaps the repository's reading for one that fails
         uow.digests.class_rows = failing  # type: ignore[method-assign]
         handed_over = []
         with pytest.raises(RuntimeError, match="went away"):
@@ -329,7 +318,7 @@ async def test_a_failed_reading_of_the_next_class_fails_before_that_class(
 async def test_the_next_class_is_read_while_a_class_is_used(make_uow: UowFactory) -> None:
     """A class is handed over with the next one's reading still in flight, so the database
     reads while whoever iterates works (the digest job renders a class's notices meanwhile)."""
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     async with w.make_uow() as uow:
         school = await uow.schools.get(w.school_id)
         read = uow.digests.class_rows
@@ -338,8 +327,10 @@ async def test_the_next_class_is_read_while_a_class_is_used(make_uow: UowFactory
         async def slow(school_id: int, class_id: int, *args: object, **kw: object) -> object:
             if class_id == w.classes["8Б"]:  # goes on only once the first class is in hand
                 await asyncio.wait_for(released.wait(), timeout=10)
+            # the wrapper passes the reading's own arguments through untyped
             return await read(school_id, class_id, *args, **kw)  # type: ignore[arg-type]
 
+        # the test swaps the repository's reading for a slow one
         uow.digests.class_rows = slow  # type: ignore[method-assign]
         sizes = []
         async for batch in class_batches(uow, school, FRIDAY, SINCE):
@@ -351,9 +342,9 @@ async def test_the_next_class_is_read_while_a_class_is_used(make_uow: UowFactory
 async def test_a_class_is_read_inside_the_units_transaction(make_uow: UowFactory) -> None:
     """On PostgreSQL the reading goes straight through asyncpg, which would otherwise run
     outside the transaction SQLAlchemy opens only with its own first statement."""
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
-    lesson = await _lesson(w, teacher, 1)
+    lesson = await todays_lesson(w, teacher, 1)
     await teaching.put_mark(w.make_uow(), teacher, lesson, w.ids["A0"], "oral", "5", w.clock)
     async with w.make_uow() as uow:
         period = current_period(await uow.journal.periods(w.school_id), 7, FRIDAY)
@@ -376,13 +367,14 @@ class _Charts:
     def chart(
         self, title: str, subjects: object, period: object, weights: object, language: str = "ru"
     ) -> bytes:
+        # ChartMaker passes the subjects as plain objects; here they are SubjectMarks
         marks = [(s.subject.name, s.marks) for s in subjects]  # type: ignore[attr-defined]
-        return f"{title}|{period.name}|{marks}".encode()  # type: ignore[attr-defined]
+        return f"{title}|{period.name}|{marks}".encode()  # type: ignore[attr-defined]  # period: a Period
 
 
-async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> set[tuple]:  # type: ignore[type-arg]
+async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> set[tuple[Any, ...]]:
     """What the digest job sent before it read a class at a time: pupil by pupil."""
-    from domain.usecases.family_jobs import _lines, _reachable, digest_since
+    from domain.usecases.family_jobs import digest_lines, digest_since, reachable
 
     day = dt.date.fromisoformat(key)
     found = set()
@@ -391,17 +383,17 @@ async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> s
         since = digest_since(school, day)
         names = {k.code: k.name for k in await uow.schools.work_kinds(w.school_id)}
         periods = await uow.journal.periods(w.school_id)
-        renderer = LocalesRenderer()
+        renderer = TelegramRenderer()
         for cls in await uow.people.classes(w.school_id):
             period = current_period(periods, cls.grade, day)
             for pupil in await uow.people.roster(w.school_id, cls.id, None, day):
                 accounts = [a for _, a in await family_accounts(uow, w.school_id, pupil)]
-                accounts = [a for a in accounts if _reachable(a)]
+                accounts = [a for a in accounts if reachable(a)]
                 if not pupil.in_journal(day) or not accounts or period is None:
                     continue
                 subjects = await subject_forecasts(uow, school, pupil, cls, period, day)
                 facts = await digest_facts(uow, school, pupil, cls, subjects, since, day)
-                lines = _lines(pupil, cls, subjects, facts, names, since, day)
+                lines = digest_lines(pupil, cls, subjects, facts, names, since, day)
                 for account in accounts:
                     dedup = f"digest:{w.school_id}:{key}:{account.id}:{pupil.id}"
                     text = renderer.render(
@@ -415,11 +407,11 @@ async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> s
 
 
 async def test_the_job_sends_what_it_sent_pupil_by_pupil(make_uow: UowFactory) -> None:
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
     for n, guardian in enumerate(("GF", "GA3", "GA4", "GA5")):
         await join(w, PersonKind.GUARDIAN, w.ids[guardian], 2 + n)
-    first = await _lesson(w, teacher, 1)
+    first = await todays_lesson(w, teacher, 1)
     for i, value in enumerate("5432"):
         await teaching.put_mark(
             w.make_uow(), teacher, first, w.ids[f"A{i + 3}"], "oral", value, w.clock
@@ -430,8 +422,9 @@ async def test_the_job_sends_what_it_sent_pupil_by_pupil(make_uow: UowFactory) -
     expected = await _per_pupil_notices(w, key, charts)
     async with w.make_uow() as uow:
         school = await uow.schools.get(w.school_id)
+        # the school was just made, so `schools.get` found it
         notices = await Digest(charts).notices(uow, school, key, MONDAY)  # type: ignore[arg-type]
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     got = {(n.dedup_key, n.kind, None if n.photo else renderer.render(n), n.photo) for n in notices}
     assert got == expected and len(notices) == len(expected) == 5 * 2  # GF has two children
 
@@ -444,9 +437,9 @@ async def test_a_mark_carries_its_lessons_day_and_subject(make_uow: UowFactory) 
 
     from storage import models as m
 
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
-    lesson_id = await _lesson(w, teacher, 1)
+    lesson_id = await todays_lesson(w, teacher, 1)
     await teaching.put_mark(w.make_uow(), teacher, lesson_id, w.ids["A1"], "oral", "5", w.clock)
 
     async def mark_and_lesson() -> tuple[SimpleNamespace, SimpleNamespace]:
@@ -505,7 +498,7 @@ class _SlowCharts:
 async def test_the_bot_goes_on_answering_while_charts_are_drawn(make_uow: UowFactory) -> None:
     """A district's charts take minutes to draw; the event loop the bot and the sender share
     must not stop for them."""
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     for n, guardian in enumerate(("GF", "GA3", "GA4", "GA5")):
         await join(w, PersonKind.GUARDIAN, w.ids[guardian], 2 + n)
     ticks: list[int] = []
@@ -520,6 +513,7 @@ async def test_the_bot_goes_on_answering_while_charts_are_drawn(make_uow: UowFac
     try:
         async with w.make_uow() as uow:
             school = await uow.schools.get(w.school_id)
+            # the school was just made, so `schools.get` found it
             notices = await Digest(charts).notices(uow, school, FRIDAY.isoformat(), MONDAY)  # type: ignore[arg-type]
     finally:
         ticking.cancel()
@@ -532,7 +526,7 @@ async def test_a_digest_that_fails_midway_leaves_the_unit_of_work_usable(
 ) -> None:
     """A class fails while the next one is being read: the job closes the batches, so the
     reading ends before anything else uses the unit of work (its rollback, say)."""
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     await join(w, PersonKind.GUARDIAN, w.ids["GF"], 2)
     await join(w, PersonKind.GUARDIAN, w.ids["GA3"], 3)
 
@@ -563,16 +557,17 @@ class _LanguageCharts:
 async def test_a_chart_is_drawn_in_its_readers_language(make_uow: UowFactory) -> None:
     """An English guardian's chart writes 4.45, a Russian one's 4,45: the digest tells the
     chart maker whose chart it is."""
-    w = await _school(make_uow, bot_school())
+    w = await imported_school(make_uow, bot_school())
     await join(w, PersonKind.GUARDIAN, w.ids["GF"], 2)
     [issued] = await issue_invitations(
         w.make_uow(), w.school_id, PersonKind.GUARDIAN, [w.ids["GA3"]], w.clock
     )
-    english = MessengerUser("telegram", "3", "3", "en")
+    english = MessengerUser(messenger="telegram", user_id="3", chat_id="3", language="en")
     await redeem_invitation(w.make_uow(), english, issued.code, w.clock)
     charts = _LanguageCharts()
     async with w.make_uow() as uow:
         school = await uow.schools.get(w.school_id)
+        # the school was just made, so `schools.get` found it
         notices = await Digest(charts).notices(uow, school, FRIDAY.isoformat(), MONDAY)  # type: ignore[arg-type]
     by_language = {n.account.language for n in notices if n.photo}
     assert by_language == {"ru", "en"}

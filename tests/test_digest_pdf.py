@@ -10,13 +10,14 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
 from domain.usecases.diary import MarkComment
 from locales import translator
 from locales.extract import messages
-from reports.digest_pdf import LABELS, _Page, labels_in, render_digests
+from reports.digest_pdf import LABELS, DigestPage, labels_in, render_digests
 from reports.invitations import register_fonts
 from tests.test_reports import PERIOD, SUBJECTS, digest, page_count, subject
 
@@ -24,14 +25,14 @@ NEW = MarkComment(dt.date(2025, 10, 20), "3", "Ответ на уроке", "Н�
 OLD = MarkComment(dt.date(2025, 9, 5), "5", "Ответ на уроке", "Старый комментарий")
 
 
-def _with_comments() -> list:  # type: ignore[type-arg]
+def _with_comments() -> list[Any]:
     first, *others = SUBJECTS
     return [dataclasses.replace(first, comments=[OLD, NEW]), *others]
 
 
 def test_the_page_lists_the_comments_to_the_new_marks() -> None:
     register_fonts()
-    page = _Page(
+    page = DigestPage(
         digest("Иванов Пётр", _with_comments()), translator("ru"), labels_in(translator("ru"))
     )
     assert page.comment_items == ["20.10.2025 · Алгебра · 3 — Не выучил <b>правило</b> & вывод"]
@@ -63,17 +64,20 @@ class _TextLayer(Canvas):
 
     def drawString(self, x: float, y: float, text: str, *args: object, **kw: object) -> None:
         self.texts.append(text)
+        # the extra arguments go on to ReportLab as they came, untyped here
         super().drawString(x, y, text, *args, **kw)  # type: ignore[arg-type]
 
     def drawCentredString(self, x: float, y: float, text: str, *args: object, **kw: object) -> None:
         self.texts.append(text)
+        # the extra arguments go on to ReportLab as they came, untyped here
         super().drawCentredString(x, y, text, *args, **kw)  # type: ignore[arg-type]
 
 
 def _drawn(page_digest: object, language: str) -> list[str]:
     register_fonts()
     t = translator(language)
-    page = _Page(page_digest, t, labels_in(t))  # type: ignore[arg-type]
+    # a PrintedDigest, passed as object so the helper takes the test's variants too
+    page = DigestPage(page_digest, t, labels_in(t))  # type: ignore[arg-type]
     page.fit()
     canvas = _TextLayer()
     page.layout(canvas)

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.render import TelegramRenderer
 from domain.usecases.digest_batch import Part
 from scheduler.workers import DigestWorkers
 from storage.database import create_engine
@@ -28,10 +29,11 @@ ROOT = Path(__file__).parents[1]
 
 CLOCK = """
 import asyncio, datetime as dt, sys
+from bot.render import TelegramRenderer
 from scheduler.workers import DigestWorkers
 
 async def main():
-    workers = DigestWorkers(sys.argv[1], 2, charts=False)
+    workers = DigestWorkers(sys.argv[1], 2, renderer=TelegramRenderer, charts=False)
     assert await workers.run(dt.datetime.now(dt.UTC)) == []  # no school yet
     print(*workers._pool._processes, flush=True)
     await asyncio.sleep(60)
@@ -122,7 +124,7 @@ async def test_a_dead_worker_is_replaced_and_a_stopped_pool_stays_stopped(
     new pool, at the latest on the tick after. Once shut down (the clock stopped or lost the
     lead), the workers run nothing more and no new pool starts."""
     url = await asyncio.to_thread(migrated, tmp_path)
-    workers = DigestWorkers(url, 2, charts=False)
+    workers = DigestWorkers(url, 2, renderer=TelegramRenderer, charts=False)
     now = dt.datetime.now(dt.UTC)
     try:
         assert await workers.run(now) == []
@@ -162,7 +164,7 @@ async def test_a_share_failing_tick_after_tick_is_logged_once(
     engine = create_engine(private_cluster.url())
     await upgrade(engine)
     await engine.dispose()
-    workers = DigestWorkers(private_cluster.url(), 1, charts=False)
+    workers = DigestWorkers(private_cluster.url(), 1, renderer=TelegramRenderer, charts=False)
     now = dt.datetime.now(dt.UTC)
     caplog.set_level(logging.INFO, logger="scheduler.workers")
     try:

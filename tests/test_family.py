@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.errors import Forbidden
 from domain.family import ReportedReason
@@ -28,7 +29,6 @@ from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school, update_school
 from domain.usecases.term_marks import set_term_mark
 from scheduler.clock import JournalClock
-from scheduler.render import LocalesRenderer
 from scheduler.workers import DigestWorkers
 from storage import models as m
 from storage.uow import SqlUnitOfWork
@@ -51,7 +51,9 @@ class Family(SimpleNamespace):
 
 async def join(w: Family, kind: PersonKind, person: int, user_id: int) -> Actor:
     [issued] = await issue_invitations(w.make_uow(), w.school_id, kind, [person], w.clock)
-    user = MessengerUser("telegram", str(user_id), str(user_id), "ru")
+    user = MessengerUser(
+        messenger="telegram", user_id=str(user_id), chat_id=str(user_id), language="ru"
+    )
     return await redeem_invitation(w.make_uow(), user, issued.code, w.clock)
 
 
@@ -181,7 +183,7 @@ async def test_absences_homework_and_reports(family: Family) -> None:
 async def test_a_corrected_mark_notifies_once(family: Family) -> None:
     w = family
     first = await lesson_at(w, 1)
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     await teaching.put_mark(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "3", w.clock)
     w.clock.advance(dt.timedelta(minutes=4))
     await teaching.put_mark(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock)
@@ -210,7 +212,7 @@ ESCAPED = "&lt;b&gt;Молодец&lt;/b&gt;, &lt;/a&gt; &amp; &lt;i&gt;"
 
 async def test_a_teachers_comment_to_a_mark_reaches_the_family(family: Family) -> None:
     w = family
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     first = await lesson_at(w, 1)
     put = teaching.put_mark
     await put(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock)
@@ -241,7 +243,7 @@ async def test_a_teachers_comment_to_a_mark_reaches_the_family(family: Family) -
 
 async def test_no_comment_in_a_notification_in_the_privacy_mode(family: Family) -> None:
     w = family
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     school = await _school(w)
     await update_school(w.make_uow(), school, schedule=ScheduleSettings(private_notifications=True))
     first = await lesson_at(w, 1)
@@ -267,7 +269,7 @@ async def _school(w: Family):
 
 async def test_digest_shows_the_forecast_worked_out_by_hand(family: Family) -> None:
     w = family
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     # Oral 4 on Monday 16.11 (lessons 1 and 2), oral 3 on Tuesday 17.11:
     # mean (4 + 4 + 3) / 3 = 3.67 → 4; a 5 needs (11 + 5n) / (3 + n) ≥ 4.5 → n ≥ 5.
     for number in (1, 2):
@@ -296,7 +298,7 @@ async def test_digest_shares_run_once_each_and_tell_nobody_twice(family: Family)
     """Digest workers each build a share of every school's classes (`Part`): each share is a
     job run of its own, and together they queue what the whole job queues, each message once."""
     w = family
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
     shares = (Digest(part=Part(0, 2)), Digest(part=Part(1, 2)))
     runs = await run_due_jobs(w.make_uow, w.clock, renderer, shares)
@@ -324,8 +326,8 @@ async def test_digest_workers_build_the_shares_in_processes_of_their_own(
     w = family
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
     url = engine.url.render_as_string(hide_password=False)
-    workers = DigestWorkers(url, 2, charts=False)
-    clock = JournalClock(w.make_uow, w.clock, LocalesRenderer(), digest_workers=workers)
+    workers = DigestWorkers(url, 2, renderer=TelegramRenderer, charts=False)
+    clock = JournalClock(w.make_uow, w.clock, TelegramRenderer(), digest_workers=workers)
     assert not any(isinstance(job, Digest) for job in clock.jobs)
     try:
         runs = await clock.tick()
@@ -343,7 +345,7 @@ async def test_digest_workers_build_the_shares_in_processes_of_their_own(
 
 async def test_term_marks_are_acknowledged_with_reminders(family: Family) -> None:
     w = family
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     job = (TermMarksNotice(),)
     w.clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
     await set_term_mark(
@@ -385,7 +387,7 @@ async def test_an_english_guardian_gets_the_term_marks_button_in_english(family:
     [issued] = await issue_invitations(
         w.make_uow(), w.school_id, PersonKind.GUARDIAN, [w.ids["GA10"]], w.clock
     )
-    english = MessengerUser("telegram", "4", "4", "en")
+    english = MessengerUser(messenger="telegram", user_id="4", chat_id="4", language="en")
     await redeem_invitation(w.make_uow(), english, issued.code, w.clock)
     w.clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
     await set_term_mark(
@@ -397,7 +399,7 @@ async def test_an_english_guardian_gets_the_term_marks_button_in_english(family:
         "5",
         w.clock,
     )
-    renderer, job = LocalesRenderer(), (TermMarksNotice(),)
+    renderer, job = TelegramRenderer(), (TermMarksNotice(),)
     w.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
     await run_due_jobs(w.make_uow, w.clock, renderer, job)
     w.clock.moment = dt.datetime(2026, 12, 31, 17, 0, tzinfo=MSK)
@@ -435,7 +437,7 @@ async def test_a_teachers_remark_reaches_the_family_at_once(family: Family) -> N
         RemarkTone.PRAISE,
         "Отлично решила задачу у доски",
         w.clock,
-        LocalesRenderer(),
+        TelegramRenderer(),
     )
     [notice] = await outbox(w)
     assert notice.chat_id == "2" and notice.kind == "remark"

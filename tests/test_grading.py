@@ -164,3 +164,19 @@ def test_a_better_mark_never_lowers_the_suggestion(raw: list[tuple[str, str]], e
             lessons_missed=0,
         )
         assert after.value is not None and int(after.value) >= int(before.value)
+
+
+def test_stored_settings_are_read_as_their_types_and_a_wrong_shape_is_refused() -> None:
+    """A settings column is JSON: numbers may come back as text, and a value of the wrong shape
+    must be refused rather than taken apart (a string is iterable: «н/а» would become letters)."""
+    stored = GradingSettings.from_dict(
+        {"lowest_mark": "1", "min_marks_one_hour": 4, "extra_values": ["н/а", "осв"]}
+    )
+    assert stored.lowest_mark == 1 and stored.min_marks_one_hour == 4
+    assert stored.extra_values == ("н/а", "осв")
+    with pytest.raises(TypeError, match="list"):
+        GradingSettings.from_dict({"extra_values": "н/а"})
+    with pytest.raises(TypeError, match="int"):
+        GradingSettings.from_dict({"lowest_mark": [2]})
+    with pytest.raises(ValueError):
+        GradingSettings.from_dict({"thresholds": ["4.5", "3.5"]})

@@ -78,7 +78,9 @@ async def school(engine: AsyncEngine, make_uow: Callable[[], SqlUnitOfWork]) -> 
     today = dt.datetime.now(MSK).date()
     created = await create_school(make_uow(), "Школа №1", "Europe/Moscow")
     await import_school(make_uow(), created, raw_tables(_school_data(today)), today)
-    return School(engine.url.render_as_string(hide_password=False), make_uow, today)
+    return School(
+        url=engine.url.render_as_string(hide_password=False), make_uow=make_uow, today=today
+    )
 
 
 def journal(url: str, *args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
@@ -104,7 +106,13 @@ def journal(url: str, *args: str, cwd: Path = ROOT, **env: str) -> subprocess.Co
 
 
 def user(user_id: int) -> MessengerUser:
-    return MessengerUser("telegram", str(user_id), str(user_id), "ru", f"user {user_id}")
+    return MessengerUser(
+        messenger="telegram",
+        user_id=str(user_id),
+        chat_id=str(user_id),
+        language="ru",
+        display_name=f"user {user_id}",
+    )
 
 
 def expiry(today: dt.date) -> str:

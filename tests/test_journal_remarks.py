@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.errors import Forbidden, InvalidInput
 from domain.people import Actor, PersonKind
@@ -21,7 +22,6 @@ from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_in
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school, update_school
-from scheduler.render import LocalesRenderer
 from storage import models as m
 from storage.uow import SqlUnitOfWork
 from tests.school_data import bot_school, raw_tables
@@ -29,7 +29,7 @@ from tests.school_data import bot_school, raw_tables
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)
 UowFactory = Callable[[], SqlUnitOfWork]
-RENDER = LocalesRenderer()
+RENDER = TelegramRenderer()
 JOB = (uc.OverdueRemarks(),)
 
 
@@ -55,7 +55,9 @@ async def join(
     make_uow: UowFactory, clock: FixedClock, school_id: int, person: int, user_id: int
 ) -> Actor:
     [issued] = await issue_invitations(make_uow(), school_id, PersonKind.STAFF, [person], clock)
-    user = MessengerUser("telegram", str(user_id), str(user_id), "ru")
+    user = MessengerUser(
+        messenger="telegram", user_id=str(user_id), chat_id=str(user_id), language="ru"
+    )
     return await redeem_invitation(make_uow(), user, issued.code, clock)
 
 

@@ -209,7 +209,13 @@ async def set_up_school(
             [invitation] = await issue_invitations(
                 make_uow(), school.id, kind, [person], SystemClock()
             )
-            user = MessengerUser("telegram", str(chat), str(chat), "ru", str(chat))
+            user = MessengerUser(
+                messenger="telegram",
+                user_id=str(chat),
+                chat_id=str(chat),
+                language="ru",
+                display_name=str(chat),
+            )
             await redeem_invitation(make_uow(), user, invitation.code, SystemClock())
             async with make_uow() as uow:
                 account = await uow.accounts.by_user("telegram", str(chat))
@@ -232,11 +238,18 @@ async def add_message(url: str, school_id: int, chat: int, text: str) -> None:
             await uow.outbox.add(
                 [
                     OutboxMessage(
-                        None, school_id, account.id, str(chat), "leader_test",
-                        f"leader_test:{chat}:{now.timestamp()}", text, now, now,
+                        id=None,
+                        school_id=school_id,
+                        account_id=account.id,
+                        chat_id=str(chat),
+                        kind="leader_test",
+                        dedup_key=f"leader_test:{chat}:{now.timestamp()}",
+                        text=text,
+                        not_before=now,
+                        created_at=now,
                     )
                 ]
-            )  # fmt: skip
+            )
             await uow.commit()
     finally:
         await engine.dispose()

@@ -76,16 +76,16 @@ async def test_migrations_keep_the_journal_and_fill_the_marks_new_columns(
     from domain.usecases import teaching
     from storage.database import session_factory
     from storage.uow import SqlUnitOfWork
+    from tests.builders import imported_school, todays_lesson
     from tests.school_data import bot_school
-    from tests.test_digest_batch import _lesson, _school
     from tests.test_family import join
 
     await upgrade(empty_engine)
     sessions = session_factory(empty_engine)
-    w = await _school(lambda: SqlUnitOfWork(sessions), bot_school())
+    w = await imported_school(lambda: SqlUnitOfWork(sessions), bot_school())
     teacher = await join(w, PersonKind.STAFF, w.ids["T1"], 1)
     for number, value in ((1, "5"), (2, "3")):
-        lesson_id = await _lesson(w, teacher, number)
+        lesson_id = await todays_lesson(w, teacher, number)
         await teaching.put_mark(
             w.make_uow(), teacher, lesson_id, w.ids["A1"], "oral", value, w.clock
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from bot.render import TelegramRenderer
+from domain.intents import AcknowledgeTermMarks, OpenRemark, RemindTeacher
 from domain.people import Account
 from domain.usecases.scheduling import Msg, Notice, msg
 from scheduler.render import LocalesRenderer
@@ -59,10 +61,13 @@ def test_lines_of_an_earlier_school_are_let_go() -> None:
 
 
 def test_button_labels_are_rendered_in_the_readers_language_as_plain_text() -> None:
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     buttons = (
-        ((Msg("✅ I have seen them"), "ack:1"),),
-        ((msg("🔔 {name}", name="<b>Иван</b> & Co"), "rm:2"), ("Абрамов Анна", "ar:3")),
+        ((Msg("✅ I have seen them"), AcknowledgeTermMarks(1)),),
+        (
+            (msg("🔔 {name}", name="<b>Иван</b> & Co"), RemindTeacher(2)),
+            ("Абрамов Анна", OpenRemark(3)),
+        ),
     )
     for language, seen in (("ru", "✅ Ознакомлен(а)"), ("en", "✅ I have seen them")):
         notice = Notice(
@@ -77,6 +82,6 @@ def test_button_labels_are_rendered_in_the_readers_language_as_plain_text() -> N
             [{"text": seen, "data": "ack:1"}],
             [  # a label is shown as written: nothing escaped, a name as it is
                 {"text": "🔔 <b>Иван</b> & Co", "data": "rm:2"},
-                {"text": "Абрамов Анна", "data": "ar:3"},
+                {"text": "Абрамов Анна", "data": "rmk:3"},
             ],
         ]

@@ -14,12 +14,12 @@ from domain.forecast import MarkInPeriod, forecast
 from domain.grading import GradingSettings
 from domain.model import GradeRange, Grading, Period, PeriodKind, Subject
 from domain.usecases.diary import SubjectMarks
-from reports.charts import PillowCharts, _numeric_marks, mean_line, mean_text
+from reports.charts import PillowCharts, mean_line, mean_text, numeric_marks
 from reports.digest_pdf import PrintedDigest, render_digests
 
 PERIOD = Period(
-    1, 1, 1, "1 четверть", PeriodKind.QUARTER, GradeRange(1, 9), dt.date(2025, 9, 1),
-    dt.date(2025, 10, 26),
+    id=1, school_id=1, school_year_id=1, name="1 четверть", kind=PeriodKind.QUARTER,
+    grades=GradeRange(1, 9), starts=dt.date(2025, 9, 1), ends=dt.date(2025, 10, 26),
 )  # fmt: skip
 KINDS = {"oral": ("Ответ на уроке", Decimal(1)), "control": ("Контрольная работа", Decimal(2))}
 KIND_NAMES = {code: name for code, (name, _) in KINDS.items()}
@@ -44,7 +44,12 @@ def subject(number: int, name: str, values: list[str], term: str | None = None) 
         lessons_missed=2,
         lessons_left=10,
     )
-    return SubjectMarks(Subject(number, 1, name), marks, prediction, term)
+    return SubjectMarks(
+        subject=Subject(id=number, school_id=1, name=name),
+        marks=marks,
+        forecast=prediction,
+        term_mark=term,
+    )
 
 
 SUBJECTS = [
@@ -90,6 +95,7 @@ def digest(name: str, subjects: list[SubjectMarks], **changes: object) -> Printe
         "kind_names": KIND_NAMES,
     }
     values.update(changes)
+    # the fields come from a dict of mixed types, each right for its field
     return PrintedDigest(**values)  # type: ignore[arg-type]
 
 
@@ -119,9 +125,9 @@ def test_the_charts_line_ends_on_the_mean_in_its_title() -> None:
     """The line is the weighted running mean: its last point is the forecast's mean the
     panel's title shows (every fourth mark is a control work weighing 2)."""
     for s in SUBJECTS:
-        line = mean_line(_numeric_marks(s.marks, PERIOD), WEIGHTS)
+        line = mean_line(numeric_marks(s.marks, PERIOD), WEIGHTS)
         assert s.forecast is not None and line[-1][1] == s.forecast.mean, s.subject.name
-    russian = mean_line(_numeric_marks(SUBJECTS[1].marks, PERIOD), WEIGHTS)
+    russian = mean_line(numeric_marks(SUBJECTS[1].marks, PERIOD), WEIGHTS)
     assert [m for _, m in russian] == [
         Decimal("3.00"),
         Decimal("3.00"),
@@ -162,9 +168,9 @@ def test_chart_without_numeric_marks() -> None:
     charts = PillowCharts()
     empty = charts.chart("Иванов Пётр", [], PERIOD, WEIGHTS)
     passes = SubjectMarks(
-        Subject(9, 1, "Физическая культура", grading=Grading.PASS_FAIL),
-        [(dt.date(2025, 9, 10), "зач", "Норматив")],
-        None,
+        subject=Subject(id=9, school_id=1, name="Физическая культура", grading=Grading.PASS_FAIL),
+        marks=[(dt.date(2025, 9, 10), "зач", "Норматив")],
+        forecast=None,
     )
     assert charts.chart("Иванов Пётр", [passes], PERIOD, WEIGHTS) == empty
     width, height = png_size(empty)
@@ -223,6 +229,7 @@ def test_text_of_the_page(tmp_path: Path) -> None:
         ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     first, second = text.split("\f")[:2]
+    # the first subject is given marks, so it has a forecast
     mean = SUBJECTS[0].forecast.mean  # type: ignore[union-attr]
     for expected in ("Иванов Пётр", "7Б", "Алгебра", "Литература", "1 четверть"):
         assert expected in first

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.people import PersonKind
 from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
@@ -16,7 +17,6 @@ from domain.usecases.control import OverdueTeacherReminder
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school
-from scheduler.render import LocalesRenderer
 from storage import models as m
 from storage.uow import SqlUnitOfWork
 from tests.school_data import bot_school, raw_tables
@@ -43,7 +43,9 @@ async def setup_school(
         snap = await uow.directory.snapshot(school.id)
     t1 = next(s.id for s in snap.staff if s.external_id == "T1")
     [issued] = await issue_invitations(make_uow(), school.id, PersonKind.STAFF, [t1], clock)
-    user = MessengerUser("telegram", str(user_id), str(user_id), "ru")
+    user = MessengerUser(
+        messenger="telegram", user_id=str(user_id), chat_id=str(user_id), language="ru"
+    )
     await redeem_invitation(make_uow(), user, issued.code, clock)
     return school.id
 
@@ -62,7 +64,7 @@ async def test_a_school_week_in_two_time_zones(make_uow: UowFactory) -> None:
     vladivostok = await setup_school(
         make_uow, "Школа во Владивостоке", "Asia/Vladivostok", False, 102, clock
     )
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     for _ in range(2):  # the second walk is a restart replaying the week: nothing new
         clock.moment = MONDAY_UTC
         while clock.moment < MONDAY_UTC + dt.timedelta(days=7):
@@ -104,7 +106,7 @@ async def test_a_school_week_in_two_time_zones(make_uow: UowFactory) -> None:
 async def test_a_run_missed_while_down_happens_on_return(make_uow: UowFactory) -> None:
     clock = FixedClock(MONDAY_UTC)
     school_id = await setup_school(make_uow, "Школа", "Europe/Moscow", False, 101, clock)
-    renderer = LocalesRenderer()
+    renderer = TelegramRenderer()
     msk = ZoneInfo("Europe/Moscow")
     clock.moment = dt.datetime(2026, 11, 16, 18, 59, tzinfo=msk)
     assert await run_due_jobs(make_uow, clock, renderer) == []
@@ -127,14 +129,16 @@ async def test_finished_lessons_are_not_reminded(make_uow: UowFactory) -> None:
     msk = ZoneInfo("Europe/Moscow")
     clock = FixedClock(dt.datetime(2026, 11, 17, 9, 0, tzinfo=msk))  # Tuesday: one lesson
     await setup_school(make_uow, "Школа", "Europe/Moscow", False, 101, clock)
-    actor = await resolve_actor(make_uow(), MessengerUser("telegram", "101", "101", "ru"))
+    actor = await resolve_actor(
+        make_uow(), MessengerUser(messenger="telegram", user_id="101", chat_id="101", language="ru")
+    )
     [lesson] = await teaching.todays_lessons(make_uow(), actor, clock)
     lesson_id = lesson.lesson.id
     await teaching.set_topic(make_uow(), actor, lesson_id, clock, text="Повторение")
     await teaching.set_homework(make_uow(), actor, lesson_id, "", clock)
     await teaching.save_attendance(make_uow(), actor, lesson_id, {}, clock)
     clock.moment = dt.datetime(2026, 11, 17, 19, 0, tzinfo=msk)
-    [run] = await run_due_jobs(make_uow, clock, LocalesRenderer())
+    [run] = await run_due_jobs(make_uow, clock, TelegramRenderer())
     assert run.messages == 0
     assert await outbox(make_uow) == []
 
@@ -147,7 +151,7 @@ async def test_a_days_overdue_notice_keeps_only_that_day(make_uow: UowFactory) -
     await setup_school(make_uow, "Школа", "Europe/Moscow", False, 101, clock)
     msk = ZoneInfo("Europe/Moscow")
     clock.moment = dt.datetime(2026, 11, 17, 8, 0, tzinfo=msk)  # Monday's lesson is overdue
-    [run] = await run_due_jobs(make_uow, clock, LocalesRenderer(), (OverdueTeacherReminder(),))
+    [run] = await run_due_jobs(make_uow, clock, TelegramRenderer(), (OverdueTeacherReminder(),))
     assert run.messages == 1
     [row] = await outbox(make_uow)
     assert row.not_after.astimezone(msk) == dt.datetime(2026, 11, 18, 0, 0, tzinfo=msk)

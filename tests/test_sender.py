@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from bot.gateway import TelegramGateway
 from bot.main import build_bot
 from domain.clock import SystemClock
 from domain.delivery import OutboxMessage, RateLimiter
@@ -15,7 +16,6 @@ from domain.people import Account
 from domain.usecases.schools import create_school
 from fakegram import FakeTelegram
 from scheduler.sender import Sender
-from scheduler.telegram import TelegramGateway
 from storage import models as m
 from storage.uow import SqlUnitOfWork
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.grading import term_marks_early, term_marks_shown
 from domain.people import Actor, PersonKind
@@ -30,7 +31,6 @@ from domain.usecases.term_marks import (
     set_term_mark,
     term_sheet,
 )
-from scheduler.render import LocalesRenderer
 from storage import models as m
 from storage.uow import SqlUnitOfWork
 from tests.school_data import bot_school, raw_tables
@@ -53,7 +53,9 @@ def test_the_last_two_weeks_and_the_last_week_of_a_period() -> None:
 
 async def _join(w: SimpleNamespace, kind: PersonKind, external: str, user_id: int) -> Actor:
     [issued] = await issue_invitations(w.make_uow(), w.school_id, kind, [w.ids[external]], w.clock)
-    user = MessengerUser("telegram", str(user_id), str(user_id), "ru")
+    user = MessengerUser(
+        messenger="telegram", user_id=str(user_id), chat_id=str(user_id), language="ru"
+    )
     return await redeem_invitation(w.make_uow(), user, issued.code, w.clock)
 
 
@@ -163,7 +165,7 @@ async def test_families_see_term_marks_from_the_periods_last_week(
     school: SimpleNamespace,
 ) -> None:
     w = school
-    renderer, job = LocalesRenderer(), (TermMarksNotice(),)
+    renderer, job = TelegramRenderer(), (TermMarksNotice(),)
     # Both graded subjects of 7А get A10's term mark on 16.11, six weeks before the end.
     for teacher, subject, value in ((w.maths, "Математика", "5"), (w.physics, "Физика", "4")):
         await set_term_mark(

@@ -17,8 +17,8 @@ from bot.dialogs.common import (
     reason_screen,
     remember_day,
 )
-from bot.dialogs.lesson import PAGE, ChoiceGrid, _page, turn_page
 from bot.dialogs.menu import WEEKDAYS, lesson_time, missing_text, open_lesson_card, state_icon
+from bot.dialogs.widgets import PAGE, ChoiceGrid, page_of, turn_page
 from bot.states import CoursesSG, SubstituteSG, TermSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.ids import parse_id, parse_ids
@@ -190,7 +190,7 @@ async def term_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
     ctx = ctx_of(dialog_manager)
     t = ctx.t
     sheet = await tm.term_sheet(ctx.uow(), ctx.actor, *_term_course(dialog_manager), ctx.clock)
-    page, pages = _page(dialog_manager, len(sheet.lines))
+    page, pages = page_of(dialog_manager, len(sheet.lines))
     lines = [
         t(
             "<b>{cls} · {subject}</b>, {period} ({starts}–{ends})",

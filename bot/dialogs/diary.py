@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager
+from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
@@ -394,155 +394,191 @@ async def toggle_setting(callback: CallbackQuery, widget: Any, manager: DialogMa
         await uc.update_settings(ctx.uow(), ctx.actor, quiet=following)
 
 
+def _children_window() -> Window:
+    return Screen(
+        Tr("Whose diary?"),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="kid",
+                item_id_getter=lambda x: x[0],
+                items="kids",
+                on_click=choose_child,
+            ),
+            width=1,
+        ),
+        Cancel(Tr(MENU, html=False), id="menu"),
+        getter=children_getter,
+        state=DiarySG.children,
+    )
+
+
+def _child_window() -> Window:
+    return Screen(
+        Raw("child_html"),
+        Row(
+            SwitchTo(Tr("📅 By day", html=False), id="dv", state=DiarySG.day, on_click=open_days),
+            SwitchTo(Tr("📊 Marks", html=False), id="mk", state=DiarySG.marks),
+        ),
+        Row(
+            SwitchTo(Tr("🚫 Absences", html=False), id="ab", state=DiarySG.absences),
+        ),
+        Row(
+            SwitchTo(
+                Tr("📒 Homework for tomorrow", html=False),
+                id="hwday",
+                state=DiarySG.homework,
+                on_click=homework_next,
+            ),
+            SwitchTo(
+                Tr("📒 For the week", html=False),
+                id="hwweek",
+                state=DiarySG.homework,
+                on_click=homework_next,
+            ),
+        ),
+        SwitchTo(
+            Tr("✉️ Report an absence ahead", html=False),
+            id="rep",
+            state=DiarySG.report_days,
+            when="guardian",
+        ),
+        SwitchTo(Tr("⚙️ Settings", html=False), id="set", state=DiarySG.settings),
+        SwitchTo(
+            Tr("👥 Another child", html=False),
+            id="kids",
+            state=DiarySG.children,
+            when="several",
+        ),
+        Cancel(Tr(MENU, html=False), id="menu"),
+        getter=child_getter,
+        state=DiarySG.child,
+    )
+
+
+def _marks_window() -> Window:
+    return Screen(
+        Raw("marks_html"),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="per",
+                item_id_getter=lambda x: x[0],
+                items="periods",
+                on_click=choose_period,
+            ),
+            width=2,
+            when="other_periods",
+        ),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        getter=marks_getter,
+        state=DiarySG.marks,
+    )
+
+
+def _absences_window() -> Window:
+    return Screen(
+        Raw("absences_html"),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        getter=absences_getter,
+        state=DiarySG.absences,
+    )
+
+
+def _day_window() -> Window:
+    return Screen(
+        Raw("day_html"),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="dday",
+                item_id_getter=lambda x: x[0],
+                items="moves",
+                on_click=choose_day,
+            ),
+            width=2,
+        ),
+        Button(Tr("Today", html=False), id="dnow", on_click=day_today, when="not_today"),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        getter=day_getter,
+        state=DiarySG.day,
+    )
+
+
+def _homework_window() -> Window:
+    return Screen(
+        Raw("homework_html"),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        getter=homework_getter,
+        state=DiarySG.homework,
+    )
+
+
+def _report_days_window() -> Window:
+    return Screen(
+        Tr("When will the child be away?"),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="span",
+                item_id_getter=lambda x: x[0],
+                items="spans",
+                on_click=choose_span,
+            ),
+            width=1,
+        ),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        getter=report_days_getter,
+        state=DiarySG.report_days,
+    )
+
+
+def _report_reason_window() -> Window:
+    return Screen(
+        Tr("The reason?"),
+        Row(
+            Button(Tr("🤒 Ill", html=False), id="ill", on_click=choose_reason),
+            Button(Tr("📄 A valid reason", html=False), id="valid", on_click=choose_reason),
+        ),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        state=DiarySG.report_reason,
+    )
+
+
+def _report_text_window() -> Window:
+    return Screen(
+        Tr("Anything to add for the class teacher? Send it as a message, or send without."),
+        MessageInput(report_text, content_types=[ContentType.TEXT]),
+        Button(Tr("📨 Send without a note", html=False), id="bare", on_click=report_without_text),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        state=DiarySG.report_text,
+    )
+
+
+def _settings_window() -> Window:
+    return Screen(
+        Tr("Settings: tap to change."),
+        Button(Format("{marks_label}"), id="smk", on_click=toggle_setting),
+        Button(Format("{charts_label}"), id="sch", on_click=toggle_setting),
+        Button(Format("{quiet_label}"), id="sqh", on_click=toggle_setting),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        getter=settings_getter,
+        state=DiarySG.settings,
+    )
+
+
 def diary_dialog() -> Dialog:
     """A fresh dialog: one dispatcher each (tests run several)."""
     return Dialog(
-        Screen(
-            Tr("Whose diary?"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="kid",
-                    item_id_getter=lambda x: x[0],
-                    items="kids",
-                    on_click=choose_child,
-                ),
-                width=1,
-            ),
-            Cancel(Tr(MENU, html=False), id="menu"),
-            getter=children_getter,
-            state=DiarySG.children,
-        ),
-        Screen(
-            Raw("child_html"),
-            Row(
-                SwitchTo(
-                    Tr("📅 By day", html=False), id="dv", state=DiarySG.day, on_click=open_days
-                ),
-                SwitchTo(Tr("📊 Marks", html=False), id="mk", state=DiarySG.marks),
-            ),
-            Row(
-                SwitchTo(Tr("🚫 Absences", html=False), id="ab", state=DiarySG.absences),
-            ),
-            Row(
-                SwitchTo(
-                    Tr("📒 Homework for tomorrow", html=False),
-                    id="hwday",
-                    state=DiarySG.homework,
-                    on_click=homework_next,
-                ),
-                SwitchTo(
-                    Tr("📒 For the week", html=False),
-                    id="hwweek",
-                    state=DiarySG.homework,
-                    on_click=homework_next,
-                ),
-            ),
-            SwitchTo(
-                Tr("✉️ Report an absence ahead", html=False),
-                id="rep",
-                state=DiarySG.report_days,
-                when="guardian",
-            ),
-            SwitchTo(Tr("⚙️ Settings", html=False), id="set", state=DiarySG.settings),
-            SwitchTo(
-                Tr("👥 Another child", html=False),
-                id="kids",
-                state=DiarySG.children,
-                when="several",
-            ),
-            Cancel(Tr(MENU, html=False), id="menu"),
-            getter=child_getter,
-            state=DiarySG.child,
-        ),
-        Screen(
-            Raw("marks_html"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="per",
-                    item_id_getter=lambda x: x[0],
-                    items="periods",
-                    on_click=choose_period,
-                ),
-                width=2,
-                when="other_periods",
-            ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            getter=marks_getter,
-            state=DiarySG.marks,
-        ),
-        Screen(
-            Raw("absences_html"),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            getter=absences_getter,
-            state=DiarySG.absences,
-        ),
-        Screen(
-            Raw("day_html"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="dday",
-                    item_id_getter=lambda x: x[0],
-                    items="moves",
-                    on_click=choose_day,
-                ),
-                width=2,
-            ),
-            Button(Tr("Today", html=False), id="dnow", on_click=day_today, when="not_today"),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            getter=day_getter,
-            state=DiarySG.day,
-        ),
-        Screen(
-            Raw("homework_html"),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            getter=homework_getter,
-            state=DiarySG.homework,
-        ),
-        Screen(
-            Tr("When will the child be away?"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="span",
-                    item_id_getter=lambda x: x[0],
-                    items="spans",
-                    on_click=choose_span,
-                ),
-                width=1,
-            ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            getter=report_days_getter,
-            state=DiarySG.report_days,
-        ),
-        Screen(
-            Tr("The reason?"),
-            Row(
-                Button(Tr("🤒 Ill", html=False), id="ill", on_click=choose_reason),
-                Button(Tr("📄 A valid reason", html=False), id="valid", on_click=choose_reason),
-            ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            state=DiarySG.report_reason,
-        ),
-        Screen(
-            Tr("Anything to add for the class teacher? Send it as a message, or send without."),
-            MessageInput(report_text, content_types=[ContentType.TEXT]),
-            Button(
-                Tr("📨 Send without a note", html=False), id="bare", on_click=report_without_text
-            ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            state=DiarySG.report_text,
-        ),
-        Screen(
-            Tr("Settings: tap to change."),
-            Button(Format("{marks_label}"), id="smk", on_click=toggle_setting),
-            Button(Format("{charts_label}"), id="sch", on_click=toggle_setting),
-            Button(Format("{quiet_label}"), id="sqh", on_click=toggle_setting),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
-            getter=settings_getter,
-            state=DiarySG.settings,
-        ),
+        _children_window(),
+        _child_window(),
+        _marks_window(),
+        _absences_window(),
+        _day_window(),
+        _homework_window(),
+        _report_days_window(),
+        _report_reason_window(),
+        _report_text_window(),
+        _settings_window(),
         on_start=on_diary_start,
     )

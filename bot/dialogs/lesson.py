@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.enums import ContentType
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
-from aiogram_dialog import Dialog, DialogManager, ShowMode
-from aiogram_dialog.api.internal import RawKeyboard
-from aiogram_dialog.api.protocols import DialogProtocol
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Keyboard, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import (
@@ -19,22 +16,20 @@ from bot.dialogs.common import (
     Screen,
     ctx_of,
     guarded,
-    out_of_date,
     reason_screen,
     remember_day,
     say,
 )
 from bot.dialogs.menu import WEEKDAYS, lesson_time
+from bot.dialogs.widgets import PAGE, ChoiceGrid, first_page, page_of, turn_page
+from bot.render import TelegramRenderer
 from bot.states import LessonSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.errors import JournalError
-from domain.ids import parse_id, parse_member, parse_number
+from domain.ids import parse_id, parse_member
 from domain.journal import Attendance, RemarkTone
 from domain.usecases import teaching as uc
 from domain.usecases.teaching import ReasonRequired
-from scheduler.render import LocalesRenderer
-
-PAGE = 10  # pupils per page of the marks grid: 10 × (1 + up to 7) buttons stay under 100
 
 
 def _lesson_id(manager: DialogManager) -> int:
@@ -180,6 +175,11 @@ async def text_refused(message: Message, _w: Any, manager: DialogManager) -> Non
 # --------------------------------------------------------------------------- attendance
 
 MARK_OF = {None: "", Attendance.ABSENT: "Н · ", Attendance.LATE: "ОП · "}
+FLAG_OF: dict[Attendance | None, str] = {
+    None: "",
+    Attendance.ABSENT: " (Н)",
+    Attendance.LATE: " (ОП)",
+}
 
 
 async def attendance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -288,75 +288,6 @@ async def choose_kind(
     await manager.switch_to(LessonSG.marks)
 
 
-async def first_page(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
-    manager.dialog_data["page"] = 0
-
-
-class ChoiceGrid(Keyboard):
-    """A pupil's name, and under it a row of values: one tap on a value is one mark."""
-
-    def __init__(
-        self,
-        widget_id: str,
-        rows_key: str,
-        on_value: Callable[..., Awaitable[Any]],
-        on_name: Callable[..., Awaitable[Any]],
-    ) -> None:
-        super().__init__(id=widget_id)
-        self.rows_key = rows_key
-        self.on_value = on_value
-        self.on_name = on_name
-
-    async def _render_keyboard(self, data: dict, manager: DialogManager) -> RawKeyboard:
-        # The name gets a row of its own: Telegram gives every button of a row the same width,
-        # and a name squeezed beside four marks would show four letters.
-        keyboard: RawKeyboard = []
-        for row in data[self.rows_key]:
-            keyboard.append(
-                [
-                    InlineKeyboardButton(
-                        text=row["name"], callback_data=self._item_callback_data(f"n{row['id']}")
-                    )
-                ]
-            )
-            keyboard.append(
-                [
-                    InlineKeyboardButton(
-                        text=text, callback_data=self._item_callback_data(f"v{row['id']}:{value}")
-                    )
-                    for value, text in row["values"]
-                ]
-            )
-        return keyboard
-
-    async def _process_item_callback(
-        self, callback: CallbackQuery, data: str, dialog: DialogProtocol, manager: DialogManager
-    ) -> bool:
-        if data.startswith("n"):
-            await self.on_name(callback, self, manager, data[1:])
-        elif data.startswith("v"):
-            pupil, _, value = data[1:].partition(":")
-            await self.on_value(callback, self, manager, pupil, value)
-        else:
-            await out_of_date(callback, manager)  # not a button this grid makes
-        return True
-
-
-MOST_PAGES = 1000  # of a grid of pupils: a class is never that big
-
-
-def _page_number(manager: DialogManager) -> int:
-    """The page of the grid the screen shows (a page turned past the end shows the last)."""
-    return parse_number(manager.dialog_data.get("page", 0), 0, MOST_PAGES)
-
-
-def _page(manager: DialogManager, total: int) -> tuple[int, int]:
-    pages = max(1, (total + PAGE - 1) // PAGE)
-    page = min(_page_number(manager), pages - 1)
-    manager.dialog_data["page"] = page
-    return page, pages
-
-
 async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     sheet = await uc.marks_sheet(
@@ -364,11 +295,11 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
     )
     kind = sheet.work_kind.code
     dialog_manager.dialog_data["kind"] = kind
-    page, pages = _page(dialog_manager, len(sheet.roster))
+    page, pages = page_of(dialog_manager, len(sheet.roster))
     rows = []
     for r in sheet.roster[page * PAGE : (page + 1) * PAGE]:
         current = r.marks.get(kind)
-        flag = {Attendance.ABSENT: " (Н)", Attendance.LATE: " (ОП)"}.get(r.attendance, "")  # type: ignore[arg-type]
+        flag = FLAG_OF.get(r.attendance, "")
         rows.append(
             {
                 "id": r.pupil_id,
@@ -467,11 +398,6 @@ async def on_pupil_name(
     await manager.switch_to(LessonSG.mark_pupil)
 
 
-async def turn_page(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
-    step = 1 if widget.widget_id == "next" else -1
-    manager.dialog_data["page"] = min(MOST_PAGES, max(0, _page_number(manager) + step))
-
-
 async def mark_pupil_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     ctx = ctx_of(dialog_manager)
     t = ctx.t
@@ -517,23 +443,18 @@ REASON_ACTIONS["remove"] = _remove
 @guarded()
 async def on_comment(message: Message, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
-    sheet = await uc.marks_sheet(ctx.uow(), ctx.actor, _lesson_id(manager), _kind(manager))
-    pupil_id = parse_id(manager.dialog_data.get("pupil"))
-    entry = next((r for r in sheet.roster if r.pupil_id == pupil_id), None)
-    current = entry.marks.get(sheet.work_kind.code) if entry else None
-    if current is None:
-        await message.answer(ctx.t("Give a mark first, then a comment to it."))
-        return
-    await uc.put_mark(
+    mark = await uc.comment_mark(
         ctx.uow(),
         ctx.actor,
         _lesson_id(manager),
-        pupil_id,
-        sheet.work_kind.code,
-        current,
+        parse_id(manager.dialog_data.get("pupil")),
+        _kind(manager),
+        message.text or "",
         ctx.clock,
-        comment=message.text or "",
     )
+    if mark is None:
+        await message.answer(ctx.t("Give a mark first, then a comment to it."))
+        return
     await message.answer(ctx.t("Comment saved"))
     await manager.switch_to(LessonSG.marks)
 
@@ -579,6 +500,7 @@ async def remark_tone(callback: CallbackQuery, widget: Any, manager: DialogManag
     await _send_remark(manager, str(kept))
     manager.dialog_data.pop("remark", None)
     await callback.answer()
+    # the button was pressed on a message this bot sent, so the message is there
     await callback.message.answer(  # type: ignore[union-attr]
         ctx_of(manager).t("The remark will reach the pupil's guardians.")
     )
@@ -603,7 +525,7 @@ async def _send_remark(manager: DialogManager, text: str) -> None:
         tone,
         text,
         ctx.clock,
-        LocalesRenderer(),
+        TelegramRenderer(),
     )
 
 
@@ -614,200 +536,242 @@ def back_to_card() -> SwitchTo:
     return SwitchTo(Tr(BACK, html=False), id="card", state=LessonSG.card)
 
 
+def _card_window() -> Window:
+    return Screen(
+        Raw("card_html"),
+        Button(Format("{plan_label}"), id="plan", on_click=take_plan_topic, when="offer_plan"),
+        Row(
+            SwitchTo(Tr("👥 Attendance", html=False), id="att", state=LessonSG.attendance),
+            SwitchTo(
+                Tr("✍️ Marks", html=False),
+                id="mk",
+                state=LessonSG.marks,
+                on_click=first_page,
+                when="graded",
+            ),
+        ),
+        Row(
+            SwitchTo(Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
+            SwitchTo(Tr("📒 Homework", html=False), id="hw", state=LessonSG.homework),
+        ),
+        SwitchTo(
+            Tr("💬 To the guardians", html=False),
+            id="rm",
+            state=LessonSG.remark_pupil,
+            on_click=start_remark,
+        ),
+        Cancel(Tr(MENU, html=False), id="menu"),
+        getter=card_getter,
+        state=LessonSG.card,
+    )
+
+
+def _topic_window() -> Window:
+    return Screen(
+        Tr("Send the topic of the lesson as a message."),
+        MessageInput(on_topic, content_types=[ContentType.TEXT]),
+        MessageInput(text_refused),
+        back_to_card(),
+        state=LessonSG.topic,
+    )
+
+
+def _homework_window() -> Window:
+    return Screen(
+        Tr("Send the homework as a message, or press «No homework»."),
+        Button(Tr("🚫 No homework", html=False), id="nohw", on_click=no_homework),
+        MessageInput(on_homework, content_types=[ContentType.TEXT]),
+        MessageInput(text_refused),
+        back_to_card(),
+        state=LessonSG.homework,
+    )
+
+
+def _attendance_window() -> Window:
+    return Screen(
+        Tr(
+            "Tap a pupil: once for absent (Н), twice for late (ОП), three times for present.\n"
+            "Present {present}, absent {absent}, late {late}. Saved when you leave this screen."
+        ),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="ap",
+                item_id_getter=lambda x: x[0],
+                items="pupils",
+                on_click=toggle_pupil,
+            ),
+            width=2,
+        ),
+        Row(
+            Button(Tr("✍️ Marks", html=False), id="amk", on_click=leave_attendance, when="graded"),
+            Button(Tr(BACK, html=False), id="aback", on_click=leave_attendance),
+        ),
+        getter=attendance_getter,
+        state=LessonSG.attendance,
+    )
+
+
+def _kinds_window() -> Window:
+    return Screen(
+        Tr("Which kind of work are the marks for?"),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="wk",
+                item_id_getter=lambda x: x[0],
+                items="kinds",
+                on_click=choose_kind,
+            ),
+            width=2,
+        ),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+        getter=kinds_getter,
+        state=LessonSG.kinds,
+    )
+
+
+def _marks_window() -> Window:
+    return Screen(
+        Tr(
+            "<b>{kind_name}</b> (weight {weight}): one tap on a mark next to a pupil. "
+            "Marks given: {given}. Tap a name to remove a mark or add a comment."
+        ),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="qk",
+                item_id_getter=lambda x: x[0],
+                items="quick_kinds",
+                on_click=choose_kind,
+            ),
+            SwitchTo(Tr("📝 Other kinds", html=False), id="kinds", state=LessonSG.kinds),
+            width=2,
+        ),
+        ChoiceGrid("mg", "rows", on_value=on_mark, on_name=on_pupil_name),
+        Row(
+            Button(Format("◀"), id="prev", on_click=turn_page),
+            Button(Format("{page}/{pages}"), id="pg"),
+            Button(Format("▶"), id="next", on_click=turn_page),
+            when="paged",
+        ),
+        Row(
+            SwitchTo(Tr("📒 Homework", html=False), id="mhw", state=LessonSG.homework),
+            back_to_card(),
+        ),
+        getter=marks_getter,
+        state=LessonSG.marks,
+    )
+
+
+def _mark_absent_window() -> Window:
+    return Screen(
+        Tr("{name} is absent from this lesson (Н). Give {value} anyway?"),
+        Button(Tr("✅ Give {value}", html=False), id="absok", on_click=confirm_absent_mark),
+        SwitchTo(
+            Tr("✖️ No mark", html=False),
+            id="absno",
+            state=LessonSG.marks,
+            on_click=drop_absent_mark,
+        ),
+        getter=absent_mark_getter,
+        state=LessonSG.mark_absent,
+    )
+
+
+def _mark_pupil_window() -> Window:
+    return Screen(
+        Raw("pupil_html"),
+        Button(
+            Tr("🗑 Remove this mark", html=False),
+            id="rmv",
+            on_click=remove_mark,
+            when="has_mark",
+        ),
+        SwitchTo(
+            Tr("💬 Comment to the mark", html=False),
+            id="cmt",
+            state=LessonSG.mark_comment,
+            when="has_mark",
+        ),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+        getter=mark_pupil_getter,
+        state=LessonSG.mark_pupil,
+    )
+
+
+def _mark_comment_window() -> Window:
+    return Screen(
+        Tr("Send a short comment to the mark (up to 200 characters)."),
+        MessageInput(on_comment, content_types=[ContentType.TEXT]),
+        MessageInput(text_refused),
+        SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+        state=LessonSG.mark_comment,
+    )
+
+
+def _remark_pupil_window() -> Window:
+    return Screen(
+        Tr("Whose guardians should get a word from you?"),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="rp",
+                item_id_getter=lambda x: x[0],
+                items="pupils",
+                on_click=remark_pupil,
+            ),
+            width=2,
+        ),
+        MessageInput(keep_remark, content_types=[ContentType.TEXT]),
+        MessageInput(text_refused),
+        back_to_card(),
+        getter=remark_pupils_getter,
+        state=LessonSG.remark_pupil,
+    )
+
+
+def _remark_tone_window() -> Window:
+    return Screen(
+        Tr("Praise or concern?"),
+        Tr("Your text for the guardians: {remark}", when="kept"),
+        Row(
+            Button(Tr("👍 Praise", html=False), id=RemarkTone.PRAISE.value, on_click=remark_tone),
+            Button(Tr("⚠️ Concern", html=False), id=RemarkTone.CONCERN.value, on_click=remark_tone),
+        ),
+        MessageInput(keep_remark, content_types=[ContentType.TEXT]),
+        MessageInput(text_refused),
+        back_to_card(),
+        getter=remark_tone_getter,
+        state=LessonSG.remark_tone,
+    )
+
+
+def _remark_text_window() -> Window:
+    return Screen(
+        Tr("Send the text for the guardians."),
+        MessageInput(on_remark, content_types=[ContentType.TEXT]),
+        MessageInput(text_refused),
+        back_to_card(),
+        state=LessonSG.remark_text,
+    )
+
+
 def lesson_dialog() -> Dialog:
     """A fresh dialog: one dispatcher each (tests run several)."""
     return Dialog(
-        Screen(
-            Raw("card_html"),
-            Button(Format("{plan_label}"), id="plan", on_click=take_plan_topic, when="offer_plan"),
-            Row(
-                SwitchTo(Tr("👥 Attendance", html=False), id="att", state=LessonSG.attendance),
-                SwitchTo(
-                    Tr("✍️ Marks", html=False),
-                    id="mk",
-                    state=LessonSG.marks,
-                    on_click=first_page,
-                    when="graded",
-                ),
-            ),
-            Row(
-                SwitchTo(Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
-                SwitchTo(Tr("📒 Homework", html=False), id="hw", state=LessonSG.homework),
-            ),
-            SwitchTo(
-                Tr("💬 To the guardians", html=False),
-                id="rm",
-                state=LessonSG.remark_pupil,
-                on_click=start_remark,
-            ),
-            Cancel(Tr(MENU, html=False), id="menu"),
-            getter=card_getter,
-            state=LessonSG.card,
-        ),
-        Screen(
-            Tr("Send the topic of the lesson as a message."),
-            MessageInput(on_topic, content_types=[ContentType.TEXT]),
-            MessageInput(text_refused),
-            back_to_card(),
-            state=LessonSG.topic,
-        ),
-        Screen(
-            Tr("Send the homework as a message, or press «No homework»."),
-            Button(Tr("🚫 No homework", html=False), id="nohw", on_click=no_homework),
-            MessageInput(on_homework, content_types=[ContentType.TEXT]),
-            MessageInput(text_refused),
-            back_to_card(),
-            state=LessonSG.homework,
-        ),
-        Screen(
-            Tr(
-                "Tap a pupil: once for absent (Н), twice for late (ОП), three times for present.\n"
-                "Present {present}, absent {absent}, late {late}. Saved when you leave this screen."
-            ),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="ap",
-                    item_id_getter=lambda x: x[0],
-                    items="pupils",
-                    on_click=toggle_pupil,
-                ),
-                width=2,
-            ),
-            Row(
-                Button(
-                    Tr("✍️ Marks", html=False), id="amk", on_click=leave_attendance, when="graded"
-                ),
-                Button(Tr(BACK, html=False), id="aback", on_click=leave_attendance),
-            ),
-            getter=attendance_getter,
-            state=LessonSG.attendance,
-        ),
-        Screen(
-            Tr("Which kind of work are the marks for?"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="wk",
-                    item_id_getter=lambda x: x[0],
-                    items="kinds",
-                    on_click=choose_kind,
-                ),
-                width=2,
-            ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
-            getter=kinds_getter,
-            state=LessonSG.kinds,
-        ),
-        Screen(
-            Tr(
-                "<b>{kind_name}</b> (weight {weight}): one tap on a mark next to a pupil. "
-                "Marks given: {given}. Tap a name to remove a mark or add a comment."
-            ),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="qk",
-                    item_id_getter=lambda x: x[0],
-                    items="quick_kinds",
-                    on_click=choose_kind,
-                ),
-                SwitchTo(Tr("📝 Other kinds", html=False), id="kinds", state=LessonSG.kinds),
-                width=2,
-            ),
-            ChoiceGrid("mg", "rows", on_value=on_mark, on_name=on_pupil_name),
-            Row(
-                Button(Format("◀"), id="prev", on_click=turn_page),
-                Button(Format("{page}/{pages}"), id="pg"),
-                Button(Format("▶"), id="next", on_click=turn_page),
-                when="paged",
-            ),
-            Row(
-                SwitchTo(Tr("📒 Homework", html=False), id="mhw", state=LessonSG.homework),
-                back_to_card(),
-            ),
-            getter=marks_getter,
-            state=LessonSG.marks,
-        ),
-        Screen(
-            Tr("{name} is absent from this lesson (Н). Give {value} anyway?"),
-            Button(Tr("✅ Give {value}", html=False), id="absok", on_click=confirm_absent_mark),
-            SwitchTo(
-                Tr("✖️ No mark", html=False),
-                id="absno",
-                state=LessonSG.marks,
-                on_click=drop_absent_mark,
-            ),
-            getter=absent_mark_getter,
-            state=LessonSG.mark_absent,
-        ),
-        Screen(
-            Raw("pupil_html"),
-            Button(
-                Tr("🗑 Remove this mark", html=False),
-                id="rmv",
-                on_click=remove_mark,
-                when="has_mark",
-            ),
-            SwitchTo(
-                Tr("💬 Comment to the mark", html=False),
-                id="cmt",
-                state=LessonSG.mark_comment,
-                when="has_mark",
-            ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
-            getter=mark_pupil_getter,
-            state=LessonSG.mark_pupil,
-        ),
-        Screen(
-            Tr("Send a short comment to the mark (up to 200 characters)."),
-            MessageInput(on_comment, content_types=[ContentType.TEXT]),
-            MessageInput(text_refused),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
-            state=LessonSG.mark_comment,
-        ),
-        Screen(
-            Tr("Whose guardians should get a word from you?"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="rp",
-                    item_id_getter=lambda x: x[0],
-                    items="pupils",
-                    on_click=remark_pupil,
-                ),
-                width=2,
-            ),
-            MessageInput(keep_remark, content_types=[ContentType.TEXT]),
-            MessageInput(text_refused),
-            back_to_card(),
-            getter=remark_pupils_getter,
-            state=LessonSG.remark_pupil,
-        ),
-        Screen(
-            Tr("Praise or concern?"),
-            Tr("Your text for the guardians: {remark}", when="kept"),
-            Row(
-                Button(
-                    Tr("👍 Praise", html=False), id=RemarkTone.PRAISE.value, on_click=remark_tone
-                ),
-                Button(
-                    Tr("⚠️ Concern", html=False), id=RemarkTone.CONCERN.value, on_click=remark_tone
-                ),
-            ),
-            MessageInput(keep_remark, content_types=[ContentType.TEXT]),
-            MessageInput(text_refused),
-            back_to_card(),
-            getter=remark_tone_getter,
-            state=LessonSG.remark_tone,
-        ),
-        Screen(
-            Tr("Send the text for the guardians."),
-            MessageInput(on_remark, content_types=[ContentType.TEXT]),
-            MessageInput(text_refused),
-            back_to_card(),
-            state=LessonSG.remark_text,
-        ),
+        _card_window(),
+        _topic_window(),
+        _homework_window(),
+        _attendance_window(),
+        _kinds_window(),
+        _marks_window(),
+        _mark_absent_window(),
+        _mark_pupil_window(),
+        _mark_comment_window(),
+        _remark_pupil_window(),
+        _remark_tone_window(),
+        _remark_text_window(),
         reason_screen(
             Tr(
                 "The entry window for this lesson has closed. A change now keeps the old value and "

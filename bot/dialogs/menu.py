@@ -91,6 +91,7 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
                     f"{esc(v.title)}{esc(sub)} — {esc(missing_text(t, v))}"
                 )
                 lessons.append(
+                    # a lesson of the day's view is stored, so its id is set
                     (v.lesson.id, label(f"{state_icon(v)} {v.lesson.lesson_number}. {v.title}"))  # type: ignore[arg-type]
                 )
         else:
@@ -165,6 +166,7 @@ async def choose_language(
     ctx.actor.account.language = item_id
     from bot.commands import register_commands_for_chat
 
+    # a callback of a dispatched update has its bot and the message it was pressed on
     await register_commands_for_chat(callback.bot, callback.message.chat.id, item_id)  # type: ignore[union-attr,arg-type]
     await callback.answer(
         ctx.t("Language: English") if item_id == "en" else ctx.t("Language: Russian")

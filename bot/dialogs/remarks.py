@@ -18,12 +18,14 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
+from bot import payloads
 from bot.context import Ctx
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
 from bot.states import RemarksSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.errors import Forbidden, JournalError
 from domain.ids import StaleInput, parse_id, parse_number
+from domain.intents import OpenRemark
 from domain.names import PersonName
 from domain.remarks import RemarkStatus
 from domain.usecases import journal_remarks as uc
@@ -45,9 +47,9 @@ DUE_TEXT = {
 
 
 def _renderer() -> Any:
-    from scheduler.render import LocalesRenderer
+    from bot.render import TelegramRenderer
 
-    return LocalesRenderer()
+    return TelegramRenderer()
 
 
 def icon(view: uc.RemarkView) -> str:
@@ -398,7 +400,7 @@ async def open_from_notice(
     from bot.handlers import refuse
 
     try:
-        remark_id = parse_id((callback.data or "")[len(uc.REMARK_PREFIX) :])
+        remark_id = payloads.decode_as(callback.data, OpenRemark).remark_id
         await uc.remark_detail(ctx.uow(), ctx.actor, remark_id, ctx.clock)
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
@@ -419,6 +421,6 @@ def remarks_router() -> Router:
     reach the screen that is open and be taken for a forged one.
     """
     router = Router(name="remarks")
-    router.callback_query.register(open_from_notice, F.data.startswith(uc.REMARK_PREFIX))
+    router.callback_query.register(open_from_notice, F.data.startswith(payloads.REMARK_PREFIX))
     router.include_router(remarks_dialog())
     return router

@@ -12,7 +12,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, Switc
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
-from bot.dialogs.lesson import ChoiceGrid
+from bot.dialogs.widgets import ChoiceGrid
 from bot.states import ClassSG, ControlSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.clock import day_range
@@ -20,6 +20,7 @@ from domain.family import AbsenceCode
 from domain.ids import parse_choice, parse_id, parse_member, parse_number
 from domain.usecases import class_teacher as uc
 from domain.usecases import control
+from domain.usecases.report_figures import attendance_totals, least_on_time
 from domain.usecases.schools import actor_school
 from locales import N_, Translator
 
@@ -141,7 +142,7 @@ async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
     ctx = ctx_of(dialog_manager)
     t = ctx.t
     report = await _report(dialog_manager)
-    missed = sum(a.lessons_missed for a in report.attendance)
+    totals = attendance_totals(report.attendance)
     lines = [
         t(
             "<b>{cls}: {days}</b>",
@@ -151,13 +152,13 @@ async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, An
         t(
             "Lessons missed: {missed}, of them ill {ill}, valid {valid}, without a valid reason "
             "{none}, reason not entered yet {unknown}; days missed: {days}; late: {late}",
-            missed=missed,
-            ill=sum(a.ill for a in report.attendance),
-            valid=sum(a.valid for a in report.attendance),
-            none=sum(a.no_reason for a in report.attendance),
-            unknown=sum(a.unknown for a in report.attendance),
-            days=sum(a.days_missed for a in report.attendance),
-            late=sum(a.late for a in report.attendance),
+            missed=totals.lessons_missed,
+            ill=totals.ill,
+            valid=totals.valid,
+            none=totals.no_reason,
+            unknown=totals.unknown,
+            days=totals.days_missed,
+            late=totals.late,
         ),
     ]
     if report.at_risk:
@@ -411,9 +412,7 @@ async def control_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
             one=_pct(t, total.one_mark_pct),
         ),
     ]
-    worst = sorted(
-        (f for f in report.teachers if f.on_time_pct is not None), key=lambda f: f.on_time_pct
-    )[:5]  # type: ignore[arg-type,return-value]
+    worst = least_on_time(report)
     if worst:
         lines.append(t("Least filled in on time:"))
         lines += [f"{esc(f.name)}: {_pct(t, f.on_time_pct)}" for f in worst]
@@ -467,11 +466,11 @@ async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 
 @guarded()
 async def remind(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
-    from scheduler.render import LocalesRenderer
+    from bot.render import TelegramRenderer
 
     ctx = ctx_of(manager)
     count = await control.remind_teacher(
-        ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock, LocalesRenderer()
+        ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock, TelegramRenderer()
     )
     if not count:  # the list was older than the journal: it is drawn afresh after this
         await callback.answer(ctx.t("Nothing is overdue now: no reminder sent."), show_alert=True)

@@ -83,7 +83,8 @@ async def issue_invitations(
         names: dict[int, tuple[str, str]] = {}
         if kind is PersonKind.STAFF:
             for s in await uow.people.staff(school_id, person_ids):
-                names[s.id] = (s.full_name, "")  # type: ignore[index]
+                assert s.id is not None
+                names[s.id] = (s.full_name, "")
         elif kind is PersonKind.GUARDIAN:
             for gid in person_ids:
                 guardian = await uow.people.guardian(school_id, gid)
@@ -102,7 +103,8 @@ async def issue_invitations(
                         age=PUPIL_MIN_AGE,
                         name=p.full_name,
                     )
-                names[p.id] = (p.full_name, "")  # type: ignore[index]
+                assert p.id is not None
+                names[p.id] = (p.full_name, "")
         missing = [i for i in person_ids if i not in names]
         if missing:
             raise NotFound("nobody with the id {value} in this school", value=missing[0])
@@ -110,10 +112,27 @@ async def issue_invitations(
         for person_id in person_ids:
             code = new_code()
             invitations.append(
-                Invitation(None, school_id, hash_code(code), kind, person_id, now, expires)
+                Invitation(
+                    id=None,
+                    school_id=school_id,
+                    code_hash=hash_code(code),
+                    kind=kind,
+                    person_id=person_id,
+                    created_at=now,
+                    expires_at=expires,
+                )
             )
             name, detail = names[person_id]
-            issued.append(IssuedInvitation(kind, person_id, name, code, expires, detail))
+            issued.append(
+                IssuedInvitation(
+                    kind=kind,
+                    person_id=person_id,
+                    name=name,
+                    code=code,
+                    expires_at=expires,
+                    detail=detail,
+                )
+            )
         if replace:
             for earlier in await uow.accounts.invitations_of(school_id, kind, person_ids):
                 if earlier.usable(now):
@@ -217,16 +236,17 @@ async def redeem_invitation(uow: UnitOfWork, user: MessengerUser, code: str, clo
             raise CodeRefused()
         await uow.accounts.take_back_wrong_code(attempt)
         account = await _account(uow, user, now)
-        links = await uow.accounts.links(account.id)  # type: ignore[arg-type]
+        assert account.id is not None
+        links = await uow.accounts.links(account.id)
         key = (invitation.school_id, invitation.kind, invitation.person_id)
         if key not in {(x.school_id, x.kind, x.person_id) for x in links}:
             await uow.accounts.add_link(
                 AccountLink(
-                    None,
-                    account.id,
-                    invitation.school_id,
-                    invitation.kind,  # type: ignore[arg-type]
-                    invitation.person_id,
+                    id=None,
+                    account_id=account.id,
+                    school_id=invitation.school_id,
+                    kind=invitation.kind,
+                    person_id=invitation.person_id,
                 )
             )
         invitation.used_at = now
@@ -242,13 +262,13 @@ async def _account(uow: UnitOfWork, user: MessengerUser, now: dt.datetime) -> Ac
     if account is None:
         account = await uow.accounts.add(
             Account(
-                None,
-                user.messenger,
-                user.user_id,
-                user.chat_id,
-                user.language,
-                user.display_name[:200],
-                now,
+                id=None,
+                messenger=user.messenger,
+                user_id=user.user_id,
+                chat_id=user.chat_id,
+                language=user.language,
+                display_name=user.display_name[:200],
+                created_at=now,
             )
         )
     elif account.chat_id != user.chat_id:
@@ -262,9 +282,17 @@ async def resolve_actor(uow: UnitOfWork, user: MessengerUser) -> Actor:
     async with uow:
         account = await uow.accounts.by_user(user.messenger, user.user_id)
         if account is None:
-            return Actor(Account(None, user.messenger, user.user_id, user.chat_id, user.language))
-        actor = Actor(account)
-        for link in await uow.accounts.links(account.id):  # type: ignore[arg-type]
+            stranger = Account(
+                id=None,
+                messenger=user.messenger,
+                user_id=user.user_id,
+                chat_id=user.chat_id,
+                language=user.language,
+            )
+            return Actor(account=stranger)
+        actor = Actor(account=account)
+        assert account.id is not None
+        for link in await uow.accounts.links(account.id):
             if actor.school_id is None:
                 actor.school_id = link.school_id
                 school = await uow.schools.get(link.school_id)

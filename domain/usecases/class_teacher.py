@@ -15,16 +15,16 @@ from domain.clock import day_range, school_time
 from domain.errors import Forbidden
 from domain.family import AbsenceCode, AbsenceReason, ReportedReason
 from domain.forecast import Forecast
+from domain.intents import SetAbsenceReason
 from domain.journal import Attendance, sort_key
 from domain.model import Period, PeriodKind, Pupil, School, SchoolClass
 from domain.names import PersonName
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
+from domain.readmodels import DigestFacts
 from domain.usecases.diary import subject_forecasts
+from domain.usecases.kernel import acting_school, current_period, local_now, materialise_lessons
 from domain.usecases.scheduling import DailyJob, Msg, Notice, msg, school_day
-from domain.usecases.teaching import _materialise, _school, local_now
-
-REGISTER_PREFIX = "ar:"
 
 
 class NotYourClass(Forbidden):
@@ -90,7 +90,7 @@ class Register:
 
 async def _register(uow: UnitOfWork, school: School, cls: SchoolClass, day: dt.date) -> Register:
     assert school.id is not None and cls.id is not None
-    await _materialise(
+    await materialise_lessons(
         uow,
         school,
         day,
@@ -154,7 +154,7 @@ async def _register(uow: UnitOfWork, school: School, cls: SchoolClass, day: dt.d
 async def absence_register(uow: UnitOfWork, actor: Actor, class_id: int, day: dt.date) -> Register:
     async with uow:
         cls = await class_for(uow, actor, class_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         register = await _register(uow, school, cls, day)
         await uow.commit()
     return register
@@ -172,7 +172,7 @@ async def set_absence_reason(
     """The class teacher's Б / У / Н for a pupil who missed lessons that day."""
     async with uow:
         cls = await class_for(uow, actor, class_id, write=True)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         now = local_now(clock, school)
         if day > now.date():
             raise Forbidden("the day has not come yet")
@@ -196,19 +196,26 @@ async def set_absence_reason(
 
 def register_buttons(
     register: Register, only_open: bool = False
-) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """[pupil], under it [Б][У][Н] with the chosen code marked (data ar:class:day:pupil:code)."""
-    day = register.day.isoformat()
-    rows = []
+) -> tuple[tuple[tuple[str, SetAbsenceReason], ...], ...]:
+    """[pupil], under it [Б][У][Н] with the chosen code marked; the pupil's button asks what
+    the pupil missed."""
+    class_id = register.school_class.id
+    assert class_id is not None
+    rows: list[tuple[tuple[str, SetAbsenceReason], ...]] = []
     for line in register.lines:
         if not line.missed or (only_open and line.code is not None):
             continue
-        base = f"{REGISTER_PREFIX}{register.school_class.id}:{day}:{line.pupil_id}:"
-        name = line.name if len(line.name) <= 24 else line.name[:23] + "…"
+        ask = SetAbsenceReason(class_id=class_id, day=register.day, pupil_id=line.pupil_id)
         codes = [
-            (f"•{c.value}•" if line.code is c else c.value, base + c.value) for c in AbsenceCode
+            (
+                f"•{c.value}•" if line.code is c else c.value,
+                SetAbsenceReason(
+                    class_id=class_id, day=register.day, pupil_id=line.pupil_id, reason=c
+                ),
+            )
+            for c in AbsenceCode
         ]
-        rows.append(((name, base + "?"),))  # the name has its own row: a phone shows it whole
+        rows.append(((line.name, ask),))  # the name has its own row: a phone shows it whole
         rows.append(tuple(codes))
     return tuple(rows)
 
@@ -392,7 +399,7 @@ async def class_report(
         raise Forbidden("choose a range of dates within a school year")
     async with uow:
         cls = await class_for(uow, actor, class_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         report = await _class_report(uow, school, cls, first, last, local_now(clock, school).date())
     return report
 
@@ -585,11 +592,10 @@ async def families(
 ) -> list[GuardianState]:
     """Every guardian of the class: joined the bot or not, blocked it, the last digest's state,
     and whether they acknowledged the latest term marks."""
-    from domain.usecases.term_marks import current_period
 
     async with uow:
         cls = await class_for(uow, actor, class_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None and cls.id is not None
         today = local_now(clock, school).date()
         pupils = [
@@ -637,7 +643,7 @@ class PrintableDigest:
     first: dt.date
     last: dt.date
     subjects: list
-    facts: object  # family_jobs.DigestFacts
+    facts: DigestFacts
 
 
 async def printable_digests(
@@ -645,11 +651,10 @@ async def printable_digests(
 ) -> tuple[School, dict[str, str], list[PrintableDigest]]:
     """The fortnight's digest per pupil, for guardians who do not use the bot (or everyone)."""
     from domain.usecases.family_jobs import digest_facts
-    from domain.usecases.term_marks import current_period
 
     async with uow:
         cls = await class_for(uow, actor, class_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None and cls.id is not None
         today = local_now(clock, school).date()
         period = current_period(await uow.journal.periods(school.id), cls.grade, today)
@@ -687,7 +692,6 @@ def report_range(
     periods: list[Period], grade: int, today: dt.date, which: str
 ) -> tuple[dt.date, dt.date]:
     """The dates a class report covers: this period, the previous one, 30 or 7 days."""
-    from domain.usecases.term_marks import current_period
 
     if which == "week":
         return today - dt.timedelta(days=6), today
@@ -722,7 +726,7 @@ async def class_report_this_period(
         raise Forbidden("there is no such range")
     async with uow:
         cls = await class_for(uow, actor, class_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         today = local_now(clock, school).date()
         periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
     first, last = report_range(periods, cls.grade, today, which)

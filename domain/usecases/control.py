@@ -12,10 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from domain.clock import school_time
 from domain.errors import Forbidden
+from domain.intents import RemindTeacher
 from domain.journal import EntryKind, Lesson, end_of_day, entry_deadline, last_lesson_end
 from domain.model import ALL_GRADES, GradeRange, Grading, PeriodKind, School, StaffMember
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
+from domain.text import strong
+from domain.usecases.kernel import acting_school, current_period, local_now, materialise_lessons
 from domain.usecases.scheduling import (
     DailyJob,
     Msg,
@@ -24,9 +27,7 @@ from domain.usecases.scheduling import (
     msg,
     to_outbox,
 )
-from domain.usecases.teaching import _materialise, _school, local_now
 
-REMIND_PREFIX = "rm:"
 LOOK_BACK_DAYS = 30
 WRITTEN_WORDS = (
     "контрол",
@@ -103,7 +104,7 @@ async def find_overdue(
     slots = await uow.journal.timetable(school.id)
     day = first
     while day <= today:
-        await _materialise(uow, school, day, slots)
+        await materialise_lessons(uow, school, day, slots)
         day += dt.timedelta(days=1)
     classes = {c.id: c for c in await uow.people.classes(school.id)}
     subjects = {
@@ -382,10 +383,10 @@ class DeputySummary(DailyJob):
             ]
             buttons = []
             for teacher_id, items in sorted(by_teacher.items(), key=lambda x: _name(staff, x[0])):
-                lines.append(msg("<b>{teacher}</b>", teacher=_name(staff, teacher_id)))
+                lines.append(msg("{teacher}", teacher=strong(_name(staff, teacher_id))))
                 lines += summary_lines(items)
                 remind = msg("🔔 {name}", name=_name(staff, teacher_id))  # a button: «remind»
-                buttons.append(((remind, f"{REMIND_PREFIX}{teacher_id}"),))
+                buttons.append(((remind, RemindTeacher(teacher_id)),))
             for account in accounts:
                 result.append(
                     Notice(
@@ -414,7 +415,7 @@ async def remind_teacher(
     overdue any more nobody is reminded and it returns 0."""
     grades = _deputy_grades(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         classes = {c.id: c for c in await uow.people.classes(school.id)}
         teaches = [
@@ -511,7 +512,7 @@ async def control_figures(
     not yet filled in are not late yet."""
     grades = _deputy_grades(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         today = local_now(clock, school).date()
         last = min(last, today)
@@ -520,7 +521,7 @@ async def control_figures(
         slots = [s for s in await uow.journal.timetable(school.id) if s.class_id in classes]
         day = first
         while day <= last:
-            await _materialise(uow, school, day, slots)
+            await materialise_lessons(uow, school, day, slots)
             day += dt.timedelta(days=1)
         now = clock.now()
         lessons = [
@@ -616,7 +617,7 @@ async def deputy_overdue(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[Te
     """What is overdue now in the deputy's grades, by teacher, names in order."""
     grades = _deputy_grades(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         entries = await find_overdue(uow, school, clock.now(), grades=grades)
         staff = {s.id: s for s in await uow.people.all_staff(school.id)}
@@ -632,11 +633,10 @@ async def deputy_overdue(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[Te
 
 async def control_this_period(uow: UnitOfWork, actor: Actor, clock: Clock) -> ControlReport:
     """Control figures from the start of the current period (or 30 days) to today."""
-    from domain.usecases.term_marks import current_period
 
     grades = _deputy_grades(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         today = local_now(clock, school).date()
         periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
     period = current_period(periods, grades.first, today)

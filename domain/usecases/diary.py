@@ -26,8 +26,7 @@ from domain.model import (
 )
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
-from domain.usecases.teaching import _school, local_now
-from domain.usecases.term_marks import current_period
+from domain.usecases.kernel import acting_school, current_period, local_now, school_id
 
 MAX_REPORT_DAYS = 30
 MAX_REPORT_TEXT = 500
@@ -95,7 +94,7 @@ async def _child_today(
 ) -> tuple[Pupil, School, dt.date, SchoolClass]:
     """The actor's own child (else refused), the school, its today and the child's class."""
     pupil = own_child(actor, pupil_id)
-    school = await _school(uow, actor)
+    school = await acting_school(uow, actor)
     today = local_now(clock, school).date()
     return pupil, school, today, await _class_of(uow, school, pupil, today)
 
@@ -148,12 +147,14 @@ async def subject_forecasts(
         {x.subject_id for x in own} | {mk[1].subject_id for mk in marked} | set(hours)
     )
     subjects = {s.id: s for s in await uow.people.subjects(school.id, subject_ids)}
-    terms = (  # families see term marks from the period's last week on
+    # Families see term marks from the period's last week on; a range of days a report makes up
+    # is no stored period (no id) and has none.
+    terms = (
         {
             t.subject_id: t.value
-            for t in await uow.family.term_marks_of_pupils(school.id, [pupil.id], period.id)  # type: ignore[arg-type]
+            for t in await uow.family.term_marks_of_pupils(school_id(school), [pupil.id], period.id)
         }
-        if term_marks_shown(period.ends, today)
+        if period.id is not None and term_marks_shown(period.ends, today)
         else {}
     )
     result = []
@@ -197,12 +198,12 @@ async def subject_forecasts(
         ]
         result.append(
             SubjectMarks(
-                subject,
-                shown,
-                prediction,
-                terms.get(subject_id),
-                [
-                    MarkComment(day, value, kind, mk.comment)
+                subject=subject,
+                marks=shown,
+                forecast=prediction,
+                term_mark=terms.get(subject_id),
+                comments=[
+                    MarkComment(day=day, value=value, work_kind=kind, text=mk.comment)
                     for (day, value, kind), (mk, _) in zip(shown, mine, strict=True)
                     if mk.comment
                 ],
@@ -222,7 +223,7 @@ async def diary_marks(
         pupil, school, today, cls = await _child_today(uow, actor, pupil_id, clock)
         periods = [
             p
-            for p in await uow.journal.periods(school.id)  # type: ignore[arg-type]
+            for p in await uow.journal.periods(school_id(school))
             if cls.grade in p.grades and p.kind != "year" and p.starts <= today
         ]
         if period_id is not None:
@@ -234,8 +235,15 @@ async def diary_marks(
             if period is None:
                 raise Forbidden("there is no period for this class yet")
         subjects = await subject_forecasts(uow, school, pupil, cls, period, today)
-        names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}  # type: ignore[arg-type]
-    return DiaryMarks(pupil, cls, period, subjects, periods, names)
+        names = {k.code: k.name for k in await uow.schools.work_kinds(school_id(school))}
+    return DiaryMarks(
+        pupil=pupil,
+        school_class=cls,
+        period=period,
+        subjects=subjects,
+        periods=periods,
+        kind_names=names,
+    )
 
 
 @dataclass(slots=True)
@@ -252,7 +260,7 @@ async def diary_absences(
 ) -> list[AbsenceDay]:
     async with uow:
         pupil = own_child(actor, pupil_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None and pupil.id is not None
         today = local_now(clock, school).date()
         first = today - dt.timedelta(days=days)
@@ -269,11 +277,11 @@ async def diary_absences(
         item = by_day.setdefault(
             lesson.day,
             AbsenceDay(
-                lesson.day,
-                [],
-                [],
-                reasons.get(lesson.day),
-                next((r.reason for r in reports if r.covers(lesson.day)), None),
+                day=lesson.day,
+                lessons=[],
+                late=[],
+                code=reasons.get(lesson.day),
+                reported=next((r.reason for r in reports if r.covers(lesson.day)), None),
             ),
         )
         target = item.lessons if entry.status is Attendance.ABSENT else item.late
@@ -309,9 +317,10 @@ async def diary_homework(
             for x in await uow.journal.timetable(school.id)
             if x.class_id == cls.id and (x.subgroup_id is None or x.subgroup_id in member_of)
         ]
+        assert cls.id is not None
         lessons = [
             x
-            for x in await uow.family.lessons_of_class(school.id, cls.id, first, last)  # type: ignore[arg-type]
+            for x in await uow.family.lessons_of_class(school_id(school), cls.id, first, last)
             if x.subgroup_id is None or x.subgroup_id in member_of
         ]
         names = {
@@ -361,21 +370,21 @@ async def report_absence(
         )
     async with uow:
         pupil = own_child(actor, pupil_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None and pupil.id is not None and actor.guardian.id is not None
         now = local_now(clock, school)
         if starts < now.date() - dt.timedelta(days=7):
             raise InvalidInput("an absence more than a week ago is settled with the class teacher")
         report = AbsenceReport(
-            None,
-            school.id,
-            pupil.id,
-            actor.guardian.id,
-            starts,
-            ends,
-            ReportedReason(reason),
-            body,
-            now,
+            id=None,
+            school_id=school.id,
+            pupil_id=pupil.id,
+            guardian_id=actor.guardian.id,
+            starts=starts,
+            ends=ends,
+            reason=ReportedReason(reason),
+            text=body,
+            created_at=now,
         )
         await uow.family.add_absence_report(report)
         await uow.commit()
@@ -546,9 +555,10 @@ async def diary_day(
         if shown is None or shown not in lesson_days:
             raise NoSuchSchoolDay()
         lookback = shown - dt.timedelta(days=HOMEWORK_LOOKBACK_DAYS)
+        assert cls.id is not None
         given = [
             x
-            for x in await uow.family.lessons_of_class(school.id, cls.id, lookback, shown)  # type: ignore[arg-type]
+            for x in await uow.family.lessons_of_class(school_id(school), cls.id, lookback, shown)
             if x.subgroup_id is None or x.subgroup_id in member_of
         ]
         marks = await uow.family.marks_of_pupils(school.id, [pupil.id], shown, shown)
@@ -562,8 +572,8 @@ async def diary_day(
     index = lesson_days.index(shown)
     status = {entry.lesson_id: entry.status for entry, _ in attendance}
     by_lesson: dict[int | None, list[DayMark]] = defaultdict(list)
-    for mk, lesson in sorted(marks, key=lambda m: m[0].created_at):
-        by_lesson[lesson.id].append(
+    for mk, marked in sorted(marks, key=lambda m: m[0].created_at):
+        by_lesson[marked.id].append(
             DayMark(
                 value=mk.value,
                 work_kind=kinds.get(mk.work_kind, mk.work_kind),
@@ -591,7 +601,7 @@ async def diary_day(
                 else homework_due(
                     shown, subject_days, [x for x in given if x.subject_id == subject_id]
                 ),
-                attendance=status.get(lesson.id) if lesson else None,
+                attendance=status.get(lesson.id) if lesson and lesson.id is not None else None,
                 marks=by_lesson.get(lesson.id, []) if lesson else [],
             )
         )
@@ -617,7 +627,7 @@ def _lessons_of_day(
     held = [x for x in given if x.day == day]
     taken = {(x.lesson_number, x.subject_id) for x in held}
     slots_ids = {x.slot_id for x in held if x.slot_id is not None}
-    planned = [
+    planned: list[tuple[int, int, Lesson | None]] = [
         (s.lesson, s.subject_id, None)
         for s in slots
         if s.valid_on(day) and s.id not in slots_ids and (s.lesson, s.subject_id) not in taken

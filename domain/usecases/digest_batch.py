@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from domain.clock import school_time
@@ -38,117 +38,17 @@ from domain.model import (
 )
 from domain.people import Account
 from domain.ports import UnitOfWork
+from domain.readmodels import (
+    AccountFact,
+    ClassRows,
+    DigestFacts,
+    DigestRemark,
+    RemarkFact,
+    SchoolRows,
+    TermMarkFact,
+)
 from domain.usecases.diary import MarkComment, SubjectMarks
-from domain.usecases.family_jobs import DigestFacts, DigestRemark, next_control_work
-from domain.usecases.term_marks import current_period
-
-# --------------------------------------------------------------------------- rows read
-
-
-class LessonFact(NamedTuple):
-    """A lesson of the class, as much of it as the digest needs."""
-
-    id: int
-    day: dt.date
-    subject_id: int
-    subgroup_id: int | None
-    attendance_taken: bool
-    plan_topic_id: int | None
-
-
-class MarkFact(NamedTuple):
-    """A mark of a pupil with its lesson's day and subject, and the teacher's comment to it
-    ("" without one); a pupil's in (day, mark id) order (a sort by pupil first is half the
-    database's work of one by day across the class)."""
-
-    pupil_id: int
-    day: dt.date
-    subject_id: int
-    work_kind: str
-    value: str
-    comment: str
-
-
-class MarkCount(NamedTuple):
-    """A pupil's marks in a subject for one kind of work, counted as `MarkTally` counts them:
-    the numeric ones (values in `forecast.MARK_NUMBERS`) and their sum, and «зач»/«незач»
-    (`grading.PASS_FAIL`); the database is given those two lists to count by."""
-
-    pupil_id: int
-    subject_id: int
-    work_kind: str
-    numbers: int
-    total: int
-    others: int
-
-
-class AttendanceFact(NamedTuple):
-    """An attendance entry of a pupil (any lesson, any class), with its lesson's day; in no
-    particular order (what is worked out of them is counts)."""
-
-    pupil_id: int
-    lesson_id: int
-    day: dt.date
-    status: Attendance
-
-
-class RemarkFact(NamedTuple):
-    pupil_id: int
-    created_at: dt.datetime
-    text: str
-    teacher: str  # the author's short name, «Иванова А. П.»
-
-
-class AccountFact(NamedTuple):
-    """An account of a pupil's family: a guardian's (guardian_id set) or the pupil's own."""
-
-    pupil_id: int
-    guardian_id: int | None
-    account: Account
-
-
-class TermMarkFact(NamedTuple):
-    pupil_id: int
-    period_id: int
-    subject_id: int
-    value: str
-
-
-@dataclass(slots=True)
-class SchoolRows:
-    """A school's lists, read once per run, and what is small enough to read for the whole
-    school at once rather than a class at a time (pupils, remarks, term marks: three statements a
-    school instead of three a class)."""
-
-    work_kinds: list[WorkKind]
-    timetable: list[TimetableSlot]
-    holidays: list[Holiday]
-    assignments: list[Assignment]
-    subjects: list[Subject]
-    plan_topics: list[PlanTopic]
-    used_plan_topics: dict[tuple[int, int], set[int]]  # (class id, subject id) → plan topic ids
-    accounts: list[AccountFact]  # of the pupils' guardians and of the pupils themselves
-    # class id → the pupils in the class on the day (as `people.roster`), with their subgroups
-    pupils: dict[int, list[tuple[Pupil, frozenset[int]]]]
-    remarks: list[RemarkFact]  # about the school's pupils since the moment, oldest first
-    term_marks: list[TermMarkFact]  # of the periods asked for
-
-
-@dataclass(slots=True)
-class ClassRows:
-    """One class's journal for one digest, for the class's pupils (`SchoolRows.pupils`): a
-    constant number of queries whatever its size.
-
-    Each row is a tuple (or a driver's record) with the fields of its `…Fact`, in that order.
-    Rows may include pupils of the class whom the digest leaves out; they are not looked at.
-    The marks come counted (`MarkCount`), and listed one by one only where they are shown:
-    since the digest's first day, or over the whole period for a pupil whose chart is drawn.
-    """
-
-    lessons: Sequence[LessonFact]  # the class's lessons from min(since, period start) to the day
-    mark_counts: Sequence[MarkCount]  # the pupils' marks in the period up to the day, counted
-    marks: Sequence[MarkFact]  # those of them shown (see above)
-    attendance: Sequence[AttendanceFact]  # from min(since, period start) to the day
+from domain.usecases.kernel import current_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,15 +133,23 @@ class SchoolIndex:
 
 # --------------------------------------------------------------------------- one class
 
+R = TypeVar("R", bound=tuple[Any, ...])  # a row of a `…Fact`: the pupil's id first
+V = TypeVar("V")
 
-def _by_pupil(rows: Iterable[tuple]) -> dict[int, list]:  # type: ignore[type-arg]
-    found: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+
+def subject_id_of(marks: SubjectMarks) -> int:
+    assert marks.subject.id is not None
+    return marks.subject.id
+
+
+def _by_pupil(rows: Iterable[R]) -> dict[int, list[R]]:
+    found: dict[int, list[R]] = defaultdict(list)
     for row in rows:
         found[row[0]].append(row)
     return found
 
 
-def _member(groups: frozenset[int], keyed: dict[int | None, dict[int, object]]) -> list:  # type: ignore[type-arg]
+def _member(groups: frozenset[int], keyed: Mapping[int | None, V]) -> list[V]:
     """The per-group tables a pupil sees: the whole class's (None) and their subgroups'."""
     return [keyed[g] for g in (None, *groups) if g in keyed]
 
@@ -338,17 +246,17 @@ def pupil_digests(
     ] = {}
 
     for pupil, groups in pupils:
+        assert pupil.id is not None
         pupil_id = pupil.id
-        assert pupil_id is not None
         seen = lessons_for.get(groups)
         if seen is None:
             held: dict[int, list[int]] = defaultdict(list)
-            for table in _member(groups, held_by):
-                for subject_id, ids in table.items():
-                    held[subject_id].extend(ids)
+            for held_table in _member(groups, held_by):
+                for subject_id, held_ids in held_table.items():
+                    held[subject_id].extend(held_ids)
             left: dict[int, int] = defaultdict(int)
-            for table in _member(groups, left_by):
-                for subject_id, n in table.items():
+            for left_table in _member(groups, left_by):
+                for subject_id, n in left_table.items():
                     left[subject_id] += n
             hours: dict[int, Decimal] = defaultdict(Decimal)
             for a in assignments:
@@ -374,7 +282,7 @@ def pupil_digests(
             key = (pupil_id, subject_id)
             prediction = None
             if subject.grading is Grading.MARKS:
-                ids = held_in.get(subject_id, ())
+                ids = held_in.get(subject_id, [])
                 prediction = forecast_tally(
                     tallies.get(key) or _NO_MARKS,
                     weighing,
@@ -387,11 +295,11 @@ def pupil_digests(
                 )
             subjects.append(
                 SubjectMarks(
-                    subject,
-                    shown_of.get(key) or [],
-                    prediction,
-                    own_terms.get(subject_id),
-                    comments_of.get(key) or [],
+                    subject=subject,
+                    marks=shown_of.get(key) or [],
+                    forecast=prediction,
+                    term_mark=own_terms.get(subject_id),
+                    comments=comments_of.get(key) or [],
                 )
             )
 
@@ -408,22 +316,26 @@ def pupil_digests(
         days = 0
         if missed_per_day:
             per_day: dict[dt.date, int] = defaultdict(int)
-            for table in _member(groups, per_day_by):
-                for d, n in table.items():
+            for day_table in _member(groups, per_day_by):
+                for d, n in day_table.items():
                     per_day[d] += n
             days = sum(1 for d, n in missed_per_day.items() if n >= per_day.get(d, 0) > 0)
-        control_key = tuple(s.subject.id for s in subjects)  # type: ignore[misc]
+        control_key = tuple(subject_id_of(s) for s in subjects)
         if control_key not in control:
             control[control_key] = control_works(index, cls, subjects)
         facts = DigestFacts(
-            sum(missed_per_day.values()),
-            days,
-            late,
-            [
-                DigestRemark(school_time(created_at, school.timezone).date(), text, teacher)
+            lessons_missed=sum(missed_per_day.values()),
+            days_missed=days,
+            late=late,
+            remarks=[
+                DigestRemark(
+                    day=school_time(created_at, school.timezone).date(),
+                    text=text,
+                    teacher=teacher,
+                )
                 for _, created_at, text, teacher in remarks.get(pupil_id, ())
             ],
-            list(control[control_key]),
+            upcoming=list(control[control_key]),
         )
         family = [(guardian_id, account) for _, guardian_id, account in family_of.get(pupil_id, ())]
         yield PupilDigest(pupil, cls, subjects, facts, family)
@@ -431,6 +343,19 @@ def pupil_digests(
 
 _ONE_HOUR = Decimal(1)
 _NO_MARKS = MarkTally()
+
+
+def next_control_work(
+    subject_name: str, plan: Sequence[PlanTopic], used: Collection[int]
+) -> str | None:
+    """«Subject: topic» of the first control work among the next six topics of the plan after
+    the furthest one a lesson has reached, or None."""
+    done = max((t.number for t in plan if t.id in used), default=0)
+    for topic in [t for t in plan if t.number > done][:6]:
+        kind = topic.work_kind.casefold()
+        if "контрол" in kind or "control" in kind or "контрол" in topic.topic.casefold():
+            return f"{subject_name}: {topic.topic}"
+    return None
 
 
 def control_works(
@@ -522,6 +447,7 @@ async def class_batches(
     for cls, period in todo:
         assert cls.id is not None
         pupils = [(p, g) for p, g in school_rows.pupils.get(cls.id, ()) if p.in_journal(day)]
+        # a stored pupil always has its id; None is never a key here
         accounts = [a for p, _ in pupils for a in family_of.get(p.id, ())]  # type: ignore[arg-type]
         if reachable_only:
             reachable = {a.pupil_id for a in accounts if _reachable(a.account)}

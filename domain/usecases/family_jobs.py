@@ -9,24 +9,27 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from domain.clock import day_range, school_time
 from domain.family import TermAcknowledgement
 from domain.forecast import Forecast, describe
 from domain.grading import term_marks_shown
+from domain.intents import AcknowledgeTermMarks, ContactClassTeacher
 from domain.journal import Attendance
-from domain.model import Grading, Period, PlanTopic, Pupil, School, SchoolClass
+from domain.model import Grading, Period, Pupil, School, SchoolClass
 from domain.people import Account, PersonKind
 from domain.ports import Clock, UnitOfWork
+from domain.readmodels import DigestFacts, DigestRemark
+from domain.text import strong
 from domain.usecases.diary import MarkComment, SubjectMarks
+from domain.usecases.digest_batch import next_control_work
+from domain.usecases.kernel import current_period
 from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_day, to_outbox
-from domain.usecases.term_marks import current_period
 
 if TYPE_CHECKING:
     from domain.usecases.digest_batch import Part, PupilDigest
@@ -34,9 +37,7 @@ if TYPE_CHECKING:
 MARK_SETTLE = dt.timedelta(minutes=10)  # a mark corrected within this notifies once
 REMIND_EVERY = dt.timedelta(days=2)
 MOST_REMINDERS = 3
-ACK_PREFIX = "ack:"
 ACK_BUTTON = Msg("✅ I have seen them")  # «Ознакомлен(а)» in Russian
-CONTACT_PREFIX = "ctc:"  # + pupil id: the class teacher's contact, under a digest
 CONTACT_BUTTON = Msg("📞 Contact the class teacher")
 
 
@@ -71,7 +72,7 @@ async def family_accounts(
     return found
 
 
-def _reachable(account: Account) -> bool:
+def reachable(account: Account) -> bool:
     return account.id is not None and account.unreachable_at is None
 
 
@@ -97,7 +98,7 @@ async def announce_marks(
             [subject] = await uow.people.subjects(mark.school_id, [lesson.subject_id]) or [None]
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(mark.school_id)}
             for _, account in await family_accounts(uow, mark.school_id, pupils[0]):
-                if not _reachable(account) or not account.notify_marks:
+                if not reachable(account) or not account.notify_marks:
                     continue
                 if school.schedule.private_notifications:  # no names, marks, subjects, comments
                     lines: tuple[Msg, ...] = (
@@ -218,18 +219,18 @@ class Digest:
         weights: Mapping[str, Decimal] | None = None,
     ) -> list[Notice]:
         """The notices of one class's digests, to every reachable account of each family.
-        `shared`: one dict for a school's classes, for the lines pupils have alike (`_lines`);
+        `shared`: one dict for a school's classes, for the lines pupils have alike (`digest_lines`);
         `weights`: each kind of work's weight by name, for the chart's mean (else 1 each)."""
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
         since = digest_since(school, day)
         result: list[Notice] = []
         for pupil, cls, subjects, facts, family in batch:
-            accounts = [a for _, a in family if _reachable(a)]
+            accounts = [a for _, a in family if reachable(a)]
             period = current_period(periods, cls.grade, day)
             if not accounts or period is None:
                 continue
-            lines = _lines(pupil, cls, subjects, facts, kind_names, since, day, shared)
+            lines = digest_lines(pupil, cls, subjects, facts, kind_names, since, day, shared)
             for account in accounts:
                 key = f"digest:{school.id}:{period_key}:{account.id}:{pupil.id}"
                 if school.schedule.private_notifications:
@@ -239,7 +240,7 @@ class Digest:
                 # A teacher's word asks for an answer: until the bot carries one, the class
                 # teacher's contact is a tap away.
                 contact = (
-                    (((CONTACT_BUTTON, f"{CONTACT_PREFIX}{pupil.id}"),),) if facts.remarks else ()
+                    (((CONTACT_BUTTON, ContactClassTeacher(pupil.id)),),) if facts.remarks else ()
                 )
                 result.append(
                     Notice(account, school.id, self.kind, key, tuple(lines), buttons=contact)
@@ -278,7 +279,7 @@ def digest_since(school: School, day: dt.date) -> dt.date:
 _SHARED_LINES = 20_000  # lines kept for reuse in a school's digests; then started afresh
 
 
-def _lines(
+def digest_lines(
     pupil: Pupil,
     cls: SchoolClass,
     subjects: Sequence[SubjectMarks],
@@ -298,8 +299,8 @@ def _lines(
         shared.clear()
     lines = [
         msg(
-            "<b>{name}</b>, {cls}: {days}",
-            name=pupil.full_name,
+            "{name}, {cls}: {days}",
+            name=strong(pupil.full_name),
             cls=cls.name,
             days=day_range(since, day),
         )
@@ -320,7 +321,9 @@ def _lines(
         said = shared.get(key)
         if said is None:
             said = shared[key] = [
-                msg("<b>{subject}</b>: new marks {marks}", subject=s.subject.name, marks=marks_text)
+                msg(
+                    "{subject}: new marks {marks}", subject=strong(s.subject.name), marks=marks_text
+                )
             ]
         lines += said
         for comment in s.comments:  # the teacher's own words: this pupil's, never shared
@@ -395,25 +398,6 @@ def _forecast_lines(
     return lines
 
 
-@dataclass(slots=True)
-class DigestFacts:
-    """What a digest says besides the marks, for the message and for the printed page."""
-
-    lessons_missed: int
-    days_missed: int
-    late: int
-    remarks: list[DigestRemark]
-    upcoming: list[str]
-
-
-class DigestRemark(NamedTuple):
-    """A teacher's word to the family in the digest's weeks, and who wrote it."""
-
-    day: dt.date
-    text: str
-    teacher: str = ""  # «Иванова А. П.»
-
-
 async def digest_facts(
     uow: UnitOfWork,
     school: School,
@@ -474,19 +458,6 @@ async def _control_works(
         if work is not None:
             found.append(work)
     return found
-
-
-def next_control_work(
-    subject_name: str, plan: Sequence[PlanTopic], used: Collection[int]
-) -> str | None:
-    """«Subject: topic» of the first control work among the next six topics of the plan after
-    the furthest one a lesson has reached, or None."""
-    done = max((t.number for t in plan if t.id in used), default=0)
-    for topic in [t for t in plan if t.number > done][:6]:
-        kind = topic.work_kind.casefold()
-        if "контрол" in kind or "control" in kind or "контрол" in topic.topic.casefold():
-            return f"{subject_name}: {topic.topic}"
-    return None
 
 
 # --------------------------------------------------------------------------- term marks
@@ -583,7 +554,7 @@ class TermMarksNotice:
                     self.name,
                     f"term:{school.id}:{period.id}:{ack.id}:{account.id}",
                     tuple(lines),
-                    buttons=(((ACK_BUTTON, f"{ACK_PREFIX}{ack.id}"),),),
+                    buttons=(((ACK_BUTTON, AcknowledgeTermMarks(ack.id)),),),
                 )
             )
         return result
@@ -624,7 +595,7 @@ class TermMarksNotice:
                                 name=name,
                             ),
                         ),
-                        buttons=(((ACK_BUTTON, f"{ACK_PREFIX}{ack.id}"),),),
+                        buttons=(((ACK_BUTTON, AcknowledgeTermMarks(ack.id)),),),
                     )
                 )
         await uow.family.save_acknowledgements(due)

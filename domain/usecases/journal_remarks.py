@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from domain.clock import SystemClock, school_time
 from domain.errors import Forbidden, InvalidInput
+from domain.intents import OpenRemark
 from domain.journal import sort_key
 from domain.model import GradeRange, School, SchoolClass, StaffMember
 from domain.names import PersonName
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.remarks import MAX_REMARK_TEXT, JournalRemark, RemarkStatus
+from domain.usecases.kernel import acting_school, local_now
 from domain.usecases.scheduling import (
     DailyJob,
     Msg,
@@ -29,9 +31,7 @@ from domain.usecases.scheduling import (
     msg,
     to_outbox,
 )
-from domain.usecases.teaching import _school, local_now
 
-REMARK_PREFIX = "rmk:"  # a button under a notice: open the remark in the bot
 OPEN_BUTTON = Msg("📝 Open the remark")  # translated for the recipient
 DUE_CHOICES = (3, 7, 14)  # days the bot offers for the due date
 REOPEN_DAYS = 3  # a remark reopened after its due date gets this many days again
@@ -104,7 +104,7 @@ async def _names(uow: UnitOfWork, school_id: int, ids: Sequence[int]) -> dict[in
     return {s.id: s for s in await uow.people.staff(school_id, sorted(set(ids)))}  # type: ignore[misc]
 
 
-async def _views(
+async def lesson_views(
     uow: UnitOfWork, school: School, remarks: Sequence[JournalRemark], clock: Clock | None
 ) -> list[RemarkView]:
     assert school.id is not None
@@ -163,7 +163,8 @@ async def _notices(
 ) -> list[Notice]:
     assert school.id is not None
     accounts = await uow.accounts.accounts_of(school.id, PersonKind.STAFF, staff_id)
-    button = ((OPEN_BUTTON, f"{REMARK_PREFIX}{remark.id}"),)
+    assert remark.id is not None
+    button = ((OPEN_BUTTON, OpenRemark(remark.id)),)
     return [Notice(a, school.id, kind, f"{key}:{a.id}", lines, buttons=(button,)) for a in accounts]
 
 
@@ -188,7 +189,7 @@ async def remark_teachers(uow: UnitOfWork, actor: Actor) -> list[TeacherChoice]:
     """Teachers who teach in a class of the deputy's grades (not the deputy themselves)."""
     deputy_id, grades = _deputy(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         classes = sorted(await _classes_in(uow, school.id, grades), key=lambda c: sort_key(c.name))
         taught: dict[int, list[str]] = {}
@@ -226,7 +227,7 @@ async def write_remark(
     deputy_id, grades = _deputy(actor)
     body = check_text(text)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         now = local_now(clock, school)
         if due < now.date():
@@ -273,10 +274,10 @@ async def remarks_by_deputy(
     """The deputy's own remarks: open first, then those waiting for acceptance, then accepted."""
     deputy_id, _ = _deputy(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         remarks = await uow.remarks.by_deputy(school.id, deputy_id)
-        return await _views(uow, school, remarks, clock)
+        return await lesson_views(uow, school, remarks, clock)
 
 
 async def accept(uow: UnitOfWork, actor: Actor, remark_id: int, clock: Clock) -> JournalRemark:
@@ -289,7 +290,7 @@ async def accept(uow: UnitOfWork, actor: Actor, remark_id: int, clock: Clock) ->
             return remark
         if remark.status is not RemarkStatus.FIXED:
             raise Forbidden("the teacher has not marked this remark fixed yet")
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         remark.status = RemarkStatus.ACCEPTED
         remark.accepted_at = local_now(clock, school)
         await uow.remarks.save(remark)
@@ -315,7 +316,7 @@ async def reopen(
             raise RemarkRefused()
         if remark.status is RemarkStatus.OPEN:
             raise Forbidden("the remark is already open")
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         now = local_now(clock, school)
         today = now.date()
         if due is not None and due < today:
@@ -364,10 +365,10 @@ async def remarks_for_teacher(
     """Remarks addressed to the actor: open first (earliest due first), then the rest."""
     staff_id = _staff(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         remarks = await uow.remarks.for_teacher(school.id, staff_id)
-        return await _views(uow, school, remarks, clock)
+        return await lesson_views(uow, school, remarks, clock)
 
 
 async def mark_fixed(
@@ -380,7 +381,7 @@ async def mark_fixed(
             raise RemarkRefused()
         if remark.status is not RemarkStatus.OPEN:
             return remark  # a second tap changes nothing and tells nobody twice
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         now = local_now(clock, school)
         remark.status = RemarkStatus.FIXED
         remark.fixed_at = now
@@ -419,8 +420,8 @@ async def remark_detail(
     """One remark, for the teacher it is addressed to or the deputy who wrote it."""
     async with uow:
         remark = await _remark(uow, actor, remark_id)
-        school = await _school(uow, actor)
-        [view] = await _views(uow, school, [remark], clock)
+        school = await acting_school(uow, actor)
+        [view] = await lesson_views(uow, school, [remark], clock)
     return view
 
 

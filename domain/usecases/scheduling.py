@@ -20,11 +20,12 @@ from domain.delivery import (
     QuietHours,
     deliver_at,
 )
+from domain.intents import Intent
 from domain.journal import LessonState, end_of_day, is_school_day
 from domain.model import ALL_GRADES, School
 from domain.people import Account, PersonKind
 from domain.ports import Clock, UnitOfWork
-from domain.usecases.teaching import _materialise, _views
+from domain.usecases.kernel import lesson_views, materialise_lessons
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ class Notice:
     dedup_key: str
     lines: tuple[Msg, ...]
     urgent: bool = False
-    buttons: tuple[tuple[tuple[Label, str], ...], ...] = field(default=())  # (label, data)
+    buttons: tuple[tuple[tuple[Label, Intent], ...], ...] = field(default=())  # (label, intent)
     photo: bytes | None = None
     not_after: dt.datetime | None = None  # not delivered after this (see OutboxMessage)
 
@@ -66,7 +67,7 @@ class NoticeRenderer(Protocol):
         ...
 
     def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
-        """Its buttons, rows of {"text": label, "data": callback data}."""
+        """Its buttons, rows of {"text": label, "data": the intent as the messenger's payload}."""
         ...
 
 
@@ -136,11 +137,11 @@ class EveningReminder:
     ) -> list[Notice]:
         assert school.id is not None
         day = dt.date.fromisoformat(period_key)
-        await _materialise(
+        await materialise_lessons(
             uow, school, day, await uow.journal.timetable(school.id, day.isoweekday())
         )
         lessons = await uow.journal.lessons_on(school.id, day)
-        views = await _views(uow, school, lessons, None)
+        views = await lesson_views(uow, school, lessons, None)
         by_teacher: dict[int, list[Msg]] = {}
         for v in views:
             if v.state == [LessonState.DONE]:
@@ -196,7 +197,7 @@ def to_outbox(
                               urgent=notice.urgent),
         created_at=now, urgent=notice.urgent,
         buttons=renderer.render_buttons(notice) if notice.buttons else [],
-        photo=notice.photo, not_after=notice.not_after,
+        photo=notice.photo, not_after=notice.not_after, messenger=notice.account.messenger,
     )  # fmt: skip
 
 

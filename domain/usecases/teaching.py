@@ -12,27 +12,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from domain.clock import school_time
-from domain.errors import Forbidden, Gone, InvalidInput, JournalError, NotFound
+from domain.errors import Forbidden, Gone, InvalidInput, JournalError
 from domain.journal import (
     Attendance,
     AuditEntry,
+    EntryChange,
+    EntryChangeKind,
     EntryKind,
     Lesson,
-    LessonState,
     Mark,
     Remark,
     RemarkTone,
+    entry_change,
     entry_deadline,
     is_late,
-    is_school_day,
     last_lesson_end,
-    lesson_state,
     sort_key,
 )
-from domain.model import Grading, Period, PlanTopic, Pupil, School, TimetableSlot, WorkKind
+
+# the refusal a late change without a reason gets, where the screens look for it
+from domain.journal import ReasonRequired as ReasonRequired
+from domain.model import Grading, PlanTopic, Pupil, School, WorkKind
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
+from domain.usecases.kernel import (
+    LessonView,
+    acting_school,
+    acting_teacher,
+    clean_reason,
+    lesson_views,
+    local_now,
+    materialise_lessons,
+)
 
 if TYPE_CHECKING:
     from domain.usecases.scheduling import NoticeRenderer
@@ -41,14 +52,7 @@ MAX_TOPIC = 500
 MAX_HOMEWORK = 2000
 MAX_REMARK = 1000
 MAX_COMMENT = 200
-MAX_REASON = 500
 REMOVE_MARK = ""
-
-
-class ReasonRequired(Forbidden):
-    """The entry window has closed: a change now needs a reason, kept in the audit trail."""
-
-    message = "the entry window has closed; give a reason for the change"
 
 
 class PupilAbsent(JournalError):
@@ -62,31 +66,6 @@ class LessonRefused(Forbidden):
 
 
 # --------------------------------------------------------------------------- views
-
-
-@dataclass(slots=True)
-class LessonView:
-    lesson: Lesson
-    class_name: str
-    subject_name: str
-    group_name: str
-    grade: int
-    grading: Grading
-    starts: dt.time | None
-    ends: dt.time | None
-    state: list[LessonState]
-    is_substitution: bool
-    teacher_name: str = ""
-    suggested_topic: PlanTopic | None = None
-    pupils: int = 0
-    absent: int = 0
-    late: int = 0
-    marks: int = 0
-
-    @property
-    def title(self) -> str:
-        group = f" ({self.group_name})" if self.group_name else ""
-        return f"{self.class_name}{group} · {self.subject_name}"
 
 
 @dataclass(slots=True)
@@ -153,28 +132,9 @@ def default_kind(kinds: Sequence[WorkKind], given: dict[str, int]) -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-async def _school(uow: UnitOfWork, actor: Actor) -> School:
-    if actor.school_id is None:
-        raise Forbidden("you are not linked to a school yet; open the invitation link")
-    school = await uow.schools.get(actor.school_id)
-    if school is None:
-        raise NotFound("the school is gone")
-    return school
-
-
-def _teacher(actor: Actor) -> int:
-    if not actor.is_teacher or actor.staff_id is None:
-        raise Forbidden("only teachers can do this")
-    return actor.staff_id
-
-
-def local_now(clock: Clock, school: School) -> dt.datetime:
-    return school_time(clock.now(), school.timezone)
-
-
 async def _lesson(uow: UnitOfWork, actor: Actor, lesson_id: int) -> Lesson:
     """The lesson if the actor teaches or substitutes it; a refusal for anything else."""
-    staff_id = _teacher(actor)
+    staff_id = acting_teacher(actor)
     assert actor.school_id is not None
     lesson = await uow.journal.lesson(actor.school_id, lesson_id)
     if lesson is None:
@@ -182,88 +142,6 @@ async def _lesson(uow: UnitOfWork, actor: Actor, lesson_id: int) -> Lesson:
     if not lesson.taught_by(staff_id):
         raise LessonRefused()
     return lesson
-
-
-async def _materialise(
-    uow: UnitOfWork, school: School, day: dt.date, slots: Sequence[TimetableSlot]
-) -> None:
-    """Make the day's lessons from the timetable: not on holidays or days off, nor outside the
-    study periods of the class's grade (a timetable without dates would else give August
-    lessons that then stand overdue in September), where the school has periods at all."""
-    assert school.id is not None
-    valid = [s for s in slots if s.valid_on(day)]
-    if not valid:
-        return
-    holidays = await uow.journal.holidays(school.id)
-    periods = await uow.journal.periods(school.id)
-    classes = {c.id: c for c in await uow.people.classes(school.id)}
-    six_days = any(s.weekday == 6 for s in slots)
-    made = [
-        Lesson(
-            None,
-            school.id,
-            day,
-            s.lesson,
-            s.class_id,
-            s.subgroup_id,
-            s.subject_id,
-            s.teacher_id,
-            s.id,
-        )
-        for s in valid
-        if s.class_id in classes
-        and is_school_day(day, classes[s.class_id].grade, holidays, six_days)
-        and _in_study_period(day, classes[s.class_id].grade, periods)
-    ]
-    if made:
-        await uow.journal.add_lessons(made)
-
-
-def _in_study_period(day: dt.date, grade: int, periods: Sequence[Period]) -> bool:
-    """No periods stored (a school set up without them): every school day counts."""
-    if not periods:
-        return True
-    return any(p.covers(day) and grade in p.grades for p in periods)
-
-
-async def _views(
-    uow: UnitOfWork, school: School, lessons: Sequence[Lesson], actor_staff: int | None
-) -> list[LessonView]:
-    assert school.id is not None
-    if not lessons:
-        return []
-    classes = {c.id: c for c in await uow.people.classes(school.id, [x.class_id for x in lessons])}
-    subjects = {
-        s.id: s for s in await uow.people.subjects(school.id, [x.subject_id for x in lessons])
-    }
-    group_ids = [x.subgroup_id for x in lessons if x.subgroup_id]
-    groups = (
-        {g.id: g for g in await uow.people.subgroups(school.id, group_ids)} if group_ids else {}
-    )
-    teacher_ids = {x.teacher_id for x in lessons}
-    staff = {s.id: s for s in await uow.people.staff(school.id, sorted(teacher_ids))}
-    bells = {b.lesson: b for b in await uow.journal.bells(school.id) if b.shift == 1}
-    views = []
-    for x in sorted(lessons, key=lambda x: (x.day, x.lesson_number, x.class_id)):
-        cls = classes.get(x.class_id)
-        subject = subjects.get(x.subject_id)
-        bell = bells.get(x.lesson_number)
-        views.append(
-            LessonView(
-                lesson=x,
-                class_name=cls.name if cls else "?",
-                subject_name=subject.name if subject else "?",
-                group_name=groups[x.subgroup_id].name if x.subgroup_id in groups else "",
-                grade=cls.grade if cls else 0,
-                grading=subject.grading if subject else Grading.MARKS,
-                starts=bell.starts if bell else None,
-                ends=bell.ends if bell else None,
-                state=lesson_state(x),
-                is_substitution=actor_staff is not None and x.substitute_id == actor_staff,
-                teacher_name=staff[x.teacher_id].short_name if x.teacher_id in staff else "",
-            )
-        )
-    return views
 
 
 async def _roster(uow: UnitOfWork, lesson: Lesson) -> list[Pupil]:
@@ -274,6 +152,10 @@ async def _roster(uow: UnitOfWork, lesson: Lesson) -> list[Pupil]:
         (p for p in pupils if p.in_journal(lesson.day)),
         key=lambda p: (sort_key(p.last_name), sort_key(p.first_name)),
     )
+
+
+def _id(p: Pupil) -> int | None:
+    return p.id
 
 
 def _pupil_name(p: Pupil) -> str:
@@ -301,33 +183,25 @@ async def _homework_deadline(uow: UnitOfWork, school: School, lesson: Lesson) ->
     return entry_deadline(EntryKind.HOMEWORK, lesson.day, school.timezone, last_lesson_ends=ends)
 
 
-def _audit(
+def _lesson_audit(
+    change: EntryChange,
     lesson: Lesson,
-    entity: str,
-    entity_id: int,
     field_name: str,
-    old: str | None,
-    new: str | None,
-    author: int,
+    actor: Actor,
     now: dt.datetime,
     reason: str,
-    late: bool,
 ) -> AuditEntry:
-    return AuditEntry(
-        None, lesson.school_id, entity, entity_id, field_name, old, new, author, now, reason, late
+    """The audit line of a change to one of the lesson's own fields."""
+    assert lesson.id is not None
+    return change.audit(
+        school_id=lesson.school_id,
+        entity="lesson",
+        entity_id=lesson.id,
+        field_name=field_name,
+        author_id=acting_teacher(actor),
+        at=now,
+        reason=reason,
     )
-
-
-def _clean_reason(reason: str | None) -> str:
-    text = " ".join((reason or "").split())
-    if len(text) > MAX_REASON:
-        raise InvalidInput("the reason is longer than {limit} characters", limit=MAX_REASON)
-    return text
-
-
-def _require_reason_if_late(late: bool, changes_existing: bool, reason: str) -> None:
-    if late and changes_existing and not reason:
-        raise ReasonRequired()
 
 
 # --------------------------------------------------------------------------- today
@@ -335,15 +209,17 @@ def _require_reason_if_late(late: bool, changes_existing: bool, reason: str) -> 
 
 async def todays_lessons(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[LessonView]:
     """The teacher's lessons today, substitutions included, each with what is missing."""
-    staff_id = _teacher(actor)
+    staff_id = acting_teacher(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         today = local_now(clock, school).date()
         assert school.id is not None
         slots = await uow.journal.timetable(school.id, today.isoweekday())
-        await _materialise(uow, school, today, [s for s in slots if s.teacher_id == staff_id])
+        await materialise_lessons(
+            uow, school, today, [s for s in slots if s.teacher_id == staff_id]
+        )
         lessons = await uow.journal.lessons_on(school.id, today, staff_id)
-        views = await _views(uow, school, lessons, staff_id)
+        views = await lesson_views(uow, school, lessons, staff_id)
         await uow.commit()
     return views
 
@@ -351,8 +227,8 @@ async def todays_lessons(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[Le
 async def lesson_card(uow: UnitOfWork, actor: Actor, lesson_id: int, clock: Clock) -> LessonView:
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
-        school = await _school(uow, actor)
-        [view] = await _views(uow, school, [lesson], actor.staff_id)
+        school = await acting_school(uow, actor)
+        [view] = await lesson_views(uow, school, [lesson], actor.staff_id)
         view.suggested_topic = await _suggested_topic(uow, lesson, view.grade)
         roster = await _roster(uow, lesson)
         ids = {p.id for p in roster}
@@ -378,13 +254,15 @@ async def set_topic(
     reason: str | None = None,
 ) -> Lesson:
     """The topic typed or taken from the plan; may be entered ahead for future lessons."""
-    reason_text = _clean_reason(reason)
+    reason_text = clean_reason(reason)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
-        school = await _school(uow, actor)
-        [view] = await _views(uow, school, [lesson], actor.staff_id)
+        school = await acting_school(uow, actor)
         if plan_topic_id is not None:
-            plan = await uow.journal.plan(school.id, lesson.subject_id, lesson.class_id, view.grade)  # type: ignore[arg-type]
+            grade, _ = await _grade_and_grading(uow, lesson)
+            plan = await uow.journal.plan(
+                lesson.school_id, lesson.subject_id, lesson.class_id, grade
+            )
             chosen = next((t for t in plan if t.id == plan_topic_id), None)
             if chosen is None:
                 raise Forbidden("this topic is not in the plan of this class")
@@ -397,23 +275,11 @@ async def set_topic(
                 raise InvalidInput("the topic is longer than {limit} characters", limit=MAX_TOPIC)
         now = local_now(clock, school)
         late = is_late(now, entry_deadline(EntryKind.LESSON_FACTS, lesson.day, school.timezone))
-        _require_reason_if_late(late, bool(lesson.topic) and lesson.topic != topic, reason_text)
-        if lesson.topic != topic or lesson.plan_topic_id != plan_topic_id:
+        change = entry_change(lesson.topic or None, topic, late=late)
+        change.require_reason(reason_text)
+        if change.recorded or lesson.plan_topic_id != plan_topic_id:
             await uow.journal.add_audit(
-                [
-                    _audit(
-                        lesson,
-                        "lesson",
-                        lesson_id,
-                        "topic",
-                        lesson.topic or None,
-                        topic,
-                        actor.staff_id,
-                        now,
-                        reason_text,
-                        late,
-                    )
-                ]  # type: ignore[arg-type]
+                [_lesson_audit(change, lesson, "topic", actor, now, reason_text)]
             )
             lesson.topic = topic
             lesson.plan_topic_id = plan_topic_id
@@ -431,33 +297,20 @@ async def set_homework(
     reason: str | None = None,
 ) -> Lesson:
     """Homework typed, or "" for «no homework»; may be entered ahead."""
-    reason_text = _clean_reason(reason)
+    reason_text = clean_reason(reason)
     homework = text.strip()
     if len(homework) > MAX_HOMEWORK:
         raise InvalidInput("the homework is longer than {limit} characters", limit=MAX_HOMEWORK)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         now = local_now(clock, school)
         late = is_late(now, await _homework_deadline(uow, school, lesson))
-        changes = lesson.homework is not None and lesson.homework != homework
-        _require_reason_if_late(late, changes, reason_text)
-        if lesson.homework != homework:
+        change = entry_change(lesson.homework, homework, late=late)
+        change.require_reason(reason_text)
+        if change.recorded:
             await uow.journal.add_audit(
-                [
-                    _audit(
-                        lesson,
-                        "lesson",
-                        lesson_id,
-                        "homework",
-                        lesson.homework,
-                        homework,
-                        actor.staff_id,
-                        now,
-                        reason_text,
-                        late,
-                    )
-                ]  # type: ignore[arg-type]
+                [_lesson_audit(change, lesson, "homework", actor, now, reason_text)]
             )
             lesson.homework = homework
             await uow.journal.save_lesson(lesson)
@@ -473,7 +326,11 @@ async def attendance_roster(uow: UnitOfWork, actor: Actor, lesson_id: int) -> li
         lesson = await _lesson(uow, actor, lesson_id)
         roster = await _roster(uow, lesson)
         entries = {a.pupil_id: a.status for a in await uow.journal.attendance([lesson_id])}
-    return [RosterEntry(p.id, _pupil_name(p), entries.get(p.id)) for p in roster]  # type: ignore[arg-type]
+    return [
+        RosterEntry(pupil_id=pid, name=_pupil_name(p), attendance=entries.get(pid))
+        for p in roster
+        if (pid := _id(p)) is not None
+    ]
 
 
 async def save_attendance(
@@ -490,10 +347,10 @@ async def save_attendance(
 
     `leaving`: the teacher left the register, which saves it; leaving the register of a lesson
     still to come with nobody marked saves nothing and refuses nothing."""
-    reason_text = _clean_reason(reason)
+    reason_text = clean_reason(reason)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         now = local_now(clock, school)
         if lesson.day > now.date():
             if leaving and not statuses:
@@ -505,48 +362,42 @@ async def save_attendance(
             raise Forbidden("this pupil is not on the lesson's roster")
         old = {a.pupil_id: a.status for a in await uow.journal.attendance([lesson_id])}
         new = {pid: Attendance(s) for pid, s in statuses.items() if s is not None}
-        changed = sorted(set(old) | set(new), key=int)
-        changed = [pid for pid in changed if old.get(pid) != new.get(pid)]
         late = is_late(now, entry_deadline(EntryKind.LESSON_FACTS, lesson.day, school.timezone))
-        _require_reason_if_late(late, lesson.attendance_taken and bool(changed), reason_text)
+        changes = {
+            pid: entry_change(
+                old[pid].value if pid in old else None,
+                new[pid].value if pid in new else None,
+                late=late,
+                stood=lesson.attendance_taken,
+            )
+            for pid in sorted(set(old) | set(new), key=int)
+        }
+        changed = {pid: c for pid, c in changes.items() if c.recorded}
+        for change in changed.values():
+            change.require_reason(reason_text)
         if changed or not lesson.attendance_taken:
             await uow.journal.replace_attendance(lesson.school_id, lesson_id, new)
             await uow.journal.add_audit(
                 [
-                    _audit(
-                        lesson,
-                        "attendance",
-                        lesson_id,
-                        str(pid),
-                        old[pid].value if pid in old else None,
-                        new[pid].value if pid in new else None,
-                        actor.staff_id,
-                        now,
-                        reason_text,
-                        late,
-                    )  # type: ignore[arg-type]
-                    for pid in changed
+                    change.audit(
+                        school_id=lesson.school_id,
+                        entity="attendance",
+                        entity_id=lesson_id,
+                        field_name=str(pid),
+                        author_id=acting_teacher(actor),
+                        at=now,
+                        reason=reason_text,
+                    )
+                    for pid, change in changed.items()
                 ]
             )
         if not lesson.attendance_taken:
             lesson.attendance_taken = True
             await uow.journal.save_lesson(lesson)
             # When the register was first taken, and whether in time: the control figures use it.
+            taken = entry_change(None, "1", late=late)
             await uow.journal.add_audit(
-                [
-                    _audit(
-                        lesson,
-                        "lesson",
-                        lesson_id,
-                        "attendance_taken",
-                        None,
-                        "1",
-                        actor.staff_id,
-                        now,
-                        reason_text,
-                        late,
-                    )
-                ]  # type: ignore[arg-type]
+                [_lesson_audit(taken, lesson, "attendance_taken", actor, now, reason_text)]
             )
         await uow.commit()
     return lesson
@@ -568,10 +419,10 @@ async def marks_sheet(
     """The lesson's roster with its marks, for one kind of work (None: the default one)."""
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         kinds = await uow.schools.work_kinds(lesson.school_id)
-        [view] = await _views(uow, school, [lesson], actor.staff_id)
-        scale = _scale(school, view)
+        [view] = await lesson_views(uow, school, [lesson], actor.staff_id)
+        scale = _scale(school, view.grade, view.grading)
         roster = await _roster(uow, lesson)
         attendance = {a.pupil_id: a.status for a in await uow.journal.attendance([lesson_id])}
         marks: dict[int, dict[str, str]] = {}
@@ -588,8 +439,14 @@ async def marks_sheet(
     if kind is None:
         raise Forbidden("there is no such kind of work")
     lines = [
-        RosterEntry(p.id, _pupil_name(p), attendance.get(p.id), marks.get(p.id, {}))  # type: ignore[arg-type]
+        RosterEntry(
+            pupil_id=pid,
+            name=_pupil_name(p),
+            attendance=attendance.get(pid),
+            marks=marks.get(pid, {}),
+        )
         for p in roster
+        if (pid := _id(p)) is not None
     ]
     return MarksSheet(
         view=view,
@@ -600,10 +457,10 @@ async def marks_sheet(
     )
 
 
-def _scale(school: School, view: LessonView) -> tuple[str, ...]:
-    if not school.grading.marks_allowed_in(view.grade):
+def _scale(school: School, grade: int, grading: Grading) -> tuple[str, ...]:
+    if not school.grading.marks_allowed_in(grade):
         raise Forbidden("the first grade gets no marks")
-    scale = school.grading.values_for(view.grading.value)
+    scale = school.grading.values_for(grading.value)
     if not scale:
         raise Forbidden("this subject is not graded with marks")
     return scale
@@ -611,8 +468,9 @@ def _scale(school: School, view: LessonView) -> tuple[str, ...]:
 
 async def work_kinds(uow: UnitOfWork, actor: Actor) -> list[WorkKind]:
     async with uow:
-        school = await _school(uow, actor)
-        return await uow.schools.work_kinds(school.id)  # type: ignore[arg-type]
+        school = await acting_school(uow, actor)
+        assert school.id is not None
+        return await uow.schools.work_kinds(school.id)
 
 
 async def put_mark(
@@ -632,107 +490,131 @@ async def put_mark(
 
     A new value for a pupil marked absent (Н) on the lesson is refused with PupilAbsent unless
     `absent_ok` (the teacher confirmed it)."""
-    reason_text = _clean_reason(reason)
+    reason_text = clean_reason(reason)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         now = local_now(clock, school)
         if lesson.day > now.date():
             raise Forbidden("the lesson has not taken place yet")
         kind = await _work_kind(uow, lesson.school_id, work_kind)
-        [view] = await _views(uow, school, [lesson], actor.staff_id)
-        scale = _scale(school, view)
+        grade, grading = await _grade_and_grading(uow, lesson)
+        scale = _scale(school, grade, grading)
         if value != REMOVE_MARK and value not in scale:
             raise Forbidden("{value} is not a mark of this subject", value=value)
         pupil = next((p for p in await _roster(uow, lesson) if p.id == pupil_id), None)
         if pupil is None:
             raise Forbidden("this pupil is not on the lesson's roster")
-        existing = next(
-            (
-                m
-                for m in await uow.journal.marks([lesson_id])
-                if m.pupil_id == pupil_id and m.work_kind == kind.code
-            ),
-            None,
-        )
-        new_value = value != REMOVE_MARK and (existing is None or existing.value != value)
-        if new_value and not absent_ok:
+        existing = await _mark_of(uow, lesson_id, pupil_id, kind.code)
+        entry_kind = EntryKind.WRITTEN_MARK if kind.written else EntryKind.ORAL_MARK
+        deadline = entry_deadline(entry_kind, lesson.day, school.timezone, grade=grade)
+        old = existing.value if existing is not None else None
+        change = entry_change(old, value or None, late=is_late(now, deadline))
+        gives_value = change.kind in (EntryChangeKind.NEW, EntryChangeKind.CHANGED)
+        if gives_value and not absent_ok:
             attendance = await uow.journal.attendance([lesson_id])
             if any(a.pupil_id == pupil_id and a.status is Attendance.ABSENT for a in attendance):
                 raise PupilAbsent(name=_pupil_name(pupil), value=value)
-        entry_kind = EntryKind.WRITTEN_MARK if kind.written else EntryKind.ORAL_MARK
-        deadline = entry_deadline(entry_kind, lesson.day, school.timezone, grade=view.grade)
-        late = is_late(now, deadline)
         note = None if comment is None else " ".join(comment.split())[:MAX_COMMENT]
         if existing is None:
             if value == REMOVE_MARK:
                 await uow.commit()
                 return None
             mark = Mark(
-                None,
-                lesson.school_id,
-                lesson_id,
-                pupil_id,
-                kind.code,
-                value,
-                note or "",
-                actor.staff_id,
-                now,
-            )  # type: ignore[arg-type]
+                id=None,
+                school_id=lesson.school_id,
+                lesson_id=lesson_id,
+                pupil_id=pupil_id,
+                work_kind=kind.code,
+                value=value,
+                comment=note or "",
+                author_id=acting_teacher(actor),
+                created_at=now,
+            )
             await uow.journal.save_mark(mark)
             assert mark.id is not None
-            await uow.journal.add_audit(
-                [
-                    _audit(
-                        lesson,
-                        "mark",
-                        mark.id,
-                        "value",
-                        None,
-                        value,
-                        actor.staff_id,  # type: ignore[arg-type]
-                        now,
-                        reason_text,
-                        late,
-                    )
-                ]
-            )
+            await uow.journal.add_audit([_mark_audit(change, mark, actor, now, reason_text)])
             await uow.commit()
             return mark
-        if existing.value == value and (note is None or note == existing.comment):
+        if not change.recorded and (note is None or note == existing.comment):
             await uow.commit()
             return existing
-        _require_reason_if_late(late, existing.value != value, reason_text)
-        assert existing.id is not None
-        if existing.value != value:
-            await uow.journal.add_audit(
-                [
-                    _audit(
-                        lesson,
-                        "mark",
-                        existing.id,
-                        "value",
-                        existing.value,
-                        value or None,
-                        actor.staff_id,
-                        now,
-                        reason_text,
-                        late,
-                    )
-                ]  # type: ignore[arg-type]
-            )
+        change.require_reason(reason_text)
+        if change.recorded:
+            await uow.journal.add_audit([_mark_audit(change, existing, actor, now, reason_text)])
         if value == REMOVE_MARK:
+            assert existing.id is not None
             await uow.journal.delete_mark(existing.id)
             await uow.commit()
             return None
         existing.value = value
         if note is not None:
             existing.comment = note
-        existing.changed_at = now
-        await uow.journal.save_mark(existing)
-        await uow.family.reset_notified(existing.id)  # families hear the new value once
+        await _resave_mark(uow, existing, now)
         await uow.commit()
         return existing
+
+
+async def comment_mark(
+    uow: UnitOfWork,
+    actor: Actor,
+    lesson_id: int,
+    pupil_id: int,
+    work_kind: str,
+    comment: str,
+    clock: Clock,
+) -> Mark | None:
+    """A comment to a mark already given (None: there is no mark of this kind to comment on).
+    The value stays, so no entry window applies; the family hears the mark again, once."""
+    note = " ".join(comment.split())[:MAX_COMMENT]
+    async with uow:
+        await _lesson(uow, actor, lesson_id)
+        existing = await _mark_of(uow, lesson_id, pupil_id, work_kind)
+        if existing is None:
+            return None
+        if existing.comment != note:
+            existing.comment = note
+            school = await acting_school(uow, actor)
+            await _resave_mark(uow, existing, local_now(clock, school))
+        await uow.commit()
+        return existing
+
+
+async def _mark_of(uow: UnitOfWork, lesson_id: int, pupil_id: int, code: str) -> Mark | None:
+    marks = await uow.journal.marks([lesson_id])
+    return next((m for m in marks if m.pupil_id == pupil_id and m.work_kind == code), None)
+
+
+async def _resave_mark(uow: UnitOfWork, mark: Mark, now: dt.datetime) -> None:
+    """A mark's new value or comment: saved, and the family hears of it once again."""
+    assert mark.id is not None
+    mark.changed_at = now
+    await uow.journal.save_mark(mark)
+    await uow.family.reset_notified(mark.id)
+
+
+def _mark_audit(
+    change: EntryChange, mark: Mark, actor: Actor, now: dt.datetime, reason: str
+) -> AuditEntry:
+    assert mark.id is not None
+    return change.audit(
+        school_id=mark.school_id,
+        entity="mark",
+        entity_id=mark.id,
+        field_name="value",
+        author_id=acting_teacher(actor),
+        at=now,
+        reason=reason,
+    )
+
+
+async def _grade_and_grading(uow: UnitOfWork, lesson: Lesson) -> tuple[int, Grading]:
+    """The class's grade and the subject's grading: all a mark needs of the lesson's view."""
+    classes = await uow.people.classes(lesson.school_id, [lesson.class_id])
+    subjects = await uow.people.subjects(lesson.school_id, [lesson.subject_id])
+    grade = classes[0].grade if classes else 0
+    grading = subjects[0].grading if subjects else Grading.MARKS
+    return grade, grading
 
 
 # --------------------------------------------------------------------------- remarks
@@ -757,18 +639,18 @@ async def add_remark(
         raise InvalidInput("the remark is longer than {limit} characters", limit=MAX_REMARK)
     async with uow:
         lesson = await _lesson(uow, actor, lesson_id)
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         if pupil_id not in {p.id for p in await _roster(uow, lesson)}:
             raise Forbidden("this pupil is not on the lesson's roster")
         remark = Remark(
-            None,
-            lesson.school_id,
-            pupil_id,
-            lesson_id,
-            actor.staff_id,  # type: ignore[arg-type]
-            RemarkTone(tone),
-            body,
-            local_now(clock, school),
+            id=None,
+            school_id=lesson.school_id,
+            pupil_id=pupil_id,
+            lesson_id=lesson_id,
+            author_id=acting_teacher(actor),
+            tone=RemarkTone(tone),
+            text=body,
+            created_at=local_now(clock, school),
         )
         await uow.journal.add_remark(remark)
         if renderer is not None:
@@ -784,8 +666,8 @@ async def _tell_family(
     from domain.usecases.scheduling import Notice, msg, to_outbox
 
     assert remark.id is not None
-    [pupil] = await uow.people.pupils(school.id, [remark.pupil_id])  # type: ignore[arg-type]
-    [subject] = await uow.people.subjects(school.id, [lesson.subject_id])  # type: ignore[arg-type]
+    [pupil] = await uow.people.pupils(lesson.school_id, [remark.pupil_id])
+    [subject] = await uow.people.subjects(lesson.school_id, [lesson.subject_id])
     if school.schedule.private_notifications:
         lines = (msg("New entries in the diary. Open /menu to see them."),)
     else:
@@ -796,7 +678,7 @@ async def _tell_family(
             lines = (msg("⚠️ {name}, {subject}: {text}", **values),)
     now = remark.created_at
     messages = []
-    for _, account in await family_accounts(uow, school.id, pupil):  # type: ignore[arg-type]
+    for _, account in await family_accounts(uow, lesson.school_id, pupil):
         if account.id is None or account.unreachable_at is not None:
             continue
         notice = Notice(account, school.id, "remark", f"remark:{remark.id}:{account.id}", lines)
@@ -809,12 +691,12 @@ async def _tell_family(
 
 async def substitutable_lessons(uow: UnitOfWork, actor: Actor, clock: Clock) -> list[LessonView]:
     """Today's lessons of other teachers that the actor could take over."""
-    staff_id = _teacher(actor)
+    staff_id = acting_teacher(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         today = local_now(clock, school).date()
-        await _materialise(
+        await materialise_lessons(
             uow, school, today, await uow.journal.timetable(school.id, today.isoweekday())
         )
         lessons = [
@@ -822,16 +704,16 @@ async def substitutable_lessons(uow: UnitOfWork, actor: Actor, clock: Clock) -> 
             for x in await uow.journal.lessons_on(school.id, today)
             if not x.taught_by(staff_id) and x.substitute_id is None
         ]
-        views = await _views(uow, school, lessons, staff_id)
+        views = await lesson_views(uow, school, lessons, staff_id)
         await uow.commit()
     return views
 
 
 async def substitute(uow: UnitOfWork, actor: Actor, lesson_id: int, clock: Clock) -> Lesson:
     """Record the actor as the substitute of today's lesson; it then appears in their Today."""
-    staff_id = _teacher(actor)
+    staff_id = acting_teacher(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         lesson = await uow.journal.lesson(school.id, lesson_id)
         today = local_now(clock, school).date()
@@ -844,22 +726,8 @@ async def substitute(uow: UnitOfWork, actor: Actor, lesson_id: int, clock: Clock
         lesson.substitute_id = staff_id
         await uow.journal.save_lesson(lesson)
         now = local_now(clock, school)
-        await uow.journal.add_audit(
-            [
-                _audit(
-                    lesson,
-                    "lesson",
-                    lesson_id,
-                    "substitute",
-                    None,
-                    str(staff_id),
-                    staff_id,
-                    now,
-                    "",
-                    False,
-                )
-            ]
-        )
+        change = entry_change(None, str(staff_id), late=False)
+        await uow.journal.add_audit([_lesson_audit(change, lesson, "substitute", actor, now, "")])
         await uow.commit()
     return lesson
 
@@ -879,9 +747,9 @@ class Course:
 
 
 async def my_courses(uow: UnitOfWork, actor: Actor) -> list[Course]:
-    staff_id = _teacher(actor)
+    staff_id = acting_teacher(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         assignments = await uow.journal.assignments_of(school.id, staff_id)
         classes = {
@@ -902,7 +770,13 @@ async def my_courses(uow: UnitOfWork, actor: Actor) -> list[Course]:
         group = f" ({groups[a.subgroup_id].name})" if a.subgroup_id in groups else ""
         title = f"{classes[a.class_id].name}{group} · {subjects[a.subject_id].name}"
         courses.append(
-            Course(a.class_id, a.subject_id, a.subgroup_id, title, str(a.hours_per_week))
+            Course(
+                class_id=a.class_id,
+                subject_id=a.subject_id,
+                subgroup_id=a.subgroup_id,
+                title=title,
+                hours_per_week=str(a.hours_per_week),
+            )
         )
     return sorted(courses, key=lambda c: sort_key(c.title))
 
@@ -911,9 +785,9 @@ async def past_lessons(
     uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int, clock: Clock, days: int = 21
 ) -> list[LessonView]:
     """The course's lessons of the last weeks, newest first, to fill in what is missing."""
-    staff_id = _teacher(actor)
+    staff_id = acting_teacher(actor)
     async with uow:
-        school = await _school(uow, actor)
+        school = await acting_school(uow, actor)
         assert school.id is not None
         assignments = await uow.journal.assignments_of(school.id, staff_id)
         if not any(a.class_id == class_id and a.subject_id == subject_id for a in assignments):
@@ -927,13 +801,13 @@ async def past_lessons(
         first = today - dt.timedelta(days=days)
         day = first
         while day <= today:
-            await _materialise(uow, school, day, slots)
+            await materialise_lessons(uow, school, day, slots)
             day += dt.timedelta(days=1)
         lessons = [
             x
             for x in await uow.journal.lessons_of(school.id, class_id, subject_id, first, today)
             if x.taught_by(staff_id)
         ]
-        views = await _views(uow, school, lessons, staff_id)
+        views = await lesson_views(uow, school, lessons, staff_id)
         await uow.commit()
     return sorted(views, key=lambda v: (v.lesson.day, v.lesson.lesson_number), reverse=True)

@@ -18,18 +18,26 @@ from domain.grading import (
     term_marks_shown,
     term_marks_shown_from,
 )
-from domain.journal import Attendance, AuditEntry, EntryKind, TermMark, entry_deadline, is_late
+from domain.journal import (
+    Attendance,
+    EntryKind,
+    ReasonRequired,
+    TermMark,
+    entry_change,
+    entry_deadline,
+    is_late,
+)
 from domain.model import Assignment, Grading, Period, SchoolClass, Subject
 from domain.people import Actor
 from domain.ports import Clock, UnitOfWork
-from domain.usecases.teaching import (
-    ReasonRequired,
-    _clean_reason,
-    _school,
-    _teacher,
+from domain.usecases.kernel import (
+    acting_school,
+    acting_teacher,
+    clean_reason,
+    current_period,
     local_now,
-    sort_key,
 )
+from domain.usecases.teaching import sort_key
 
 
 class EarlyTermMark(Forbidden):
@@ -91,20 +99,10 @@ class Confirmed:
     left_out: list[TermLine]
 
 
-def current_period(periods: list[Period], grade: int, today: dt.date) -> Period | None:
-    """The term covering today for this grade, or the one that ended most recently."""
-    terms = [p for p in periods if grade in p.grades and p.kind != "year"]
-    for p in terms:
-        if p.covers(today):
-            return p
-    ended = [p for p in terms if p.ends < today]
-    return max(ended, key=lambda p: p.ends) if ended else None
-
-
 async def _course(
     uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int
 ) -> tuple[Assignment, SchoolClass, Subject]:
-    staff_id = _teacher(actor)
+    staff_id = acting_teacher(actor)
     assert actor.school_id is not None
     assignments = await uow.journal.assignments_of(actor.school_id, staff_id)
     mine = [a for a in assignments if a.class_id == class_id and a.subject_id == subject_id]
@@ -125,7 +123,7 @@ async def term_sheet(
 async def _sheet(
     uow: UnitOfWork, actor: Actor, class_id: int, subject_id: int, clock: Clock
 ) -> TermSheet:
-    school = await _school(uow, actor)
+    school = await acting_school(uow, actor)
     assert school.id is not None
     assignment, cls, subject = await _course(uow, actor, class_id, subject_id)
     if subject.grading is Grading.NONE:
@@ -151,15 +149,16 @@ async def _sheet(
     weights = {k.code: k.weight for k in await uow.schools.work_kinds(school.id)}
     marks = await uow.journal.marks(lesson_ids) if lesson_ids else []
     absences = await uow.journal.attendance(lesson_ids) if lesson_ids else []
+    assert period.id is not None
+    pupil_ids = [p.id for p in pupils if p.id is not None]
     existing = {
         t.pupil_id: t.value
-        for t in await uow.journal.term_marks(
-            school.id, period.id, subject_id, [p.id for p in pupils]
-        )  # type: ignore[arg-type,misc]
+        for t in await uow.journal.term_marks(school.id, period.id, subject_id, pupil_ids)
     }
     held = sum(1 for x in lessons if x.attendance_taken)
     lines = []
     for p in pupils:
+        assert p.id is not None
         own = [
             WeightedMark(m.value, weights.get(m.work_kind, Decimal(1)))
             for m in marks
@@ -175,8 +174,13 @@ async def _sheet(
             grading=subject.grading.value,
         )
         lines.append(
-            TermLine(p.id, f"{p.last_name} {p.first_name}", suggestion, existing.get(p.id))
-        )  # type: ignore[arg-type]
+            TermLine(
+                pupil_id=p.id,
+                name=f"{p.last_name} {p.first_name}",
+                suggestion=suggestion,
+                term_mark=existing.get(p.id),
+            )
+        )
     values = (*school.grading.values_for(subject.grading.value), NOT_ASSESSED, EXEMPT)
     closed = is_late(
         now,
@@ -218,7 +222,7 @@ async def set_term_mark(
     early: bool = False,
 ) -> TermMark:
     """One pupil's term mark; before the period's last two weeks only with `early`."""
-    reason_text = _clean_reason(reason)
+    reason_text = clean_reason(reason)
     async with uow:
         sheet = await _sheet(uow, actor, class_id, subject_id, clock)
         line = next((x for x in sheet.lines if x.pupil_id == pupil_id), None)
@@ -268,39 +272,38 @@ async def _store(
     clock: Clock,
     reason: str,
 ) -> TermMark:
-    school = await _school(uow, actor)
+    school = await acting_school(uow, actor)
     now = local_now(clock, school)
-    if sheet.closed and line.term_mark != value and not reason:
-        raise ReasonRequired()
+    # A closed sheet is the record as reported: a blank there stood too, so filling it is late.
+    change = entry_change(line.term_mark, value, late=sheet.closed, stood=sheet.closed or None)
+    change.require_reason(reason)
+    assert school.id is not None and sheet.subject.id is not None and sheet.period.id is not None
     term_mark = TermMark(
-        None,
-        school.id,
-        line.pupil_id,
-        sheet.subject.id,
-        sheet.period.id,
-        value,  # type: ignore[arg-type]
-        line.suggestion.value,
-        actor.staff_id,
-        now,
-    )  # type: ignore[arg-type]
+        id=None,
+        school_id=school.id,
+        pupil_id=line.pupil_id,
+        subject_id=sheet.subject.id,
+        period_id=sheet.period.id,
+        value=value,
+        suggested=line.suggestion.value,
+        author_id=acting_teacher(actor),
+        set_at=now,
+    )
     await uow.journal.save_term_mark(term_mark)
-    if line.term_mark != value:
+    if change.recorded:
+        assert term_mark.id is not None
         await uow.journal.add_audit(
             [
-                AuditEntry(
-                    None,
-                    school.id,
-                    "term_mark",
-                    term_mark.id,
-                    "value",
-                    line.term_mark,  # type: ignore[arg-type]
-                    value,
-                    actor.staff_id,
-                    now,
-                    reason,
-                    sheet.closed,
+                change.audit(
+                    school_id=school.id,
+                    entity="term_mark",
+                    entity_id=term_mark.id,
+                    field_name="value",
+                    author_id=acting_teacher(actor),
+                    at=now,
+                    reason=reason,
                 )
-            ]  # type: ignore[arg-type]
+            ]
         )
     line.term_mark = value
     return term_mark

@@ -16,7 +16,10 @@ from tests.bot.test_forgery import forge, refused
 
 async def _teacher_marks(h: Harness) -> None:
     """T1 gives A10 (7А) an oral 4 and B20 (8Б) a control 3, and marks A10 absent at lesson 2."""
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     by_number = {v.lesson.lesson_number: v.lesson.id for v in views}
     await teaching.put_mark(
@@ -99,16 +102,19 @@ async def test_report_an_absence_and_change_settings(harness: Harness) -> None:
 async def _term_marks_to_confirm(h: Harness) -> tuple[FakeUser, FakeUser, ChatMessage]:
     """T1 (class teacher of 7А) sets A3's maths term mark on 28.12; the notice with its
     «Ознакомлен(а)» button reaches GA3 on 29.12 at 17:00 Moscow time."""
+    from bot.gateway import TelegramGateway
+    from bot.render import TelegramRenderer
     from domain.usecases.family_jobs import TermMarksNotice
     from domain.usecases.scheduling import run_due_jobs
     from domain.usecases.term_marks import set_term_mark
-    from scheduler.render import LocalesRenderer
     from scheduler.sender import Sender
-    from scheduler.telegram import TelegramGateway
 
     h.clock.moment = dt.datetime(2026, 12, 28, 12, 0, tzinfo=MSK)
     class_teacher = await h.teacher()
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     parent = h.user(6300, "Мария")
     await parent.start(await h.code(PersonKind.GUARDIAN, "GA3"))
     async with h.make_uow() as uow:
@@ -117,7 +123,7 @@ async def _term_marks_to_confirm(h: Harness) -> tuple[FakeUser, FakeUser, ChatMe
     maths = next(s.id for s in snap.subjects if s.name == "Математика")
     await set_term_mark(h.make_uow(), teacher, cls.id, maths, h.pupils["A3"], "4", h.clock)
     h.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
-    await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (TermMarksNotice(),))
+    await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (TermMarksNotice(),))
     bot = h.server  # the sender delivers through the same fake Telegram
     from bot.main import build_bot
     from tests.bot.conftest import TOKEN
@@ -164,7 +170,10 @@ async def test_the_diary_shows_a_teachers_comment_to_a_mark_as_text(harness: Har
     h = harness
     h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
     await h.teacher()
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     [first, *_] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     hostile = "<b>Молодец</b>, </a> & <i>"
     await teaching.put_mark(
@@ -209,7 +218,10 @@ async def test_the_weeks_homework_shows_each_lesson_what_was_set_for_it(harness:
     assert "17.11 Математика: № 312, 315" in tomorrow and "Физика" not in tomorrow
 
     # Homework entered ahead for Tuesday's lesson shows on the lesson after it, 23.11.
-    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    actor = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     h.clock.moment = dt.datetime(2026, 11, 17, 12, 0, tzinfo=MSK)
     [tuesday] = await teaching.todays_lessons(h.make_uow(), actor, h.clock)
     await teaching.set_homework(h.make_uow(), actor, tuesday.lesson.id, "№ 320", h.clock)
@@ -228,7 +240,10 @@ async def test_a_mean_has_a_decimal_comma_in_russian_and_a_point_in_english(
     h = harness
     h.clock.moment = dt.datetime(2026, 11, 16, 12, 0, tzinfo=MSK)
     await h.teacher()
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     first, second, *_ = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     for view, value in ((first, "5"), (second, "4")):
         await teaching.put_mark(
@@ -258,9 +273,15 @@ async def test_the_day_view_shows_each_lesson_with_topic_homework_attendance_and
 
     h = harness
     await h.teacher()
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     await h.teacher("T2", 5002)
-    t2 = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5002", "5002", "ru"))
+    t2 = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5002", chat_id="5002", language="ru"),
+    )
     # Tuesday 10.11: maths sets «№ 300» for the next maths lesson, Monday 16.11.
     h.clock.moment = dt.datetime(2026, 11, 10, 12, 0, tzinfo=MSK)
     [tuesday] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
@@ -354,7 +375,10 @@ async def test_the_marks_screen_gives_each_mark_its_kind_of_work_and_date(
     h = harness
     h.clock.moment = dt.datetime(2026, 11, 10, 12, 0, tzinfo=MSK)
     await h.teacher()
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     [tuesday] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     await teaching.put_mark(
         h.make_uow(), teacher, tuesday.lesson.id, h.pupils["A3"], "control", "3", h.clock

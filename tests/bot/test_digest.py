@@ -27,7 +27,9 @@ async def _marks(
     h: Harness, pupil: str, given: list[tuple[dt.date, int, str, str]], user: str = "5001"
 ) -> None:
     """A teacher (T1 by default) gives `pupil` of 7А marks: (Monday, lesson, kind, value)."""
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", user, user, "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(), MessengerUser(messenger="telegram", user_id=user, chat_id=user, language="ru")
+    )
     for day, number, kind, value in given:
         h.clock.moment = dt.datetime.combine(day, dt.time(12, 0), MSK)
         views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
@@ -39,16 +41,16 @@ async def _marks(
 
 async def _digest_arrives(h: Harness, parent: FakeUser) -> None:
     """Friday 18:00: the digest job runs with real charts and the sender delivers it."""
+    from bot.gateway import TelegramGateway
     from bot.main import build_bot
+    from bot.render import TelegramRenderer
     from domain.usecases.family_jobs import Digest
     from domain.usecases.scheduling import run_due_jobs
     from reports.charts import PillowCharts
-    from scheduler.render import LocalesRenderer
     from scheduler.sender import Sender
-    from scheduler.telegram import TelegramGateway
 
     h.clock.moment = FRIDAY
-    await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (Digest(PillowCharts()),))
+    await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (Digest(PillowCharts()),))
     sending_bot = build_bot(TOKEN, h.server.api_url)
     try:
         await Sender(h.make_uow, TelegramGateway(sending_bot), h.clock).run_once()
@@ -125,7 +127,10 @@ async def test_the_digest_leads_with_news_and_names_the_teacher(harness: Harness
     # Physics before the digest's fortnight (it starts on 14.11), maths within it.
     await _marks(h, "A3", [(dt.date(2026, 11, 9), 4, "oral", "4")], user="5002")
     await _marks(h, "A3", [(dt.date(2026, 11, 16), 1, "oral", "5")])
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     [first, *_] = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     await teaching.add_remark(
         h.make_uow(),

@@ -12,17 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.payloads import ACK_PREFIX, REGISTER_PREFIX, REMARK_PREFIX, REMIND_PREFIX
+from bot.render import TelegramRenderer
 from domain.family import TermAcknowledgement
 from domain.people import PersonKind
 from domain.usecases.accounts import MessengerUser, issue_invitations, resolve_actor
-from domain.usecases.class_teacher import REGISTER_PREFIX
-from domain.usecases.control import REMIND_PREFIX
-from domain.usecases.family_jobs import ACK_PREFIX
 from domain.usecases.import_school import import_school
-from domain.usecases.journal_remarks import REMARK_PREFIX, write_remark
+from domain.usecases.journal_remarks import write_remark
 from domain.usecases.schools import create_school
 from fakegram import FakeUser
-from scheduler.render import LocalesRenderer
 from tests.bot.conftest import MSK, Harness
 from tests.bot.test_forgery import SEP, forge, journal_state
 from tests.school_data import LAST_NAMES, bot_school, raw_tables
@@ -190,7 +188,10 @@ async def _other_school(h: Harness) -> dict[str, int]:
         h.make_uow(), school.id, PersonKind.STAFF, [staff["T2"]], h.clock
     )
     await deputy.start(code.code)  # the deputy's menu: the school's lessons of today exist
-    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "7002", "7002", "en"))
+    actor = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="7002", chat_id="7002", language="en"),
+    )
     await write_remark(
         h.make_uow(),
         actor,
@@ -198,7 +199,7 @@ async def _other_school(h: Harness) -> dict[str, int]:
         "Тайное замечание чужой школы",
         MONDAY + dt.timedelta(days=7),
         h.clock,
-        LocalesRenderer(),
+        TelegramRenderer(),
     )
     async with h.make_uow() as uow:
         lessons = await uow.journal.lessons_on(school.id, MONDAY)
@@ -207,7 +208,12 @@ async def _other_school(h: Harness) -> dict[str, int]:
         guardian = next(g for g in snap.guardians if g.external_id == "GA3")
         pupil = next(p for p in snap.pupils if p.external_id == "A3")
         ack = TermAcknowledgement(
-            None, school.id, guardian.id, pupil.id, periods[-1].id, h.clock.now()
+            id=None,
+            school_id=school.id,
+            guardian_id=guardian.id,
+            pupil_id=pupil.id,
+            period_id=periods[-1].id,
+            notified_at=h.clock.now(),
         )
         await uow.family.save_acknowledgements([ack])
         await uow.commit()

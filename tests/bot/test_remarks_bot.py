@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.payloads import REMARK_PREFIX
+from bot.render import TelegramRenderer
 from domain.model import Role, StaffMember
 from domain.people import PersonKind
 from domain.remarks import RemarkStatus
 from domain.usecases import journal_remarks as uc
 from domain.usecases.accounts import MessengerUser, resolve_actor
 from fakegram import FakeUser
-from scheduler.render import LocalesRenderer
 from tests.bot.conftest import MSK, TOKEN, Harness
 from tests.bot.test_forgery import forge, refused
 
 
 async def deliver(h: Harness) -> None:
     """What the outbox holds goes out through the same fake Telegram."""
+    from bot.gateway import TelegramGateway
     from bot.main import build_bot
     from scheduler.sender import Sender
-    from scheduler.telegram import TelegramGateway
 
     sending_bot = build_bot(TOKEN, h.server.api_url)
     try:
@@ -102,10 +103,12 @@ async def test_reopen_in_the_bot(harness: Harness) -> None:
     teacher = await h.teacher()
     deputy = await deputy_of(h)
     deputy_actor = await resolve_actor(
-        h.make_uow(), MessengerUser("telegram", "5002", "5002", "ru")
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5002", chat_id="5002", language="ru"),
     )
     teacher_actor = await resolve_actor(
-        h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru")
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
     )
     remark = await uc.write_remark(
         h.make_uow(),
@@ -114,9 +117,9 @@ async def test_reopen_in_the_bot(harness: Harness) -> None:
         "Нет домашнего задания",
         dt.date(2026, 11, 19),
         h.clock,
-        LocalesRenderer(),
+        TelegramRenderer(),
     )
-    await uc.mark_fixed(h.make_uow(), teacher_actor, remark.id, h.clock, LocalesRenderer())
+    await uc.mark_fixed(h.make_uow(), teacher_actor, remark.id, h.clock, TelegramRenderer())
     await deputy.send("/menu")
     await deputy.press("Замечания учителям")
     await deputy.press("✅ Иванова А. П. · 19.11")
@@ -138,7 +141,8 @@ async def test_forged_remark_ids_are_refused(harness: Harness) -> None:
     teacher = await h.teacher()
     deputy = await deputy_of(h)
     deputy_actor = await resolve_actor(
-        h.make_uow(), MessengerUser("telegram", "5002", "5002", "ru")
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5002", chat_id="5002", language="ru"),
     )
     remark = await uc.write_remark(
         h.make_uow(),
@@ -147,13 +151,18 @@ async def test_forged_remark_ids_are_refused(harness: Harness) -> None:
         "Секретное замечание",
         dt.date(2026, 11, 19),
         h.clock,
-        LocalesRenderer(),
+        TelegramRenderer(),
     )
     # Another teacher (who is no deputy) opens their remarks and forges the id.
     other = h.user(5003, "Вера")
     async with h.make_uow() as uow:
         newcomer = StaffMember(
-            None, h.school_id, "T9", "Сидорова", "Вера", roles=frozenset({Role.TEACHER})
+            id=None,
+            school_id=h.school_id,
+            external_id="T9",
+            last_name="Сидорова",
+            first_name="Вера",
+            roles=frozenset({Role.TEACHER}),
         )
         await uow.directory.save([newcomer], [])
         await uow.commit()
@@ -161,9 +170,9 @@ async def test_forged_remark_ids_are_refused(harness: Harness) -> None:
     await other.start(await h.code(PersonKind.STAFF, "T9"))
     # T9 has no remarks and sees no button; a forged notice button is refused.
     assert "Замечания" not in str(other.screen().buttons)
-    await other.press_data(f"{uc.REMARK_PREFIX}{remark.id}", other.screen().message_id)
+    await other.press_data(f"{REMARK_PREFIX}{remark.id}", other.screen().message_id)
     assert other.last_alert() == "это не ваше замечание"
-    await other.press_data(f"{uc.REMARK_PREFIX}abc", other.screen().message_id)
+    await other.press_data(f"{REMARK_PREFIX}abc", other.screen().message_id)
     assert "устарел" in other.last_alert()
 
     # The deputy's list: a forged item id of a remark that does not exist.

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.gateway import TelegramGateway
 from bot.main import build_bot
+from bot.render import TelegramRenderer
 from domain.journal import Attendance
 from domain.people import Actor
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, resolve_actor
 from domain.usecases.class_teacher import AbsencePrompt
 from domain.usecases.scheduling import run_due_jobs
-from scheduler.render import LocalesRenderer
 from scheduler.sender import Sender
-from scheduler.telegram import TelegramGateway
 from tests.bot.conftest import MSK, TOKEN, Harness
 from tests.bot.helpers import press_in_row
 from tests.bot.test_forgery import forge, refused
@@ -22,7 +22,10 @@ from tests.bot.test_forgery import forge, refused
 
 async def _absent(h: Harness, *pupils: str) -> None:
     """The pupils are absent from T1's first lesson of the day."""
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
     await teaching.save_attendance(
@@ -56,7 +59,7 @@ async def test_the_prompt_buttons_set_reasons(harness: Harness) -> None:
     teacher = await h.teacher()
     await _absent(h, "A0")
     h.clock.moment = dt.datetime(2026, 11, 16, 15, 0, tzinfo=MSK)
-    [run] = await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (AbsencePrompt(),))
+    [run] = await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (AbsencePrompt(),))
     assert run.messages == 1
     bot = build_bot(TOKEN, h.server.api_url)
     try:
@@ -154,14 +157,20 @@ async def find_overdue_now(h: Harness) -> None:
     """The deputy's «overdue now» as of the clock: it makes the lessons of the last 30 days."""
     from domain.usecases.control import deputy_overdue
 
-    deputy = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5002", "5002", "ru"))
+    deputy = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5002", chat_id="5002", language="ru"),
+    )
     await deputy_overdue(h.make_uow(), deputy, h.clock)
 
 
 async def _only_first_september_overdue(h: Harness) -> Actor:
     """The timetable has no start date, so the journal made August's lessons too (its 30 days
     back): Иванова (T1, joined as 5001) filled them in, and only Tuesday 01.09 is left."""
-    actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    actor = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     await find_overdue_now(h)
     async with h.make_uow() as uow:
         august = await uow.journal.lessons_between(
@@ -193,7 +202,7 @@ async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness
     teacher = await h.teacher()  # T1
     deputy = await h.teacher("T2", user_id=5002)
     actor = await _only_first_september_overdue(h)
-    await run_due_jobs(h.make_uow, h.clock, LocalesRenderer(), (DeputySummary(),))
+    await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (DeputySummary(),))
     await _deliver(h)
     summary = deputy.bot_messages()[-1]
     assert "Иванова А. П.\n• уроков без посещаемости или темы: 1 (7А · Математика 01.09)" in (
@@ -257,7 +266,10 @@ async def test_class_report_keeps_reasons_not_entered_apart_and_risks_once_per_p
     await h.teacher("T2", user_id=5002)  # physics in 7А
     await _absent(h, "A0", "A1")
     for user, number in (("5001", 1), ("5002", 4)):
-        actor = await resolve_actor(h.make_uow(), MessengerUser("telegram", user, user, "ru"))
+        actor = await resolve_actor(
+            h.make_uow(),
+            MessengerUser(messenger="telegram", user_id=user, chat_id=user, language="ru"),
+        )
         views = await teaching.todays_lessons(h.make_uow(), actor, h.clock)
         lesson = next(v.lesson.id for v in views if v.lesson.lesson_number == number)
         await teaching.put_mark(h.make_uow(), actor, lesson, h.pupils["A2"], "oral", "2", h.clock)

@@ -19,7 +19,10 @@ KINDS = ("oral", "homework", "classwork", "independent", "test")
 async def _marks(h: Harness, given: dict[str, int]) -> None:
     """Marks «4» on today's first maths lesson of 7А: `given` pupil → how many (each of a kind
     of its own). Maths has 5 hours a week, so 5 marks are the minimum."""
-    teacher = await resolve_actor(h.make_uow(), MessengerUser("telegram", "5001", "5001", "ru"))
+    teacher = await resolve_actor(
+        h.make_uow(),
+        MessengerUser(messenger="telegram", user_id="5001", chat_id="5001", language="ru"),
+    )
     views = await teaching.todays_lessons(h.make_uow(), teacher, h.clock)
     lesson = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
     for pupil, count in given.items():

@@ -1,4 +1,4 @@
-"""Sending one outbox message through aiogram, with Telegram's answers mapped to outcomes."""
+"""Telegram's gateway: one outbox message sent through aiogram, its answers mapped to outcomes."""
 
 from __future__ import annotations
 

@@ -1,0 +1,32 @@
+"""a message of the outbox names its messenger
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-04 13:30:00
+
+The sender routes each message to the gateway of the recipient's messenger, with that
+messenger's rate limits. Every message queued before is Telegram's (the only messenger there
+was), and its text, rendered when it was queued, goes out as it is.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(
+            sa.Column("messenger", sa.String(16), nullable=False, server_default="telegram")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("messenger")
