@@ -31,11 +31,12 @@ from domain.journal import (
     RemarkTone,
     is_school_day,
 )
-from domain.model import Grading, PlanTopic, Pupil, School, SchoolClass, Subject
+from domain.model import Grading, Period, PlanTopic, Pupil, School, SchoolClass, Subject
 from domain.ports import UnitOfWork
 from domain.usecases.kernel import materialise_lessons
 
 DAYS_BACK = 30  # the deputy's control looks this far back: no gaps there but the planned ones
+PERIOD_BACK_AT_MOST = 70  # or to the current period's start, which the control reads from
 SEED = 2026
 GAPS = 6  # lessons of the last school days left without homework, for the control to find
 LATE_AT_MOST = 0.08  # each teacher fills in up to this share of lessons the next morning
@@ -77,11 +78,25 @@ class History:
 
 
 def history_days(
-    school: School, today: dt.date, holidays: Sequence, earliest: dt.date, days_back: int
+    school: School,
+    today: dt.date,
+    holidays: Sequence,
+    periods: Sequence[Period],
+    days_back: int,
 ) -> list[dt.date]:
-    """The school days (for any grade) of the `days_back` days before `today`."""
+    """The school days (for any grade) of the `days_back` days before `today`, or from the
+    current period's start when that is earlier (and not too long ago): the deputy's control
+    reads from there, and lessons left empty there would read as a school that fills in late."""
     six = school.schedule.six_day_week
-    first = max(earliest, today - dt.timedelta(days=days_back))
+    earliest = min((p.starts for p in periods), default=today - dt.timedelta(days=60))
+    first = today - dt.timedelta(days=days_back)
+    current = [
+        p.starts
+        for p in periods
+        if p.starts <= today <= p.ends
+        and p.starts >= today - dt.timedelta(days=PERIOD_BACK_AT_MOST)
+    ]
+    first = max(earliest, min([first, *current]))
     days = [first + dt.timedelta(days=n) for n in range((today - first).days)]
     return [d for d in days if any(is_school_day(d, g, holidays, six) for g in range(1, 12))]
 
@@ -108,8 +123,7 @@ async def write_history(
     async with make_uow() as uow:
         snap = await uow.directory.snapshot(school.id)
         kinds = await uow.schools.work_kinds(school.id)
-        earliest = min((p.starts for p in snap.periods), default=today - dt.timedelta(days=60))
-        days = history_days(school, today, snap.holidays, earliest, days_back)
+        days = history_days(school, today, snap.holidays, snap.periods, days_back)
         for day in days:
             await materialise_lessons(uow, school, day, snap.timetable)
         lessons: list[Lesson] = []

@@ -8,6 +8,7 @@ in file order); the command itself is started as a person would, as a process of
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -32,7 +33,8 @@ from app.demo import (
     start_day,
     start_demo,
 )
-from domain.model import Holiday, School
+from app.demo_history import history_days
+from domain.model import GradeRange, Holiday, Period, PeriodKind, School
 from fakegram.web import render_html
 
 
@@ -249,6 +251,29 @@ def test_the_demo_starts_on_a_school_day_in_term() -> None:
     assert demo_start(dt.date(2025, 5, 1))[0] == dt.date(2026, 9, 22)  # with weeks behind it
     days = school_days_in_term([], holidays)
     assert days == [] and start_day(days, dt.date(2026, 1, 1)) == dt.date(2026, 1, 1)
+
+
+def test_the_history_reaches_back_to_the_periods_start_the_control_reads_from() -> None:
+    """Seen in CI on 07.12: the control reads from the quarter's start (05.11), the history went
+    30 days back (to 07.11), and two school days of empty lessons read as «88,6% on time»."""
+    school = School(id=1, name="Школа", timezone="Europe/Moscow")
+    quarter = Period(
+        id=None,
+        school_id=1,
+        school_year_id=None,
+        name="II четверть",
+        kind=PeriodKind.QUARTER,
+        grades=GradeRange(first=1, last=9),
+        starts=dt.date(2026, 11, 5),
+        ends=dt.date(2026, 12, 28),
+    )
+    days = history_days(school, dt.date(2026, 12, 7), [], [quarter], 30)
+    assert days[0] == dt.date(2026, 11, 5) and days[-1] == dt.date(2026, 12, 4)
+    # a short history stays short when the period began long ago, or there is none (07.11 is
+    # a Saturday)
+    long_ago = dataclasses.replace(quarter, starts=dt.date(2026, 9, 1))
+    assert history_days(school, dt.date(2026, 12, 7), [], [long_ago], 30)[0] == dt.date(2026, 11, 9)
+    assert history_days(school, dt.date(2026, 12, 7), [], [], 30)[0] == dt.date(2026, 11, 9)
 
 
 def test_clock_actions_point_at_the_jobs() -> None:
