@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gc
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scheduler.workers import WorkerParts
 
 # Young objects are collected after 50,000 allocations instead of 700, the older generations
 # correspondingly less often.
@@ -24,3 +28,27 @@ def tune_garbage_collector() -> int:
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     return gc.get_freeze_count()
+
+
+def digest_worker_parts(database_url: str, charts: bool) -> WorkerParts:
+    """A digest worker's parts, built in its own process (`scheduler.workers.DigestWorkers`
+    is given this with its arguments bound): its engine, the Telegram renderer, the charts;
+    then the collector tuned as in the main process."""
+    from bot.render import TelegramRenderer
+    from scheduler.workers import WorkerParts
+    from storage.database import create_engine, session_factory
+    from storage.uow import SqlUnitOfWork
+
+    sessions = session_factory(create_engine(database_url))
+    chart_maker = None
+    if charts:
+        from reports.charts import PillowCharts
+
+        chart_maker = PillowCharts()
+    parts = WorkerParts(
+        make_uow=lambda: SqlUnitOfWork(sessions),
+        renderer=TelegramRenderer(),
+        charts=chart_maker,
+    )
+    tune_garbage_collector()
+    return parts

@@ -11,9 +11,10 @@ import datetime as dt
 import logging
 import signal
 from collections.abc import Iterable
+from functools import partial
 
 from app.config import Settings, digest_processes
-from app.process import tune_garbage_collector
+from app.process import digest_worker_parts, tune_garbage_collector
 from bot.commands import register_commands
 from bot.context import MESSENGER, Services
 from bot.gateway import TelegramGateway
@@ -134,7 +135,9 @@ async def _while_leading(
     if sender is None:
         processes = digest_processes(settings)
         digest_workers = (
-            DigestWorkers(settings.database_url, processes, renderer=TelegramRenderer)
+            DigestWorkers(
+                processes, parts=partial(digest_worker_parts, settings.database_url, True)
+            )
             if processes
             else None
         )

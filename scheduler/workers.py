@@ -41,22 +41,14 @@ log = logging.getLogger(__name__)
 class DigestWorkers:
     """A pool of `processes` processes, each building one share of the digests per tick."""
 
-    def __init__(
-        self,
-        database_url: str,
-        processes: int,
-        *,
-        renderer: Callable[[], NoticeRenderer],
-        charts: bool = True,
-    ) -> None:
-        """`renderer`: makes the messenger's renderer in each process (a class or a function
-        of a module: it is sent there by name)."""
+    def __init__(self, processes: int, *, parts: Callable[[], WorkerParts]) -> None:
+        """`parts`: builds a worker's storage, renderer and charts in that process, once. It
+        is sent there by pickling: a module-level function, or a `functools.partial` of one,
+        from the composition root (`app/`), so this module knows no storage of its own."""
         if processes < 1:
             raise ValueError("digest workers need at least one process")
-        self.database_url = database_url
         self.processes = processes
-        self.charts = charts
-        self.renderer = renderer
+        self.parts = parts
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         # A share failing tick after tick (the database away) is one event in the log.
@@ -71,7 +63,7 @@ class DigestWorkers:
             max_workers=self.processes,
             mp_context=multiprocessing.get_context("spawn"),  # no copy of a running event loop
             initializer=_start_worker,
-            initargs=(self.database_url, self.charts, self.renderer),
+            initargs=(self.parts,),
         )
 
     async def run(self, now: dt.datetime) -> list[JobRun]:
@@ -132,22 +124,26 @@ class DigestWorkers:
 
 
 @dataclass(slots=True)
-class _Worker:
-    loop: asyncio.AbstractEventLoop
+class WorkerParts:
+    """What a worker process builds digests with, made in that process."""
+
     make_uow: Callable[[], UnitOfWork]
     renderer: NoticeRenderer
     charts: ChartMaker | None
 
 
+@dataclass(slots=True)
+class _Worker:
+    loop: asyncio.AbstractEventLoop
+    parts: WorkerParts
+
+
 _worker: _Worker | None = None
 
 
-def _start_worker(database_url: str, charts: bool, renderer: Callable[[], NoticeRenderer]) -> None:
-    """Once per process: its own event loop and engine, kept for every share it runs."""
-    from app.process import tune_garbage_collector
-    from storage.database import create_engine, session_factory
-    from storage.uow import SqlUnitOfWork
-
+def _start_worker(parts: Callable[[], WorkerParts]) -> None:
+    """Once per process: its own event loop, and the parts (an engine among them) kept for
+    every share it runs."""
     global _worker
     # The clock's process decides when its workers stop: Ctrl-C in a terminal reaches the
     # whole process group, and a share in the middle of its transaction is left to finish.
@@ -159,19 +155,7 @@ def _start_worker(database_url: str, charts: bool, renderer: Callable[[], Notice
         threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    sessions = session_factory(create_engine(database_url))
-    chart_maker: ChartMaker | None = None
-    if charts:
-        from reports.charts import PillowCharts
-
-        chart_maker = PillowCharts()
-    _worker = _Worker(
-        loop=loop,
-        make_uow=lambda: SqlUnitOfWork(sessions),
-        renderer=renderer(),
-        charts=chart_maker,
-    )
-    tune_garbage_collector()
+    _worker = _Worker(loop=loop, parts=parts())
 
 
 def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
@@ -182,7 +166,8 @@ def _end_with(parent: multiprocessing.process.BaseProcess) -> None:
 def _run_share(part: Part, now: dt.datetime) -> list[JobRun]:
     worker = _worker
     assert worker is not None, "_start_worker runs first"
-    job = Digest(worker.charts, part)
+    parts = worker.parts
+    job = Digest(parts.charts, part)
     return worker.loop.run_until_complete(
-        run_due_jobs(worker.make_uow, FixedClock(now), worker.renderer, (job,))
+        run_due_jobs(parts.make_uow, FixedClock(now), parts.renderer, (job,))
     )

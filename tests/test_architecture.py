@@ -103,18 +103,9 @@ FOREIGN_TO_DOMAIN = ("aiogram", "aiogram_dialog", "maxo", "sqlalchemy", "asyncpg
 
 # What issue 17 has not yet brought into line: strict, so each mark must go once its check passes.
 UNFINISHED = "issue 17, not finished yet: see the issue's note for what is left"
-SCHEDULER_UNFINISHED = pytest.mark.xfail(
-    strict=True, reason=f"{UNFINISHED} (scheduler/workers.py builds its own storage)"
-)
 
 
-@pytest.mark.parametrize(
-    "layer",
-    [
-        pytest.param(x, marks=SCHEDULER_UNFINISHED) if x == "scheduler" else x
-        for x in sorted(ALLOWED)
-    ],
-)
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
 def test_a_layer_imports_only_what_it_may(layer: str) -> None:
     wrong = []
     for source in _sources(layer):

@@ -12,13 +12,14 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render import TelegramRenderer
+from app.process import digest_worker_parts
 from domain.usecases.digest_batch import Part
 from scheduler.workers import DigestWorkers
 from storage.database import create_engine
@@ -29,11 +30,12 @@ ROOT = Path(__file__).parents[1]
 
 CLOCK = """
 import asyncio, datetime as dt, sys
-from bot.render import TelegramRenderer
+from functools import partial
+from app.process import digest_worker_parts
 from scheduler.workers import DigestWorkers
 
 async def main():
-    workers = DigestWorkers(sys.argv[1], 2, renderer=TelegramRenderer, charts=False)
+    workers = DigestWorkers(2, parts=partial(digest_worker_parts, sys.argv[1], False))
     assert await workers.run(dt.datetime.now(dt.UTC)) == []  # no school yet
     print(*workers._pool._processes, flush=True)
     await asyncio.sleep(60)
@@ -124,7 +126,7 @@ async def test_a_dead_worker_is_replaced_and_a_stopped_pool_stays_stopped(
     new pool, at the latest on the tick after. Once shut down (the clock stopped or lost the
     lead), the workers run nothing more and no new pool starts."""
     url = await asyncio.to_thread(migrated, tmp_path)
-    workers = DigestWorkers(url, 2, renderer=TelegramRenderer, charts=False)
+    workers = DigestWorkers(2, parts=partial(digest_worker_parts, url, False))
     now = dt.datetime.now(dt.UTC)
     try:
         assert await workers.run(now) == []
@@ -164,7 +166,7 @@ async def test_a_share_failing_tick_after_tick_is_logged_once(
     engine = create_engine(private_cluster.url())
     await upgrade(engine)
     await engine.dispose()
-    workers = DigestWorkers(private_cluster.url(), 1, renderer=TelegramRenderer, charts=False)
+    workers = DigestWorkers(1, parts=partial(digest_worker_parts, private_cluster.url(), False))
     now = dt.datetime.now(dt.UTC)
     caplog.set_level(logging.INFO, logger="scheduler.workers")
     try:

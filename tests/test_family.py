@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.process import digest_worker_parts
 from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.errors import Forbidden
@@ -326,7 +328,7 @@ async def test_digest_workers_build_the_shares_in_processes_of_their_own(
     w = family
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
     url = engine.url.render_as_string(hide_password=False)
-    workers = DigestWorkers(url, 2, renderer=TelegramRenderer, charts=False)
+    workers = DigestWorkers(2, parts=partial(digest_worker_parts, url, False))
     clock = JournalClock(w.make_uow, w.clock, TelegramRenderer(), digest_workers=workers)
     assert not any(isinstance(job, Digest) for job in clock.jobs)
     try:
