@@ -437,47 +437,7 @@ def parse_markdown_v2(text: str) -> tuple[str, list[dict[str, Any]]]:
 
         if not is_end:
             start = i
-            argument = ""
-            if c == "_":
-                if at(i + 1) == "_":
-                    kind = "underline"
-                    i += 1
-                else:
-                    kind = "italic"
-            elif c == "*":
-                kind = "bold"
-            elif c == "~":
-                kind = "strikethrough"
-            elif c == "|" and at(i + 1) == "|":
-                kind = "spoiler"
-                i += 1
-            elif c == "[":
-                kind = "text_link"
-            elif c == "!" and at(i + 1) == "[":
-                kind = "custom_emoji"
-                i += 1
-            elif c == "`":
-                if at(i + 1) == "`" and at(i + 2) == "`":
-                    i += 3
-                    kind = "pre"
-                    lang_end = i
-                    while at(lang_end) not in _HTML_SPACES and at(lang_end) != "`":
-                        lang_end += 1
-                    if i != lang_end and lang_end < n and at(lang_end) != "`":
-                        argument = text[i:lang_end]
-                        i = lang_end
-                    if at(i) in "\n\r" and at(i) != "\0":
-                        if at(i + 1) in "\n\r" and at(i + 1) != "\0" and at(i) != at(i + 1):
-                            i += 2
-                        else:
-                            i += 1
-                    i -= 1
-                else:
-                    kind = "code"
-            else:
-                raise EntityParseError(
-                    f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
-                )
+            kind, argument, i = _mdv2_open(text, i)
             nested.append([kind, argument, u16, boff(start), len(out)])
             i += 1
             continue
@@ -492,46 +452,8 @@ def parse_markdown_v2(text: str) -> tuple[str, list[dict[str, Any]]]:
             if argument:
                 entity["language"] = argument
         elif kind in ("text_link", "custom_emoji"):
-            if at(i + 1) != "(":
-                if kind == "custom_emoji":
-                    raise EntityParseError("Custom emoji entity must contain a tg://emoji URL")
-                url = "".join(out[out_index:])
-            else:
-                i += 2
-                url_begin = i
-                buf: list[str] = []
-                while i < n and text[i] != ")":
-                    if text[i] == "\\" and "\0" < at(i + 1) <= "~":
-                        buf.append(at(i + 1))
-                        i += 2
-                        continue
-                    buf.append(text[i])
-                    i += 1
-                if at(i) != ")":
-                    raise EntityParseError(
-                        f"Can't find end of a URL at byte offset {boff(url_begin)}"
-                    )
-                url = "".join(buf)
-            if kind == "custom_emoji":
-                match = re.match(r"^tg://emoji\?id=(\d+)$", url)
-                if match is None:
-                    raise EntityParseError("Custom emoji URL must have an emoji identifier")
-                entity["custom_emoji_id"] = match.group(1)
-            else:
-                user = re.match(r"^tg://user\?id=(\d+)$", url)
-                if user:
-                    entity["type"] = "text_mention"
-                    entity["user"] = {
-                        "id": int(user.group(1)),
-                        "is_bot": False,
-                        "first_name": "".join(out[out_index:]),
-                    }
-                else:
-                    checked = check_link(url)
-                    if checked is None:
-                        skip = True
-                    else:
-                        entity["url"] = checked
+            i, skip_link = _mdv2_close_link(text, i, kind, "".join(out[out_index:]), entity)
+            skip = skip or skip_link
         if not skip:
             entities.append(entity)
         i += 1
@@ -543,6 +465,113 @@ def parse_markdown_v2(text: str) -> tuple[str, list[dict[str, Any]]]:
     if quote_start is not None and u16 > quote_start:
         entities.append({"type": "blockquote", "offset": quote_start, "length": u16 - quote_start})
     return "".join(out), entities
+
+
+def _mdv2_open(text: str, i: int) -> tuple[str, str, int]:
+    """The entity an opening MarkdownV2 mark at ``text[i]`` starts: kind, argument, last index."""
+    n = len(text)
+
+    def at(k: int) -> str:
+        return text[k] if k < n else "\0"
+
+    c = text[i]
+    argument = ""
+    if c == "_":
+        if at(i + 1) == "_":
+            kind = "underline"
+            i += 1
+        else:
+            kind = "italic"
+    elif c == "*":
+        kind = "bold"
+    elif c == "~":
+        kind = "strikethrough"
+    elif c == "|" and at(i + 1) == "|":
+        kind = "spoiler"
+        i += 1
+    elif c == "[":
+        kind = "text_link"
+    elif c == "!" and at(i + 1) == "[":
+        kind = "custom_emoji"
+        i += 1
+    elif c == "`":
+        if at(i + 1) == "`" and at(i + 2) == "`":
+            i += 3
+            kind = "pre"
+            lang_end = i
+            while at(lang_end) not in _HTML_SPACES and at(lang_end) != "`":
+                lang_end += 1
+            if i != lang_end and lang_end < n and at(lang_end) != "`":
+                argument = text[i:lang_end]
+                i = lang_end
+            if at(i) in "\n\r" and at(i) != "\0":
+                if at(i + 1) in "\n\r" and at(i + 1) != "\0" and at(i) != at(i + 1):
+                    i += 2
+                else:
+                    i += 1
+            i -= 1
+        else:
+            kind = "code"
+    else:
+        raise EntityParseError(
+            f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
+        )
+    return kind, argument, i
+
+
+def _mdv2_close_link(
+    text: str, i: int, kind: str, label: str, entity: dict[str, Any]
+) -> tuple[int, bool]:
+    """Read the ``(url)`` after a closing ']' into ``entity``: the last index, and whether the
+    entity is dropped (an invalid URL)."""
+    n = len(text)
+
+    def at(k: int) -> str:
+        return text[k] if k < n else "\0"
+
+    def boff(k: int) -> int:
+        return len(text[:k].encode("utf-8"))
+
+    skip = False
+    if at(i + 1) != "(":
+        if kind == "custom_emoji":
+            raise EntityParseError("Custom emoji entity must contain a tg://emoji URL")
+        url = label
+    else:
+        i += 2
+        url_begin = i
+        buf: list[str] = []
+        while i < n and text[i] != ")":
+            if text[i] == "\\" and "\0" < at(i + 1) <= "~":
+                buf.append(at(i + 1))
+                i += 2
+                continue
+            buf.append(text[i])
+            i += 1
+        if at(i) != ")":
+            raise EntityParseError(f"Can't find end of a URL at byte offset {boff(url_begin)}")
+        url = "".join(buf)
+    if kind == "custom_emoji":
+        match = re.match(r"^tg://emoji\?id=(\d+)$", url)
+        if match is None:
+            raise EntityParseError("Custom emoji URL must have an emoji identifier")
+        entity["custom_emoji_id"] = match.group(1)
+    else:
+        user = re.match(r"^tg://user\?id=(\d+)$", url)
+        if user:
+            entity["type"] = "text_mention"
+            entity["user"] = {
+                "id": int(user.group(1)),
+                "is_bot": False,
+                "first_name": label,
+            }
+        else:
+            checked = check_link(url)
+            if checked is None:
+                skip = True
+            else:
+                entity["url"] = checked
+    return i, skip
 
 
 def parse_markdown(text: str) -> tuple[str, list[dict[str, Any]]]:

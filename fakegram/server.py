@@ -228,7 +228,9 @@ class FakeTelegram:
         """Register a bot token (unknown tokens get 401); returns the bot's user id."""
         prefix = token.split(":", 1)[0]
         bot_id = int(prefix) if prefix.isdigit() else zlib.crc32(token.encode()) + 10**9
-        self._state.bots[token] = Bot(token, bot_id, username, first_name or username)
+        self._state.bots[token] = Bot(
+            token=token, bot_id=bot_id, username=username, first_name=first_name or username
+        )
         return bot_id
 
     def add_user(
