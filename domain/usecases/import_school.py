@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from domain.importing import TABLE_ORDER, ImportProblem, RawTable, validate
 from domain.model import School
 from domain.ports import UnitOfWork
-from domain.usecases.import_applier import Applier, ImportReport, TableCounts
+from domain.usecases.import_apply.applier import Applier
+from domain.usecases.import_apply.merge import ImportReport, TableCounts
 
 __all__ = ["ImportReport", "TableCounts", "import_school"]
 
