@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -69,27 +69,16 @@ from domain.importing.problems import (
     RawTable,
 )
 from domain.importing.reading import ParsedTables, Row, read_rows
+from domain.importing.snapshot import SchoolSnapshot, latest_enrolments
 from domain.model import (
     ALL_GRADES,
-    Assignment,
-    Bell,
-    Enrolment,
     GradeRange,
     Grading,
-    Guardian,
-    Guardianship,
     Holiday,
-    Period,
     PeriodKind,
-    PlanTopic,
     Pupil,
     Role,
-    SchoolClass,
     SchoolYear,
-    StaffMember,
-    Subgroup,
-    Subject,
-    TimetableSlot,
 )
 
 __all__ = [
@@ -122,11 +111,13 @@ __all__ = [
     "ParsedTables",
     "RawTable",
     "Row",
+    "SchoolSnapshot",
     "class_key",
     "class_name",
     "clean_name",
     "fold",
     "id_key",
+    "latest_enrolments",
     "parse_choice",
     "parse_date",
     "parse_grades",
@@ -138,42 +129,6 @@ __all__ = [
     "school_key",
     "table_for_name",
 ]
-
-# --------------------------------------------------------------------------- the snapshot
-
-
-@dataclass(slots=True)
-class SchoolSnapshot:
-    """Everything the school has now that an import can refer to or update."""
-
-    school_id: int
-    staff: list[StaffMember] = field(default_factory=list)
-    subjects: list[Subject] = field(default_factory=list)
-    classes: list[SchoolClass] = field(default_factory=list)
-    pupils: list[Pupil] = field(default_factory=list)
-    enrolments: list[Enrolment] = field(default_factory=list)
-    guardians: list[Guardian] = field(default_factory=list)
-    guardianships: list[Guardianship] = field(default_factory=list)
-    subgroups: list[Subgroup] = field(default_factory=list)
-    subgroup_members: list[tuple[int, int]] = field(default_factory=list)  # (subgroup, pupil)
-    assignments: list[Assignment] = field(default_factory=list)
-    bells: list[Bell] = field(default_factory=list)
-    school_years: list[SchoolYear] = field(default_factory=list)
-    periods: list[Period] = field(default_factory=list)
-    holidays: list[Holiday] = field(default_factory=list)
-    timetable: list[TimetableSlot] = field(default_factory=list)
-    plan: list[PlanTopic] = field(default_factory=list)
-
-
-def latest_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Enrolment]:
-    """Each pupil's latest stay in a class: the current one, or the last before leaving."""
-    latest: dict[int, Enrolment] = {}
-    for e in enrolments:
-        known = latest.get(e.pupil_id)
-        if known is None or e.starts > known.starts:
-            latest[e.pupil_id] = e
-    return latest
-
 
 # --------------------------------------------------------------------------- validated rows
 
