@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.importing.cells import (
@@ -28,6 +28,7 @@ from domain.importing.cells import (
     parse_phone,
     parse_time,
 )
+from domain.importing.checker import AHEAD, EARLIEST_BIRTH, Checker, Validation, ordered
 from domain.importing.columns import (
     BOOL_NAMES,
     GRADING_NAMES,
@@ -98,8 +99,10 @@ from domain.model import (
 
 __all__ = [
     "ABSENT_KEPT",
+    "AHEAD",
     "BOOL_NAMES",
     "CLASSES_NORMALISED",
+    "EARLIEST_BIRTH",
     "EMPTY_KEPT",
     "EMPTY_REFUSED",
     "GRADING_NAMES",
@@ -158,230 +161,6 @@ __all__ = [
     "table_for_name",
 ]
 
-# --------------------------------------------------------------------------- validation
-
-
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
-AHEAD = dt.timedelta(days=366)  # how far ahead an arrival or leaving date may be
-
-
-@dataclass(slots=True)
-class _Checker:
-    """Collects problems while reading cells, so that one pass reports every bad cell."""
-
-    problems: list[ImportProblem]
-
-    def cell(
-        self, row: Row, column: str, parse: Callable[[str], object], *, required: bool = False
-    ) -> object:
-        text = row.get(column)
-        if not text:
-            if required:
-                self.fail(row, column, "{column} is empty", column=column)
-            return None
-        try:
-            return parse(text)
-        except CellError as err:
-            self.problems.append(
-                ImportProblem.of(row.source, row.number, column, err.message, **err.params)
-            )
-            return None
-
-    def date(self, row: Row, column: str, *, required: bool = False) -> dt.date | None:
-        value = self.cell(row, column, parse_date, required=required)
-        return value if isinstance(value, dt.date) else None
-
-    def number(
-        self, row: Row, column: str, low: int, high: int, *, required: bool = False
-    ) -> int | None:
-        value = self.cell(row, column, lambda t: parse_int(t, low, high), required=required)
-        return value if isinstance(value, int) else None
-
-    def text(self, row: Row, column: str, *, required: bool = False, limit: int = 200) -> str:
-        value = clean_name(row.get(column))
-        if required and not value:
-            self.fail(row, column, "{column} is empty", column=column)
-        elif len(value) > limit:
-            self.fail(
-                row,
-                column,
-                "{column} is longer than {limit} characters",
-                column=column,
-                limit=limit,
-            )
-        return value
-
-    def name(self, row: Row, column: str, *, required: bool = False, limit: int = 200) -> str:
-        """A person's, subject's or class's name: never «?», which is what a letter becomes
-        when a file passes through an encoding without Cyrillic."""
-        value = self.text(row, column, required=required, limit=limit)
-        if "?" in value:
-            self.fail(
-                row,
-                column,
-                "{value} has «?» in place of letters: was the file saved in an encoding "
-                "without Cyrillic?",
-                value=value,
-            )
-        return value
-
-    def key(self, row: Row, column: str, *, required: bool = True) -> str:
-        """A school id (staff, pupil, guardian): compared without invisible characters."""
-        return school_key(self.text(row, column, required=required, limit=64))
-
-    def fail(self, row: Row, column: str | None, message: str, /, **params: object) -> None:
-        self.problems.append(ImportProblem.of(row.source, row.number, column, message, **params))
-
-    def duplicate(
-        self, seen: dict[object, Row], key: object, row: Row, column: str, value: str
-    ) -> bool:
-        first = seen.get(key)
-        if first is not None:
-            self.fail(
-                row, column, "{value} is already on row {first}", value=value, first=first.number
-            )
-            return True
-        seen[key] = row
-        return False
-
-
-@dataclass(slots=True)
-class _Tally:
-    """A warning said once per file and column: how many rows, and the first one's values."""
-
-    example: dict[str, object]
-    count: int = 0
-
-
-@dataclass(slots=True)
-class _Validation:
-    """One validation: its checks, its results, and what later tables may refer to.
-
-    Tables are checked in TABLE_ORDER; each adds what it brings (staff ids, classes, pupils,
-    groups, lesson numbers) to what the school already has, for the tables after it.
-    """
-
-    check: _Checker
-    snapshot: SchoolSnapshot
-    today: dt.date | None
-    out: ValidatedImport = field(default_factory=ValidatedImport)
-    staff_roles: dict[str, frozenset[Role]] = field(default_factory=dict)
-    subjects: set[str] = field(default_factory=set)
-    class_grades: dict[str, int] = field(default_factory=dict)
-    pupil_class: dict[str, str] = field(default_factory=dict)
-    group_keys: set[tuple[str, str, str]] = field(default_factory=set)
-    lessons: set[int] = field(default_factory=set)
-    tallies: dict[tuple[str, str, str], _Tally] = field(default_factory=dict)
-    # "staff", "pupil", "guardian" → id_key → the spellings stored (or first given in the files)
-    spellings: dict[str, dict[str, list[str]]] = field(
-        default_factory=lambda: {"staff": {}, "pupil": {}, "guardian": {}}
-    )
-
-    def tally(self, row: Row, column: str, message: str, /, **example: object) -> None:
-        """Count a warning of a file's column; the first row's values fill its example."""
-        self.tallies.setdefault((row.source, column, message), _Tally(example=example)).count += 1
-
-    def warnings(self) -> list[ImportProblem]:
-        return [
-            ImportProblem.of(source, None, column, message, count=t.count, **t.example)
-            for (source, column, message), t in self.tallies.items()
-        ]
-
-    def kept(self, row: Row, stored: bool, *columns: str) -> frozenset[str]:
-        """The columns the row's file lacks: a stored row keeps them (and is counted)."""
-        absent = frozenset(c for c in columns if not row.has(c))
-        if stored:
-            for column in absent:
-                self.tally(row, column, ABSENT_KEPT)
-        return absent
-
-    def empty_kept(self, row: Row, column: str, stored: object) -> frozenset[str]:
-        """A fact an empty cell cannot un-know (a birth date, a relation): stored stays, and
-        the user hears of it when there was one."""
-        if row.has(column) and not row.get(column):
-            if stored:
-                self.tally(row, column, EMPTY_KEPT)
-            return frozenset({column})
-        return frozenset()
-
-    def not_emptied(self, row: Row, column: str, stored: object, default: object) -> None:
-        """A column with a default (grading, home_schooled, hours, a deputy's grades): an empty
-        cell is the default for a new row, but never written over another stored value."""
-        if row.has(column) and not row.get(column) and stored is not None and stored != default:
-            shown = ("1" if stored else "0") if isinstance(stored, bool) else str(stored)
-            self.check.fail(row, column, EMPTY_REFUSED, column=column, value=shown)
-
-    def school_id(
-        self, row: Row, column: str, kind: str, *, new: bool = False, required: bool = True
-    ) -> str:
-        """A staff, pupil or guardian id as the one stored (or first given) that it matches
-        after id_key: «t1» is the stored «T1», never a second person. `new`: the row brings
-        the person, so an id seen for the first time is theirs."""
-        written = self.check.key(row, column, required=required)
-        if not written:
-            return written
-        known = self.spellings[kind].setdefault(id_key(written), [])
-        if not known:
-            if new:
-                known.append(written)
-            return written
-        if written in known:
-            return written
-        if len(known) > 1:
-            allowed = ", ".join(known)
-            self.check.fail(row, column, IDS_AMBIGUOUS, value=written, allowed=allowed)
-            return written
-        self.tally(row, column, IDS_RESOLVED, value=written, id=known[0])
-        return known[0]
-
-    def known_class(self, row: Row, column: str) -> str:
-        name = self.check.text(row, column, required=True, limit=20)
-        if name and class_key(name) not in self.class_grades:
-            self.check.fail(row, column, "there is no class {value}", value=name)
-        return name
-
-    def known_subject(self, row: Row, column: str = "subject") -> str:
-        name = self.check.text(row, column, required=True, limit=100)
-        if name and fold(name) not in self.subjects:
-            self.check.fail(row, column, "there is no subject {value}", value=name)
-        return name
-
-    def known_teacher(self, row: Row, column: str) -> str:
-        ext = self.school_id(row, column, "staff")
-        if ext and ext not in self.staff_roles:
-            self.check.fail(row, column, "no staff member has the id {value}", value=ext)
-        elif ext and Role.TEACHER not in self.staff_roles[ext]:
-            self.check.fail(row, column, "staff member {value} is not a teacher", value=ext)
-        return ext
-
-    def known_pupil(self, row: Row, column: str = "student_id") -> str:
-        ext = self.school_id(row, column, "pupil")
-        if ext and ext not in self.pupil_class:
-            self.check.fail(row, column, "there is no pupil with the id {value}", value=ext)
-        return ext
-
-    def known_group(self, row: Row, cls: str, subject: str) -> str:
-        group = self.check.text(row, "group", limit=50)
-        if (
-            group
-            and cls
-            and subject
-            and (class_key(cls), fold(subject), fold(group)) not in self.group_keys
-        ):
-            self.check.fail(
-                row,
-                "group",
-                "class {name} has no group {value} in {subject}",
-                name=cls,
-                value=group,
-                subject=subject,
-            )
-        return group
-
-
-def _ordered(start: dt.date | None, end: dt.date | None) -> bool:
-    return start is None or end is None or start <= end
-
 
 def validate(
     raw_tables: Sequence[RawTable], snapshot: SchoolSnapshot, today: dt.date | None = None
@@ -392,7 +171,7 @@ def validate(
     only the calendar's own checks apply.
     """
     parsed = read_rows(raw_tables)
-    v = _Validation(check=_Checker(parsed.problems), snapshot=snapshot, today=today)
+    v = Validation(check=Checker(parsed.problems), snapshot=snapshot, today=today)
     _start(v)
     for table, check_table in _TABLE_CHECKS:
         check_table(v, parsed.tables.get(table, []))
@@ -402,7 +181,7 @@ def validate(
     return v.out
 
 
-def _start(v: _Validation) -> None:
+def _start(v: Validation) -> None:
     """What the school has before the import: every reference may point at it."""
     snap = v.snapshot
     v.staff_roles = {school_key(s.external_id): s.roles for s in snap.staff}
@@ -440,7 +219,7 @@ def _start(v: _Validation) -> None:
             )
 
 
-def _check_staff(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_staff(v: Validation, rows: Sequence[Row]) -> None:
     stored = {school_key(s.external_id): s for s in v.snapshot.staff}
     seen: dict[object, Row] = {}
     for row in rows:
@@ -470,7 +249,7 @@ def _check_staff(v: _Validation, rows: Sequence[Row]) -> None:
     v.staff_roles.update({s.external_id: s.roles for s in v.out.staff})
 
 
-def _roles(check: _Checker, row: Row) -> set[Role]:
+def _roles(check: Checker, row: Row) -> set[Role]:
     roles: set[Role] = set()
     for part in re.split(r"[;,]", row.get("roles")):
         if not part.strip():
@@ -491,7 +270,7 @@ def _roles(check: _Checker, row: Row) -> set[Role]:
     return roles
 
 
-def _person(check: _Checker, row: Row) -> tuple[str, str, str]:
+def _person(check: Checker, row: Row) -> tuple[str, str, str]:
     return (
         check.name(row, "last_name", required=True),
         check.name(row, "first_name", required=True),
@@ -499,7 +278,7 @@ def _person(check: _Checker, row: Row) -> tuple[str, str, str]:
     )
 
 
-def _check_subjects(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_subjects(v: Validation, rows: Sequence[Row]) -> None:
     stored = {fold(s.name): s for s in v.snapshot.subjects}
     seen: dict[object, Row] = {}
     for row in rows:
@@ -520,7 +299,7 @@ def _check_subjects(v: _Validation, rows: Sequence[Row]) -> None:
     v.subjects |= {fold(s.name) for s in v.out.subjects}
 
 
-def _check_classes(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_classes(v: Validation, rows: Sequence[Row]) -> None:
     stored = {class_key(c.name) for c in v.snapshot.classes}
     seen: dict[object, Row] = {}
     for row in rows:
@@ -557,7 +336,7 @@ class _PupilDates:
     keep: frozenset[str]
 
 
-def _check_students(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_students(v: Validation, rows: Sequence[Row]) -> None:
     stored = {school_key(p.external_id): p for p in v.snapshot.pupils}
     seen: dict[object, Row] = {}
     for row in rows:
@@ -588,7 +367,7 @@ def _check_students(v: _Validation, rows: Sequence[Row]) -> None:
             v.pupil_class[ext] = class_key(cls)
 
 
-def _pupil_dates(v: _Validation, row: Row, old: Pupil | None) -> _PupilDates:
+def _pupil_dates(v: Validation, row: Row, old: Pupil | None) -> _PupilDates:
     """A pupil's dates, checked against each other and the calendar, stored ones included."""
     check = v.check
     birth = check.date(row, "birth_date")
@@ -624,7 +403,7 @@ def _pupil_dates(v: _Validation, row: Row, old: Pupil | None) -> _PupilDates:
     return _PupilDates(birth=birth, enrolled=enrolled, left=left, keep=keep)
 
 
-def _check_guardians(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_guardians(v: Validation, rows: Sequence[Row]) -> None:
     snap = v.snapshot
     stored = {g.id: school_key(g.external_id) for g in snap.guardians}
     pupils = {p.id: school_key(p.external_id) for p in snap.pupils}
@@ -677,7 +456,7 @@ def _check_guardians(v: _Validation, rows: Sequence[Row]) -> None:
             item.phone = phones[item.external_id][0]
 
 
-def _phone(v: _Validation, row: Row) -> str:
+def _phone(v: Validation, row: Row) -> str:
     phone = v.check.cell(row, "phone", parse_phone)
     if not isinstance(phone, str):
         return ""
@@ -687,7 +466,7 @@ def _phone(v: _Validation, row: Row) -> str:
 
 
 def _same_guardian(
-    v: _Validation,
+    v: Validation,
     item: GuardianRow,
     names: dict[str, tuple[tuple[str, str, str], Row | None]],
     phones: dict[str, tuple[str, Row]],
@@ -718,7 +497,7 @@ def _same_guardian(
             )
 
 
-def _check_groups(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_groups(v: Validation, rows: Sequence[Row]) -> None:
     seen: dict[object, Row] = {}
     for row in rows:
         cls = v.known_class(row, "class")
@@ -745,7 +524,7 @@ def _check_groups(v: _Validation, rows: Sequence[Row]) -> None:
             v.group_keys.add((class_key(cls), fold(subject), fold(group)))
 
 
-def _check_assignments(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_assignments(v: Validation, rows: Sequence[Row]) -> None:
     stored = _stored_assignment_groups(v) if rows else {}
     seen: dict[object, Row] = {}
     for row in rows:
@@ -781,7 +560,7 @@ def _check_assignments(v: _Validation, rows: Sequence[Row]) -> None:
             )
 
 
-def _stored_assignment_groups(v: _Validation) -> dict[tuple[str, str, str], list[str]]:
+def _stored_assignment_groups(v: Validation) -> dict[tuple[str, str, str], list[str]]:
     """(teacher, subject, class) → the group names of its stored assignments ("" for all)."""
     snap = v.snapshot
     staff = {s.id: school_key(s.external_id) for s in snap.staff}
@@ -799,7 +578,7 @@ def _stored_assignment_groups(v: _Validation) -> dict[tuple[str, str, str], list
     return found
 
 
-def _check_bells(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_bells(v: Validation, rows: Sequence[Row]) -> None:
     seen: dict[object, Row] = {}
     for row in rows:
         lesson = v.check.number(row, "lesson", 0, 12, required=True)
@@ -816,7 +595,7 @@ def _check_bells(v: _Validation, rows: Sequence[Row]) -> None:
     v.lessons |= {b.lesson for b in v.out.bells}
 
 
-def _check_periods(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_periods(v: Validation, rows: Sequence[Row]) -> None:
     seen: dict[object, Row] = {}
     for row in rows:
         name = v.check.text(row, "name", required=True, limit=50)
@@ -850,7 +629,7 @@ def _check_periods(v: _Validation, rows: Sequence[Row]) -> None:
     _check_overlaps(v, v.out.periods)
 
 
-def _check_overlaps(v: _Validation, periods: list[PeriodRow]) -> None:
+def _check_overlaps(v: Validation, periods: list[PeriodRow]) -> None:
     """Two terms of the same kind for the same grade may not overlap, stored ones included."""
     years = {y.id: y.name for y in v.snapshot.school_years}
     incoming = {(SchoolYear.name_for(p.starts), fold(p.name), str(p.grades)) for p in periods}
@@ -887,7 +666,7 @@ def _check_overlaps(v: _Validation, periods: list[PeriodRow]) -> None:
                 )
 
 
-def _check_holidays(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_holidays(v: Validation, rows: Sequence[Row]) -> None:
     stored: dict[tuple[str, str], list[Holiday]] = defaultdict(list)
     for h in v.snapshot.holidays:
         stored[(SchoolYear.name_for(h.starts), fold(h.name))].append(h)
@@ -917,7 +696,7 @@ def _check_holidays(v: _Validation, rows: Sequence[Row]) -> None:
             )
 
 
-def _check_plan(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_plan(v: Validation, rows: Sequence[Row]) -> None:
     subjects = {s.id: fold(s.name) for s in v.snapshot.subjects}
     classes = {c.id: class_key(c.name) for c in v.snapshot.classes}
     stored = {
@@ -987,7 +766,7 @@ def _place(cls: str, subject: str, group: str, weekday: int, lesson: int) -> tup
     return (cls, (subject, group) if group else None, weekday, lesson)
 
 
-def _stored_slots(v: _Validation) -> list[_Slot]:
+def _stored_slots(v: Validation) -> list[_Slot]:
     snap = v.snapshot
     classes = {c.id: c.name for c in snap.classes}
     subjects = {s.id: fold(s.name) for s in snap.subjects}
@@ -1020,7 +799,7 @@ def _stored_slots(v: _Validation) -> list[_Slot]:
     return slots
 
 
-def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
+def _check_timetable(v: Validation, rows: Sequence[Row]) -> None:
     stored = _stored_slots(v) if rows else []
     by_place: dict[tuple[object, ...], list[_Slot]] = defaultdict(list)
     by_time: dict[tuple[str, int, int], list[_Slot]] = defaultdict(list)
@@ -1040,7 +819,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
             _check_bell(v, row, lesson)
         valid_from = v.check.date(row, "valid_from")
         valid_to = v.check.date(row, "valid_to")
-        if not _ordered(valid_from, valid_to):
+        if not ordered(valid_from, valid_to):
             v.check.fail(row, "valid_to", "the lesson stops before it starts")
             continue
         if not (cls and subject and teacher and weekday is not None and lesson is not None):
@@ -1054,7 +833,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
         old = stored_by_key.get((*place, valid_from))
         if old is not None and not row.has("valid_to"):
             valid_to = old.ends  # kept: the clash checks must see the stored end
-        if not _ordered(valid_from, valid_to):
+        if not ordered(valid_from, valid_to):
             v.check.fail(row, "valid_to", "the lesson stops before it starts")
             continue
         key = (class_key(cls), fold(group), weekday, lesson, valid_from)
@@ -1078,7 +857,7 @@ def _check_timetable(v: _Validation, rows: Sequence[Row]) -> None:
     _check_clashes(v, v.out.timetable, stored)
 
 
-def _check_bell(v: _Validation, row: Row, lesson: int) -> None:
+def _check_bell(v: Validation, row: Row, lesson: int) -> None:
     """A lesson number means a time only through the bells (stored or imported now)."""
     if lesson in v.lessons:
         return
@@ -1099,7 +878,7 @@ def _check_bell(v: _Validation, row: Row, lesson: int) -> None:
         )
 
 
-def _stored_group(v: _Validation, row: Row, teacher: str, same_time: list[_Slot]) -> str:
+def _stored_group(v: Validation, row: Row, teacher: str, same_time: list[_Slot]) -> str:
     """Without the column group, a row is the stored lesson of its class at that time with
     its subject and teacher (say, English group 1 with T2), when there is exactly one."""
     subject = fold(row.get("subject"))
@@ -1110,7 +889,7 @@ def _stored_group(v: _Validation, row: Row, teacher: str, same_time: list[_Slot]
     return group
 
 
-def _stored_start(v: _Validation, row: Row, candidates: list[_Slot]) -> dt.date | None:
+def _stored_start(v: Validation, row: Row, candidates: list[_Slot]) -> dt.date | None:
     """Without the column valid_from, a row is the stored lesson at its place (the current one)."""
     if len(candidates) > 1 and v.today is not None:
         today = v.today
@@ -1121,7 +900,7 @@ def _stored_start(v: _Validation, row: Row, candidates: list[_Slot]) -> dt.date 
     return candidates[0].starts
 
 
-def _check_clashes(v: _Validation, incoming: list[TimetableRow], stored: list[_Slot]) -> None:
+def _check_clashes(v: Validation, incoming: list[TimetableRow], stored: list[_Slot]) -> None:
     """A teacher or a class in two places at once: in the file, or with the stored timetable.
 
     Two groups of one class may have lessons at the same time (English group 1 and group 2,
@@ -1161,7 +940,7 @@ def _check_clashes(v: _Validation, incoming: list[TimetableRow], stored: list[_S
         _tell_clashes(v, same_time, teacher=False)
 
 
-def _tell_clashes(v: _Validation, slots: list[_Slot], *, teacher: bool) -> None:
+def _tell_clashes(v: Validation, slots: list[_Slot], *, teacher: bool) -> None:
     """Each row of the file is told its first clash: with an earlier row, else a stored one."""
     if len(slots) < 2:
         return
@@ -1215,7 +994,7 @@ def _clash(a: _Slot, b: _Slot, *, teacher: bool) -> bool:
     return teacher or not a.group or not b.group or a.group == b.group
 
 
-_TABLE_CHECKS: tuple[tuple[str, Callable[[_Validation, Sequence[Row]], None]], ...] = (
+_TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ...] = (
     ("staff", _check_staff),
     ("subjects", _check_subjects),
     ("classes", _check_classes),
