@@ -71,6 +71,7 @@ from domain.importing.problems import (
 )
 from domain.importing.reading import ParsedTables, Row, read_rows
 from domain.importing.snapshot import SchoolSnapshot, latest_enrolments
+from domain.importing.tables.staff import check_staff, person_names
 from domain.importing.validated import (
     AssignmentRow,
     BellRow,
@@ -86,16 +87,7 @@ from domain.importing.validated import (
     TimetableRow,
     ValidatedImport,
 )
-from domain.model import (
-    ALL_GRADES,
-    GradeRange,
-    Grading,
-    Holiday,
-    PeriodKind,
-    Pupil,
-    Role,
-    SchoolYear,
-)
+from domain.model import ALL_GRADES, GradeRange, Grading, Holiday, PeriodKind, Pupil, SchoolYear
 
 __all__ = [
     "ABSENT_KEPT",
@@ -219,65 +211,6 @@ def _start(v: Validation) -> None:
             )
 
 
-def _check_staff(v: Validation, rows: Sequence[Row]) -> None:
-    stored = {school_key(s.external_id): s for s in v.snapshot.staff}
-    seen: dict[object, Row] = {}
-    for row in rows:
-        ext = v.school_id(row, "id", "staff", new=True)
-        roles = _roles(v.check, row)
-        grades = v.check.cell(row, "deputy_grades", parse_grades)
-        if grades is not None and Role.DEPUTY not in roles:
-            v.check.fail(row, "deputy_grades", "deputy grades are given but the role deputy is not")
-        old = stored.get(ext)
-        if old is not None and Role.DEPUTY in roles:
-            v.not_emptied(row, "deputy_grades", old.deputy_grades, None)
-        # Without the role deputy there are no deputy grades to keep.
-        optional = ("middle_name", "deputy_grades") if Role.DEPUTY in roles else ("middle_name",)
-        last, first, middle = _person(v.check, row)
-        item = StaffRow(
-            row=row,
-            external_id=ext,
-            last_name=last,
-            first_name=first,
-            middle_name=middle,
-            roles=frozenset(roles),
-            deputy_grades=grades if isinstance(grades, GradeRange) else None,
-            keep=v.kept(row, ext in stored, *optional),
-        )
-        if ext and not v.check.duplicate(seen, ext, row, "id", school_key(row.get("id"))):
-            v.out.staff.append(item)
-    v.staff_roles.update({s.external_id: s.roles for s in v.out.staff})
-
-
-def _roles(check: Checker, row: Row) -> set[Role]:
-    roles: set[Role] = set()
-    for part in re.split(r"[;,]", row.get("roles")):
-        if not part.strip():
-            continue
-        role = ROLE_NAMES.get(part.strip().casefold())
-        if role is None:
-            check.fail(
-                row,
-                "roles",
-                "unknown role {value}; roles are: {allowed}",
-                value=part.strip(),
-                allowed="teacher, deputy, director, admin, secretary",
-            )
-        else:
-            roles.add(role)
-    if not row.get("roles"):
-        check.fail(row, "roles", "{column} is empty", column="roles")
-    return roles
-
-
-def _person(check: Checker, row: Row) -> tuple[str, str, str]:
-    return (
-        check.name(row, "last_name", required=True),
-        check.name(row, "first_name", required=True),
-        check.name(row, "middle_name"),
-    )
-
-
 def _check_subjects(v: Validation, rows: Sequence[Row]) -> None:
     stored = {fold(s.name): s for s in v.snapshot.subjects}
     seen: dict[object, Row] = {}
@@ -348,7 +281,7 @@ def _check_students(v: Validation, rows: Sequence[Row]) -> None:
         if old is not None:
             v.not_emptied(row, "home_schooled", old.home_schooled, False)
         optional = ("middle_name", "birth_date", "enrolled_on", "left_on", "home_schooled")
-        last, first, middle = _person(v.check, row)
+        last, first, middle = person_names(v.check, row)
         item = StudentRow(
             row=row,
             external_id=ext,
@@ -423,7 +356,7 @@ def _check_guardians(v: Validation, rows: Sequence[Row]) -> None:
     for row in rows:
         ext = v.school_id(row, "id", "guardian", new=True)
         student = v.known_pupil(row)
-        last, first, middle = _person(v.check, row)
+        last, first, middle = person_names(v.check, row)
         phone = _phone(v, row)
         link = (ext, student)
         keep = (
@@ -995,7 +928,7 @@ def _clash(a: _Slot, b: _Slot, *, teacher: bool) -> bool:
 
 
 _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ...] = (
-    ("staff", _check_staff),
+    ("staff", check_staff),
     ("subjects", _check_subjects),
     ("classes", _check_classes),
     ("students", _check_students),
