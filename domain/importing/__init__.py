@@ -72,6 +72,7 @@ from domain.importing.problems import (
 from domain.importing.reading import ParsedTables, Row, read_rows
 from domain.importing.snapshot import SchoolSnapshot, latest_enrolments
 from domain.importing.tables.staff import check_staff, person_names
+from domain.importing.tables.subjects import check_subjects
 from domain.importing.validated import (
     AssignmentRow,
     BellRow,
@@ -87,7 +88,7 @@ from domain.importing.validated import (
     TimetableRow,
     ValidatedImport,
 )
-from domain.model import ALL_GRADES, GradeRange, Grading, Holiday, PeriodKind, Pupil, SchoolYear
+from domain.model import ALL_GRADES, GradeRange, Holiday, PeriodKind, Pupil, SchoolYear
 
 __all__ = [
     "ABSENT_KEPT",
@@ -209,27 +210,6 @@ def _start(v: Validation) -> None:
                     fold(sg.name),
                 )
             )
-
-
-def _check_subjects(v: Validation, rows: Sequence[Row]) -> None:
-    stored = {fold(s.name): s for s in v.snapshot.subjects}
-    seen: dict[object, Row] = {}
-    for row in rows:
-        name = v.check.name(row, "name", required=True, limit=100)
-        grading = v.check.cell(row, "grading", lambda t: parse_choice(t, GRADING_NAMES))
-        old = stored.get(fold(name))
-        if old is not None:
-            v.not_emptied(row, "grading", str(old.grading), str(Grading.MARKS))
-        item = SubjectRow(
-            row=row,
-            name=name,
-            short_name=v.check.text(row, "short_name", limit=20),
-            grading=grading if isinstance(grading, Grading) else Grading.MARKS,
-            keep=v.kept(row, fold(name) in stored, "short_name", "grading"),
-        )
-        if name and not v.check.duplicate(seen, fold(name), row, "name", name):
-            v.out.subjects.append(item)
-    v.subjects |= {fold(s.name) for s in v.out.subjects}
 
 
 def _check_classes(v: Validation, rows: Sequence[Row]) -> None:
@@ -929,7 +909,7 @@ def _clash(a: _Slot, b: _Slot, *, teacher: bool) -> bool:
 
 _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ...] = (
     ("staff", check_staff),
-    ("subjects", _check_subjects),
+    ("subjects", check_subjects),
     ("classes", _check_classes),
     ("students", _check_students),
     ("guardians", _check_guardians),
