@@ -11,7 +11,6 @@ pure and runs before a single row is written.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,6 +70,7 @@ from domain.importing.problems import (
 )
 from domain.importing.reading import ParsedTables, Row, read_rows
 from domain.importing.snapshot import SchoolSnapshot, latest_enrolments
+from domain.importing.tables.classes import check_classes
 from domain.importing.tables.staff import check_staff, person_names
 from domain.importing.tables.subjects import check_subjects
 from domain.importing.validated import (
@@ -210,35 +210,6 @@ def _start(v: Validation) -> None:
                     fold(sg.name),
                 )
             )
-
-
-def _check_classes(v: Validation, rows: Sequence[Row]) -> None:
-    stored = {class_key(c.name) for c in v.snapshot.classes}
-    seen: dict[object, Row] = {}
-    for row in rows:
-        written = v.check.name(row, "name", required=True, limit=20)
-        name = class_name(written)
-        if name != written:
-            v.tally(row, "name", CLASSES_NORMALISED, value=written, name=name)
-        grade = v.check.number(row, "grade", 1, 11, required=True)
-        teacher = v.school_id(row, "class_teacher", "staff", required=False)
-        if teacher and teacher not in v.staff_roles:
-            v.check.fail(row, "class_teacher", "no staff member has the id {value}", value=teacher)
-        digits = re.match(r"^(\d{1,2})", class_key(name))
-        if digits and grade is not None and int(digits.group(1)) != grade:
-            v.check.fail(
-                row, "grade", "class {name} is not in grade {grade}", name=written, grade=grade
-            )
-        if (
-            name
-            and grade is not None
-            and not v.check.duplicate(seen, class_key(name), row, "name", written)
-        ):
-            keep = v.kept(row, class_key(name) in stored, "class_teacher")
-            v.out.classes.append(
-                ClassRow(row=row, name=name, grade=grade, class_teacher=teacher, keep=keep)
-            )
-    v.class_grades.update({class_key(c.name): c.grade for c in v.out.classes})
 
 
 @dataclass(slots=True)
@@ -910,7 +881,7 @@ def _clash(a: _Slot, b: _Slot, *, teacher: bool) -> bool:
 _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ...] = (
     ("staff", check_staff),
     ("subjects", check_subjects),
-    ("classes", _check_classes),
+    ("classes", check_classes),
     ("students", _check_students),
     ("guardians", _check_guardians),
     ("groups", _check_groups),
