@@ -71,6 +71,7 @@ from domain.importing.problems import (
 from domain.importing.reading import ParsedTables, Row, read_rows
 from domain.importing.snapshot import SchoolSnapshot, latest_enrolments
 from domain.importing.tables.classes import check_classes
+from domain.importing.tables.groups import check_groups
 from domain.importing.tables.guardians import check_guardians
 from domain.importing.tables.staff import check_staff
 from domain.importing.tables.students import check_students
@@ -212,33 +213,6 @@ def _start(v: Validation) -> None:
                     fold(sg.name),
                 )
             )
-
-
-def _check_groups(v: Validation, rows: Sequence[Row]) -> None:
-    seen: dict[object, Row] = {}
-    for row in rows:
-        cls = v.known_class(row, "class")
-        subject = v.known_subject(row)
-        group = v.check.text(row, "group", required=True, limit=50)
-        student = v.school_id(row, "student_id", "pupil")
-        if student and student not in v.pupil_class:
-            v.check.fail(row, "student_id", "there is no pupil with the id {value}", value=student)
-        elif student and cls and v.pupil_class[student] != class_key(cls):
-            v.check.fail(
-                row, "student_id", "pupil {value} is not in class {name}", value=student, name=cls
-            )
-        key = (class_key(cls), fold(subject), student)
-        if (
-            cls
-            and subject
-            and group
-            and student
-            and not v.check.duplicate(seen, key, row, "student_id", student)
-        ):
-            v.out.groups.append(
-                GroupRow(row=row, class_name=cls, subject=subject, group=group, student_id=student)
-            )
-            v.group_keys.add((class_key(cls), fold(subject), fold(group)))
 
 
 def _check_assignments(v: Validation, rows: Sequence[Row]) -> None:
@@ -717,7 +691,7 @@ _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ..
     ("classes", check_classes),
     ("students", check_students),
     ("guardians", check_guardians),
-    ("groups", _check_groups),
+    ("groups", check_groups),
     ("assignments", _check_assignments),
     ("bells", _check_bells),
     ("periods", _check_periods),
