@@ -14,7 +14,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from domain.importing.cells import (
     PHONE_EXAMPLE,
@@ -70,6 +69,7 @@ from domain.importing.problems import (
 )
 from domain.importing.reading import ParsedTables, Row, read_rows
 from domain.importing.snapshot import SchoolSnapshot, latest_enrolments
+from domain.importing.tables.assignments import check_assignments
 from domain.importing.tables.classes import check_classes
 from domain.importing.tables.groups import check_groups
 from domain.importing.tables.guardians import check_guardians
@@ -213,60 +213,6 @@ def _start(v: Validation) -> None:
                     fold(sg.name),
                 )
             )
-
-
-def _check_assignments(v: Validation, rows: Sequence[Row]) -> None:
-    stored = _stored_assignment_groups(v) if rows else {}
-    seen: dict[object, Row] = {}
-    for row in rows:
-        teacher = v.known_teacher(row, "teacher_id")
-        subject = v.known_subject(row)
-        cls = v.known_class(row, "class")
-        group = v.known_group(row, cls, subject)
-        if not row.has("group"):
-            # The group is part of the key: without the column, the one stored assignment of
-            # this teacher, subject and class is meant, not a new one for the whole class.
-            same = stored.get((teacher, fold(subject), class_key(cls)), [])
-            if len(same) == 1 and same[0]:
-                group = same[0]
-                v.tally(row, "group", ABSENT_KEPT)
-        hours = v.check.cell(row, "hours_per_week", parse_hours, required=True)
-        key = (teacher, fold(subject), class_key(cls), fold(group))
-        if (
-            teacher
-            and subject
-            and cls
-            and isinstance(hours, Decimal)
-            and not v.check.duplicate(seen, key, row, "teacher_id", teacher)
-        ):
-            v.out.assignments.append(
-                AssignmentRow(
-                    row=row,
-                    teacher_id=teacher,
-                    subject=subject,
-                    class_name=cls,
-                    group=group,
-                    hours=hours,
-                )
-            )
-
-
-def _stored_assignment_groups(v: Validation) -> dict[tuple[str, str, str], list[str]]:
-    """(teacher, subject, class) → the group names of its stored assignments ("" for all)."""
-    snap = v.snapshot
-    staff = {s.id: school_key(s.external_id) for s in snap.staff}
-    subjects = {s.id: fold(s.name) for s in snap.subjects}
-    classes = {c.id: class_key(c.name) for c in snap.classes}
-    groups = {g.id: g.name for g in snap.subgroups}
-    found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for a in snap.assignments:
-        key = (
-            staff.get(a.teacher_id, ""),
-            subjects.get(a.subject_id, ""),
-            classes.get(a.class_id, ""),
-        )
-        found[key].append(groups.get(a.subgroup_id, "") if a.subgroup_id is not None else "")
-    return found
 
 
 def _check_bells(v: Validation, rows: Sequence[Row]) -> None:
@@ -692,7 +638,7 @@ _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ..
     ("students", check_students),
     ("guardians", check_guardians),
     ("groups", check_groups),
-    ("assignments", _check_assignments),
+    ("assignments", check_assignments),
     ("bells", _check_bells),
     ("periods", _check_periods),
     ("holidays", _check_holidays),
