@@ -70,6 +70,7 @@ from domain.importing.problems import (
 from domain.importing.reading import ParsedTables, Row, read_rows
 from domain.importing.snapshot import SchoolSnapshot, latest_enrolments
 from domain.importing.tables.assignments import check_assignments
+from domain.importing.tables.bells import check_bells
 from domain.importing.tables.classes import check_classes
 from domain.importing.tables.groups import check_groups
 from domain.importing.tables.guardians import check_guardians
@@ -213,23 +214,6 @@ def _start(v: Validation) -> None:
                     fold(sg.name),
                 )
             )
-
-
-def _check_bells(v: Validation, rows: Sequence[Row]) -> None:
-    seen: dict[object, Row] = {}
-    for row in rows:
-        lesson = v.check.number(row, "lesson", 0, 12, required=True)
-        starts = v.check.cell(row, "starts", parse_time, required=True)
-        ends = v.check.cell(row, "ends", parse_time, required=True)
-        shift = v.check.number(row, "shift", 1, 3) or 1
-        if isinstance(starts, dt.time) and isinstance(ends, dt.time) and starts >= ends:
-            v.check.fail(row, "ends", "the lesson ends before it starts")
-        elif lesson is not None and isinstance(starts, dt.time) and isinstance(ends, dt.time):
-            if not v.check.duplicate(seen, (shift, lesson), row, "lesson", str(lesson)):
-                v.out.bells.append(
-                    BellRow(row=row, lesson=lesson, starts=starts, ends=ends, shift=shift)
-                )
-    v.lessons |= {b.lesson for b in v.out.bells}
 
 
 def _check_periods(v: Validation, rows: Sequence[Row]) -> None:
@@ -639,7 +623,7 @@ _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ..
     ("guardians", check_guardians),
     ("groups", check_groups),
     ("assignments", check_assignments),
-    ("bells", _check_bells),
+    ("bells", check_bells),
     ("periods", _check_periods),
     ("holidays", _check_holidays),
     ("timetable", _check_timetable),
