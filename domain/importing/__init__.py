@@ -74,6 +74,7 @@ from domain.importing.tables.bells import check_bells
 from domain.importing.tables.classes import check_classes
 from domain.importing.tables.groups import check_groups
 from domain.importing.tables.guardians import check_guardians
+from domain.importing.tables.holidays import check_holidays
 from domain.importing.tables.periods import check_periods
 from domain.importing.tables.staff import check_staff
 from domain.importing.tables.students import check_students
@@ -93,7 +94,6 @@ from domain.importing.validated import (
     TimetableRow,
     ValidatedImport,
 )
-from domain.model import ALL_GRADES, GradeRange, Holiday, SchoolYear
 
 __all__ = [
     "ABSENT_KEPT",
@@ -214,36 +214,6 @@ def _start(v: Validation) -> None:
                     fold(subjects[sg.subject_id].name),
                     fold(sg.name),
                 )
-            )
-
-
-def _check_holidays(v: Validation, rows: Sequence[Row]) -> None:
-    stored: dict[tuple[str, str], list[Holiday]] = defaultdict(list)
-    for h in v.snapshot.holidays:
-        stored[(SchoolYear.name_for(h.starts), fold(h.name))].append(h)
-    seen: dict[object, Row] = {}
-    for row in rows:
-        name = v.check.text(row, "name", required=True, limit=100)
-        starts = v.check.date(row, "starts", required=True)
-        ends = v.check.date(row, "ends", required=True)
-        grades = v.check.cell(row, "grades", parse_grades)
-        if starts and ends and starts > ends:
-            v.check.fail(row, "ends", "the holiday ends before it starts")
-            continue
-        if not (name and starts and ends):
-            continue
-        if not isinstance(grades, GradeRange):
-            grades = ALL_GRADES
-            same = stored.get((SchoolYear.name_for(starts), fold(name)), [])
-            if not row.has("grades") and len(same) == 1:
-                # The grades are part of a holiday's key: without the column, the stored
-                # holiday of that name keeps its grades instead of getting a twin for all.
-                grades = same[0].grades
-                v.tally(row, "grades", ABSENT_KEPT)
-        key = (SchoolYear.name_for(starts), fold(name), str(grades))
-        if not v.check.duplicate(seen, key, row, "name", name):
-            v.out.holidays.append(
-                HolidayRow(row=row, name=name, starts=starts, ends=ends, grades=grades)
             )
 
 
@@ -555,7 +525,7 @@ _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ..
     ("assignments", check_assignments),
     ("bells", check_bells),
     ("periods", check_periods),
-    ("holidays", _check_holidays),
+    ("holidays", check_holidays),
     ("timetable", _check_timetable),
     ("plan", _check_plan),
 )
