@@ -76,6 +76,7 @@ from domain.importing.tables.groups import check_groups
 from domain.importing.tables.guardians import check_guardians
 from domain.importing.tables.holidays import check_holidays
 from domain.importing.tables.periods import check_periods
+from domain.importing.tables.plan import check_plan
 from domain.importing.tables.staff import check_staff
 from domain.importing.tables.students import check_students
 from domain.importing.tables.subjects import check_subjects
@@ -213,49 +214,6 @@ def _start(v: Validation) -> None:
                     class_key(classes[sg.class_id].name),
                     fold(subjects[sg.subject_id].name),
                     fold(sg.name),
-                )
-            )
-
-
-def _check_plan(v: Validation, rows: Sequence[Row]) -> None:
-    subjects = {s.id: fold(s.name) for s in v.snapshot.subjects}
-    classes = {c.id: class_key(c.name) for c in v.snapshot.classes}
-    stored = {
-        (
-            subjects.get(p.subject_id),
-            classes.get(p.class_id) if p.class_id else p.grade,
-            p.number,
-        ): p
-        for p in v.snapshot.plan
-    }
-    seen: dict[object, Row] = {}
-    for row in rows:
-        subject = v.known_subject(row)
-        grade = v.check.number(row, "grade", 1, 11)
-        cls = v.known_class(row, "class") if row.get("class") else ""
-        if grade is None and not cls:
-            v.check.fail(row, "grade", "give the grade or the class")
-        number = v.check.number(row, "number", 1, 1000, required=True)
-        topic = v.check.text(row, "topic", required=True, limit=500)
-        hours = v.check.number(row, "hours", 1, 20) or 1
-        kind = v.check.text(row, "kind", limit=50)
-        if not (subject and topic and number is not None and (grade is not None or cls)):
-            continue
-        key = (fold(subject), class_key(cls) if cls else grade, number)
-        if key in stored:
-            v.not_emptied(row, "hours", stored[key].hours, 1)
-        if not v.check.duplicate(seen, key, row, "number", str(number)):
-            v.out.plan.append(
-                PlanRow(
-                    row=row,
-                    subject=subject,
-                    grade=grade,
-                    class_name=cls,
-                    number=number,
-                    topic=topic,
-                    hours=hours,
-                    kind=kind,
-                    keep=v.kept(row, key in stored, "hours", "kind"),
                 )
             )
 
@@ -527,6 +485,6 @@ _TABLE_CHECKS: tuple[tuple[str, Callable[[Validation, Sequence[Row]], None]], ..
     ("periods", check_periods),
     ("holidays", check_holidays),
     ("timetable", _check_timetable),
-    ("plan", _check_plan),
+    ("plan", check_plan),
 )
 assert tuple(t for t, _ in _TABLE_CHECKS) == TABLE_ORDER
