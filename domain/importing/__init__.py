@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from domain.importing.cells import (
     PHONE_EXAMPLE,
@@ -77,6 +76,7 @@ from domain.importing.tables.guardians import check_guardians
 from domain.importing.tables.holidays import check_holidays
 from domain.importing.tables.periods import check_periods
 from domain.importing.tables.plan import check_plan
+from domain.importing.tables.slots import Slot, slot_place, stored_slots
 from domain.importing.tables.staff import check_staff
 from domain.importing.tables.students import check_students
 from domain.importing.tables.subjects import check_subjects
@@ -218,70 +218,10 @@ def _start(v: Validation) -> None:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class _Slot:
-    """A weekly lesson as the clash checks see it: from the file (with its row) or stored."""
-
-    row: Row | None
-    class_key: str
-    class_name: str
-    group: str  # folded group name; "" for the whole class
-    place: tuple[object, ...]  # class, subgroup, weekday, lesson: with valid_from, its key
-    teacher: str
-    subject: str  # folded
-    group_name: str  # as written
-    weekday: int
-    lesson: int
-    starts: dt.date | None
-    ends: dt.date | None
-
-    @property
-    def key(self) -> tuple[object, ...]:
-        """What makes two rows the same stored lesson (the applier's key)."""
-        return (*self.place, self.starts)
-
-
-def _place(cls: str, subject: str, group: str, weekday: int, lesson: int) -> tuple[object, ...]:
-    return (cls, (subject, group) if group else None, weekday, lesson)
-
-
-def _stored_slots(v: Validation) -> list[_Slot]:
-    snap = v.snapshot
-    classes = {c.id: c.name for c in snap.classes}
-    subjects = {s.id: fold(s.name) for s in snap.subjects}
-    groups = {g.id: g for g in snap.subgroups}
-    staff = {s.id: school_key(s.external_id) for s in snap.staff}
-    slots = []
-    for t in snap.timetable:
-        name = classes.get(t.class_id)
-        if name is None:
-            continue
-        sg = groups.get(t.subgroup_id) if t.subgroup_id is not None else None
-        group = fold(sg.name) if sg else ""
-        subject = subjects.get(sg.subject_id if sg else t.subject_id, "")
-        slots.append(
-            _Slot(
-                row=None,
-                class_key=class_key(name),
-                class_name=name,
-                group=group,
-                place=_place(class_key(name), subject, group, t.weekday, t.lesson),
-                teacher=staff.get(t.teacher_id, ""),
-                subject=subjects.get(t.subject_id, ""),
-                group_name=sg.name if sg else "",
-                weekday=t.weekday,
-                lesson=t.lesson,
-                starts=t.valid_from,
-                ends=t.valid_to,
-            )
-        )
-    return slots
-
-
 def _check_timetable(v: Validation, rows: Sequence[Row]) -> None:
-    stored = _stored_slots(v) if rows else []
-    by_place: dict[tuple[object, ...], list[_Slot]] = defaultdict(list)
-    by_time: dict[tuple[str, int, int], list[_Slot]] = defaultdict(list)
+    stored = stored_slots(v) if rows else []
+    by_place: dict[tuple[object, ...], list[Slot]] = defaultdict(list)
+    by_time: dict[tuple[str, int, int], list[Slot]] = defaultdict(list)
     for slot in stored:
         by_place[slot.place].append(slot)
         by_time[(slot.class_key, slot.weekday, slot.lesson)].append(slot)
@@ -306,7 +246,7 @@ def _check_timetable(v: Validation, rows: Sequence[Row]) -> None:
         if not row.has("group"):
             same_time = by_time.get((class_key(cls), weekday, lesson), [])
             group = _stored_group(v, row, teacher, same_time)
-        place = _place(class_key(cls), fold(subject), fold(group), weekday, lesson)
+        place = slot_place(class_key(cls), fold(subject), fold(group), weekday, lesson)
         if not row.has("valid_from"):
             valid_from = _stored_start(v, row, by_place.get(place, []))
         old = stored_by_key.get((*place, valid_from))
@@ -357,7 +297,7 @@ def _check_bell(v: Validation, row: Row, lesson: int) -> None:
         )
 
 
-def _stored_group(v: Validation, row: Row, teacher: str, same_time: list[_Slot]) -> str:
+def _stored_group(v: Validation, row: Row, teacher: str, same_time: list[Slot]) -> str:
     """Without the column group, a row is the stored lesson of its class at that time with
     its subject and teacher (say, English group 1 with T2), when there is exactly one."""
     subject = fold(row.get("subject"))
@@ -368,7 +308,7 @@ def _stored_group(v: Validation, row: Row, teacher: str, same_time: list[_Slot])
     return group
 
 
-def _stored_start(v: Validation, row: Row, candidates: list[_Slot]) -> dt.date | None:
+def _stored_start(v: Validation, row: Row, candidates: list[Slot]) -> dt.date | None:
     """Without the column valid_from, a row is the stored lesson at its place (the current one)."""
     if len(candidates) > 1 and v.today is not None:
         today = v.today
@@ -379,7 +319,7 @@ def _stored_start(v: Validation, row: Row, candidates: list[_Slot]) -> dt.date |
     return candidates[0].starts
 
 
-def _check_clashes(v: Validation, incoming: list[TimetableRow], stored: list[_Slot]) -> None:
+def _check_clashes(v: Validation, incoming: list[TimetableRow], stored: list[Slot]) -> None:
     """A teacher or a class in two places at once: in the file, or with the stored timetable.
 
     Two groups of one class may have lessons at the same time (English group 1 and group 2,
@@ -388,12 +328,12 @@ def _check_clashes(v: Validation, incoming: list[TimetableRow], stored: list[_Sl
     (valid_from / valid_to) never clash.
     """
     new = [
-        _Slot(
+        Slot(
             row=r.row,
             class_key=class_key(r.class_name),
             class_name=r.class_name,
             group=fold(r.group),
-            place=_place(
+            place=slot_place(
                 class_key(r.class_name), fold(r.subject), fold(r.group), r.weekday, r.lesson
             ),
             teacher=r.teacher_id,
@@ -408,8 +348,8 @@ def _check_clashes(v: Validation, incoming: list[TimetableRow], stored: list[_Sl
     ]
     replaced = {s.key for s in new}
     kept = [s for s in stored if s.key not in replaced]
-    by_teacher: dict[tuple[str, int, int], list[_Slot]] = defaultdict(list)
-    by_class: dict[tuple[str, int, int], list[_Slot]] = defaultdict(list)
+    by_teacher: dict[tuple[str, int, int], list[Slot]] = defaultdict(list)
+    by_class: dict[tuple[str, int, int], list[Slot]] = defaultdict(list)
     for slot in new + kept:
         by_teacher[(slot.teacher, slot.weekday, slot.lesson)].append(slot)
         by_class[(slot.class_key, slot.weekday, slot.lesson)].append(slot)
@@ -419,7 +359,7 @@ def _check_clashes(v: Validation, incoming: list[TimetableRow], stored: list[_Sl
         _tell_clashes(v, same_time, teacher=False)
 
 
-def _tell_clashes(v: Validation, slots: list[_Slot], *, teacher: bool) -> None:
+def _tell_clashes(v: Validation, slots: list[Slot], *, teacher: bool) -> None:
     """Each row of the file is told its first clash: with an earlier row, else a stored one."""
     if len(slots) < 2:
         return
@@ -464,7 +404,7 @@ def _tell_clashes(v: Validation, slots: list[_Slot], *, teacher: bool) -> None:
             )
 
 
-def _clash(a: _Slot, b: _Slot, *, teacher: bool) -> bool:
+def _clash(a: Slot, b: Slot, *, teacher: bool) -> bool:
     dates_meet = (a.starts is None or b.ends is None or a.starts <= b.ends) and (
         b.starts is None or a.ends is None or b.starts <= a.ends
     )
