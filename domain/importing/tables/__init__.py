@@ -1,0 +1,1 @@
+"""The check of each table, one module a table."""
