@@ -75,7 +75,13 @@ class Journal:
 
 
 def user(user_id: int) -> MessengerUser:
-    return MessengerUser("telegram", str(user_id), str(user_id), "ru", f"user {user_id}")
+    return MessengerUser(
+        messenger="telegram",
+        user_id=str(user_id),
+        chat_id=str(user_id),
+        language="ru",
+        display_name=f"user {user_id}",
+    )
 
 
 def guess(n: int) -> str:

@@ -223,17 +223,17 @@ async def send_printable_digests(callback: CallbackQuery, _w: Any, manager: Dial
         return
     pages = [
         PrintedDigest(
-            d.pupil.full_name,
-            d.school_class.name,
-            school.name,
-            d.period,
-            d.first,
-            d.last,
-            d.subjects,
-            (d.facts.lessons_missed, d.facts.days_missed, d.facts.late),  # type: ignore[attr-defined]
-            d.facts.remarks,
-            d.facts.upcoming,
-            names,
+            pupil_name=d.pupil.full_name,
+            class_name=d.school_class.name,
+            school_name=school.name,
+            period=d.period,
+            first=d.first,
+            last=d.last,
+            subjects=d.subjects,
+            absences=(d.facts.lessons_missed, d.facts.days_missed, d.facts.late),  # type: ignore[attr-defined]
+            remarks=d.facts.remarks,
+            upcoming=d.facts.upcoming,
+            kind_names=names,
         )  # type: ignore[attr-defined]
         for d in digests
     ]

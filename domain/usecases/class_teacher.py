@@ -138,14 +138,14 @@ async def _register(uow: UnitOfWork, school: School, cls: SchoolClass, day: dt.d
         report = reports.get(pupil.id)
         register.lines.append(
             RegisterLine(
-                pupil.id,
-                f"{pupil.last_name} {pupil.first_name}",
-                sorted(missed),
-                sorted(late),
-                len(mine),
-                report.reason if report else None,
-                report.text if report else "",
-                reasons.get(pupil.id),
+                pupil_id=pupil.id,
+                name=f"{pupil.last_name} {pupil.first_name}",
+                missed=sorted(missed),
+                late=sorted(late),
+                lessons_today=len(mine),
+                reported=report.reason if report else None,
+                reported_text=report.text if report else "",
+                code=reasons.get(pupil.id),
             )
         )
     return register
@@ -181,13 +181,13 @@ async def set_absence_reason(
         if line is None or not line.missed:
             raise Forbidden("this pupil missed no lessons that day")
         reason = AbsenceReason(
-            None,
-            school.id,
-            pupil_id,
-            day,
-            AbsenceCode(code),  # type: ignore[arg-type]
-            actor.staff_id,
-            now,
+            id=None,
+            school_id=school.id,
+            pupil_id=pupil_id,
+            day=day,
+            code=AbsenceCode(code),  # type: ignore[arg-type]
+            set_by=actor.staff_id,
+            set_at=now,
         )
         await uow.family.set_absence_reason(reason)
         await uow.commit()
@@ -432,17 +432,17 @@ async def _class_report(
     attendance = []
     progress = []
     period = Period(
-        None,
-        school.id,
-        None,
-        day_range(first, last),
-        PeriodKind.QUARTER,
-        _grades(cls.grade),
-        first,
-        last,
+        id=None,
+        school_id=school.id,
+        school_year_id=None,
+        name=day_range(first, last),
+        kind=PeriodKind.QUARTER,
+        grades=_grades(cls.grade),
+        starts=first,
+        ends=last,
     )
     for pupil in pupils:
-        line = AttendanceLine(pupil.id, f"{pupil.last_name} {pupil.first_name}")  # type: ignore[arg-type]
+        line = AttendanceLine(pupil_id=pupil.id, name=f"{pupil.last_name} {pupil.first_name}")  # type: ignore[arg-type]
         missed_by_day: dict[dt.date, int] = defaultdict(int)
         groups = set(await uow.people.subgroups_of_pupil(school.id, pupil.id))  # type: ignore[arg-type]
         for entry, lesson in entries:
@@ -472,15 +472,17 @@ async def _class_report(
                 continue
             progress.append(
                 ProgressLine(
-                    pupil.id,
-                    line.name,
-                    s.subject.name,
-                    s.forecast.mean,  # type: ignore[arg-type]
-                    s.forecast,
-                    s.forecast.marks_count,
+                    pupil_id=pupil.id,
+                    name=line.name,
+                    subject=s.subject.name,
+                    mean=s.forecast.mean,  # type: ignore[arg-type]
+                    forecast=s.forecast,
+                    marks=s.forecast.marks_count,
                 )
             )
-    return ClassReport(cls, first, last, attendance, progress)
+    return ClassReport(
+        school_class=cls, first=first, last=last, attendance=attendance, progress=progress
+    )
 
 
 def _grades(grade: int):  # type: ignore[no-untyped-def]
@@ -669,7 +671,17 @@ async def printable_digests(
                 continue
             subjects = await subject_forecasts(uow, school, pupil, cls, period, today)
             facts = await digest_facts(uow, school, pupil, cls, subjects, since, today)
-            result.append(PrintableDigest(pupil, cls, period, since, today, subjects, facts))
+            result.append(
+                PrintableDigest(
+                    pupil=pupil,
+                    school_class=cls,
+                    period=period,
+                    first=since,
+                    last=today,
+                    subjects=subjects,
+                    facts=facts,
+                )
+            )
         names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
         await uow.commit()
     result.sort(key=lambda d: (sort_key(d.pupil.last_name), sort_key(d.pupil.first_name)))

@@ -439,7 +439,9 @@ async def digest_facts(
         for r in found
     ]
     upcoming = await _control_works(uow, school, cls, subjects)
-    return DigestFacts(len(missed), days, late, remarks, upcoming)
+    return DigestFacts(
+        lessons_missed=len(missed), days_missed=days, late=late, remarks=remarks, upcoming=upcoming
+    )
 
 
 async def _control_works(
@@ -532,7 +534,14 @@ class TermMarksNotice:
                 if guardian_id is None or (guardian_id, pupil.id) in known:
                     continue
                 known.add((guardian_id, pupil.id))
-                ack = TermAcknowledgement(None, school.id, guardian_id, pupil.id, period.id, now)
+                ack = TermAcknowledgement(
+                    id=None,
+                    school_id=school.id,
+                    guardian_id=guardian_id,
+                    pupil_id=pupil.id,
+                    period_id=period.id,
+                    notified_at=now,
+                )
                 new_acks.append((ack, account, pupil))
         await uow.family.save_acknowledgements([a for a, _, _ in new_acks])
         for ack, account, pupil in new_acks:
