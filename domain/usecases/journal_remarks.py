@@ -22,7 +22,7 @@ from domain.names import PersonName
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.remarks import MAX_REMARK_TEXT, JournalRemark, RemarkStatus
-from domain.usecases.kernel import acting_school, local_now
+from domain.usecases.kernel import acting_school, local_now, stored_id
 from domain.usecases.scheduling import (
     DailyJob,
     Msg,
@@ -101,7 +101,7 @@ async def _classes_in(uow: UnitOfWork, school_id: int, grades: GradeRange) -> li
 
 
 async def _names(uow: UnitOfWork, school_id: int, ids: Sequence[int]) -> dict[int, StaffMember]:
-    return {s.id: s for s in await uow.people.staff(school_id, sorted(set(ids)))}  # type: ignore[misc]
+    return {stored_id(s.id): s for s in await uow.people.staff(school_id, sorted(set(ids)))}
 
 
 async def lesson_views(
