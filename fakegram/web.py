@@ -333,6 +333,7 @@ class ChatWeb:
         body = await self._body(request)
         persona = self._persona(body.get("user"))
         try:
+            # int(None) raises TypeError, which is refused below
             message_id = int(body.get("message_id"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise _Refused(400, "message_id must be a number") from None
