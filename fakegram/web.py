@@ -332,9 +332,11 @@ class ChatWeb:
     async def _press(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         persona = self._persona(body.get("user"))
+        raw_id = body.get("message_id")
+        if raw_id is None:
+            raise _Refused(400, "message_id must be a number")
         try:
-            # int(None) raises TypeError, which is refused below
-            message_id = int(body.get("message_id"))  # type: ignore[arg-type]
+            message_id = int(raw_id)
         except (TypeError, ValueError):
             raise _Refused(400, "message_id must be a number") from None
         data = str(body.get("data") or "")

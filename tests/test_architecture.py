@@ -323,3 +323,19 @@ def _reason_above(path: Path, number: int) -> bool:
     """A reason may be the comment on the line above (long lines)."""
     lines = path.read_text("utf-8").splitlines()
     return number >= 2 and lines[number - 2].strip().startswith("#")
+
+
+LONGEST_FUNCTION = 150  # lines: a unit one reads at once
+
+
+def test_no_function_of_the_journal_is_longer_than_one_reads_at_once() -> None:
+    """Issue 17.6: the large units split by what they do (benchmarks and tests aside)."""
+    long = [
+        f"{source.where}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for source in _sources(*PACKAGES)
+        for node in ast.walk(source.tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
+    ]
+    assert not long, "\n".join(long)

@@ -108,16 +108,20 @@ class SchoolIndex:
     class_plans: dict[tuple[int, int], list[PlanTopic]] = field(default_factory=dict)
     grade_plans: dict[tuple[int, int], list[PlanTopic]] = field(default_factory=dict)
     used: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    # subjects in the order a pupil reads them: by name, then as created
+    name_order: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, school: School, rows: SchoolRows) -> SchoolIndex:
+        subjects = {s.id: s for s in rows.subjects if s.id is not None}
         index = cls(
-            school,
-            {k.code: k for k in rows.work_kinds},
-            {s.id: s for s in rows.subjects if s.id is not None},
-            list(rows.holidays),
-            Weighing({k.code: k.weight for k in rows.work_kinds}, school.grading),
+            school=school,
+            kinds={k.code: k for k in rows.work_kinds},
+            subjects=subjects,
+            holidays=list(rows.holidays),
+            weighing=Weighing({k.code: k.weight for k in rows.work_kinds}, school.grading),
             used=rows.used_plan_topics,
+            name_order={i: (subject.name.casefold(), i) for i, subject in subjects.items()},
         )
         for slot in rows.timetable:
             index.slots.setdefault(slot.class_id, []).append(slot)
@@ -161,6 +165,119 @@ def _member(groups: frozenset[int], keyed: Mapping[int | None, V]) -> list[V]:
     return [keyed[g] for g in (None, *groups) if g in keyed]
 
 
+# Lessons by subgroup (None: the whole class), then by subject or by day.
+ByGroup = dict[int | None, dict[int, list[int]]]
+
+
+@dataclass(slots=True)
+class ClassLessons:
+    """A class's lessons for its digests: held lesson ids per subject in the period, lessons
+    per day in the digest's window, and lessons left by the timetable, each by subgroup."""
+
+    held_by: ByGroup
+    per_day_by: dict[int | None, dict[dt.date, int]]
+    left_by: dict[int | None, dict[int, int]]
+
+    @classmethod
+    def of(
+        cls, index: SchoolIndex, school_class: SchoolClass, period: Period, rows: ClassRows,
+        day: dt.date, since: dt.date,
+    ) -> ClassLessons:  # fmt: skip
+        starts, last = period.starts, min(period.ends, day)
+        held_by: ByGroup = defaultdict(lambda: defaultdict(list))
+        per_day_by: dict[int | None, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+        for lesson_id, lesson_day, subject_id, subgroup_id, taken, _ in rows.lessons:
+            if starts <= lesson_day <= last:
+                ids = held_by[subgroup_id][subject_id]  # the subject counts even if none held
+                if taken:
+                    ids.append(lesson_id)
+            if since <= lesson_day <= day:
+                per_day_by[subgroup_id][lesson_day] += 1
+        future = school_days(
+            day + dt.timedelta(days=1),
+            period.ends,
+            school_class.grade,
+            index.holidays,
+            index.school.schedule.six_day_week,
+        )
+        left_by: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        assert school_class.id is not None
+        for slot in index.slots.get(school_class.id, []):
+            left_by[slot.subgroup_id][slot.subject_id] += sum(1 for d in future if slot.valid_on(d))
+        return cls(held_by=held_by, per_day_by=per_day_by, left_by=left_by)
+
+
+@dataclass(slots=True)
+class GroupLessons:
+    """What pupils in the same subgroups share: held lesson ids and lessons left per subject,
+    and the weekly hours their forecasts weigh by."""
+
+    held: dict[int, list[int]]
+    left: dict[int, int]
+    hours: dict[int, Decimal]
+
+
+def group_lessons(
+    groups: frozenset[int], lessons: ClassLessons, assignments: Sequence[Any]
+) -> GroupLessons:
+    held: dict[int, list[int]] = defaultdict(list)
+    for held_table in _member(groups, lessons.held_by):
+        for subject_id, held_ids in held_table.items():
+            held[subject_id].extend(held_ids)
+    left: dict[int, int] = defaultdict(int)
+    for left_table in _member(groups, lessons.left_by):
+        for subject_id, n in left_table.items():
+            left[subject_id] += n
+    hours: dict[int, Decimal] = defaultdict(Decimal)
+    for a in assignments:
+        if a.subgroup_id is None or a.subgroup_id in groups:
+            hours[a.subject_id] = max(hours[a.subject_id], a.hours_per_week)
+    return GroupLessons(held=dict(held), left=dict(left), hours=dict(hours))
+
+
+@dataclass(slots=True)
+class ClassMarks:
+    """A class's marks: counted per kind for the forecasts, shown as (day, value, kind name),
+    their comments, and the subjects each pupil has marks in."""
+
+    tallies: dict[tuple[int, int], MarkTally]
+    shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]]
+    comments_of: dict[tuple[int, int], list[MarkComment]]
+    subjects_of: dict[int, set[int]]
+
+    @classmethod
+    def of(cls, index: SchoolIndex, rows: ClassRows) -> ClassMarks:
+        tallies: dict[tuple[int, int], MarkTally] = {}
+        for pupil_id, subject_id, kind, numbers, total, others in rows.mark_counts:
+            key = (pupil_id, subject_id)
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = MarkTally()
+            tally.kinds[kind] = [numbers, total, others]
+        shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
+        comments_of: dict[tuple[int, int], list[MarkComment]] = {}
+        name_of = {code: k.name for code, k in index.kinds.items()}.get
+        for pupil_id, mark_day, subject_id, kind, value, comment in rows.marks:
+            key = (pupil_id, subject_id)
+            shown = shown_of.get(key)
+            if shown is None:
+                shown = shown_of[key] = []
+            kind_name = name_of(kind, kind)
+            shown.append((mark_day, value, kind_name))
+            if comment:  # seldom: most marks have none
+                comments_of.setdefault(key, []).append(
+                    MarkComment(day=mark_day, value=value, work_kind=kind_name, text=comment)
+                )
+        subjects_of: dict[int, set[int]] = defaultdict(set)
+        known = index.subjects.keys()
+        for pupil_id, subject_id in tallies:
+            if subject_id in known:
+                subjects_of[pupil_id].add(subject_id)
+        return cls(
+            tallies=tallies, shown_of=shown_of, comments_of=comments_of, subjects_of=subjects_of
+        )
+
+
 def pupil_digests(
     index: SchoolIndex,
     cls: SchoolClass,
@@ -181,171 +298,125 @@ def pupil_digests(
     marks: the database counts them, and only those shown are listed. `SubjectMarks.marks`
     holds those: the digest's own, or the whole period's for a pupil whose chart is drawn.
     """
-    school = index.school
     assert cls.id is not None and period.id is not None
-    last = min(period.ends, day)
-    weighing = index.weighing
-    names = {code: k.name for code, k in index.kinds.items()}
-    starts = period.starts
-
-    # Lessons by subgroup (None: the whole class): held lesson ids per subject in the period,
-    # and lessons per day in the digest's window.
-    held_by: dict[int | None, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    per_day_by: dict[int | None, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for lesson_id, lesson_day, subject_id, subgroup_id, taken, _ in rows.lessons:
-        if starts <= lesson_day <= last:
-            ids = held_by[subgroup_id][subject_id]  # the subject counts even if none held
-            if taken:
-                ids.append(lesson_id)
-        if since <= lesson_day <= day:
-            per_day_by[subgroup_id][lesson_day] += 1
-
-    # Lessons left by the timetable, per subgroup and subject.
-    future = school_days(
-        day + dt.timedelta(days=1),
-        period.ends,
-        cls.grade,
-        index.holidays,
-        school.schedule.six_day_week,
-    )
-    left_by: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for slot in index.slots.get(cls.id, []):
-        left_by[slot.subgroup_id][slot.subject_id] += sum(1 for d in future if slot.valid_on(d))
+    lessons = ClassLessons.of(index, cls, period, rows, day, since)
+    marks = ClassMarks.of(index, rows)
     assignments = index.assignments.get(cls.id, [])
-
-    # Subjects in the order a pupil reads them: by name, then as created.
-    known = index.subjects.keys()
-    name_order = {i: (subject.name.casefold(), i) for i, subject in index.subjects.items()}
-
-    # Marks counted per kind for the forecasts, and shown as (day, value, kind name).
-    tallies: dict[tuple[int, int], MarkTally] = {}
-    for pupil_id, subject_id, kind, numbers, total, others in rows.mark_counts:
-        key = (pupil_id, subject_id)
-        tally = tallies.get(key)
-        if tally is None:
-            tally = tallies[key] = MarkTally()
-        tally.kinds[kind] = [numbers, total, others]
-    shown_of: dict[tuple[int, int], list[tuple[dt.date, str, str]]] = {}
-    comments_of: dict[tuple[int, int], list[MarkComment]] = {}
-    name_of = names.get
-    for pupil_id, mark_day, subject_id, kind, value, comment in rows.marks:
-        key = (pupil_id, subject_id)
-        shown = shown_of.get(key)
-        if shown is None:
-            shown = shown_of[key] = []
-        shown.append((mark_day, value, name_of(kind, kind)))
-        if comment:  # seldom: most marks have none
-            comments_of.setdefault(key, []).append(
-                MarkComment(mark_day, value, name_of(kind, kind), comment)
-            )
-    subjects_of: dict[int, set[int]] = defaultdict(set)
-    for pupil_id, subject_id in tallies:
-        if subject_id in known:
-            subjects_of[pupil_id].add(subject_id)
-
     attendance = _by_pupil(rows.attendance)
     family_of = _by_pupil(accounts)
     control: dict[tuple[int, ...], list[str]] = {}
-    absent, late_ = Attendance.ABSENT.value, Attendance.LATE.value
     # Pupils in the same subgroups see the same lessons: worked out once per set of subgroups.
-    lessons_for: dict[
-        frozenset[int], tuple[dict[int, list[int]], dict[int, int], dict[int, Decimal]]
-    ] = {}
-
+    lessons_for: dict[frozenset[int], GroupLessons] = {}
     for pupil, groups in pupils:
         assert pupil.id is not None
-        pupil_id = pupil.id
-        seen = lessons_for.get(groups)
-        if seen is None:
-            held: dict[int, list[int]] = defaultdict(list)
-            for held_table in _member(groups, held_by):
-                for subject_id, held_ids in held_table.items():
-                    held[subject_id].extend(held_ids)
-            left: dict[int, int] = defaultdict(int)
-            for left_table in _member(groups, left_by):
-                for subject_id, n in left_table.items():
-                    left[subject_id] += n
-            hours: dict[int, Decimal] = defaultdict(Decimal)
-            for a in assignments:
-                if a.subgroup_id is None or a.subgroup_id in groups:
-                    hours[a.subject_id] = max(hours[a.subject_id], a.hours_per_week)
-            seen = lessons_for[groups] = (dict(held), dict(left), dict(hours))
-        held_in, left_in, hours_in = seen
-        base_subjects = (held_in.keys() | hours_in.keys()) & known
-        entries = attendance.get(pupil_id, ())
-        absent_in_period = {
-            lesson_id
-            for _, lesson_id, entry_day, status in entries
-            if status == absent and starts <= entry_day <= last
-        }
-        own_terms = {subject_id: value for _, _, subject_id, value in terms.get(pupil_id, ())}
-
-        subjects = []
-        taught = subjects_of.get(pupil_id)
-        for subject_id in sorted(
-            base_subjects | taught if taught else base_subjects, key=name_order.__getitem__
-        ):
-            subject = index.subjects[subject_id]
-            key = (pupil_id, subject_id)
-            prediction = None
-            if subject.grading is Grading.MARKS:
-                ids = held_in.get(subject_id, [])
-                prediction = forecast_tally(
-                    tallies.get(key) or _NO_MARKS,
-                    weighing,
-                    hours_per_week=hours_in.get(subject_id, _ONE_HOUR),
-                    lessons_held=len(ids),
-                    lessons_missed=len(absent_in_period.intersection(ids))
-                    if absent_in_period
-                    else 0,
-                    lessons_left=left_in.get(subject_id, 0),
-                )
-            subjects.append(
-                SubjectMarks(
-                    subject=subject,
-                    marks=shown_of.get(key) or [],
-                    forecast=prediction,
-                    term_mark=own_terms.get(subject_id),
-                    comments=comments_of.get(key) or [],
-                )
-            )
-
-        # The facts: absences in the window (a day counts when every lesson of it was missed).
-        missed_per_day: dict[dt.date, int] = defaultdict(int)
-        late = 0
-        for _, _, entry_day, status in entries:
-            if not since <= entry_day <= day:
-                continue
-            if status == absent:
-                missed_per_day[entry_day] += 1
-            elif status == late_:
-                late += 1
-        days = 0
-        if missed_per_day:
-            per_day: dict[dt.date, int] = defaultdict(int)
-            for day_table in _member(groups, per_day_by):
-                for d, n in day_table.items():
-                    per_day[d] += n
-            days = sum(1 for d, n in missed_per_day.items() if n >= per_day.get(d, 0) > 0)
+        shared = lessons_for.get(groups)
+        if shared is None:
+            shared = lessons_for[groups] = group_lessons(groups, lessons, assignments)
+        entries = attendance.get(pupil.id, ())
+        subjects = _pupil_subjects(index, period, day, pupil.id, shared, marks, entries, terms)
         control_key = tuple(subject_id_of(s) for s in subjects)
         if control_key not in control:
             control[control_key] = control_works(index, cls, subjects)
-        facts = DigestFacts(
-            lessons_missed=sum(missed_per_day.values()),
-            days_missed=days,
-            late=late,
-            remarks=[
-                DigestRemark(
-                    day=school_time(created_at, school.timezone).date(),
-                    text=text,
-                    teacher=teacher,
-                )
-                for _, created_at, text, teacher in remarks.get(pupil_id, ())
-            ],
-            upcoming=list(control[control_key]),
+        facts = _pupil_facts(
+            index, pupil.id, groups, lessons, entries, day, since, remarks, control[control_key]
         )
-        family = [(guardian_id, account) for _, guardian_id, account in family_of.get(pupil_id, ())]
+        family = [(guardian_id, account) for _, guardian_id, account in family_of.get(pupil.id, ())]
         yield PupilDigest(pupil, cls, subjects, facts, family)
+
+
+def _pupil_subjects(
+    index: SchoolIndex,
+    period: Period,
+    day: dt.date,
+    pupil_id: int,
+    shared: GroupLessons,
+    marks: ClassMarks,
+    entries: Sequence[Any],
+    terms: Mapping[int, Sequence[TermMarkFact]],
+) -> list[SubjectMarks]:
+    """A pupil's subjects in the order a pupil reads them (by name, then as created), each
+    with its marks, forecast and term mark."""
+    starts, last = period.starts, min(period.ends, day)
+    known = index.subjects.keys()
+    absent = Attendance.ABSENT.value
+    absent_in_period = {
+        lesson_id
+        for _, lesson_id, entry_day, status in entries
+        if status == absent and starts <= entry_day <= last
+    }
+    own_terms = {subject_id: value for _, _, subject_id, value in terms.get(pupil_id, ())}
+    base_subjects = (shared.held.keys() | shared.hours.keys()) & known
+    taught = marks.subjects_of.get(pupil_id)
+    subjects = []
+    for subject_id in sorted(
+        base_subjects | taught if taught else base_subjects, key=index.name_order.__getitem__
+    ):
+        subject = index.subjects[subject_id]
+        key = (pupil_id, subject_id)
+        prediction = None
+        if subject.grading is Grading.MARKS:
+            ids = shared.held.get(subject_id, [])
+            prediction = forecast_tally(
+                marks.tallies.get(key) or _NO_MARKS,
+                index.weighing,
+                hours_per_week=shared.hours.get(subject_id, _ONE_HOUR),
+                lessons_held=len(ids),
+                lessons_missed=len(absent_in_period.intersection(ids)) if absent_in_period else 0,
+                lessons_left=shared.left.get(subject_id, 0),
+            )
+        subjects.append(
+            SubjectMarks(
+                subject=subject,
+                marks=marks.shown_of.get(key) or [],
+                forecast=prediction,
+                term_mark=own_terms.get(subject_id),
+                comments=marks.comments_of.get(key) or [],
+            )
+        )
+    return subjects
+
+
+def _pupil_facts(
+    index: SchoolIndex,
+    pupil_id: int,
+    groups: frozenset[int],
+    lessons: ClassLessons,
+    entries: Sequence[Any],
+    day: dt.date,
+    since: dt.date,
+    remarks: Mapping[int, Sequence[RemarkFact]],
+    upcoming: list[str],
+) -> DigestFacts:
+    """The facts of the digest's window: absences (a day counts when every lesson of it was
+    missed), lateness, remarks and the control works ahead."""
+    absent, late_ = Attendance.ABSENT.value, Attendance.LATE.value
+    missed_per_day: dict[dt.date, int] = defaultdict(int)
+    late = 0
+    for _, _, entry_day, status in entries:
+        if not since <= entry_day <= day:
+            continue
+        if status == absent:
+            missed_per_day[entry_day] += 1
+        elif status == late_:
+            late += 1
+    days = 0
+    if missed_per_day:
+        per_day: dict[dt.date, int] = defaultdict(int)
+        for day_table in _member(groups, lessons.per_day_by):
+            for d, n in day_table.items():
+                per_day[d] += n
+        days = sum(1 for d, n in missed_per_day.items() if n >= per_day.get(d, 0) > 0)
+    zone = index.school.timezone
+    return DigestFacts(
+        lessons_missed=sum(missed_per_day.values()),
+        days_missed=days,
+        late=late,
+        remarks=[
+            DigestRemark(day=school_time(created_at, zone).date(), text=text, teacher=teacher)
+            for _, created_at, text, teacher in remarks.get(pupil_id, ())
+        ],
+        upcoming=list(upcoming),
+    )
 
 
 _ONE_HOUR = Decimal(1)

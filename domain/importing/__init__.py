@@ -13,11 +13,39 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from decimal import Decimal
 
+from domain.importing.cells import (
+    PHONE_EXAMPLE,
+    CellError,
+    parse_choice,
+    parse_date,
+    parse_grades,
+    parse_hours,
+    parse_int,
+    parse_phone,
+    parse_time,
+)
+from domain.importing.keys import (
+    INVISIBLE,
+    class_key,
+    class_name,
+    clean_name,
+    fold,
+    id_key,
+    school_key,
+)
+from domain.importing.messages import (
+    ABSENT_KEPT,
+    CLASSES_NORMALISED,
+    EMPTY_KEPT,
+    EMPTY_REFUSED,
+    IDS_AMBIGUOUS,
+    IDS_RESOLVED,
+    PHONES_NORMALISED,
+)
 from domain.model import (
     ALL_GRADES,
     Assignment,
@@ -241,7 +269,7 @@ def table_for_name(name: str) -> str | None:
 
 
 def _header_key(text: str) -> str:
-    return re.sub(r"\s+", " ", _INVISIBLE.sub("", text).strip().casefold().replace("ё", "е"))
+    return re.sub(r"\s+", " ", INVISIBLE.sub("", text).strip().casefold().replace("ё", "е"))
 
 
 def _column_lookup(columns: Iterable[Column]) -> dict[str, str]:
@@ -296,163 +324,6 @@ BOOL_NAMES: dict[str, bool] = {
     "false": False,
     "": False,
 }
-
-
-# --------------------------------------------------------------------------- cell parsing
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message is a msgid, params fill it."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
-
-
-def parse_date(text: str) -> dt.date:
-    text = text.strip()
-    for pattern, order in (
-        (r"(\d{4})-(\d{1,2})-(\d{1,2})", "ymd"),
-        (r"(\d{1,2})\.(\d{1,2})\.(\d{4})", "dmy"),
-    ):
-        m = re.fullmatch(pattern, text)
-        if m:
-            parts = dict(zip(order, (int(g) for g in m.groups()), strict=True))
-            try:
-                return dt.date(parts["y"], parts["m"], parts["d"])
-            except ValueError:
-                raise CellError("{value} is not a real date", value=text) from None
-    raise CellError("{value} is not a date: write YYYY-MM-DD or DD.MM.YYYY", value=text)
-
-
-def parse_time(text: str) -> dt.time:
-    m = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::00)?", text.strip())
-    if m:
-        hours, minutes = int(m.group(1)), int(m.group(2))
-        if hours < 24 and minutes < 60:
-            return dt.time(hours, minutes)
-    raise CellError("{value} is not a time: write HH:MM", value=text)
-
-
-def parse_int(text: str, low: int, high: int) -> int:
-    cleaned = text.strip()
-    if re.fullmatch(r"\d+(\.0+)?", cleaned):
-        value = int(cleaned.split(".")[0])
-        if low <= value <= high:
-            return value
-    raise CellError(
-        "{value} is not a whole number from {low} to {high}", value=text, low=low, high=high
-    )
-
-
-def parse_grades(text: str) -> GradeRange:
-    try:
-        return GradeRange.parse(text)
-    except ValueError:
-        raise CellError("{value} is not a grade range such as 5-9", value=text) from None
-
-
-V = TypeVar("V")
-
-
-def parse_choice(text: str, names: Mapping[str, V]) -> V:
-    key = text.strip().casefold()
-    if key in names:
-        return names[key]
-    allowed = ", ".join(dict.fromkeys(k for k in names if k))
-    raise CellError("{value} is not one of: {allowed}", value=text, allowed=allowed)
-
-
-def parse_hours(text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise CellError("{value} is not a number of hours", value=text) from None
-    if not (Decimal(0) < value <= Decimal(40)) or value != value.quantize(Decimal("0.5")):
-        raise CellError("{value} is not a number of hours", value=text)
-    return value.quantize(Decimal("0.5"))
-
-
-PHONE_EXAMPLE = "+7 900 000-00-00"
-
-
-def parse_phone(text: str) -> str:
-    """One form for every way a Russian number is written: +7 XXX XXX-XX-XX.
-
-    +7 900 000-00-00, 8 (900) 000-00-00, 89000000000 and 9000000000 are the same number; a
-    foreign number (+ and a country code other than 7, 8 to 15 digits) is kept as + and digits.
-    """
-    cleaned = text.strip()
-    digits = re.sub(r"\D", "", cleaned)
-    national = ""
-    if re.fullmatch(r"\+?[\d\s()\-.]+", cleaned):
-        if cleaned.startswith("+"):
-            if digits.startswith("7") and len(digits) == 11:
-                national = digits[1:]
-            elif not digits.startswith("7") and 8 <= len(digits) <= 15:
-                return "+" + digits
-        elif len(digits) == 11 and digits[0] in "78":
-            national = digits[1:]
-        elif len(digits) == 10:
-            national = digits
-    if not national:
-        raise CellError(
-            "{value} is not a phone number: write it as {example}",
-            value=text,
-            example=PHONE_EXAMPLE,
-        )
-    return f"+7 {national[:3]} {national[3:6]}-{national[6:8]}-{national[8:]}"
-
-
-# Characters that print as nothing: a zero-width space pasted from a web page, a BOM left in the
-# middle of a file, direction marks. In a key they would make «S1» and «S1​» two people.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
-
-
-def _name(text: str) -> str:
-    return re.sub(r"\s+", " ", _INVISIBLE.sub("", text)).strip()
-
-
-def school_key(text: str) -> str:
-    """A school's own id as a key: «S1», « S1 » and «S1» with a zero-width space are one id."""
-    return _name(text)
-
-
-# After casefold: Cyrillic letters that look like Latin ones (а/a, е/e, о/o, р/p, с/c, т/t …).
-_CYRILLIC_LOOKALIKES = str.maketrans("авекмнорстухё", "abekmhopctyxe")
-
-
-def id_key(text: str) -> str:
-    """How ids compare: «S0003», «s0003», «S 0003» and «С0003» (a Cyrillic С) are one id."""
-    return re.sub(r"\s+", "", _INVISIBLE.sub("", text)).casefold().translate(_CYRILLIC_LOOKALIKES)
-
-
-def fold(text: str) -> str:
-    """Keys of names compare without case, extra spaces or ё/е differences."""
-    return _name(text).casefold().replace("ё", "е")
-
-
-_LATIN_LOOKALIKES = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
-
-
-def class_key(text: str) -> str:
-    """«5 а», «5А», «5-А» and «5a» (Latin) name the same class."""
-    cleaned = re.sub(r"[\s\-–—]+", "", _INVISIBLE.sub("", text)).upper()
-    return cleaned.translate(_LATIN_LOOKALIKES)
-
-
-def class_name(text: str) -> str:
-    """How a class is stored: «5 а», «5-A» (Latin) and «5А» are all kept as «5А».
-
-    Only a grade and one letter has a usual form; any other name is kept as written (its key
-    still ignores case and spaces).
-    """
-    name = _name(text)
-    m = re.fullmatch(r"(\d{1,2})\s*[-–—]?\s*([^\W\d_])", name)
-    if m is None:
-        return name
-    return m.group(1) + m.group(2).upper().translate(_LATIN_LOOKALIKES)
 
 
 # --------------------------------------------------------------------------- parsed rows
@@ -836,26 +707,6 @@ class ValidatedImport:
 # --------------------------------------------------------------------------- validation
 
 
-def N_(msgid: str) -> str:
-    """gettext's marker: translated when the warning is shown."""
-    return msgid
-
-
-# Warnings counted per file and column, said once with the count.
-ABSENT_KEPT = N_("no such column in the file: {count} stored row(s) keep their value")
-EMPTY_KEPT = N_("empty on {count} row(s) that have a stored value: it is kept")
-EMPTY_REFUSED = N_(
-    "{column} may not be empty: the stored value is {value}; write it, or the new value"
-)
-PHONES_NORMALISED = N_("{count} phone number(s) are stored in one form, such as {example}")
-IDS_RESOLVED = N_(
-    "{count} id(s) written another way are ids already known, such as {value} as {id}"
-)
-IDS_AMBIGUOUS = N_("{value} could be any of the stored ids {allowed}: write one of them exactly")
-CLASSES_NORMALISED = N_(
-    "{count} class name(s) are stored in the usual form, such as {value} as {name}"
-)
-
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 AHEAD = dt.timedelta(days=366)  # how far ahead an arrival or leaving date may be
 
@@ -893,7 +744,7 @@ class _Checker:
         return value if isinstance(value, int) else None
 
     def text(self, row: Row, column: str, *, required: bool = False, limit: int = 200) -> str:
-        value = _name(row.get(column))
+        value = clean_name(row.get(column))
         if required and not value:
             self.fail(row, column, "{column} is empty", column=column)
         elif len(value) > limit:
