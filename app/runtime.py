@@ -13,6 +13,9 @@ import signal
 from collections.abc import Iterable
 from functools import partial
 
+from aiogram import Bot, Dispatcher
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from app.config import Settings, digest_processes
 from app.process import digest_worker_parts, tune_garbage_collector
 from bot.commands import register_commands
@@ -79,7 +82,7 @@ async def run_journal(
         await engine.dispose()
 
 
-async def _poll(dp, bot, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+async def _poll(dp: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
     await stop.wait()
     with contextlib.suppress(RuntimeError):
@@ -87,8 +90,13 @@ async def _poll(dp, bot, stop: asyncio.Event) -> None:  # type: ignore[no-untype
     await asyncio.gather(polling, return_exceptions=True)
 
 
-async def _lead(  # type: ignore[no-untyped-def]
-    settings: Settings, engine, services: Services, bot, part: str, stop: asyncio.Event
+async def _lead(
+    settings: Settings,
+    engine: AsyncEngine,
+    services: Services,
+    bot: Bot,
+    part: str,
+    stop: asyncio.Event,
 ) -> None:
     """Become the leader of one part (the clock or the sender), run it while leading, and try
     again if the lead is lost. Each part has its own lock, so they may run in two processes.

@@ -115,7 +115,7 @@ def district_classes(pupils: int) -> list[list[int]]:
     return [sizes[i : i + CLASSES_PER_SCHOOL] for i in range(0, classes, CLASSES_PER_SCHOOL)]
 
 
-Tables = dict[str, list[tuple]]  # type: ignore[type-arg]
+Tables = dict[str, list[tuple]]  # type: ignore[type-arg]  # rows of any shape
 
 COLUMNS = {
     "work_kinds": ("id", "school_id", "code", "name", "weight", "written"),
@@ -423,6 +423,7 @@ class TimedCharts:
         self.inner = PillowCharts()
         self.seconds = 0.0
 
+    # the ChartMaker Protocol's signature
     def chart(self, title, subjects, period, weights):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         try:
@@ -529,6 +530,7 @@ async def build_all(
     return result
 
 
+# a process target, arguments pickled
 def _child(url: str, charts: bool, trace: bool, part: tuple[int, int], start, results) -> None:  # type: ignore[no-untyped-def]
     def done(measure: Measure) -> None:
         results.put(asdict(measure))

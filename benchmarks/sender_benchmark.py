@@ -144,6 +144,7 @@ class Outbox:
                         school_id=self.school_id,
                         account_id=a.id,
                         chat_id=a.chat_id,
+                        # a kind of its own, not a NoticeKind
                         kind="benchmark",  # type: ignore[arg-type]
                         dedup_key=f"benchmark:{self.round}:{a.id}",
                         text=f"Незаполненные уроки за сегодня: 7А, урок {self.round}",
@@ -319,6 +320,7 @@ def where_time_goes(profiler: cProfile.Profile) -> list[tuple[str, float]]:
     """Own time (tottime) summed by library, biggest first."""
     stats = pstats.Stats(profiler)
     totals: dict[str, float] = defaultdict(float)
+    # pstats keeps its table untyped
     for (path, _, function), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
         name = next((label for key, label in GROUPS if key in path), None)
         if name is None:

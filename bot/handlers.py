@@ -161,7 +161,7 @@ async def acknowledge(callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogM
     if ack.acknowledged_at is not None:  # as the school's clocks showed it, not in UTC
         when = f"{school_time(ack.acknowledged_at, ctx.actor.timezone):%d.%m.%Y %H:%M}"
     await callback.answer(ctx.t("Thank you: confirmed {when}.", when=when), show_alert=True)
-    if callback.message is not None:
+    if isinstance(callback.message, Message):  # not an InaccessibleMessage
         try:
             await callback.message.edit_reply_markup(reply_markup=None)
         except TelegramBadRequest:
@@ -192,7 +192,7 @@ async def register_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dia
         await refuse(callback, ctx, dialog_manager, err)
         return
     await callback.answer(ctx.t("Reason {code} saved", code=code.value))
-    if callback.message is not None:
+    if isinstance(callback.message, Message):  # not an InaccessibleMessage
         rows = [
             [
                 InlineKeyboardButton(

@@ -36,7 +36,7 @@ def _keep_response_models() -> list[object]:
     from aiogram import methods
     from aiogram.methods.base import Response
 
-    kept = []
+    kept: list[object] = []
     for name in (
         "SendMessage",
         "EditMessageText",
@@ -51,6 +51,7 @@ def _keep_response_models() -> list[object]:
         "EditMessageCaption",
     ):
         method = getattr(methods, name)
+        # the model is a value found at run time, which mypy cannot take as a type parameter
         kept.append(Response[method.__returning__])  # type: ignore[name-defined]
     return kept
 

@@ -16,7 +16,11 @@ from locales import pick_language, translator
 def messenger_user(user: User, chat_id: int | None) -> MessengerUser:
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
     return MessengerUser(
-        MESSENGER, str(user.id), str(chat_id or user.id), pick_language(user.language_code), name
+        messenger=MESSENGER,
+        user_id=str(user.id),
+        chat_id=str(chat_id or user.id),
+        language=pick_language(user.language_code),
+        display_name=name,
     )
 
 

@@ -47,7 +47,7 @@ class Tr(Text):
 
     async def _render_text(self, data: dict, manager: DialogManager) -> str:
         t = manager.middleware_data["ctx"].t
-        values = {}
+        values: dict[str, object] = {}
         for key, value in data.items():
             if self.html and not key.endswith("_html") and isinstance(value, str):
                 values[key] = esc(value)

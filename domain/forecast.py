@@ -315,7 +315,11 @@ def forecast_tally(
             numeric_count += count
             if count > best_count or (
                 count == best_count
-                and (weight > best_weight or (weight == best_weight and kind < best))  # type: ignore[operator]
+                # best is None only while best_count is 0, and then count > best_count
+                and (
+                    weight > best_weight
+                    or (weight == best_weight and best is not None and kind < best)
+                )
             ):
                 best, best_count, best_weight = kind, count, weight
     return weighing.forecast(

@@ -186,7 +186,7 @@ def _header(draw: ImageDraw.ImageDraw, title: str, period: Period, hidden: int) 
     # the legend, under the subtitle
     font = _font(20)
     mid = _s(94)
-    left = _s(MARGIN + DOT)
+    left: float = _s(MARGIN + DOT)
     _dot(draw, left, mid, MARK_COLOURS[4])
     left += _s(DOT + 8)
     text = "отметка"
@@ -333,7 +333,7 @@ def _panel_title(
     if subject.term_mark:
         parts.append(("  итог ", MUTED, False))
         parts.append((subject.term_mark, INK, True))
-    right = _s(x + width)
+    right: float = _s(x + width)
     for text, colour, bold in reversed(parts):
         font = _font(26 if bold else 22, bold)
         right -= draw.textlength(text, font=font)

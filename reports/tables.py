@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -110,8 +111,8 @@ def class_report_xlsx(report: ClassReport) -> bytes:
 
 
 def _figures_row(f: Figures) -> list[object]:
-    def pct(value: object) -> float | None:
-        return float(value) if value is not None else None  # type: ignore[arg-type]
+    def pct(value: Decimal | None) -> float | None:
+        return float(value) if value is not None else None
 
     return [
         f.name,

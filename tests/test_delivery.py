@@ -57,7 +57,17 @@ def test_release_is_never_earlier_and_never_quiet(moment: dt.datetime, zone: str
 
 
 def message() -> OutboxMessage:
-    return OutboxMessage(1, 1, 1, "100", "test", "k", "text", at(10), at(10))
+    return OutboxMessage(
+        id=1,
+        school_id=1,
+        account_id=1,
+        chat_id="100",
+        kind="test",
+        dedup_key="k",
+        text="text",
+        not_before=at(10),
+        created_at=at(10),
+    )
 
 
 def test_failures() -> None:

@@ -351,6 +351,7 @@ async def test_journal_demo_starts_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             assert response.status == 200 and len((await response.json())["personas"]) == 4
     folder = re.search(r"Database: (.+)/demo\.sqlite3", "".join(lines))
     process.send_signal(signal.SIGINT)
+    # the process was started with stdout=PIPE
     out = (await asyncio.wait_for(process.stdout.read(), timeout=15)).decode()  # type: ignore[union-attr]
     assert await process.wait() == 0, out
     assert "The demo has stopped." in out and "Traceback" not in out, out

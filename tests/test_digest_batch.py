@@ -397,7 +397,13 @@ async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> s
                 for account in accounts:
                     dedup = f"digest:{w.school_id}:{key}:{account.id}:{pupil.id}"
                     text = renderer.render(
-                        Notice(account, w.school_id, "digest", dedup, tuple(lines))
+                        Notice(
+                            account=account,
+                            school_id=w.school_id,
+                            kind="digest",
+                            dedup_key=dedup,
+                            lines=tuple(lines),
+                        )
                     )
                     found.add((dedup, "digest", text, None))
                     if account.charts and subjects:

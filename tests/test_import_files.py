@@ -129,7 +129,7 @@ def test_empty_files_are_nothing_to_import(tmp_path: Path) -> None:
     (tmp_path / "students.csv").write_bytes(b"")
     (tmp_path / "staff.csv").write_text("id,last_name,first_name,roles\n", encoding="utf-8")
     with pytest.raises(ImportRejected) as caught:
-        validate(read_source(tmp_path), SchoolSnapshot(1))
+        validate(read_source(tmp_path), SchoolSnapshot(school_id=1))
     assert sorted((p.source, p.message) for p in caught.value.problems) == [
         ("staff.csv", "{source} holds no rows: there is nothing to import"),
         ("students.csv", "{source} holds no rows: there is nothing to import"),
@@ -159,7 +159,7 @@ def test_size_limits(tmp_path: Path) -> None:
     from domain.importing import SchoolSnapshot, validate
 
     with pytest.raises(ImportRejected) as caught:
-        validate(read_source(tmp_path), SchoolSnapshot(1))
+        validate(read_source(tmp_path), SchoolSnapshot(school_id=1))
     assert ("students.csv", 2, "last_name", "the cell is longer than {limit} characters") in [
         (p.source, p.row, p.column, p.message) for p in caught.value.problems
     ]
@@ -194,7 +194,7 @@ def test_an_extra_column_and_a_stray_file_are_ignored_with_a_warning(tmp_path: P
     assert sorted(w.source for w in found.warnings) == ["marks-old.csv", "notes.csv"]
     from domain.importing import SchoolSnapshot, validate
 
-    valid = validate(found.tables, SchoolSnapshot(1))
+    valid = validate(found.tables, SchoolSnapshot(school_id=1))
     assert [s.name for s in valid.subjects] == ["Математика"]
     assert [(w.source, w.row, w.column) for w in valid.warnings] == [("subjects.csv", 1, "notes")]
 
@@ -204,7 +204,7 @@ def test_a_typo_in_a_required_column_is_still_refused(tmp_path: Path) -> None:
 
     write_school(tmp_path, {"subjects": "nmae,short_name\nМатематика,Мат\n"})
     with pytest.raises(ImportRejected) as caught:
-        validate(read_source(tmp_path), SchoolSnapshot(1))
+        validate(read_source(tmp_path), SchoolSnapshot(school_id=1))
     assert {(p.column, p.message) for p in caught.value.problems} == {
         ("name", "required column {column} is missing"),
         ("nmae", "unknown column {column}; the columns of {table} are: {allowed}"),

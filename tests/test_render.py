@@ -12,8 +12,14 @@ from scheduler.render import LocalesRenderer
 
 
 def _notice(language: str, *lines: Msg) -> Notice:
-    account = Account(1, "telegram", "1", "1", language=language)
-    return Notice(account, 1, "digest", f"k:{language}:{id(lines)}", tuple(lines))
+    account = Account(id=1, messenger="telegram", user_id="1", chat_id="1", language=language)
+    return Notice(
+        account=account,
+        school_id=1,
+        kind="digest",
+        dedup_key=f"k:{language}:{id(lines)}",
+        lines=tuple(lines),
+    )
 
 
 def test_a_shared_line_is_rendered_in_each_readers_language() -> None:
@@ -54,7 +60,11 @@ def test_lines_of_an_earlier_school_are_let_go() -> None:
     renderer.render(_notice("ru", line))
     assert sys.getrefcount(line) > held_before  # kept for the school's other digests
     other_school = Notice(
-        Account(2, "telegram", "2", "2"), 2, "digest", "k", (msg("At risk of 2"),)
+        account=Account(id=2, messenger="telegram", user_id="2", chat_id="2"),
+        school_id=2,
+        kind="digest",
+        dedup_key="k",
+        lines=(msg("At risk of 2"),),
     )
     renderer.render(other_school)
     assert sys.getrefcount(line) == held_before
@@ -71,11 +81,13 @@ def test_button_labels_are_rendered_in_the_readers_language_as_plain_text() -> N
     )
     for language, seen in (("ru", "✅ Ознакомлен(а)"), ("en", "✅ I have seen them")):
         notice = Notice(
-            Account(1, "telegram", "1", "1", language=language),
-            1,
-            "term_marks",
-            f"k:{language}",
-            (msg("Please confirm that you have seen them."),),
+            account=Account(
+                id=1, messenger="telegram", user_id="1", chat_id="1", language=language
+            ),
+            school_id=1,
+            kind="term_marks",
+            dedup_key=f"k:{language}",
+            lines=(msg("Please confirm that you have seen them."),),
             buttons=buttons,
         )
         assert renderer.render_buttons(notice) == [

@@ -96,13 +96,29 @@ async def test_a_second_messenger_gets_its_own_rendering_through_the_same_outbox
         [issued] = await issue_invitations(make_uow(), school.id, kind, [person], clock)
         return await redeem_invitation(make_uow(), user, issued.code, clock)
 
-    teacher = await join(PersonKind.STAFF, ids["T1"], MessengerUser("telegram", "1", "1", "ru"))
+    teacher = await join(
+        PersonKind.STAFF,
+        ids["T1"],
+        MessengerUser(messenger="telegram", user_id="1", chat_id="1", language="ru"),
+    )
     # The mother (GF) in both messengers.
-    await join(PersonKind.GUARDIAN, ids["GF"], MessengerUser("telegram", "2", "2", "ru"))
-    await join(PersonKind.GUARDIAN, ids["GF"], MessengerUser(MEMO, "m2", "m2", "ru"))
+    await join(
+        PersonKind.GUARDIAN,
+        ids["GF"],
+        MessengerUser(messenger="telegram", user_id="2", chat_id="2", language="ru"),
+    )
+    await join(
+        PersonKind.GUARDIAN,
+        ids["GF"],
+        MessengerUser(messenger=MEMO, user_id="m2", chat_id="m2", language="ru"),
+    )
     # A term mark is acknowledged once per guardian, so its notice goes to one account of
     # each: A10's other guardian is on the memo messenger only.
-    father = await join(PersonKind.GUARDIAN, ids["GA10"], MessengerUser(MEMO, "m4", "m4", "ru"))
+    father = await join(
+        PersonKind.GUARDIAN,
+        ids["GA10"],
+        MessengerUser(messenger=MEMO, user_id="m4", chat_id="m4", language="ru"),
+    )
     views = await teaching.todays_lessons(make_uow(), teacher, clock)
     first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
     await teaching.put_mark(make_uow(), teacher, first, ids["A10"], "oral", "4", clock)

@@ -29,21 +29,31 @@ async def queue(make_uow: UowFactory, chats: list[int], per_chat: int) -> int:
     now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     async with make_uow() as uow:
         accounts = [
-            await uow.accounts.add(Account(None, "telegram", str(c), str(c), "ru", "", now))
+            await uow.accounts.add(
+                Account(
+                    id=None,
+                    messenger="telegram",
+                    user_id=str(c),
+                    chat_id=str(c),
+                    language="ru",
+                    display_name="",
+                    created_at=now,
+                )
+            )
             for c in chats
         ]
         await uow.outbox.add(
             [
                 OutboxMessage(
-                    None,
-                    school.id,
-                    a.id,
-                    a.chat_id,
-                    "test",
-                    f"t:{a.chat_id}:{i}",
-                    f"Сообщение {i} для <b>{a.chat_id}</b>",
-                    now,
-                    now,
+                    id=None,
+                    school_id=school.id,
+                    account_id=a.id,
+                    chat_id=a.chat_id,
+                    kind="test",
+                    dedup_key=f"t:{a.chat_id}:{i}",
+                    text=f"Сообщение {i} для <b>{a.chat_id}</b>",
+                    not_before=now,
+                    created_at=now,
                 )
                 for i in range(per_chat)
                 for a in accounts
@@ -175,7 +185,17 @@ async def test_a_message_past_its_day_expires_instead_of_being_sent(make_uow: Uo
     school = await create_school(make_uow(), "Школа", "Europe/Moscow")
     now = dt.datetime.now(dt.UTC)
     async with make_uow() as uow:
-        account = await uow.accounts.add(Account(None, "telegram", "4501", "4501", "ru", "", now))
+        account = await uow.accounts.add(
+            Account(
+                id=None,
+                messenger="telegram",
+                user_id="4501",
+                chat_id="4501",
+                language="ru",
+                display_name="",
+                created_at=now,
+            )
+        )
         assert account.id is not None and school.id is not None
 
         def summary(key: str, not_after: dt.datetime) -> OutboxMessage:

@@ -37,6 +37,7 @@ class HeldGateway:
         return SendResult(self.outcome, error=f"{self.name}: 502 Bad Gateway")
 
 
+# a test helper: any predicate
 async def _until(check, what: str) -> None:  # type: ignore[no-untyped-def]
     for _ in range(200):
         if check():

@@ -327,6 +327,7 @@ async def test_an_outcome_recorded_late_never_undoes_a_sent(make_uow: UowFactory
     later = now + dt.timedelta(seconds=2)  # the lease ran out: another sender claims, sends
     async with make_uow() as uow:
         [again] = await uow.outbox.claim(later, 10, later + dt.timedelta(seconds=60))
+        # a claimed message is stored, so it has an id
         await uow.outbox.mark_sent([again.id], later)  # type: ignore[list-item]
         await uow.commit()
     failed = after_failure(held, SendResult(SendOutcome.TEMPORARY, error="502"), later)

@@ -90,6 +90,7 @@ async def test_real_errors_are_told_apart(private_cluster: PrivateCluster, tmp_p
             await conn.execute(text("select 1"))
             await asyncio.to_thread(private_cluster.stop)
             found["server gone"] = trouble(
+                # the lambda returns the awaitable _error expects
                 await _error(lambda: conn.execute(text("select 1")))  # type: ignore[arg-type]
             )
         found["connection refused"] = trouble(await _error(lambda: select_from(engine, "select 1")))

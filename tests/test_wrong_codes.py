@@ -75,7 +75,13 @@ class Journal:
 
 
 def user(user_id: int) -> MessengerUser:
-    return MessengerUser("telegram", str(user_id), str(user_id), "ru", f"user {user_id}")
+    return MessengerUser(
+        messenger="telegram",
+        user_id=str(user_id),
+        chat_id=str(user_id),
+        language="ru",
+        display_name=f"user {user_id}",
+    )
 
 
 def guess(n: int) -> str:
@@ -110,6 +116,7 @@ async def test_a_slowed_account_joins_with_its_valid_code(journal: Journal) -> N
     j.clock.advance(dt.timedelta(seconds=35))
     actor = await j.redeem(7, code)
     assert not isinstance(actor, JournalError), actor
+    # redeem returned an Actor, asserted above
     assert actor.staff is not None and actor.staff.id == j.staff[0]  # type: ignore[attr-defined]
     # A wrong code in the slow minute after the wait is looked up and counted: one a minute.
     j.clock.advance(SLOW_LOOKUP)
@@ -176,7 +183,7 @@ async def test_own_link_tapped_again_is_no_wrong_code(journal: Journal) -> None:
     first = await j.redeem(11, code)
     again = await j.redeem(11, code)
     assert not isinstance(again, JournalError), again
-    assert again.staff.id == first.staff.id  # type: ignore[attr-defined]
+    assert again.staff.id == first.staff.id  # type: ignore[attr-defined]  # both are Actors here
     assert await j.wrong_code_rows() == 0
     assert type(await j.redeem(12, code)) is CodeRefused
     assert await j.wrong_code_rows() == 1
@@ -240,4 +247,5 @@ async def test_a_strangers_taps_at_once_make_one_account(journal: Journal) -> No
         assert await uow.session.scalar(select(func.count()).select_from(m.AccountRow)) == 1
         account = await uow.accounts.by_user("telegram", "77")
     assert account is not None and account.language == "en"
+    # the last answer is an Actor
     assert joined.account.id == account.id  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -66,7 +66,8 @@ async def out_of_date(event: Event, manager: DialogManager) -> None:
     await manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
 
 
-Handler = Callable[..., Awaitable[Any]]
+# A coroutine function, as aiogram-dialog's OnClick and OnItemClick Protocols require.
+Handler = Callable[..., Coroutine[Any, Any, Any]]
 
 
 class StaleScreenMiddleware(BaseMiddleware):
@@ -82,8 +83,12 @@ class StaleScreenMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         manager: DialogManager | None = data.get("dialog_manager")
-        dialog_button = isinstance(event, CallbackQuery) and CB_SEP in (event.data or "")
-        if manager is not None and dialog_button and "ctx" in data:
+        if (
+            manager is not None
+            and isinstance(event, CallbackQuery)  # a dialog's button
+            and CB_SEP in (event.data or "")
+            and "ctx" in data
+        ):
             try:
                 day = manager.dialog_data.get("day")
             except (DialogsError, AttributeError, RuntimeError):

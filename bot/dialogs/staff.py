@@ -202,7 +202,7 @@ async def send_report_xlsx(callback: CallbackQuery, _w: Any, manager: DialogMana
 
     report = await _report(manager)
     name = f"report-{report.school_class.name}-{report.last:%Y-%m-%d}.xlsx"
-    await callback.message.answer_document(  # type: ignore[union-attr]
+    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
         BufferedInputFile(class_report_xlsx(report), name)
     )
     await callback.answer()
@@ -223,22 +223,22 @@ async def send_printable_digests(callback: CallbackQuery, _w: Any, manager: Dial
         return
     pages = [
         PrintedDigest(
-            d.pupil.full_name,
-            d.school_class.name,
-            school.name,
-            d.period,
-            d.first,
-            d.last,
-            d.subjects,
-            (d.facts.lessons_missed, d.facts.days_missed, d.facts.late),  # type: ignore[attr-defined]
-            d.facts.remarks,
-            d.facts.upcoming,
-            names,
-        )  # type: ignore[attr-defined]
+            pupil_name=d.pupil.full_name,
+            class_name=d.school_class.name,
+            school_name=school.name,
+            period=d.period,
+            first=d.first,
+            last=d.last,
+            subjects=d.subjects,
+            absences=(d.facts.lessons_missed, d.facts.days_missed, d.facts.late),
+            remarks=d.facts.remarks,
+            upcoming=d.facts.upcoming,
+            kind_names=names,
+        )
         for d in digests
     ]
     pdf = render_digests(pages, ctx.actor.language)
-    await callback.message.answer_document(  # type: ignore[union-attr]
+    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
         BufferedInputFile(
             pdf, f"digests-{digests[0].school_class.name}-{digests[0].last:%Y-%m-%d}.pdf"
         ),
@@ -255,7 +255,7 @@ async def send_report_pdf(callback: CallbackQuery, _w: Any, manager: DialogManag
     report = await _report(manager)
     school = await actor_school(ctx.uow(), ctx.actor.school_id)
     name = f"report-{report.school_class.name}-{report.last:%Y-%m-%d}.pdf"
-    await callback.message.answer_document(  # type: ignore[union-attr]
+    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
         BufferedInputFile(render_class_report(report, school.name if school else ""), name)
     )
     await callback.answer()
@@ -424,7 +424,7 @@ async def send_control_xlsx(callback: CallbackQuery, _w: Any, manager: DialogMan
     from reports.tables import control_xlsx
 
     report = await _control(manager)
-    await callback.message.answer_document(  # type: ignore[union-attr]
+    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
         BufferedInputFile(control_xlsx(report), f"control-{report.last:%Y-%m-%d}.xlsx")
     )
     await callback.answer()
@@ -437,7 +437,7 @@ async def send_control_pdf(callback: CallbackQuery, _w: Any, manager: DialogMana
     ctx = ctx_of(manager)
     report = await _control(manager)
     school = await actor_school(ctx.uow(), ctx.actor.school_id)
-    await callback.message.answer_document(  # type: ignore[union-attr]
+    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
         BufferedInputFile(
             render_control_report(report, school.name if school else ""),
             f"control-{report.last:%Y-%m-%d}.pdf",

@@ -17,13 +17,19 @@ from domain.family import AbsenceCode, AbsenceReason, ReportedReason
 from domain.forecast import Forecast
 from domain.intents import SetAbsenceReason
 from domain.journal import Attendance, sort_key
-from domain.model import Period, PeriodKind, Pupil, School, SchoolClass
+from domain.model import GradeRange, Period, PeriodKind, Pupil, School, SchoolClass
 from domain.names import PersonName
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.readmodels import DigestFacts
 from domain.usecases.diary import subject_forecasts
-from domain.usecases.kernel import acting_school, current_period, local_now, materialise_lessons
+from domain.usecases.kernel import (
+    acting_school,
+    current_period,
+    local_now,
+    materialise_lessons,
+    stored_id,
+)
 from domain.usecases.scheduling import DailyJob, Msg, Notice, msg, school_day
 
 
@@ -138,14 +144,14 @@ async def _register(uow: UnitOfWork, school: School, cls: SchoolClass, day: dt.d
         report = reports.get(pupil.id)
         register.lines.append(
             RegisterLine(
-                pupil.id,
-                f"{pupil.last_name} {pupil.first_name}",
-                sorted(missed),
-                sorted(late),
-                len(mine),
-                report.reason if report else None,
-                report.text if report else "",
-                reasons.get(pupil.id),
+                pupil_id=pupil.id,
+                name=f"{pupil.last_name} {pupil.first_name}",
+                missed=sorted(missed),
+                late=sorted(late),
+                lessons_today=len(mine),
+                reported=report.reason if report else None,
+                reported_text=report.text if report else "",
+                code=reasons.get(pupil.id),
             )
         )
     return register
@@ -181,13 +187,13 @@ async def set_absence_reason(
         if line is None or not line.missed:
             raise Forbidden("this pupil missed no lessons that day")
         reason = AbsenceReason(
-            None,
-            school.id,
-            pupil_id,
-            day,
-            AbsenceCode(code),  # type: ignore[arg-type]
-            actor.staff_id,
-            now,
+            id=None,
+            school_id=stored_id(school.id),
+            pupil_id=pupil_id,
+            day=day,
+            code=AbsenceCode(code),
+            set_by=actor.staff_id,
+            set_at=now,
         )
         await uow.family.set_absence_reason(reason)
         await uow.commit()
@@ -432,19 +438,20 @@ async def _class_report(
     attendance = []
     progress = []
     period = Period(
-        None,
-        school.id,
-        None,
-        day_range(first, last),
-        PeriodKind.QUARTER,
-        _grades(cls.grade),
-        first,
-        last,
+        id=None,
+        school_id=school.id,
+        school_year_id=None,
+        name=day_range(first, last),
+        kind=PeriodKind.QUARTER,
+        grades=_grades(cls.grade),
+        starts=first,
+        ends=last,
     )
     for pupil in pupils:
-        line = AttendanceLine(pupil.id, f"{pupil.last_name} {pupil.first_name}")  # type: ignore[arg-type]
+        pupil_id = stored_id(pupil.id)
+        line = AttendanceLine(pupil_id=pupil_id, name=f"{pupil.last_name} {pupil.first_name}")
         missed_by_day: dict[dt.date, int] = defaultdict(int)
-        groups = set(await uow.people.subgroups_of_pupil(school.id, pupil.id))  # type: ignore[arg-type]
+        groups = set(await uow.people.subgroups_of_pupil(school.id, pupil_id))
         for entry, lesson in entries:
             if entry.pupil_id != pupil.id:
                 continue
@@ -453,7 +460,7 @@ async def _class_report(
                 continue
             line.lessons_missed += 1
             missed_by_day[lesson.day] += 1
-            code = codes.get((pupil.id, lesson.day))  # type: ignore[arg-type]
+            code = codes.get((pupil_id, lesson.day))
             if code is AbsenceCode.ILL:
                 line.ill += 1
             elif code is AbsenceCode.VALID:
@@ -472,20 +479,20 @@ async def _class_report(
                 continue
             progress.append(
                 ProgressLine(
-                    pupil.id,
-                    line.name,
-                    s.subject.name,
-                    s.forecast.mean,  # type: ignore[arg-type]
-                    s.forecast,
-                    s.forecast.marks_count,
+                    pupil_id=pupil_id,
+                    name=line.name,
+                    subject=s.subject.name,
+                    mean=s.forecast.mean,
+                    forecast=s.forecast,
+                    marks=s.forecast.marks_count,
                 )
             )
-    return ClassReport(cls, first, last, attendance, progress)
+    return ClassReport(
+        school_class=cls, first=first, last=last, attendance=attendance, progress=progress
+    )
 
 
-def _grades(grade: int):  # type: ignore[no-untyped-def]
-    from domain.model import GradeRange
-
+def _grades(grade: int) -> GradeRange:
     return GradeRange(grade, grade)
 
 
@@ -548,8 +555,8 @@ class PreliminaryReport:
             for deputy in deputies:
                 if deputy.deputy_grades and cls.grade in deputy.deputy_grades:
                     recipients += await uow.accounts.accounts_of(
-                        school.id, PersonKind.STAFF, deputy.id
-                    )  # type: ignore[arg-type]
+                        school.id, PersonKind.STAFF, stored_id(deputy.id)
+                    )
             seen = set()
             for account in recipients:
                 if account.id in seen:
@@ -603,13 +610,13 @@ async def families(
             for p in await uow.people.roster(school.id, cls.id, None, today)
             if p.in_journal(today)
         ]
-        by_id = {p.id: p for p in pupils}
+        by_id = {stored_id(p.id): p for p in pupils}
         period = current_period(await uow.journal.periods(school.id), cls.grade, today)
         acks = await uow.family.acknowledgements(
             school.id, period.id if period else None, [p.id for p in pupils if p.id]
         )
         result = []
-        for guardian in await uow.people.guardians_of(school.id, list(by_id)):  # type: ignore[arg-type]
+        for guardian in await uow.people.guardians_of(school.id, list(by_id)):
             assert guardian.id is not None
             kids = [
                 by_id[c.id]
@@ -669,7 +676,17 @@ async def printable_digests(
                 continue
             subjects = await subject_forecasts(uow, school, pupil, cls, period, today)
             facts = await digest_facts(uow, school, pupil, cls, subjects, since, today)
-            result.append(PrintableDigest(pupil, cls, period, since, today, subjects, facts))
+            result.append(
+                PrintableDigest(
+                    pupil=pupil,
+                    school_class=cls,
+                    period=period,
+                    first=since,
+                    last=today,
+                    subjects=subjects,
+                    facts=facts,
+                )
+            )
         names = {k.code: k.name for k in await uow.schools.work_kinds(school.id)}
         await uow.commit()
     result.sort(key=lambda d: (sort_key(d.pupil.last_name), sort_key(d.pupil.first_name)))
@@ -679,7 +696,9 @@ async def printable_digests(
 async def _reachable_family(uow: UnitOfWork, school_id: int, pupil: Pupil) -> bool:
     assert pupil.id is not None
     for guardian in await uow.people.guardians_of(school_id, [pupil.id]):
-        for account in await uow.accounts.accounts_of(school_id, PersonKind.GUARDIAN, guardian.id):  # type: ignore[arg-type]
+        for account in await uow.accounts.accounts_of(
+            school_id, PersonKind.GUARDIAN, stored_id(guardian.id)
+        ):
             if account.unreachable_at is None:
                 return True
     return False
@@ -728,7 +747,7 @@ async def class_report_this_period(
         cls = await class_for(uow, actor, class_id)
         school = await acting_school(uow, actor)
         today = local_now(clock, school).date()
-        periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
+        periods = await uow.journal.periods(stored_id(school.id))
     first, last = report_range(periods, cls.grade, today, which)
     return await class_report(uow, actor, class_id, first, last, clock)
 

@@ -18,7 +18,13 @@ from domain.model import ALL_GRADES, GradeRange, Grading, PeriodKind, School, St
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.text import strong
-from domain.usecases.kernel import acting_school, current_period, local_now, materialise_lessons
+from domain.usecases.kernel import (
+    acting_school,
+    current_period,
+    local_now,
+    materialise_lessons,
+    stored_id,
+)
 from domain.usecases.scheduling import (
     DailyJob,
     Msg,
@@ -189,7 +195,7 @@ async def _plan_kinds(uow: UnitOfWork, school: School, lessons: Sequence[Lesson]
         for topic in await uow.journal.plan(
             school.id, x.subject_id, x.class_id, classes[x.class_id].grade
         ):
-            kinds[topic.id] = f"{topic.work_kind} {topic.topic}"  # type: ignore[index]
+            kinds[stored_id(topic.id)] = f"{topic.work_kind} {topic.topic}"
     return kinds
 
 
@@ -232,8 +238,8 @@ async def _term_overdue(
                 p
                 for p in await uow.people.roster(
                     school.id,
-                    cls.id,
-                    a.subgroup_id,  # type: ignore[arg-type]
+                    stored_id(cls.id),
+                    a.subgroup_id,
                     period.ends,
                 )
                 if p.in_journal(period.ends)
@@ -241,9 +247,12 @@ async def _term_overdue(
             have = {
                 t.pupil_id
                 for t in await uow.journal.term_marks(
-                    school.id, period.id, a.subject_id, [p.id for p in pupils]
+                    school.id,
+                    stored_id(period.id),
+                    a.subject_id,
+                    [stored_id(p.id) for p in pupils],
                 )
-            }  # type: ignore[arg-type,misc]
+            }
             lacking = [p for p in pupils if p.id not in have]
             if lacking:
                 result.append(
@@ -369,7 +378,9 @@ class DeputySummary(DailyJob):
         for deputy in staff.values():
             if deputy.deputy_grades is None:
                 continue
-            accounts = await uow.accounts.accounts_of(school.id, PersonKind.STAFF, deputy.id)  # type: ignore[arg-type]
+            accounts = await uow.accounts.accounts_of(
+                school.id, PersonKind.STAFF, stored_id(deputy.id)
+            )
             if not accounts:
                 continue
             entries = await find_overdue(uow, school, now, grades=deputy.deputy_grades)
@@ -546,7 +557,7 @@ async def control_figures(
                 continue
             pupils = await uow.people.roster(school.id, a.class_id, a.subgroup_id, last)
             rosters[(a.teacher_id, a.class_id, a.subject_id, a.subgroup_id)] = [
-                p.id for p in pupils if p.in_journal(last)
+                stored_id(p.id) for p in pupils if p.in_journal(last)
             ]
     first_entry: dict[tuple[int, str], bool] = {}
     for entry in audits:
@@ -560,49 +571,51 @@ async def control_figures(
         marks_of[(lesson.class_id, lesson.subject_id, mk.pupil_id)] += 1
     by_teacher: dict[int, Figures] = {}
     by_class: dict[int, Figures] = {}
-    total = Figures("")
+    total = Figures(name="")
     for x in lessons:
         on_time = (
             x.attendance_taken
             and bool(x.topic)
-            and first_entry.get((x.id, "topic")) is False  # type: ignore[arg-type]
-            and first_entry.get((x.id, "attendance_taken")) is False
-        )  # type: ignore[arg-type]
+            and first_entry.get((stored_id(x.id), "topic")) is False
+            and first_entry.get((stored_id(x.id), "attendance_taken")) is False
+        )
         teacher = staff.get(x.acting_teacher_id)
         for bucket in (
             by_teacher.setdefault(
-                x.acting_teacher_id, Figures(teacher.short_name if teacher else "?")
+                x.acting_teacher_id, Figures(name=teacher.short_name if teacher else "?")
             ),
-            by_class.setdefault(x.class_id, Figures(classes[x.class_id].name)),
+            by_class.setdefault(x.class_id, Figures(name=classes[x.class_id].name)),
             total,
         ):
             bucket.lessons += 1
             bucket.on_time += int(on_time)
             bucket.with_homework += int(x.homework is not None)
             bucket.ktp_given += int(x.plan_topic_id is not None)
-    for (teacher_id, class_id, subject_id, _), pupils in rosters.items():
-        for pupil_id in pupils:
-            count = marks_of.get((class_id, subject_id, pupil_id), 0)  # type: ignore[arg-type]
+    for (teacher_id, class_id, subject_id, _), pupil_ids in rosters.items():
+        for pupil_id in pupil_ids:
+            count = marks_of.get((class_id, subject_id, pupil_id), 0)
             teacher = staff.get(teacher_id)
             for bucket in (
-                by_teacher.setdefault(teacher_id, Figures(teacher.short_name if teacher else "?")),
-                by_class.setdefault(class_id, Figures(classes[class_id].name)),
+                by_teacher.setdefault(
+                    teacher_id, Figures(name=teacher.short_name if teacher else "?")
+                ),
+                by_class.setdefault(class_id, Figures(name=classes[class_id].name)),
                 total,
             ):
                 pair = (class_id, subject_id, pupil_id)
-                if pair in bucket._pairs:  # type: ignore[operator]
+                if pair in bucket._pairs:
                     continue
-                bucket._pairs.add(pair)  # type: ignore[arg-type]
+                bucket._pairs.add(pair)
                 bucket.pupil_subjects += 1
                 bucket.no_marks += int(count == 0)
                 bucket.one_mark += int(count == 1)
     return ControlReport(
-        grades,
-        first,
-        last,
-        sorted(by_teacher.values(), key=lambda f: f.name),
-        sorted(by_class.values(), key=lambda f: f.name),
-        total,
+        grades=grades,
+        first=first,
+        last=last,
+        teachers=sorted(by_teacher.values(), key=lambda f: f.name),
+        classes=sorted(by_class.values(), key=lambda f: f.name),
+        total=total,
     )
 
 
@@ -638,7 +651,7 @@ async def control_this_period(uow: UnitOfWork, actor: Actor, clock: Clock) -> Co
     async with uow:
         school = await acting_school(uow, actor)
         today = local_now(clock, school).date()
-        periods = await uow.journal.periods(school.id)  # type: ignore[arg-type]
+        periods = await uow.journal.periods(stored_id(school.id))
     period = current_period(periods, grades.first, today)
     first = period.starts if period else today - dt.timedelta(days=30)
     return await control_figures(uow, actor, first, today, clock)

@@ -13,7 +13,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -464,7 +471,7 @@ async def class_batches(
     reachable_only: bool = False,
     charts: bool = False,
     part: Part = WHOLE,
-) -> AsyncIterator[list[PupilDigest]]:
+) -> AsyncGenerator[list[PupilDigest], None]:
     """The digests of a school, one class at a time (classes without a period or pupils are
     skipped, and not read); with `part`, only that share of the classes. With
     `reachable_only`, pupils without a reachable family account are left out. With `charts`,

@@ -28,7 +28,7 @@ from domain.readmodels import DigestFacts, DigestRemark
 from domain.text import strong
 from domain.usecases.diary import MarkComment, SubjectMarks
 from domain.usecases.digest_batch import next_control_work
-from domain.usecases.kernel import current_period
+from domain.usecases.kernel import current_period, stored_id
 from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_day, to_outbox
 
 if TYPE_CHECKING:
@@ -95,7 +95,8 @@ async def announce_marks(
             pupils = await uow.people.pupils(mark.school_id, [mark.pupil_id])
             if school is None or not pupils:
                 continue
-            [subject] = await uow.people.subjects(mark.school_id, [lesson.subject_id]) or [None]
+            found = await uow.people.subjects(mark.school_id, [lesson.subject_id])
+            subject = found[0] if found else None
             kinds = {k.code: k.name for k in await uow.schools.work_kinds(mark.school_id)}
             for _, account in await family_accounts(uow, mark.school_id, pupils[0]):
                 if not reachable(account) or not account.notify_marks:
@@ -240,7 +241,9 @@ class Digest:
                 # A teacher's word asks for an answer: until the bot carries one, the class
                 # teacher's contact is a tap away.
                 contact = (
-                    (((CONTACT_BUTTON, ContactClassTeacher(pupil.id)),),) if facts.remarks else ()
+                    (((CONTACT_BUTTON, ContactClassTeacher(stored_id(pupil.id))),),)
+                    if facts.remarks
+                    else ()
                 )
                 result.append(
                     Notice(account, school.id, self.kind, key, tuple(lines), buttons=contact)
@@ -439,7 +442,9 @@ async def digest_facts(
         for r in found
     ]
     upcoming = await _control_works(uow, school, cls, subjects)
-    return DigestFacts(len(missed), days, late, remarks, upcoming)
+    return DigestFacts(
+        lessons_missed=len(missed), days_missed=days, late=late, remarks=remarks, upcoming=upcoming
+    )
 
 
 async def _control_works(
@@ -515,7 +520,9 @@ class TermMarksNotice:
             for p in await uow.people.roster(school.id, cls.id, None, min(day, period.ends))
             if p.in_journal(min(day, period.ends))
         ]
-        marks = await uow.family.term_marks_of_pupils(school.id, [p.id for p in pupils], period.id)  # type: ignore[misc]
+        marks = await uow.family.term_marks_of_pupils(
+            school.id, [stored_id(p.id) for p in pupils], stored_id(period.id)
+        )
         by_pupil: dict[int, dict[int, str]] = defaultdict(dict)
         for t in marks:
             by_pupil[t.pupil_id][t.subject_id] = t.value
@@ -532,11 +539,19 @@ class TermMarksNotice:
                 if guardian_id is None or (guardian_id, pupil.id) in known:
                     continue
                 known.add((guardian_id, pupil.id))
-                ack = TermAcknowledgement(None, school.id, guardian_id, pupil.id, period.id, now)
+                ack = TermAcknowledgement(
+                    id=None,
+                    school_id=school.id,
+                    guardian_id=guardian_id,
+                    pupil_id=pupil.id,
+                    period_id=period.id,
+                    notified_at=now,
+                )
                 new_acks.append((ack, account, pupil))
         await uow.family.save_acknowledgements([a for a, _, _ in new_acks])
         for ack, account, pupil in new_acks:
-            own = by_pupil.get(pupil.id, {})  # type: ignore[arg-type]
+            own = by_pupil.get(stored_id(pupil.id), {})
+            assert ack.id is not None  # save_acknowledgements gave each its id
             lines = [
                 msg("Term marks of {name}, {period}:", name=pupil.full_name, period=period.name)
             ]
@@ -571,6 +586,7 @@ class TermMarksNotice:
         result = []
         due = [a for a in acks if a.reminder_due(now, REMIND_EVERY, MOST_REMINDERS)]
         for ack in due:
+            assert ack.id is not None  # read from storage
             ack.reminders += 1
             ack.last_reminded_at = now
             pupils = await uow.people.pupils(school.id, [ack.pupil_id])

@@ -22,7 +22,7 @@ from domain.names import PersonName
 from domain.people import Actor, PersonKind
 from domain.ports import Clock, UnitOfWork
 from domain.remarks import MAX_REMARK_TEXT, JournalRemark, RemarkStatus
-from domain.usecases.kernel import acting_school, local_now
+from domain.usecases.kernel import acting_school, local_now, stored_id
 from domain.usecases.scheduling import (
     DailyJob,
     Msg,
@@ -101,7 +101,7 @@ async def _classes_in(uow: UnitOfWork, school_id: int, grades: GradeRange) -> li
 
 
 async def _names(uow: UnitOfWork, school_id: int, ids: Sequence[int]) -> dict[int, StaffMember]:
-    return {s.id: s for s in await uow.people.staff(school_id, sorted(set(ids)))}  # type: ignore[misc]
+    return {stored_id(s.id): s for s in await uow.people.staff(school_id, sorted(set(ids)))}
 
 
 async def lesson_views(
@@ -113,11 +113,11 @@ async def lesson_views(
     today = now.date()
     return [
         RemarkView(
-            r,
-            staff[r.teacher_id].short_name if r.teacher_id in staff else "?",
-            staff[r.deputy_id].short_name if r.deputy_id in staff else "?",
-            r.overdue(today),
-            school_time(r.created_at, school.timezone).date(),
+            remark=r,
+            teacher_name=staff[r.teacher_id].short_name if r.teacher_id in staff else "?",
+            deputy_name=staff[r.deputy_id].short_name if r.deputy_id in staff else "?",
+            overdue=r.overdue(today),
+            written_on=school_time(r.created_at, school.timezone).date(),
         )
         for r in remarks
     ]
@@ -240,7 +240,14 @@ async def write_remark(
         if not any(a.class_id in classes for a in assignments):
             raise Forbidden("this teacher does not teach in your grades")
         remark = JournalRemark(
-            None, school.id, deputy_id, teacher_id, body, due, RemarkStatus.OPEN, now
+            id=None,
+            school_id=school.id,
+            deputy_id=deputy_id,
+            teacher_id=teacher_id,
+            text=body,
+            due=due,
+            status=RemarkStatus.OPEN,
+            created_at=now,
         )
         await uow.remarks.add(remark)
         deputy = actor.staff

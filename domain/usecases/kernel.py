@@ -37,6 +37,13 @@ def school_id(school: School) -> int:
     return school.id
 
 
+def stored_id(value: int | None) -> int:
+    """The id of a record read from storage: every such record has one (only a record not
+    yet added has none)."""
+    assert value is not None, "a record read from storage has an id"
+    return value
+
+
 def acting_teacher(actor: Actor) -> int:
     """The actor's staff id if they teach; a refusal for anyone else."""
     if not actor.is_teacher or actor.staff_id is None:

@@ -42,7 +42,14 @@ async def create_school(uow: UnitOfWork, name: str, timezone: str) -> School:
         assert school.id is not None
         await uow.schools.add_work_kinds(
             [
-                WorkKind(None, school.id, k.code, k.name, k.weight, k.written)
+                WorkKind(
+                    id=None,
+                    school_id=school.id,
+                    code=k.code,
+                    name=k.name,
+                    weight=k.weight,
+                    written=k.written,
+                )
                 for k in DEFAULT_WORK_KINDS
             ]
         )

@@ -678,6 +678,7 @@ async def _tell_family(
             lines = (msg("⚠️ {name}, {subject}: {text}", **values),)
     now = remark.created_at
     messages = []
+    assert school.id is not None  # a school read from storage
     for _, account in await family_accounts(uow, lesson.school_id, pupil):
         if account.id is None or account.unreachable_at is not None:
             continue

@@ -109,7 +109,9 @@ async def test_the_charts_line_ends_on_the_digests_weighted_mean(harness: Harnes
     assert re.search(r"3[.,]50", text.text or ""), text.text
     [chart] = [m for m in parent.bot_messages() if m.photo is not None]
     ARTIFACTS.mkdir(exist_ok=True)
+    # the chart notice carries a photo
     (ARTIFACTS / "digest-chart.png").write_bytes(chart.photo.data)  # type: ignore[union-attr]
+    # the chart notice carries a photo
     image = Image.open(io.BytesIO(chart.photo.data))  # type: ignore[union-attr]
     assert image.width == 780  # twice a 390 px phone
     _, value = _line_end(image, below=130)

@@ -371,7 +371,7 @@ async def _people(h: Harness) -> list[FakeUser]:
         mother = h.user(6100, "Ольга", language="en")
         await mother.start(await h.code(PersonKind.GUARDIAN, "GF"))
         known = [teacher, deputy, mother]
-        h.forgers = known  # type: ignore[attr-defined]
+        h.forgers = known  # type: ignore[attr-defined]  # a test's own attribute on the harness
     return known
 
 

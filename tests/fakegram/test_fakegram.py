@@ -627,6 +627,7 @@ async def test_raw_http_errors_and_encodings(server: FakeTelegram) -> None:
             await http.post(f"{server.api_url}/bot{TOKEN}/sendDocument", data=form)
         ).json()
         assert direct["result"]["document"]["file_name"] == "direct.txt"
+        # the message just sent has a document
         assert server.messages(USER_ID)[-1].document.data == b"direct"  # type: ignore[union-attr]
         as_get = await http.get(
             f"{server.api_url}/bot{TOKEN}/sendMessage", params={"chat_id": USER_ID, "text": "q"}
