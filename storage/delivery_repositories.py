@@ -110,17 +110,10 @@ class SqlOutboxRepository:
         # The language each is rendered in: the account's now (a second query: SQLite's
         # UPDATE … RETURNING gives no joined column, and one way for both databases is simpler).
         accounts = {x.account_id for x in claimed}
-        languages = dict(
-            (
-                await self.session.execute(
-                    select(m.AccountRow.id, m.AccountRow.language).where(
-                        m.AccountRow.id.in_(accounts)
-                    )
-                )
-            )
-            .tuples()
-            .all()
+        found = await self.session.execute(
+            select(m.AccountRow.id, m.AccountRow.language).where(m.AccountRow.id.in_(accounts))
         )
+        languages = {account_id: language for account_id, language in found.all()}
         for x in claimed:
             x.claim = lease_until
             x.language = languages.get(x.account_id) or ""
