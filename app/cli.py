@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from app.config import Settings, load_settings
+from bot.links import BOT_USERNAME, deep_link, username_from_telegram
 from domain.clock import SystemClock, local_today, school_time
 from domain.errors import InvalidInput, JournalError, NotFound
 from domain.importing import ImportProblem, ImportRejected, SchoolSnapshot, class_key
@@ -365,10 +366,6 @@ async def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- invitations
 
-# Telegram usernames: 5–32 characters, Latin letters, digits and «_», starting with a letter.
-BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
-TELEGRAM_TIMEOUT = 10.0
-
 
 async def bot_username(settings: Settings, given: str | None) -> str:
     """The bot's username for deep links: the option, the setting, else Telegram's getMe."""
@@ -387,36 +384,6 @@ async def bot_username(settings: Settings, given: str | None) -> str:
     if not BOT_USERNAME.fullmatch(name):
         raise InvalidInput("{value} is not a Telegram bot username", value=name)
     return name
-
-
-async def username_from_telegram(api_url: str, token: str) -> str:
-    """Ask the Bot API who the bot is; any failure is a refusal that names --bot-username."""
-    import aiohttp
-
-    url = f"{api_url.rstrip('/')}/bot{token}/getMe"
-    try:
-        timeout = aiohttp.ClientTimeout(total=TELEGRAM_TIMEOUT)
-        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as response:
-            payload = await response.json(content_type=None)
-    except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as err:
-        reason = str(err).replace(token, "…") or type(err).__name__
-        raise JournalError(
-            "could not ask Telegram for the bot's username ({reason}); give it with --bot-username",
-            reason=reason,
-        ) from None
-    result = payload.get("result") if isinstance(payload, dict) else None
-    username = result.get("username") if isinstance(result, dict) else None
-    if not (isinstance(payload, dict) and payload.get("ok")) or not isinstance(username, str):
-        description = payload.get("description") if isinstance(payload, dict) else None
-        raise JournalError(
-            "could not ask Telegram for the bot's username ({reason}); give it with --bot-username",
-            reason=str(description or "no username in the answer").replace(token, "…"),
-        )
-    return username
-
-
-def deep_link(username: str, code: str) -> str:
-    return f"https://t.me/{username}?start={code}"
 
 
 def split_ids(text: str) -> list[str]:

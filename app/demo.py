@@ -607,7 +607,6 @@ async def start_demo(
     try:
         from app.config import Settings
         from app.runtime import run_journal
-        from bot.render import TelegramRenderer
         from domain.usecases.accounts import issue_invitations
         from fakegram import FakeTelegram
         from fakegram.web import ChatWeb, WebPersona
@@ -693,7 +692,7 @@ async def start_demo(
             personas=personas,
             history=prepared.history,
             journal=journal,
-            journal_clock=JournalClock(make_uow, clock, TelegramRenderer()),
+            journal_clock=JournalClock(make_uow, clock),
             make_uow=make_uow,
             engine=engine,
             temporary=temporary,

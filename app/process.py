@@ -32,9 +32,8 @@ def tune_garbage_collector() -> int:
 
 def digest_worker_parts(database_url: str, charts: bool) -> WorkerParts:
     """A digest worker's parts, built in its own process (`scheduler.workers.DigestWorkers`
-    is given this with its arguments bound): its engine, the Telegram renderer, the charts;
+    is given this with its arguments bound): its engine and the charts;
     then the collector tuned as in the main process."""
-    from bot.render import TelegramRenderer
     from scheduler.workers import WorkerParts
     from storage.database import create_engine, session_factory
     from storage.uow import SqlUnitOfWork
@@ -47,7 +46,6 @@ def digest_worker_parts(database_url: str, charts: bool) -> WorkerParts:
         chart_maker = PillowCharts()
     parts = WorkerParts(
         make_uow=lambda: SqlUnitOfWork(sessions),
-        renderer=TelegramRenderer(),
         charts=chart_maker,
     )
     tune_garbage_collector()

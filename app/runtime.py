@@ -112,6 +112,7 @@ async def _lead(
             services.make_uow,
             {MESSENGER: TelegramGateway(bot)},
             services.clock,
+            renderers={MESSENGER: TelegramRenderer()},
             limiters={MESSENGER: RateLimiter(per_second=settings.send_rate)},
             lease=dt.timedelta(seconds=settings.send_lease_seconds),
         )
@@ -150,7 +151,7 @@ async def _while_leading(
             else None
         )
         journal_clock = JournalClock(
-            services.make_uow, services.clock, TelegramRenderer(), digest_workers=digest_workers
+            services.make_uow, services.clock, digest_workers=digest_workers
         )
         journal_clock.start()
     else:

@@ -489,7 +489,7 @@ async def build_all(
                         into.charts += 1
                     else:
                         into.notices += 1
-                        into.chars += len(renderer.render(notice))
+                        into.chars += len(renderer.render(notice.body, notice.account.language))
             into.school_queries.append(await counted.take())
             into.school_classes.append(classes)
 

@@ -22,7 +22,7 @@ from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, Unknown
 from bot import payloads
 from bot.context import Ctx
 from bot.outages import tell
-from bot.render import LABEL_LIMIT, TelegramRenderer
+from bot.render import LABEL_LIMIT
 from bot.states import MenuSG
 from bot.texts import esc
 from domain.clock import school_time
@@ -217,9 +217,7 @@ async def remind_button(callback: CallbackQuery, ctx: Ctx, dialog_manager: Dialo
 
     try:
         teacher_id = payloads.decode_as(callback.data, RemindTeacher).teacher_id
-        count = await remind_teacher(
-            ctx.uow(), ctx.actor, teacher_id, ctx.clock, TelegramRenderer()
-        )
+        count = await remind_teacher(ctx.uow(), ctx.actor, teacher_id, ctx.clock)
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
         return

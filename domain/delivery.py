@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from domain.clock import school_time
+from domain.notices import NoticeBody
 
 DEFAULT_QUIET_FROM = dt.time(21, 0)
 DEFAULT_QUIET_TO = dt.time(8, 0)
@@ -60,6 +61,12 @@ class OutboxMessage:
     # records it as expired instead of sending it. None: it keeps.
     not_after: dt.datetime | None = None
     messenger: str = "telegram"  # whose gateway sends it: the recipient account's messenger
+    # What it says, rendered when it is sent: `text` and `buttons` are then the rendering.
+    # None: a message queued rendered (before 0011, or written whole), sent as it is.
+    notice: NoticeBody | None = None
+    # The recipient account's language as it is when the message is claimed (not stored here:
+    # read from the account), which its notice is rendered in.
+    language: str = ""
 
 
 class SendOutcome(enum.StrEnum):

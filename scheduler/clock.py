@@ -14,7 +14,7 @@ from domain.usecases.class_teacher import AbsencePrompt, AbsenceReminder, Prelim
 from domain.usecases.control import DeputySummary, OverdueTeacherReminder
 from domain.usecases.family_jobs import ChartMaker, Digest, TermMarksNotice, announce_marks
 from domain.usecases.journal_remarks import OverdueRemarks
-from domain.usecases.scheduling import EveningReminder, Job, JobRun, NoticeRenderer, run_due_jobs
+from domain.usecases.scheduling import EveningReminder, Job, JobRun, run_due_jobs
 from scheduler.outage import Outage
 from scheduler.workers import DigestWorkers
 
@@ -47,13 +47,11 @@ class JournalClock:
         self,
         make_uow: Callable[[], UnitOfWork],
         clock: Clock,
-        renderer: NoticeRenderer,
         jobs: tuple[Job, ...] | None = None,
         digest_workers: DigestWorkers | None = None,
     ) -> None:
         self.make_uow = make_uow
         self.clock = clock
-        self.renderer = renderer
         self.digest_workers = digest_workers
         self.jobs = jobs if jobs is not None else default_jobs(digest=digest_workers is None)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -63,10 +61,10 @@ class JournalClock:
     async def tick(self) -> list[JobRun]:
         """Due jobs of every school, then the marks that settled since the last tick."""
         try:
-            runs = await run_due_jobs(self.make_uow, self.clock, self.renderer, self.jobs)
+            runs = await run_due_jobs(self.make_uow, self.clock, self.jobs)
             if self.digest_workers is not None:
                 runs += await self.digest_workers.run(self.clock.now())
-            announced = await announce_marks(self.make_uow, self.clock, self.renderer)
+            announced = await announce_marks(self.make_uow, self.clock)
         except Exception as err:
             self.trouble.failed(err, "; the next tick tries again")
             return []

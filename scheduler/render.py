@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 
 from domain.intents import Intent
 from domain.names import PersonName
-from domain.text import Strong
-from domain.usecases.scheduling import Msg, Notice, NoticeRenderer
+from domain.notices import NoticeBody
+from domain.text import Msg, Strong
 from locales import Translator, translator
 
 TEXT_LIMIT = 4096
@@ -62,47 +62,35 @@ class LocalesRenderer:
         label of data (a name) may be there, cut with «…» beyond."""
         self._encode = encode
         self._label_limit = label_limit
-        # The last lines rendered, by identity: a digest's notices to the guardians of one
-        # pupil share their lines, so the second account in the same language costs nothing.
-        self._last: tuple[tuple[Msg, ...], Translator, str] | None = None
-        # Lines rendered, by identity, per translator: a school's digests share the Msg
-        # objects of lines many pupils have alike (a forecast's, say), each translated once.
-        # The Msg is kept with its text, so its id cannot be reused while it is here. Lines are
-        # shared within a school's run only, so another school's notice starts afresh: memory
-        # stays that of one school however many follow.
-        self._rendered: dict[Translator, dict[int, tuple[Msg, str]]] = {}
-        self._school: int | None = None
+        # Lines rendered, by their message (key and values) per translator: a school's digests
+        # have many lines alike (a forecast's, a class's absences), each translated once. Kept
+        # up to `_KEPT` lines per language, then started afresh.
+        self._rendered: dict[Translator, dict[Msg, str]] = {}
 
-    def render(self, notice: Notice) -> str:
-        t = translator(notice.account.language)
-        last = self._last
-        if last is not None and last[0] is notice.lines and last[1] is t:
-            return last[2]
-        if notice.school_id != self._school:
-            self._rendered.clear()
-            self._school = notice.school_id
+    def render(self, notice: NoticeBody, language: str) -> str:
+        t = translator(language)
         rendered = self._rendered.get(t)
         if rendered is None or len(rendered) > self._KEPT:
             rendered = self._rendered[t] = {}
         texts = []
         for line in notice.lines:
-            seen = rendered.get(id(line))
-            if seen is not None and seen[0] is line:
-                texts.append(seen[1])
+            try:
+                text = rendered.get(line)
+            except TypeError:  # a value that cannot be hashed: rendered each time
+                texts.append(render_msg(t, line))
                 continue
-            text = render_msg(t, line)
-            rendered[id(line)] = (line, text)
+            if text is None:
+                text = rendered[line] = render_msg(t, line)
             texts.append(text)
         text = "\n".join(texts)
         if len(text) > TEXT_LIMIT:
             text = text[: TEXT_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"
-        self._last = (notice.lines, t, text)
         return text
 
-    def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
+    def render_buttons(self, notice: NoticeBody, language: str) -> list[list[dict[str, str]]]:
         """The buttons' labels in the recipient's language (a str label is data: as it is).
         Plain text, not HTML: Telegram shows a label as it is written."""
-        t = translator(notice.account.language)
+        t = translator(language)
         if self._encode is None:
             raise TypeError("a renderer without the messenger's encoding renders no buttons")
         encode = self._encode
@@ -129,16 +117,3 @@ def label_text(t: Translator, label: Msg | str, limit: int | None = None) -> str
         for key, value in label.params
     }
     return t(label.msgid, **values)
-
-
-class ByMessenger:
-    """Each notice rendered by the renderer of its recipient's messenger."""
-
-    def __init__(self, renderers: Mapping[str, NoticeRenderer]) -> None:
-        self.renderers = dict(renderers)
-
-    def render(self, notice: Notice) -> str:
-        return self.renderers[notice.account.messenger].render(notice)
-
-    def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
-        return self.renderers[notice.account.messenger].render_buttons(notice)

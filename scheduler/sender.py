@@ -1,5 +1,7 @@
-"""The sender: claims due messages with a lease, sends them within Telegram's limits, and
-records each outcome. A crash leaves leased messages that another sender picks up later.
+"""The sender: claims due messages with a lease, renders each one's notice for its recipient
+(in their language, by their messenger's renderer), sends it through that messenger's gateway
+within its limits, and records each outcome. A crash leaves leased messages that another
+sender picks up later.
 
 When the database goes away mid-batch the sender stops sending (what is in flight finishes)
 and keeps what Telegram answered until it can record it: first thing when the database is
@@ -15,8 +17,7 @@ import heapq
 import itertools
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, replace
 
 from domain.delivery import (
     LEASE,
@@ -28,25 +29,39 @@ from domain.delivery import (
     after_failure,
 )
 from domain.ports import Clock, UnitOfWork
+from scheduler.messenger import MessageGateway, NoticeRenderer
 from scheduler.outage import Outage, Trouble, reason, trouble
 
 log = logging.getLogger(__name__)
 
 
-class MessageGateway(Protocol):
-    """One messenger's way out: sends a message, maps the messenger's answer to an outcome."""
-
-    async def send(self, message: OutboxMessage) -> SendResult: ...
-
-
 class _Route:
-    """The gateway and the rate limits of one messenger."""
+    """The gateway, the rate limits and the renderer of one messenger."""
 
-    __slots__ = ("gateway", "limiter")
+    __slots__ = ("gateway", "limiter", "renderer")
 
-    def __init__(self, gateway: MessageGateway, limiter: RateLimiter) -> None:
+    def __init__(
+        self, gateway: MessageGateway, limiter: RateLimiter, renderer: NoticeRenderer | None
+    ) -> None:
         self.gateway = gateway
         self.limiter = limiter
+        self.renderer = renderer
+
+    def rendered(self, message: OutboxMessage) -> OutboxMessage:
+        """The message as its gateway sends it: its notice rendered in the recipient's
+        language; a message queued rendered (no notice) as it is."""
+        notice = message.notice
+        if notice is None:
+            return message
+        if self.renderer is None:
+            raise LookupError(f"no renderer for the messenger {message.messenger!r}")
+        return replace(
+            message,
+            text=self.renderer.render(notice, message.language),
+            buttons=self.renderer.render_buttons(notice, message.language)
+            if notice.buttons
+            else [],
+        )
 
 
 async def _wait(event: asyncio.Event | None, seconds: float) -> bool:
@@ -106,6 +121,8 @@ class Sender:
         clock: Clock,
         limiter: RateLimiter | None = None,
         *,
+        renderer: NoticeRenderer | None = None,
+        renderers: Mapping[str, NoticeRenderer] | None = None,
         limiters: Mapping[str, RateLimiter] | None = None,
         batch: int = 200,
         concurrency: int = 16,
@@ -113,7 +130,8 @@ class Sender:
         lease: dt.timedelta = LEASE,
     ) -> None:
         """`gateway`: by messenger name, each with its own limits (`limiters`, else Telegram's
-        defaults); or one gateway, with `limiter`, for every message whatever its messenger."""
+        defaults) and renderer (`renderers`); or one gateway, with `limiter` and `renderer`, for
+        every message whatever its messenger."""
         self.make_uow = make_uow
         self.clock = clock
         self.limiter = limiter or RateLimiter()
@@ -121,12 +139,13 @@ class Sender:
         self._routes: dict[str, _Route] = {}
         if isinstance(gateway, Mapping):
             chosen = limiters or {}
+            drawn = renderers or {}
             self._routes = {
-                name: _Route(way, chosen.get(name) or RateLimiter())
+                name: _Route(way, chosen.get(name) or RateLimiter(), drawn.get(name))
                 for name, way in gateway.items()
             }
         else:
-            self._single = _Route(gateway, self.limiter)
+            self._single = _Route(gateway, self.limiter, renderer)
         self.batch = batch
         self.concurrency = concurrency
         self.flush_interval = flush_interval
@@ -255,9 +274,15 @@ class Sender:
 
     async def _send(self, message: OutboxMessage, route: _Route, slots: asyncio.Semaphore) -> None:
         try:
-            result = await route.gateway.send(message)
-        except Exception as err:  # a bug in a gateway must not lose the message
-            result = SendResult(SendOutcome.TEMPORARY, error=f"{type(err).__name__}: {err}")
+            try:
+                outgoing = route.rendered(message)
+            except Exception as err:  # it will not render better next time
+                result = SendResult(SendOutcome.PERMANENT, error=f"not rendered: {err!r}")
+            else:
+                try:
+                    result = await route.gateway.send(outgoing)
+                except Exception as err:  # a bug in a gateway must not lose the message
+                    result = SendResult(SendOutcome.TEMPORARY, error=f"{type(err).__name__}: {err}")
         finally:
             slots.release()
         if result.outcome is SendOutcome.RETRY_AFTER:

@@ -32,7 +32,7 @@ from domain.clock import FixedClock
 from domain.ports import UnitOfWork
 from domain.usecases.digest_batch import Part
 from domain.usecases.family_jobs import ChartMaker, Digest
-from domain.usecases.scheduling import JobRun, NoticeRenderer, run_due_jobs
+from domain.usecases.scheduling import JobRun, run_due_jobs
 from scheduler.outage import Outage
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class DigestWorkers:
     """A pool of `processes` processes, each building one share of the digests per tick."""
 
     def __init__(self, processes: int, *, parts: Callable[[], WorkerParts]) -> None:
-        """`parts`: builds a worker's storage, renderer and charts in that process, once. It
+        """`parts`: builds a worker's storage and charts in that process, once. It
         is sent there by pickling: a module-level function, or a `functools.partial` of one,
         from the composition root (`app/`), so this module knows no storage of its own."""
         if processes < 1:
@@ -128,7 +128,6 @@ class WorkerParts:
     """What a worker process builds digests with, made in that process."""
 
     make_uow: Callable[[], UnitOfWork]
-    renderer: NoticeRenderer
     charts: ChartMaker | None
 
 
@@ -168,6 +167,4 @@ def _run_share(part: Part, now: dt.datetime) -> list[JobRun]:
     assert worker is not None, "_start_worker runs first"
     parts = worker.parts
     job = Digest(parts.charts, part)
-    return worker.loop.run_until_complete(
-        run_due_jobs(parts.make_uow, FixedClock(now), parts.renderer, (job,))
-    )
+    return worker.loop.run_until_complete(run_due_jobs(parts.make_uow, FixedClock(now), (job,)))

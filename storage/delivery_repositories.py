@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.delivery import OutboxMessage, OutboxStatus
+from domain.notices import body_from_json, body_to_json
 from storage import models as m
 from storage.repositories import insert_ignoring
 
@@ -35,6 +36,7 @@ def _message(r: m.OutboxRow) -> OutboxMessage:
         sent_at=r.sent_at,
         photo=r.photo,
         not_after=r.not_after,
+        notice=None if r.notice is None else body_from_json(r.notice),
     )
 
 
@@ -58,6 +60,7 @@ def _row(x: OutboxMessage) -> dict[str, Any]:
         "sent_at": x.sent_at,
         "photo": x.photo,
         "not_after": x.not_after,
+        "notice": None if x.notice is None else body_to_json(x.notice),
     }
 
 
@@ -104,8 +107,16 @@ class SqlOutboxRepository:
             select(m.OutboxRow).where(m.OutboxRow.id.in_(ids)).order_by(m.OutboxRow.id)
         )
         claimed = [_message(r) for r in rows]
+        # The language each is rendered in: the account's now (a second query: SQLite's
+        # UPDATE … RETURNING gives no joined column, and one way for both databases is simpler).
+        accounts = {x.account_id for x in claimed}
+        found = await self.session.execute(
+            select(m.AccountRow.id, m.AccountRow.language).where(m.AccountRow.id.in_(accounts))
+        )
+        languages = {account_id: language for account_id, language in found.all()}
         for x in claimed:
             x.claim = lease_until
+            x.language = languages.get(x.account_id) or ""
         return claimed
 
     async def expire(self, now: dt.datetime) -> int:

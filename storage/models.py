@@ -503,6 +503,9 @@ class OutboxRow(Base):
     )
     kind: Mapped[str] = mapped_column(String(32))
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # What it says, rendered when it is sent (`domain.notices`); None for a message queued
+    # rendered, whose `text` and `buttons` go out as they are.
+    notice: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     photo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     buttons: Mapped[list] = mapped_column(JSON, default=list)

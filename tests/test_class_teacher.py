@@ -10,9 +10,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
-from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.errors import Forbidden
 from domain.family import AbsenceCode, ReportedReason
@@ -24,8 +22,8 @@ from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_in
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school
-from storage import models as m
 from storage.uow import SqlUnitOfWork
+from tests.rendered import rendered_outbox
 from tests.school_data import bot_school, raw_tables
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -86,12 +84,7 @@ async def lessons_today(w: World, actor: Actor) -> dict[int, int]:
 
 
 async def outbox(w: World) -> list[SimpleNamespace]:
-    async with w.make_uow() as uow:
-        rows = (await uow.session.scalars(select(m.OutboxRow).order_by(m.OutboxRow.id))).all()
-        return [
-            SimpleNamespace(**{c.name: getattr(r, c.name) for c in m.OutboxRow.__table__.columns})
-            for r in rows
-        ]
+    return await rendered_outbox(w.make_uow)
 
 
 async def test_the_register_and_who_may_use_it(make_uow: UowFactory) -> None:
@@ -151,14 +144,12 @@ async def test_a_deputy_sees_only_their_grades(make_uow: UowFactory) -> None:
     with pytest.raises(Forbidden):
         await control.control_figures(w.make_uow(), w.t1, MONDAY, MONDAY, w.clock)
     with pytest.raises(Forbidden):  # T1 is no deputy
-        await control.remind_teacher(w.make_uow(), w.t1, w.ids["T2"], w.clock, TelegramRenderer())
+        await control.remind_teacher(w.make_uow(), w.t1, w.ids["T2"], w.clock)
     # T1 teaches 8Б: the deputy of 8–9 may remind them, of 8Б only (7А is not in 8–9). At 18:00
     # Monday, looking back 30 days: 8Б's maths on 19.10 and 9.11 has no facts nor homework, today's
     # no homework yet (due 14:20; facts are due at 24:00), and the I term's marks (ended 24.10)
     # are missing for all 35 pupils: three lessons and one course, each listed by itself.
-    count = await control.remind_teacher(
-        w.make_uow(), w.t2, w.ids["T1"], w.clock, TelegramRenderer()
-    )
+    count = await control.remind_teacher(w.make_uow(), w.t2, w.ids["T1"], w.clock)
     assert count == 4
     [reminder] = [x for x in await outbox(w) if x.kind == "remind"]
     assert reminder.chat_id == "1" and "7А" not in reminder.text
@@ -170,7 +161,7 @@ async def test_a_deputy_sees_only_their_grades(make_uow: UowFactory) -> None:
         "• 8Б · Математика — не выставлено итоговых: 35 (период закончился 24.10)",
     ]
     with pytest.raises(Forbidden):
-        await control.remind_teacher(w.make_uow(), w.t2, 999_999, w.clock, TelegramRenderer())
+        await control.remind_teacher(w.make_uow(), w.t2, 999_999, w.clock)
 
 
 async def test_control_figures_worked_out_by_hand(make_uow: UowFactory) -> None:
@@ -282,7 +273,6 @@ async def test_overdue_entries_by_the_deadlines(make_uow: UowFactory) -> None:
 
 async def test_prompts_through_a_school_week(make_uow: UowFactory) -> None:
     w = await make_world(make_uow, holiday=True)
-    renderer = TelegramRenderer()
     jobs = (ct.AbsencePrompt(), ct.AbsenceReminder())
     # Each school day at 9:00 Абрамов misses the first lesson (Wednesday is a holiday).
     start = dt.datetime.combine(MONDAY, dt.time(0), MSK).astimezone(dt.UTC)
@@ -306,7 +296,7 @@ async def test_prompts_through_a_school_week(make_uow: UowFactory) -> None:
                 AbsenceCode.VALID,
                 w.clock,
             )
-        await run_due_jobs(w.make_uow, w.clock, renderer, jobs)
+        await run_due_jobs(w.make_uow, w.clock, jobs)
         w.clock.advance(dt.timedelta(minutes=30))
     sent = [(x.kind, x.created_at.astimezone(MSK)) for x in await outbox(w)]
     prompts = [(t.day, t.hour, t.minute) for kind, t in sent if kind == "absence_prompt"]
@@ -330,7 +320,6 @@ async def test_deputy_summary_and_remind(make_uow: UowFactory) -> None:
     await run_due_jobs(
         w.make_uow,
         w.clock,
-        TelegramRenderer(),
         (control.OverdueTeacherReminder(), control.DeputySummary()),
     )
     sent = await outbox(w)
@@ -349,9 +338,7 @@ async def test_deputy_summary_and_remind(make_uow: UowFactory) -> None:
     assert summary.chat_id == "2" and "<b>Иванова А. П.</b>" in summary.text
     buttons = [b["data"] for row in summary.buttons for b in row]
     assert f"rm:{w.ids['T1']}" in buttons
-    count = await control.remind_teacher(
-        w.make_uow(), w.t2, w.ids["T1"], w.clock, TelegramRenderer()
-    )
+    count = await control.remind_teacher(w.make_uow(), w.t2, w.ids["T1"], w.clock)
     assert count >= 3
     reminder = (await outbox(w))[-1]
     assert reminder.kind == "remind" and reminder.chat_id == "1" and reminder.urgent
@@ -371,7 +358,7 @@ async def test_no_prompt_for_a_home_schooled_pupil(make_uow: UowFactory) -> None
     moved = "id,class,last_name,first_name,home_schooled\nA0,7А,Абрамов,Анна,1\n"
     await import_school(w.make_uow(), school, raw_tables({"students": moved}), MONDAY)
     w.clock.moment = at(MONDAY, 15, 0)
-    [run] = await run_due_jobs(w.make_uow, w.clock, TelegramRenderer(), (ct.AbsencePrompt(),))
+    [run] = await run_due_jobs(w.make_uow, w.clock, (ct.AbsencePrompt(),))
     assert run.messages == 0
     register = await ct.absence_register(w.make_uow(), w.t1, w.ids["7А"], MONDAY)
     assert register.lines == []
@@ -387,7 +374,7 @@ async def test_preliminary_reports_of_two_periods_ending_on_one_day(make_uow: Uo
     for _ in range(2):
         w.clock.moment = at(fortnight_before, 7, 0)
         while w.clock.moment < at(fortnight_before + dt.timedelta(days=1), 12, 0):
-            await run_due_jobs(w.make_uow, w.clock, TelegramRenderer(), (ct.PreliminaryReport(),))
+            await run_due_jobs(w.make_uow, w.clock, (ct.PreliminaryReport(),))
             w.clock.advance(dt.timedelta(minutes=30))
     reports = [x for x in await outbox(w) if x.kind == "preliminary_report"]
     got = sorted((x.text.split(",")[1].strip(), x.chat_id) for x in reports)

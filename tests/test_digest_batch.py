@@ -17,6 +17,7 @@ from bot.render import TelegramRenderer
 from domain.forecast import MARK_NUMBERS
 from domain.grading import PASS_FAIL
 from domain.journal import Mark, RemarkTone, TermMark
+from domain.notices import NoticeBody
 from domain.people import PersonKind
 from domain.usecases import teaching
 from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
@@ -396,15 +397,7 @@ async def _per_pupil_notices(w: SimpleNamespace, key: str, charts: _Charts) -> s
                 lines = digest_lines(pupil, cls, subjects, facts, names, since, day)
                 for account in accounts:
                     dedup = f"digest:{w.school_id}:{key}:{account.id}:{pupil.id}"
-                    text = renderer.render(
-                        Notice(
-                            account=account,
-                            school_id=w.school_id,
-                            kind="digest",
-                            dedup_key=dedup,
-                            lines=tuple(lines),
-                        )
-                    )
+                    text = renderer.render(NoticeBody(lines=tuple(lines)), account.language)
                     found.add((dedup, "digest", text, None))
                     if account.charts and subjects:
                         photo = charts.chart(pupil.full_name, subjects, period, {})
@@ -431,7 +424,15 @@ async def test_the_job_sends_what_it_sent_pupil_by_pupil(make_uow: UowFactory) -
         # the school was just made, so `schools.get` found it
         notices = await Digest(charts).notices(uow, school, key, MONDAY)  # type: ignore[arg-type]
     renderer = TelegramRenderer()
-    got = {(n.dedup_key, n.kind, None if n.photo else renderer.render(n), n.photo) for n in notices}
+    got = {
+        (
+            n.dedup_key,
+            n.kind,
+            None if n.photo else renderer.render(n.body, n.account.language),
+            n.photo,
+        )
+        for n in notices
+    }
     assert got == expected and len(notices) == len(expected) == 5 * 2  # GF has two children
 
 

@@ -12,11 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.process import digest_worker_parts
-from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.errors import Forbidden
 from domain.family import ReportedReason
@@ -32,8 +30,8 @@ from domain.usecases.schools import create_school, update_school
 from domain.usecases.term_marks import set_term_mark
 from scheduler.clock import JournalClock
 from scheduler.workers import DigestWorkers
-from storage import models as m
 from storage.uow import SqlUnitOfWork
+from tests.rendered import rendered_outbox
 from tests.school_data import bot_school, raw_tables
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -82,12 +80,7 @@ async def lesson_at(w: Family, number: int) -> int:
 
 
 async def outbox(w: Family) -> list[SimpleNamespace]:
-    async with w.make_uow() as uow:
-        rows = (await uow.session.scalars(select(m.OutboxRow).order_by(m.OutboxRow.id))).all()
-        return [
-            SimpleNamespace(**{c.name: getattr(r, c.name) for c in m.OutboxRow.__table__.columns})
-            for r in rows
-        ]
+    return await rendered_outbox(w.make_uow)
 
 
 async def test_a_guardian_of_two_sees_each_child_and_nobody_else(family: Family) -> None:
@@ -185,16 +178,15 @@ async def test_absences_homework_and_reports(family: Family) -> None:
 async def test_a_corrected_mark_notifies_once(family: Family) -> None:
     w = family
     first = await lesson_at(w, 1)
-    renderer = TelegramRenderer()
     await teaching.put_mark(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "3", w.clock)
     w.clock.advance(dt.timedelta(minutes=4))
     await teaching.put_mark(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock)
     w.clock.advance(dt.timedelta(minutes=9))  # 13 minutes after the first tap, 9 after the fix
-    assert await announce_marks(w.make_uow, w.clock, renderer) == 0
+    assert await announce_marks(w.make_uow, w.clock) == 0
     w.clock.advance(dt.timedelta(minutes=2))
     # Both guardians of A10 with accounts: only GF (the mother) has joined.
-    assert await announce_marks(w.make_uow, w.clock, renderer) == 1
-    assert await announce_marks(w.make_uow, w.clock, renderer) == 0
+    assert await announce_marks(w.make_uow, w.clock) == 1
+    assert await announce_marks(w.make_uow, w.clock) == 0
     [notice] = await outbox(w)
     assert notice.chat_id == "2"
     assert notice.text == "Вера: 4 по предмету «Математика» (Устный ответ), 16.11"
@@ -203,7 +195,7 @@ async def test_a_corrected_mark_notifies_once(family: Family) -> None:
     await update_school(w.make_uow(), school, schedule=ScheduleSettings(private_notifications=True))
     await teaching.put_mark(w.make_uow(), w.teacher, first, w.ids["A10"], "homework", "5", w.clock)
     w.clock.advance(dt.timedelta(minutes=11))
-    await announce_marks(w.make_uow, w.clock, renderer)
+    await announce_marks(w.make_uow, w.clock)
     private = (await outbox(w))[-1]
     assert private.text == "В дневнике новые записи. Откройте /menu, чтобы посмотреть."
 
@@ -214,7 +206,6 @@ ESCAPED = "&lt;b&gt;Молодец&lt;/b&gt;, &lt;/a&gt; &amp; &lt;i&gt;"
 
 async def test_a_teachers_comment_to_a_mark_reaches_the_family(family: Family) -> None:
     w = family
-    renderer = TelegramRenderer()
     first = await lesson_at(w, 1)
     put = teaching.put_mark
     await put(w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock)
@@ -227,14 +218,14 @@ async def test_a_teachers_comment_to_a_mark_reaches_the_family(family: Family) -
     ]
     # The mark's notice (held ten minutes): the comment with it, escaped for Telegram's HTML.
     w.clock.advance(dt.timedelta(minutes=11))
-    assert await announce_marks(w.make_uow, w.clock, renderer) == 1
+    assert await announce_marks(w.make_uow, w.clock) == 1
     [notice] = await outbox(w)
     assert notice.text == (
         f"Вера: 4 по предмету «Математика» (Устный ответ), 16.11\n💬 Комментарий учителя: {ESCAPED}"
     )
     # The digest: under the subject's new marks.
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
-    await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),))
+    await run_due_jobs(w.make_uow, w.clock, (Digest(),))
     [digest] = [
         x for x in await outbox(w) if x.kind == "digest" and "Лебедев Вера</b>, 7А" in x.text
     ]
@@ -245,7 +236,6 @@ async def test_a_teachers_comment_to_a_mark_reaches_the_family(family: Family) -
 
 async def test_no_comment_in_a_notification_in_the_privacy_mode(family: Family) -> None:
     w = family
-    renderer = TelegramRenderer()
     school = await _school(w)
     await update_school(w.make_uow(), school, schedule=ScheduleSettings(private_notifications=True))
     first = await lesson_at(w, 1)
@@ -253,9 +243,9 @@ async def test_no_comment_in_a_notification_in_the_privacy_mode(family: Family) 
         w.make_uow(), w.teacher, first, w.ids["A10"], "oral", "4", w.clock, comment="Тайна"
     )
     w.clock.advance(dt.timedelta(minutes=11))
-    await announce_marks(w.make_uow, w.clock, renderer)
+    await announce_marks(w.make_uow, w.clock)
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
-    await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),))
+    await run_due_jobs(w.make_uow, w.clock, (Digest(),))
     sent = await outbox(w)
     assert {x.kind for x in sent} >= {"mark", "digest"}
     assert not [x.text for x in sent if "Тайна" in x.text or "4" in x.text]
@@ -271,7 +261,6 @@ async def _school(w: Family):
 
 async def test_digest_shows_the_forecast_worked_out_by_hand(family: Family) -> None:
     w = family
-    renderer = TelegramRenderer()
     # Oral 4 on Monday 16.11 (lessons 1 and 2), oral 3 on Tuesday 17.11:
     # mean (4 + 4 + 3) / 3 = 3.67 → 4; a 5 needs (11 + 5n) / (3 + n) ≥ 4.5 → n ≥ 5.
     for number in (1, 2):
@@ -283,9 +272,9 @@ async def test_digest_shows_the_forecast_worked_out_by_hand(family: Family) -> N
     # The digest goes on Fridays at 18:00 every other week from the week of 1 September:
     # 20.11 is in week 11 (odd), 27.11 in week 12 (even).
     w.clock.moment = dt.datetime(2026, 11, 20, 18, 0, tzinfo=MSK)
-    assert await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),)) == []
+    assert await run_due_jobs(w.make_uow, w.clock, (Digest(),)) == []
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
-    [run] = await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),))
+    [run] = await run_due_jobs(w.make_uow, w.clock, (Digest(),))
     messages = [x for x in await outbox(w) if x.chat_id == "2"]
     seven = next(x for x in messages if "Лебедев Вера Козлова" not in x.text and "7А" in x.text)
     assert "<b>Лебедев Вера</b>, 7А: 14.11–27.11" in seven.text
@@ -293,17 +282,16 @@ async def test_digest_shows_the_forecast_worked_out_by_hand(family: Family) -> N
     assert "Средний балл 3,67: выходит 4" in seven.text
     assert "Ещё 5 отметок «5» (Устный ответ) — и выйдет 5" in seven.text
     assert run.messages == len(await outbox(w))
-    assert await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),)) == []
+    assert await run_due_jobs(w.make_uow, w.clock, (Digest(),)) == []
 
 
 async def test_digest_shares_run_once_each_and_tell_nobody_twice(family: Family) -> None:
     """Digest workers each build a share of every school's classes (`Part`): each share is a
     job run of its own, and together they queue what the whole job queues, each message once."""
     w = family
-    renderer = TelegramRenderer()
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
     shares = (Digest(part=Part(0, 2)), Digest(part=Part(1, 2)))
-    runs = await run_due_jobs(w.make_uow, w.clock, renderer, shares)
+    runs = await run_due_jobs(w.make_uow, w.clock, shares)
     assert [r.job for r in runs] == ["digest 1/2", "digest 2/2"]
     assert all(r.messages for r in runs)  # 7А and 8Б are dealt to different shares
     queued = await outbox(w)
@@ -311,9 +299,9 @@ async def test_digest_shares_run_once_each_and_tell_nobody_twice(family: Family)
     assert {x.kind for x in queued} == {"digest"}
     classes = [{c for c in ("7А", "8Б") if f", {c}: " in x.text} for x in queued]
     assert all(len(c) == 1 for c in classes)
-    assert await run_due_jobs(w.make_uow, w.clock, renderer, shares) == []  # each share once
+    assert await run_due_jobs(w.make_uow, w.clock, shares) == []  # each share once
     # The whole job (another split) runs too, but queues nothing a share queued.
-    [whole] = await run_due_jobs(w.make_uow, w.clock, renderer, (Digest(),))
+    [whole] = await run_due_jobs(w.make_uow, w.clock, (Digest(),))
     assert whole.messages == len(queued)
     assert [(x.dedup_key, x.text) for x in await outbox(w)] == [
         (x.dedup_key, x.text) for x in queued
@@ -329,7 +317,7 @@ async def test_digest_workers_build_the_shares_in_processes_of_their_own(
     w.clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
     url = engine.url.render_as_string(hide_password=False)
     workers = DigestWorkers(2, parts=partial(digest_worker_parts, url, False))
-    clock = JournalClock(w.make_uow, w.clock, TelegramRenderer(), digest_workers=workers)
+    clock = JournalClock(w.make_uow, w.clock, digest_workers=workers)
     assert not any(isinstance(job, Digest) for job in clock.jobs)
     try:
         runs = await clock.tick()
@@ -347,7 +335,6 @@ async def test_digest_workers_build_the_shares_in_processes_of_their_own(
 
 async def test_term_marks_are_acknowledged_with_reminders(family: Family) -> None:
     w = family
-    renderer = TelegramRenderer()
     job = (TermMarksNotice(),)
     w.clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
     await set_term_mark(
@@ -361,18 +348,18 @@ async def test_term_marks_are_acknowledged_with_reminders(family: Family) -> Non
     )
     w.clock.moment = dt.datetime(2026, 12, 25, 17, 0, tzinfo=MSK)
     # Physics (T2) has no term mark yet and the period is not over: nothing to confirm yet.
-    await run_due_jobs(w.make_uow, w.clock, renderer, job)
+    await run_due_jobs(w.make_uow, w.clock, job)
     assert await outbox(w) == []
     # After the period's last day the marks that are there go out.
     w.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
-    await run_due_jobs(w.make_uow, w.clock, renderer, job)
+    await run_due_jobs(w.make_uow, w.clock, job)
     [first] = await outbox(w)
     assert first.chat_id == "2" and "Итоговые отметки: Лебедев Вера, II четверть" in first.text
     assert "Математика: 5" in first.text
     ack_id = int(first.buttons[0][0]["data"].removeprefix("ack:"))
     for day in (30, 31):
         w.clock.moment = dt.datetime(2026, 12, day, 17, 0, tzinfo=MSK)
-        await run_due_jobs(w.make_uow, w.clock, renderer, job)
+        await run_due_jobs(w.make_uow, w.clock, job)
     assert len(await outbox(w)) == 2  # one reminder, two days after
     with pytest.raises(Forbidden):
         await diary.acknowledge_term_marks(w.make_uow(), w.other, ack_id, w.clock)
@@ -380,7 +367,7 @@ async def test_term_marks_are_acknowledged_with_reminders(family: Family) -> Non
     assert ack.acknowledged_at == w.clock.now()
     for day in range(1, 9):
         w.clock.moment = dt.datetime(2027, 1, day, 17, 0, tzinfo=MSK)
-        await run_due_jobs(w.make_uow, w.clock, renderer, job)
+        await run_due_jobs(w.make_uow, w.clock, job)
     assert len(await outbox(w)) == 2  # no reminders after the confirmation
 
 
@@ -401,11 +388,11 @@ async def test_an_english_guardian_gets_the_term_marks_button_in_english(family:
         "5",
         w.clock,
     )
-    renderer, job = TelegramRenderer(), (TermMarksNotice(),)
+    job = (TermMarksNotice(),)
     w.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
-    await run_due_jobs(w.make_uow, w.clock, renderer, job)
+    await run_due_jobs(w.make_uow, w.clock, job)
     w.clock.moment = dt.datetime(2026, 12, 31, 17, 0, tzinfo=MSK)
-    await run_due_jobs(w.make_uow, w.clock, renderer, job)  # the reminder
+    await run_due_jobs(w.make_uow, w.clock, job)  # the reminder
     by_chat: dict[str, list[str]] = {}
     for message in await outbox(w):
         [[button]] = message.buttons
@@ -439,7 +426,7 @@ async def test_a_teachers_remark_reaches_the_family_at_once(family: Family) -> N
         RemarkTone.PRAISE,
         "Отлично решила задачу у доски",
         w.clock,
-        TelegramRenderer(),
+        tell_family=True,
     )
     [notice] = await outbox(w)
     assert notice.chat_id == "2" and notice.kind == "remark"

@@ -10,9 +10,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
-from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.errors import Forbidden, InvalidInput
 from domain.people import Actor, PersonKind
@@ -22,14 +20,13 @@ from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_in
 from domain.usecases.import_school import import_school
 from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school, update_school
-from storage import models as m
 from storage.uow import SqlUnitOfWork
+from tests.rendered import rendered_outbox
 from tests.school_data import bot_school, raw_tables
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY = dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK)
 UowFactory = Callable[[], SqlUnitOfWork]
-RENDER = TelegramRenderer()
 JOB = (uc.OverdueRemarks(),)
 
 
@@ -78,18 +75,13 @@ async def world(make_uow: UowFactory) -> World:
 
 
 async def outbox(w: World, kind: str | None = None) -> list[SimpleNamespace]:
-    async with w.make_uow() as uow:
-        rows = (await uow.session.scalars(select(m.OutboxRow).order_by(m.OutboxRow.id))).all()
-        found = [
-            SimpleNamespace(**{c.name: getattr(r, c.name) for c in m.OutboxRow.__table__.columns})
-            for r in rows
-        ]
+    found = await rendered_outbox(w.make_uow)
     return [x for x in found if kind is None or x.kind == kind]
 
 
 async def write(w: World, text: str = "Не выставлены темы уроков за 10–13.11", days: int = 3):
     due = MONDAY.date() + dt.timedelta(days=days)
-    return await uc.write_remark(w.make_uow(), w.deputy, w.ids["T1"], text, due, w.clock, RENDER)
+    return await uc.write_remark(w.make_uow(), w.deputy, w.ids["T1"], text, due, w.clock)
 
 
 async def test_write_see_fix_accept(world: World) -> None:
@@ -114,12 +106,12 @@ async def test_write_see_fix_accept(world: World) -> None:
     assert (summary.to_me, summary.to_me_open, summary.written) == (1, 1, 0)
 
     w.clock.advance(dt.timedelta(hours=5))
-    fixed = await uc.mark_fixed(w.make_uow(), w.teacher, remark.id, w.clock, RENDER)
+    fixed = await uc.mark_fixed(w.make_uow(), w.teacher, remark.id, w.clock)
     assert fixed.status is RemarkStatus.FIXED and fixed.fixed_at is not None
     [told] = await outbox(w, "journal_remark_fixed")
     assert told.chat_id == "2" and "Иванова А. П." in told.text
     # A second tap changes nothing and tells nobody twice.
-    await uc.mark_fixed(w.make_uow(), w.teacher, remark.id, w.clock, RENDER)
+    await uc.mark_fixed(w.make_uow(), w.teacher, remark.id, w.clock)
     assert len(await outbox(w, "journal_remark_fixed")) == 1
 
     accepted = await uc.accept(w.make_uow(), w.deputy, remark.id, w.clock)
@@ -135,14 +127,14 @@ async def test_reopen_notifies_and_counts(world: World) -> None:
     w = world
     first = await write(w, "Первое", days=1)
     second = await write(w, "Второе", days=7)
-    await uc.mark_fixed(w.make_uow(), w.teacher, first.id, w.clock, RENDER)
+    await uc.mark_fixed(w.make_uow(), w.teacher, first.id, w.clock)
     with pytest.raises(Forbidden):
-        await uc.reopen(w.make_uow(), w.deputy, second.id, w.clock, RENDER)  # still open
+        await uc.reopen(w.make_uow(), w.deputy, second.id, w.clock)  # still open
     with pytest.raises(Forbidden):
         await uc.accept(w.make_uow(), w.deputy, second.id, w.clock)  # not fixed yet
 
     w.clock.moment = dt.datetime(2026, 11, 18, 10, 0, tzinfo=MSK)  # after the due day (17.11)
-    again = await uc.reopen(w.make_uow(), w.deputy, first.id, w.clock, RENDER)
+    again = await uc.reopen(w.make_uow(), w.deputy, first.id, w.clock)
     assert again.status is RemarkStatus.OPEN and again.reopened == 1 and again.fixed_at is None
     assert again.due == dt.date(2026, 11, 21)  # past its due day: three more days
     [told] = await outbox(w, "journal_remark_reopened")
@@ -151,13 +143,11 @@ async def test_reopen_notifies_and_counts(world: World) -> None:
     views = await uc.remarks_for_teacher(w.make_uow(), w.teacher, w.clock)
     assert [v.remark.text for v in views] == ["Первое", "Второе"]  # open first, by due day
 
-    await uc.mark_fixed(w.make_uow(), w.teacher, first.id, w.clock, RENDER)
+    await uc.mark_fixed(w.make_uow(), w.teacher, first.id, w.clock)
     assert len(await outbox(w, "journal_remark_fixed")) == 2  # each fix is told
     await uc.accept(w.make_uow(), w.deputy, first.id, w.clock)
     # Even an accepted remark may be opened again, with a day the deputy names.
-    again = await uc.reopen(
-        w.make_uow(), w.deputy, first.id, w.clock, RENDER, due=dt.date(2026, 11, 30)
-    )
+    again = await uc.reopen(w.make_uow(), w.deputy, first.id, w.clock, due=dt.date(2026, 11, 30))
     assert (again.reopened, again.due, again.accepted_at) == (2, dt.date(2026, 11, 30), None)
     assert len(await outbox(w, "journal_remark_reopened")) == 2
 
@@ -177,17 +167,11 @@ async def test_what_a_remark_must_be(world: World) -> None:
     w.clock.moment = dt.datetime(2026, 11, 16, 23, 30, tzinfo=MSK)
     assert (await write(w, days=0)).due == MONDAY.date()
     with pytest.raises(Forbidden):  # to themselves
-        await uc.write_remark(
-            w.make_uow(), w.deputy, w.ids["T2"], "x", MONDAY.date(), w.clock, RENDER
-        )
+        await uc.write_remark(w.make_uow(), w.deputy, w.ids["T2"], "x", MONDAY.date(), w.clock)
     with pytest.raises(Forbidden):  # a teacher is not a deputy
-        await uc.write_remark(
-            w.make_uow(), w.teacher, w.ids["T3"], "x", MONDAY.date(), w.clock, RENDER
-        )
+        await uc.write_remark(w.make_uow(), w.teacher, w.ids["T3"], "x", MONDAY.date(), w.clock)
     with pytest.raises(Forbidden):  # somebody who teaches nothing
-        await uc.write_remark(
-            w.make_uow(), w.deputy, w.ids["D2"], "x", MONDAY.date(), w.clock, RENDER
-        )
+        await uc.write_remark(w.make_uow(), w.deputy, w.ids["D2"], "x", MONDAY.date(), w.clock)
     with pytest.raises(Forbidden):
         await uc.remarks_by_deputy(w.make_uow(), w.teacher)
     assert len(await outbox(w, "journal_remark")) == 3  # only the remarks that were written
@@ -218,10 +202,10 @@ async def test_only_teachers_of_the_deputys_grades(make_uow: UowFactory) -> None
     choices = await uc.remark_teachers(make_uow(), deputy)
     assert [(c.name, c.classes) for c in choices] == [("Орлова Ольга", "5А")]
     due = MONDAY.date() + dt.timedelta(days=7)
-    ok = await uc.write_remark(make_uow(), deputy, ids["S5"], "Темы", due, clock, RENDER)
+    ok = await uc.write_remark(make_uow(), deputy, ids["S5"], "Темы", due, clock)
     assert ok.teacher_id == ids["S5"]
     with pytest.raises(Forbidden, match="does not teach in your grades"):
-        await uc.write_remark(make_uow(), deputy, ids["S10"], "Темы", due, clock, RENDER)
+        await uc.write_remark(make_uow(), deputy, ids["S10"], "Темы", due, clock)
     # Nor a teacher of another school, whose id a forged button could carry.
     other = await create_school(make_uow(), "Школа", "Europe/Moscow")
     await import_school(make_uow(), other, raw_tables(bot_school()), dt.date(2026, 9, 1))
@@ -229,7 +213,7 @@ async def test_only_teachers_of_the_deputys_grades(make_uow: UowFactory) -> None
         foreign = {s.external_id: s.id for s in (await uow.directory.snapshot(other.id)).staff}
     for forged in (foreign["T1"], 999_999, 0, 2**40):
         with pytest.raises(Forbidden):
-            await uc.write_remark(make_uow(), deputy, forged, "Темы", due, clock, RENDER)
+            await uc.write_remark(make_uow(), deputy, forged, "Темы", due, clock)
     async with make_uow() as uow:
         assert len(await uow.remarks.by_deputy(school.id, ids["Z1"])) == 1
 
@@ -239,13 +223,13 @@ async def test_who_may_fix_accept_and_reopen(world: World) -> None:
     remark = await write(w)
     for stranger in (w.colleague, w.deputy, w.other_deputy):
         with pytest.raises(Forbidden):
-            await uc.mark_fixed(w.make_uow(), stranger, remark.id, w.clock, RENDER)
-    await uc.mark_fixed(w.make_uow(), w.teacher, remark.id, w.clock, RENDER)
+            await uc.mark_fixed(w.make_uow(), stranger, remark.id, w.clock)
+    await uc.mark_fixed(w.make_uow(), w.teacher, remark.id, w.clock)
     for stranger in (w.teacher, w.colleague, w.other_deputy):
         with pytest.raises(Forbidden):
             await uc.accept(w.make_uow(), stranger, remark.id, w.clock)
         with pytest.raises(Forbidden):
-            await uc.reopen(w.make_uow(), stranger, remark.id, w.clock, RENDER)
+            await uc.reopen(w.make_uow(), stranger, remark.id, w.clock)
     for stranger in (w.colleague, w.other_deputy):
         with pytest.raises(uc.RemarkRefused):
             await uc.remark_detail(w.make_uow(), stranger, remark.id, w.clock)
@@ -266,18 +250,18 @@ async def test_forged_and_unknown_ids_are_refused(world: World, make_uow: UowFac
         there = {s.external_id: s.id for s in (await uow.directory.snapshot(school.id)).staff}
     their_deputy = await join(make_uow, w.clock, school.id, there["T2"], 31)
     theirs = await uc.write_remark(
-        make_uow(), their_deputy, there["T1"], "Чужое", MONDAY.date(), w.clock, RENDER
+        make_uow(), their_deputy, there["T1"], "Чужое", MONDAY.date(), w.clock
     )
     for forged in (theirs.id, 999_999, -1, 0, 2**40):
         for actor in (w.teacher, w.deputy):
             with pytest.raises(uc.RemarkRefused):
                 await uc.remark_detail(w.make_uow(), actor, forged, w.clock)
         with pytest.raises(uc.RemarkRefused):
-            await uc.mark_fixed(w.make_uow(), w.teacher, forged, w.clock, RENDER)
+            await uc.mark_fixed(w.make_uow(), w.teacher, forged, w.clock)
         with pytest.raises(uc.RemarkRefused):
             await uc.accept(w.make_uow(), w.deputy, forged, w.clock)
         with pytest.raises(uc.RemarkRefused):
-            await uc.reopen(w.make_uow(), w.deputy, forged, w.clock, RENDER)
+            await uc.reopen(w.make_uow(), w.deputy, forged, w.clock)
     async with make_uow() as uow:
         still = await uow.remarks.get(school.id, theirs.id)
     assert still.status is RemarkStatus.OPEN
@@ -287,7 +271,7 @@ async def test_forged_and_unknown_ids_are_refused(world: World, make_uow: UowFac
 async def run_job(w: World, when: dt.datetime) -> list[SimpleNamespace]:
     w.clock.moment = when
     before = len(await outbox(w, "overdue_remarks"))
-    await run_due_jobs(w.make_uow, w.clock, RENDER, JOB)
+    await run_due_jobs(w.make_uow, w.clock, JOB)
     return (await outbox(w, "overdue_remarks"))[before:]
 
 
@@ -296,7 +280,7 @@ async def test_overdue_remarks_are_reminded_each_school_morning(world: World) ->
     late = await write(w, "Нет домашних заданий в 7А", days=1)  # due Tuesday 17.11
     await write(w, "Поздняя тема", days=14)  # not due for a while
     await uc.write_remark(
-        w.make_uow(), w.deputy, w.ids["T3"], "Журнал 8Б", MONDAY.date(), w.clock, RENDER
+        w.make_uow(), w.deputy, w.ids["T3"], "Журнал 8Б", MONDAY.date(), w.clock
     )  # due Monday: overdue from Tuesday
     assert await run_job(w, dt.datetime(2026, 11, 17, 8, 59, tzinfo=MSK)) == []  # before 09:00
     tuesday = await run_job(w, dt.datetime(2026, 11, 17, 9, 0, tzinfo=MSK))
@@ -319,7 +303,7 @@ async def test_overdue_remarks_are_reminded_each_school_morning(world: World) ->
     assert await run_job(w, dt.datetime(2026, 11, 21, 9, 30, tzinfo=MSK)) == []
     assert await run_job(w, dt.datetime(2026, 11, 22, 9, 30, tzinfo=MSK)) == []
     # Fixed: no more reminders to T1, and the deputy's list no longer names it.
-    await uc.mark_fixed(w.make_uow(), w.teacher, late.id, w.clock, RENDER)
+    await uc.mark_fixed(w.make_uow(), w.teacher, late.id, w.clock)
     monday = await run_job(w, dt.datetime(2026, 11, 23, 9, 0, tzinfo=MSK))
     assert sorted(x.chat_id for x in monday) == ["2", "3"]
     assert "Нет домашних заданий" not in next(x for x in monday if x.chat_id == "2").text

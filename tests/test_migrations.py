@@ -110,3 +110,66 @@ async def test_migrations_keep_the_journal_and_fill_the_marks_new_columns(
             assert await conn.scalar(absences) == 2  # nothing deleted under them
         assert after == before and [row[0] for row in after] == ["5", "3"]
     assert all((row[1], row[2]) == (row[3], row[4]) for row in after)
+
+
+async def test_a_message_queued_before_0011_goes_out_as_it_was_rendered(
+    empty_engine: AsyncEngine,
+) -> None:
+    """0011 keeps the queue: a message queued rendered (no notice) is sent with its text and
+    buttons as they are, while one queued since is rendered when it is sent."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from bot.render import TelegramRenderer
+    from domain.clock import FixedClock
+    from domain.delivery import OutboxMessage, SendOutcome, SendResult
+    from domain.people import Account
+    from domain.usecases.scheduling import Notice, msg, to_outbox
+    from domain.usecases.schools import create_school
+    from scheduler.sender import Sender
+    from storage import models as m
+    from storage.database import session_factory
+    from storage.uow import SqlUnitOfWork
+
+    await upgrade(empty_engine)
+    make_uow = lambda: SqlUnitOfWork(session_factory(empty_engine))  # noqa: E731
+    now = dt.datetime(2026, 11, 16, 12, 0, tzinfo=dt.UTC)
+    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
+    assert school.id is not None
+    async with make_uow() as uow:
+        account = await uow.accounts.add(
+            Account(id=None, messenger="telegram", user_id="7", chat_id="7",
+                    display_name="Мама", created_at=now, language="en")
+        )  # fmt: skip
+        await uow.commit()
+    assert account.id is not None
+    await downgrade(empty_engine, "0010")
+    async with empty_engine.begin() as conn:
+        await conn.execute(
+            insert(m.OutboxRow.__table__).values(
+                school_id=school.id, account_id=account.id, chat_id="7", kind="remark",
+                dedup_key="old", text="<b>Отрисовано</b> заранее", not_before=now,
+                created_at=now, buttons=[[{"text": "Открыть", "data": "rmk:1"}]],
+            )
+        )  # fmt: skip
+    await upgrade(empty_engine)
+    notice = Notice(account, school.id, "remark", "new", (msg("At risk of 2"),), urgent=True)
+    async with make_uow() as uow:
+        await uow.outbox.add([to_outbox(notice, school, now)])
+        await uow.commit()
+
+    sent: list[OutboxMessage] = []
+
+    class Recording:
+        async def send(self, message: OutboxMessage) -> SendResult:
+            sent.append(message)
+            return SendResult(SendOutcome.SENT)
+
+    sender = Sender(make_uow, Recording(), FixedClock(now), renderer=TelegramRenderer())
+    while await sender.run_once():
+        pass
+    by_key = {x.dedup_key: x for x in sent}
+    assert by_key["old"].text == "<b>Отрисовано</b> заранее"
+    assert by_key["old"].buttons == [[{"text": "Открыть", "data": "rmk:1"}]]
+    assert by_key["new"].text == "At risk of 2"  # the account's language, English

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.people import PersonKind
 from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
@@ -19,6 +18,7 @@ from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school
 from storage import models as m
 from storage.uow import SqlUnitOfWork
+from tests.rendered import rendered_outbox
 from tests.school_data import bot_school, raw_tables
 
 UowFactory = Callable[[], SqlUnitOfWork]
@@ -52,10 +52,7 @@ async def setup_school(
 
 async def outbox(make_uow: UowFactory) -> list[SimpleNamespace]:
     """The outbox as plain records, readable after the session is gone."""
-    async with make_uow() as uow:
-        rows = (await uow.session.scalars(select(m.OutboxRow).order_by(m.OutboxRow.id))).all()
-        columns = [c.name for c in m.OutboxRow.__table__.columns]
-        return [SimpleNamespace(**{c: getattr(r, c) for c in columns}) for r in rows]
+    return await rendered_outbox(make_uow)
 
 
 async def test_a_school_week_in_two_time_zones(make_uow: UowFactory) -> None:
@@ -64,11 +61,10 @@ async def test_a_school_week_in_two_time_zones(make_uow: UowFactory) -> None:
     vladivostok = await setup_school(
         make_uow, "Школа во Владивостоке", "Asia/Vladivostok", False, 102, clock
     )
-    renderer = TelegramRenderer()
     for _ in range(2):  # the second walk is a restart replaying the week: nothing new
         clock.moment = MONDAY_UTC
         while clock.moment < MONDAY_UTC + dt.timedelta(days=7):
-            await run_due_jobs(make_uow, clock, renderer)
+            await run_due_jobs(make_uow, clock)
             clock.advance(dt.timedelta(minutes=30))
     rows = await outbox(make_uow)
     local = {
@@ -106,20 +102,19 @@ async def test_a_school_week_in_two_time_zones(make_uow: UowFactory) -> None:
 async def test_a_run_missed_while_down_happens_on_return(make_uow: UowFactory) -> None:
     clock = FixedClock(MONDAY_UTC)
     school_id = await setup_school(make_uow, "Школа", "Europe/Moscow", False, 101, clock)
-    renderer = TelegramRenderer()
     msk = ZoneInfo("Europe/Moscow")
     clock.moment = dt.datetime(2026, 11, 16, 18, 59, tzinfo=msk)
-    assert await run_due_jobs(make_uow, clock, renderer) == []
+    assert await run_due_jobs(make_uow, clock) == []
     clock.moment = dt.datetime(2026, 11, 16, 21, 30, tzinfo=msk)  # back after being down
-    [run] = await run_due_jobs(make_uow, clock, renderer)
+    [run] = await run_due_jobs(make_uow, clock)
     assert (run.school_id, run.period_key, run.messages) == (school_id, "2026-11-16", 1)
     [row] = await outbox(make_uow)
     # Written at 21:30, inside the quiet hours: it waits for the morning.
     assert row.not_before.astimezone(msk) == dt.datetime(2026, 11, 17, 8, 0, tzinfo=msk)
-    assert await run_due_jobs(make_uow, clock, renderer) == []
+    assert await run_due_jobs(make_uow, clock) == []
     # Down over midnight: yesterday's evening reminder is not sent the next day.
     clock.moment = dt.datetime(2026, 11, 18, 0, 30, tzinfo=msk)
-    assert await run_due_jobs(make_uow, clock, renderer) == []
+    assert await run_due_jobs(make_uow, clock) == []
 
 
 async def test_finished_lessons_are_not_reminded(make_uow: UowFactory) -> None:
@@ -138,7 +133,7 @@ async def test_finished_lessons_are_not_reminded(make_uow: UowFactory) -> None:
     await teaching.set_homework(make_uow(), actor, lesson_id, "", clock)
     await teaching.save_attendance(make_uow(), actor, lesson_id, {}, clock)
     clock.moment = dt.datetime(2026, 11, 17, 19, 0, tzinfo=msk)
-    [run] = await run_due_jobs(make_uow, clock, TelegramRenderer())
+    [run] = await run_due_jobs(make_uow, clock)
     assert run.messages == 0
     assert await outbox(make_uow) == []
 
@@ -151,7 +146,7 @@ async def test_a_days_overdue_notice_keeps_only_that_day(make_uow: UowFactory) -
     await setup_school(make_uow, "Школа", "Europe/Moscow", False, 101, clock)
     msk = ZoneInfo("Europe/Moscow")
     clock.moment = dt.datetime(2026, 11, 17, 8, 0, tzinfo=msk)  # Monday's lesson is overdue
-    [run] = await run_due_jobs(make_uow, clock, TelegramRenderer(), (OverdueTeacherReminder(),))
+    [run] = await run_due_jobs(make_uow, clock, (OverdueTeacherReminder(),))
     assert run.messages == 1
     [row] = await outbox(make_uow)
     assert row.not_after.astimezone(msk) == dt.datetime(2026, 11, 18, 0, 0, tzinfo=msk)

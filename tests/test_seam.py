@@ -9,22 +9,25 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
+
 from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.delivery import OutboxMessage, RateLimiter, SendOutcome, SendResult
 from domain.intents import AcknowledgeTermMarks, Intent
+from domain.notices import NoticeBody
 from domain.people import Actor, PersonKind
-from domain.text import Strong
+from domain.text import Msg, Strong
 from domain.usecases import diary, teaching
 from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
 from domain.usecases.family_jobs import Digest, TermMarksNotice
 from domain.usecases.import_school import import_school
-from domain.usecases.scheduling import Msg, Notice, run_due_jobs
+from domain.usecases.scheduling import run_due_jobs
 from domain.usecases.schools import create_school
 from domain.usecases.term_marks import set_term_mark
 from locales import Translator, translator
-from scheduler.render import ByMessenger
 from scheduler.sender import Sender
+from storage import models as m
 from tests.school_data import bot_school, raw_tables
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -49,12 +52,12 @@ def memo_payload(intent: Intent) -> str:
 
 
 class MemoRenderer:
-    def render(self, notice: Notice) -> str:
-        t = translator(notice.account.language)
+    def render(self, notice: NoticeBody, language: str) -> str:
+        t = translator(language)
         return "\n".join(memo_text(t, line) for line in notice.lines)
 
-    def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
-        t = translator(notice.account.language)
+    def render_buttons(self, notice: NoticeBody, language: str) -> list[list[dict[str, str]]]:
+        t = translator(language)
         return [
             [
                 {
@@ -123,17 +126,29 @@ async def test_a_second_messenger_gets_its_own_rendering_through_the_same_outbox
     first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
     await teaching.put_mark(make_uow(), teacher, first, ids["A10"], "oral", "4", clock)
 
-    renderer = ByMessenger({"telegram": TelegramRenderer(), MEMO: MemoRenderer()})
     clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
-    await run_due_jobs(make_uow, clock, renderer, (Digest(),))
+    await run_due_jobs(make_uow, clock, (Digest(),))
     clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
     await set_term_mark(make_uow(), teacher, seven, maths, ids["A10"], "5", clock)
     clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
-    await run_due_jobs(make_uow, clock, renderer, (TermMarksNotice(),))
+    await run_due_jobs(make_uow, clock, (TermMarksNotice(),))
+    # Queued, not yet sent: the father now reads the journal in English. What he is sent is
+    # rendered when it is sent, so in English; the mother's stays Russian.
+    async with make_uow() as uow:
+        await uow.session.execute(
+            update(m.AccountRow).where(m.AccountRow.user_id == "m4").values(language="en")
+        )
+        await uow.commit()
 
     telegram, memo = Recording(), Recording()
     free = {name: RateLimiter(per_second=0, per_chat_interval=0) for name in ("telegram", MEMO)}
-    sender = Sender(make_uow, {"telegram": telegram, MEMO: memo}, clock, limiters=free)
+    sender = Sender(
+        make_uow,
+        {"telegram": telegram, MEMO: memo},
+        clock,
+        renderers={"telegram": TelegramRenderer(), MEMO: MemoRenderer()},
+        limiters=free,
+    )
     while await sender.run_once():
         pass
 
@@ -150,7 +165,9 @@ async def test_a_second_messenger_gets_its_own_rendering_through_the_same_outbox
     # The term marks: the same intent, each messenger's payload.
     [[memo_button]] = by_kind["term_marks"].buttons
     [[tg_button]] = tg["term_marks"].buttons
-    assert memo_button["text"] == tg_button["text"] == "✅ Ознакомлен(а)"
+    assert memo_button["text"] == "✅ I have seen them"  # the father's language when sent
+    assert tg_button["text"] == "✅ Ознакомлен(а)"
+    assert "Please confirm" in by_kind["term_marks"].text
     assert tg_button["data"].startswith("ack:")
     kind, name, ack_id = memo_button["data"].split("/")
     assert (kind, name) == ("memo", AcknowledgeTermMarks.__name__)

@@ -414,9 +414,7 @@ async def test_the_clock_logs_an_outage_once(
     url = private_cluster.url()
     assert journal(url, "db", "upgrade").returncode == 0
     engine = create_engine(url)
-    clock = JournalClock(
-        lambda: SqlUnitOfWork(session_factory(engine)), SystemClock(), _NoRenderer(), jobs=()
-    )
+    clock = JournalClock(lambda: SqlUnitOfWork(session_factory(engine)), SystemClock(), jobs=())
     caplog.set_level(logging.INFO, logger="scheduler.clock")
     try:
         assert await clock.tick() == []  # the database is up: nothing due, nothing logged
@@ -431,8 +429,3 @@ async def test_the_clock_logs_an_outage_once(
     assert [r.exc_info for r in records] == [None, None], [r.getMessage() for r in records]
     assert "a clock tick failed" in records[0].getMessage()
     assert "again after" in records[1].getMessage()
-
-
-class _NoRenderer:
-    def render(self, *args: object, **kwargs: object) -> str:
-        raise AssertionError("no job runs in this test")

@@ -11,9 +11,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
-from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.grading import term_marks_early, term_marks_shown
 from domain.people import Actor, PersonKind
@@ -31,8 +29,8 @@ from domain.usecases.term_marks import (
     set_term_mark,
     term_sheet,
 )
-from storage import models as m
 from storage.uow import SqlUnitOfWork
+from tests.rendered import rendered_outbox
 from tests.school_data import bot_school, raw_tables
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -156,16 +154,14 @@ async def _family_sees(w: SimpleNamespace) -> dict[str, str | None]:
 
 
 async def _notices(w: SimpleNamespace) -> list[str]:
-    async with w.make_uow() as uow:
-        rows = await uow.session.scalars(select(m.OutboxRow).order_by(m.OutboxRow.id))
-        return [r.text for r in rows if r.kind == "term_marks"]
+    return [r.text for r in await rendered_outbox(w.make_uow) if r.kind == "term_marks"]
 
 
 async def test_families_see_term_marks_from_the_periods_last_week(
     school: SimpleNamespace,
 ) -> None:
     w = school
-    renderer, job = TelegramRenderer(), (TermMarksNotice(),)
+    job = (TermMarksNotice(),)
     # Both graded subjects of 7А get A10's term mark on 16.11, six weeks before the end.
     for teacher, subject, value in ((w.maths, "Математика", "5"), (w.physics, "Физика", "4")):
         await set_term_mark(
@@ -185,7 +181,7 @@ async def test_families_see_term_marks_from_the_periods_last_week(
     }
     for day in (dt.date(2026, 11, 16), dt.date(2026, 12, 11), dt.date(2026, 12, 21)):
         w.clock.moment = dt.datetime.combine(day, dt.time(17, 0), MSK)
-        await run_due_jobs(w.make_uow, w.clock, renderer, job)
+        await run_due_jobs(w.make_uow, w.clock, job)
         assert await _family_sees(w) == hidden, day
         assert await _notices(w) == [], day  # held, not sent
     # 21.12 at 23:30 in Moscow is 20:30 UTC: still the day before the last week there.
@@ -198,7 +194,7 @@ async def test_families_see_term_marks_from_the_periods_last_week(
         for where in ("diary", "digest", "printed")
         for subject, value in (("Математика", "5"), ("Физика", "4"))
     }
-    await run_due_jobs(w.make_uow, w.clock, renderer, job)
+    await run_due_jobs(w.make_uow, w.clock, job)
     [notice] = await _notices(w)
     assert "Итоговые отметки: Лебедев Вера, II четверть" in notice
     assert "Математика: 5" in notice and "Физика: 4" in notice

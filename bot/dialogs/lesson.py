@@ -22,7 +22,6 @@ from bot.dialogs.common import (
 )
 from bot.dialogs.menu import WEEKDAYS, lesson_time
 from bot.dialogs.widgets import PAGE, ChoiceGrid, first_page, page_of, turn_page
-from bot.render import TelegramRenderer
 from bot.states import LessonSG
 from bot.texts import BACK, MENU, Raw, Tr, esc, label
 from domain.errors import JournalError
@@ -525,7 +524,7 @@ async def _send_remark(manager: DialogManager, text: str) -> None:
         tone,
         text,
         ctx.clock,
-        TelegramRenderer(),
+        tell_family=True,
     )
 
 

@@ -46,12 +46,6 @@ DUE_TEXT = {
 }
 
 
-def _renderer() -> Any:
-    from bot.render import TelegramRenderer
-
-    return TelegramRenderer()
-
-
 def icon(view: uc.RemarkView) -> str:
     if view.overdue:
         return "⏰"
@@ -171,7 +165,7 @@ def _remark_id(manager: DialogManager) -> int:
 @guarded()
 async def fixed(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
-    await uc.mark_fixed(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock, _renderer())
+    await uc.mark_fixed(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock)
     await callback.answer(ctx.t("Marked fixed: the deputy head will be told."), show_alert=True)
 
 
@@ -185,7 +179,7 @@ async def accepted(callback: CallbackQuery, _w: Any, manager: DialogManager) -> 
 @guarded()
 async def reopened(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
-    remark = await uc.reopen(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock, _renderer())
+    remark = await uc.reopen(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock)
     await callback.answer(
         ctx.t(
             "The remark is open again, to fix by {due}; the teacher will be told.",
@@ -282,7 +276,6 @@ async def choose_due(
         data["text"],
         due,
         ctx.clock,
-        _renderer(),
     )
     for key in ("teacher", "teacher_name", "text"):
         data.pop(key, None)

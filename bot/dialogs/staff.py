@@ -466,12 +466,8 @@ async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 
 @guarded()
 async def remind(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
-    from bot.render import TelegramRenderer
-
     ctx = ctx_of(manager)
-    count = await control.remind_teacher(
-        ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock, TelegramRenderer()
-    )
+    count = await control.remind_teacher(ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock)
     if not count:  # the list was older than the journal: it is drawn afresh after this
         await callback.answer(ctx.t("Nothing is overdue now: no reminder sent."), show_alert=True)
         return

@@ -29,7 +29,6 @@ from domain.usecases.scheduling import (
     DailyJob,
     Msg,
     Notice,
-    NoticeRenderer,
     msg,
     to_outbox,
 )
@@ -417,9 +416,7 @@ def _name(staff: dict[int | None, StaffMember], staff_id: int) -> str:
     return member.short_name if member else "?"
 
 
-async def remind_teacher(
-    uow: UnitOfWork, actor: Actor, teacher_id: int, clock: Clock, renderer: NoticeRenderer
-) -> int:
+async def remind_teacher(uow: UnitOfWork, actor: Actor, teacher_id: int, clock: Clock) -> int:
     """The deputy's «remind» button: what of the teacher's is overdue is worked out as of the
     press, whatever the summary under which it was pressed said, and the teacher gets it
     listed lesson by lesson. Returns how many lessons and courses it named; with nothing
@@ -454,7 +451,7 @@ async def remind_teacher(
                 lines=lines,
                 urgent=True,
             )
-            messages.append(to_outbox(notice, renderer, school, now))
+            messages.append(to_outbox(notice, school, now))
         await uow.outbox.add(messages)
         await uow.commit()
         return overdue_items(entries)

@@ -29,7 +29,7 @@ from domain.text import strong
 from domain.usecases.diary import MarkComment, SubjectMarks
 from domain.usecases.digest_batch import next_control_work
 from domain.usecases.kernel import current_period, stored_id
-from domain.usecases.scheduling import Msg, Notice, NoticeRenderer, msg, school_day, to_outbox
+from domain.usecases.scheduling import Msg, Notice, msg, school_day, to_outbox
 
 if TYPE_CHECKING:
     from domain.usecases.digest_batch import Part, PupilDigest
@@ -79,9 +79,7 @@ def reachable(account: Account) -> bool:
 # --------------------------------------------------------------------------- new marks
 
 
-async def announce_marks(
-    make_uow: Callable[[], UnitOfWork], clock: Clock, renderer: NoticeRenderer, limit: int = 500
-) -> int:
+async def announce_marks(make_uow: Callable[[], UnitOfWork], clock: Clock, limit: int = 500) -> int:
     """Marks that have not changed for ten minutes are announced to families, once."""
     now = clock.now()
     async with make_uow() as uow:
@@ -122,7 +120,7 @@ async def announce_marks(
                 notice = Notice(
                     account, mark.school_id, "mark", f"mark:{mark.id}:{account.id}:{stamp}", lines
                 )
-                queued.append(to_outbox(notice, renderer, school, now))
+                queued.append(to_outbox(notice, school, now))
         await uow.outbox.add(queued)
         await uow.family.mark_notified([m.id for m, _ in settled if m.id is not None], now)
         await uow.commit()

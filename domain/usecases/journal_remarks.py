@@ -27,7 +27,6 @@ from domain.usecases.scheduling import (
     DailyJob,
     Msg,
     Notice,
-    NoticeRenderer,
     msg,
     to_outbox,
 )
@@ -139,12 +138,11 @@ async def _queue(
     uow: UnitOfWork,
     school: School,
     notices: Sequence[Notice],
-    renderer: NoticeRenderer,
     now: dt.datetime,
 ) -> None:
     """Into the outbox in the caller's transaction: kept with the change, or not at all."""
     messages = [
-        to_outbox(n, renderer, school, now)
+        to_outbox(n, school, now)
         for n in notices
         if n.account.id is not None and n.account.unreachable_at is None
     ]
@@ -221,7 +219,6 @@ async def write_remark(
     text: str,
     due: dt.date,
     clock: Clock,
-    renderer: NoticeRenderer,
 ) -> JournalRemark:
     """A remark to a teacher of the deputy's grades; the teacher is told in the same transaction."""
     deputy_id, grades = _deputy(actor)
@@ -270,7 +267,7 @@ async def write_remark(
         notices = await _notices(
             uow, school, teacher_id, "journal_remark", f"journal_remark:{remark.id}", lines, remark
         )
-        await _queue(uow, school, notices, renderer, now)
+        await _queue(uow, school, notices, now)
         await uow.commit()
     return remark
 
@@ -310,7 +307,6 @@ async def reopen(
     actor: Actor,
     remark_id: int,
     clock: Clock,
-    renderer: NoticeRenderer,
     due: dt.date | None = None,
 ) -> JournalRemark:
     """The fix is not enough: the remark is open again and the teacher is told.
@@ -358,7 +354,7 @@ async def reopen(
         notices = await _notices(
             uow, school, remark.teacher_id, "journal_remark_reopened", key, lines, remark
         )
-        await _queue(uow, school, notices, renderer, now)
+        await _queue(uow, school, notices, now)
         await uow.commit()
     return remark
 
@@ -378,9 +374,7 @@ async def remarks_for_teacher(
         return await lesson_views(uow, school, remarks, clock)
 
 
-async def mark_fixed(
-    uow: UnitOfWork, actor: Actor, remark_id: int, clock: Clock, renderer: NoticeRenderer
-) -> JournalRemark:
+async def mark_fixed(uow: UnitOfWork, actor: Actor, remark_id: int, clock: Clock) -> JournalRemark:
     """The addressed teacher says the remark is fixed; the deputy is told, to accept or reopen."""
     async with uow:
         remark = await _remark(uow, actor, remark_id)
@@ -413,7 +407,7 @@ async def mark_fixed(
         notices = await _notices(
             uow, school, remark.deputy_id, "journal_remark_fixed", key, lines, remark
         )
-        await _queue(uow, school, notices, renderer, now)
+        await _queue(uow, school, notices, now)
         await uow.commit()
     return remark
 

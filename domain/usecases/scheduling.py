@@ -23,32 +23,17 @@ from domain.delivery import (
 from domain.intents import Intent
 from domain.journal import LessonState, end_of_day, is_school_day
 from domain.model import ALL_GRADES, School
+from domain.notices import NoticeBody
 from domain.people import Account, PersonKind
 from domain.ports import Clock, UnitOfWork
+from domain.text import Label, Msg, msg
 from domain.usecases.kernel import lesson_views, materialise_lessons
 
 
 @dataclass(frozen=True, slots=True)
-class Msg:
-    """A msgid with its values; values may be Msgs themselves (translated first)."""
-
-    msgid: str
-    params: tuple[tuple[str, object], ...] = ()
-
-
-def msg(msgid: str, **params: object) -> Msg:
-    return Msg(msgid, tuple(params.items()))
-
-
-Label = Msg | str
-"""A button's label: a Msg is translated for the recipient like the text; a str is shown as it
-is, and is only ever data (a pupil's name), never words."""
-
-
-@dataclass(frozen=True, slots=True)
 class Notice:
-    """Something to tell one account later; rendered (text and button labels) in the account's
-    language."""
+    """Something to tell one account later; the outbox keeps what it says (`body`), rendered
+    when it is sent (text and button labels) in the account's language, by its messenger."""
 
     account: Account
     school_id: int
@@ -60,15 +45,10 @@ class Notice:
     photo: bytes | None = None
     not_after: dt.datetime | None = None  # not delivered after this (see OutboxMessage)
 
-
-class NoticeRenderer(Protocol):
-    def render(self, notice: Notice) -> str:
-        """The notice's text."""
-        ...
-
-    def render_buttons(self, notice: Notice) -> list[list[dict[str, str]]]:
-        """Its buttons, rows of {"text": label, "data": the intent as the messenger's payload}."""
-        ...
+    @property
+    def body(self) -> NoticeBody:
+        """What it says, in no language yet: as the outbox keeps it."""
+        return NoticeBody(lines=self.lines, buttons=self.buttons)
 
 
 class Job(Protocol):
@@ -183,20 +163,18 @@ def quiet_hours(account: Account) -> QuietHours:
     )
 
 
-def to_outbox(
-    notice: Notice, renderer: NoticeRenderer, school: School, now: dt.datetime
-) -> OutboxMessage:
-    """The notice as a message of the outbox: its text and button labels rendered in the
-    recipient's language, held until their quiet hours end unless urgent."""
+def to_outbox(notice: Notice, school: School, now: dt.datetime) -> OutboxMessage:
+    """The notice as a message of the outbox: what it says, to be rendered when it is sent (in
+    the recipient's language then, by their messenger), held until their quiet hours end unless
+    urgent."""
     assert notice.account.id is not None
     return OutboxMessage(
         id=None, school_id=notice.school_id, account_id=notice.account.id,
         chat_id=notice.account.chat_id, kind=notice.kind, dedup_key=notice.dedup_key,
-        text=renderer.render(notice),
+        text="", notice=notice.body,
         not_before=deliver_at(now, school.timezone, quiet_hours(notice.account),
                               urgent=notice.urgent),
         created_at=now, urgent=notice.urgent,
-        buttons=renderer.render_buttons(notice) if notice.buttons else [],
         photo=notice.photo, not_after=notice.not_after, messenger=notice.account.messenger,
     )  # fmt: skip
 
@@ -204,7 +182,6 @@ def to_outbox(
 async def run_due_jobs(
     make_uow: Callable[[], UnitOfWork],
     clock: Clock,
-    renderer: NoticeRenderer,
     jobs: Sequence[Job] = JOBS,
 ) -> list[JobRun]:
     """One tick of the clock: every job due for every school runs once, in its own transaction."""
@@ -224,7 +201,7 @@ async def run_due_jobs(
                     n for n in await job.notices(uow, school, key, now)
                     if n.account.unreachable_at is None and n.account.id is not None
                 ]  # fmt: skip
-                messages = [to_outbox(n, renderer, school, now) for n in notices]
+                messages = [to_outbox(n, school, now) for n in notices]
                 await uow.outbox.add(messages)
                 await uow.jobs.set_count(job.name, school.id, key, len(messages))
                 await uow.commit()

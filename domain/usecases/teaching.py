@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from domain.errors import Forbidden, Gone, InvalidInput, JournalError
 from domain.journal import (
@@ -44,9 +43,6 @@ from domain.usecases.kernel import (
     local_now,
     materialise_lessons,
 )
-
-if TYPE_CHECKING:
-    from domain.usecases.scheduling import NoticeRenderer
 
 MAX_TOPIC = 500
 MAX_HOMEWORK = 2000
@@ -628,10 +624,10 @@ async def add_remark(
     tone: RemarkTone,
     text: str,
     clock: Clock,
-    renderer: NoticeRenderer | None = None,
+    tell_family: bool = False,
 ) -> Remark:
     """A word to the pupil's guardians about this lesson: kept in the diary and the digest, and,
-    with a renderer, sent to the family's accounts through the outbox at once."""
+    with `tell_family`, sent to the family's accounts through the outbox at once."""
     body = text.strip()
     if not body:
         raise InvalidInput("the remark is empty")
@@ -653,15 +649,13 @@ async def add_remark(
             created_at=local_now(clock, school),
         )
         await uow.journal.add_remark(remark)
-        if renderer is not None:
-            await _tell_family(uow, school, lesson, remark, renderer)
+        if tell_family:
+            await _tell_family(uow, school, lesson, remark)
         await uow.commit()
     return remark
 
 
-async def _tell_family(
-    uow: UnitOfWork, school: School, lesson: Lesson, remark: Remark, renderer: NoticeRenderer
-) -> None:
+async def _tell_family(uow: UnitOfWork, school: School, lesson: Lesson, remark: Remark) -> None:
     from domain.usecases.family_jobs import family_accounts
     from domain.usecases.scheduling import Notice, msg, to_outbox
 
@@ -683,7 +677,7 @@ async def _tell_family(
         if account.id is None or account.unreachable_at is not None:
             continue
         notice = Notice(account, school.id, "remark", f"remark:{remark.id}:{account.id}", lines)
-        messages.append(to_outbox(notice, renderer, school, now))
+        messages.append(to_outbox(notice, school, now))
     await uow.outbox.add(messages)
 
 

@@ -123,14 +123,16 @@ async def _term_marks_to_confirm(h: Harness) -> tuple[FakeUser, FakeUser, ChatMe
     maths = next(s.id for s in snap.subjects if s.name == "Математика")
     await set_term_mark(h.make_uow(), teacher, cls.id, maths, h.pupils["A3"], "4", h.clock)
     h.clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
-    await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (TermMarksNotice(),))
+    await run_due_jobs(h.make_uow, h.clock, (TermMarksNotice(),))
     bot = h.server  # the sender delivers through the same fake Telegram
     from bot.main import build_bot
     from tests.bot.conftest import TOKEN
 
     sending_bot = build_bot(TOKEN, bot.api_url)
     try:
-        await Sender(h.make_uow, TelegramGateway(sending_bot), h.clock).run_once()
+        await Sender(
+            h.make_uow, TelegramGateway(sending_bot), h.clock, renderer=TelegramRenderer()
+        ).run_once()
     finally:
         await sending_bot.session.close()
     message = parent.bot_messages()[-1]

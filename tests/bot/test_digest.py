@@ -50,10 +50,12 @@ async def _digest_arrives(h: Harness, parent: FakeUser) -> None:
     from scheduler.sender import Sender
 
     h.clock.moment = FRIDAY
-    await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (Digest(PillowCharts()),))
+    await run_due_jobs(h.make_uow, h.clock, (Digest(PillowCharts()),))
     sending_bot = build_bot(TOKEN, h.server.api_url)
     try:
-        await Sender(h.make_uow, TelegramGateway(sending_bot), h.clock).run_once()
+        await Sender(
+            h.make_uow, TelegramGateway(sending_bot), h.clock, renderer=TelegramRenderer()
+        ).run_once()
     finally:
         await sending_bot.session.close()
 

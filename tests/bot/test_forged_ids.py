@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.payloads import ACK_PREFIX, REGISTER_PREFIX, REMARK_PREFIX, REMIND_PREFIX
-from bot.render import TelegramRenderer
 from domain.family import TermAcknowledgement
 from domain.people import PersonKind
 from domain.usecases.accounts import MessengerUser, issue_invitations, resolve_actor
@@ -199,7 +198,6 @@ async def _other_school(h: Harness) -> dict[str, int]:
         "Тайное замечание чужой школы",
         MONDAY + dt.timedelta(days=7),
         h.clock,
-        TelegramRenderer(),
     )
     async with h.make_uow() as uow:
         lessons = await uow.journal.lessons_on(school.id, MONDAY)

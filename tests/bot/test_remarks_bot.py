@@ -25,7 +25,9 @@ async def deliver(h: Harness) -> None:
 
     sending_bot = build_bot(TOKEN, h.server.api_url)
     try:
-        await Sender(h.make_uow, TelegramGateway(sending_bot), h.clock).run_once()
+        await Sender(
+            h.make_uow, TelegramGateway(sending_bot), h.clock, renderer=TelegramRenderer()
+        ).run_once()
     finally:
         await sending_bot.session.close()
 
@@ -117,9 +119,8 @@ async def test_reopen_in_the_bot(harness: Harness) -> None:
         "Нет домашнего задания",
         dt.date(2026, 11, 19),
         h.clock,
-        TelegramRenderer(),
     )
-    await uc.mark_fixed(h.make_uow(), teacher_actor, remark.id, h.clock, TelegramRenderer())
+    await uc.mark_fixed(h.make_uow(), teacher_actor, remark.id, h.clock)
     await deputy.send("/menu")
     await deputy.press("Замечания учителям")
     await deputy.press("✅ Иванова А. П. · 19.11")
@@ -151,7 +152,6 @@ async def test_forged_remark_ids_are_refused(harness: Harness) -> None:
         "Секретное замечание",
         dt.date(2026, 11, 19),
         h.clock,
-        TelegramRenderer(),
     )
     # Another teacher (who is no deputy) opens their remarks and forges the id.
     other = h.user(5003, "Вера")

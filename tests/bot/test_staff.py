@@ -59,11 +59,13 @@ async def test_the_prompt_buttons_set_reasons(harness: Harness) -> None:
     teacher = await h.teacher()
     await _absent(h, "A0")
     h.clock.moment = dt.datetime(2026, 11, 16, 15, 0, tzinfo=MSK)
-    [run] = await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (AbsencePrompt(),))
+    [run] = await run_due_jobs(h.make_uow, h.clock, (AbsencePrompt(),))
     assert run.messages == 1
     bot = build_bot(TOKEN, h.server.api_url)
     try:
-        await Sender(h.make_uow, TelegramGateway(bot), h.clock).run_once()
+        await Sender(
+            h.make_uow, TelegramGateway(bot), h.clock, renderer=TelegramRenderer()
+        ).run_once()
     finally:
         await bot.session.close()
     prompt = teacher.bot_messages()[-1]
@@ -186,7 +188,9 @@ async def _only_first_september_overdue(h: Harness) -> Actor:
 async def _deliver(h: Harness) -> None:
     bot = build_bot(TOKEN, h.server.api_url)
     try:
-        await Sender(h.make_uow, TelegramGateway(bot), h.clock).run_once()
+        await Sender(
+            h.make_uow, TelegramGateway(bot), h.clock, renderer=TelegramRenderer()
+        ).run_once()
     finally:
         await bot.session.close()
 
@@ -202,7 +206,7 @@ async def test_the_summary_remind_works_out_what_is_overdue_at_the_press(harness
     teacher = await h.teacher()  # T1
     deputy = await h.teacher("T2", user_id=5002)
     actor = await _only_first_september_overdue(h)
-    await run_due_jobs(h.make_uow, h.clock, TelegramRenderer(), (DeputySummary(),))
+    await run_due_jobs(h.make_uow, h.clock, (DeputySummary(),))
     await _deliver(h)
     summary = deputy.bot_messages()[-1]
     assert "Иванова А. П.\n• уроков без посещаемости или темы: 1 (7А · Математика 01.09)" in (
