@@ -101,10 +101,6 @@ ALLOWED = {
 FOREIGN_TO_DOMAIN = ("aiogram", "aiogram_dialog", "maxo", "sqlalchemy", "asyncpg", "aiosqlite")
 
 
-# What issue 17 has not yet brought into line: strict, so each mark must go once its check passes.
-UNFINISHED = "issue 17, not finished yet: see the issue's note for what is left"
-
-
 @pytest.mark.parametrize("layer", sorted(ALLOWED))
 def test_a_layer_imports_only_what_it_may(layer: str) -> None:
     wrong = []
@@ -286,7 +282,6 @@ def _called_record(func: ast.expr, foreign: set[str], aliases: dict[str, str]) -
     return ""
 
 
-@pytest.mark.xfail(strict=True, reason=f"{UNFINISHED} (15 positional: Notice in domain, JobRun)")
 def test_records_of_more_than_three_fields_are_built_by_keyword() -> None:
     large = {name for name, count in _records().items() if count > 3}
     wrong = []

@@ -154,7 +154,14 @@ async def test_a_message_queued_before_0011_goes_out_as_it_was_rendered(
             )
         )  # fmt: skip
     await upgrade(empty_engine)
-    notice = Notice(account, school.id, "remark", "new", (msg("At risk of 2"),), urgent=True)
+    notice = Notice(
+        account=account,
+        school_id=school.id,
+        kind="remark",
+        dedup_key="new",
+        lines=(msg("At risk of 2"),),
+        urgent=True,
+    )
     async with make_uow() as uow:
         await uow.outbox.add([to_outbox(notice, school, now)])
         await uow.commit()

@@ -321,11 +321,11 @@ async def _prompts(
         for account in accounts:
             result.append(
                 Notice(
-                    account,
-                    school.id,
-                    kind,
-                    f"{kind}:{cls.id}:{key}:{account.id}",
-                    (head, *lines),
+                    account=account,
+                    school_id=school.id,
+                    kind=kind,
+                    dedup_key=f"{kind}:{cls.id}:{key}:{account.id}",
+                    lines=(head, *lines),
                     buttons=buttons,
                 )
             )
@@ -564,11 +564,11 @@ class PreliminaryReport:
                 seen.add(account.id)
                 result.append(
                     Notice(
-                        account,
-                        school.id,
-                        self.name,
-                        f"{self.name}:{key}:{cls.id}:{account.id}",
-                        tuple(lines),
+                        account=account,
+                        school_id=school.id,
+                        kind=self.name,
+                        dedup_key=f"{self.name}:{key}:{cls.id}:{account.id}",
+                        lines=tuple(lines),
                     )
                 )
         return result

@@ -356,7 +356,13 @@ class OverdueTeacherReminder(DailyJob):
             lines = (msg("Overdue in your journal:"), *reminder_lines(entries))
             for account in await uow.accounts.accounts_of(school.id, PersonKind.STAFF, teacher_id):
                 result.append(
-                    Notice(account, school.id, self.name, f"{self.name}:{key}:{account.id}", lines)
+                    Notice(
+                        account=account,
+                        school_id=school.id,
+                        kind=self.name,
+                        dedup_key=f"{self.name}:{key}:{account.id}",
+                        lines=lines,
+                    )
                 )
         return self.for_the_day(school, key, result)
 
@@ -400,11 +406,11 @@ class DeputySummary(DailyJob):
             for account in accounts:
                 result.append(
                     Notice(
-                        account,
-                        school.id,
-                        self.name,
-                        f"{self.name}:{key}:{account.id}",
-                        tuple(lines),
+                        account=account,
+                        school_id=school.id,
+                        kind=self.name,
+                        dedup_key=f"{self.name}:{key}:{account.id}",
+                        lines=tuple(lines),
                         buttons=tuple(buttons),
                     )
                 )

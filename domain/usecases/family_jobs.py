@@ -118,7 +118,11 @@ async def announce_marks(make_uow: Callable[[], UnitOfWork], clock: Clock, limit
                         lines += (msg("💬 The teacher's comment: {text}", text=mark.comment),)
                 stamp = int((mark.changed_at or mark.created_at).timestamp())
                 notice = Notice(
-                    account, mark.school_id, "mark", f"mark:{mark.id}:{account.id}:{stamp}", lines
+                    account=account,
+                    school_id=mark.school_id,
+                    kind="mark",
+                    dedup_key=f"mark:{mark.id}:{account.id}:{stamp}",
+                    lines=lines,
                 )
                 queued.append(to_outbox(notice, school, now))
         await uow.outbox.add(queued)
@@ -234,7 +238,15 @@ class Digest:
                 key = f"digest:{school.id}:{period_key}:{account.id}:{pupil.id}"
                 if school.schedule.private_notifications:
                     shown = (msg("A new digest is in the diary. Open /menu to read it."),)
-                    result.append(Notice(account, school.id, self.kind, key, shown))
+                    result.append(
+                        Notice(
+                            account=account,
+                            school_id=school.id,
+                            kind=self.kind,
+                            dedup_key=key,
+                            lines=shown,
+                        )
+                    )
                     continue
                 # A teacher's word asks for an answer: until the bot carries one, the class
                 # teacher's contact is a tap away.
@@ -244,7 +256,14 @@ class Digest:
                     else ()
                 )
                 result.append(
-                    Notice(account, school.id, self.kind, key, tuple(lines), buttons=contact)
+                    Notice(
+                        account=account,
+                        school_id=school.id,
+                        kind=self.kind,
+                        dedup_key=key,
+                        lines=tuple(lines),
+                        buttons=contact,
+                    )
                 )
                 if account.charts and self.charts is not None and subjects:
                     picture = self.charts.chart(
@@ -261,11 +280,11 @@ class Digest:
                     )
                     result.append(
                         Notice(
-                            account,
-                            school.id,
-                            "digest_chart",
-                            key + ":chart",
-                            caption,
+                            account=account,
+                            school_id=school.id,
+                            kind="digest_chart",
+                            dedup_key=key + ":chart",
+                            lines=caption,
                             photo=picture,
                         )
                     )
@@ -562,11 +581,11 @@ class TermMarksNotice:
                 lines = [msg("Term marks are in the diary. Please open it and confirm.")]
             result.append(
                 Notice(
-                    account,
-                    school.id,
-                    self.name,
-                    f"term:{school.id}:{period.id}:{ack.id}:{account.id}",
-                    tuple(lines),
+                    account=account,
+                    school_id=school.id,
+                    kind=self.name,
+                    dedup_key=f"term:{school.id}:{period.id}:{ack.id}:{account.id}",
+                    lines=tuple(lines),
                     buttons=(((ACK_BUTTON, AcknowledgeTermMarks(ack.id)),),),
                 )
             )
@@ -599,11 +618,11 @@ class TermMarksNotice:
                 )
                 result.append(
                     Notice(
-                        account,
-                        school.id,
-                        "term_reminder",
-                        f"term-reminder:{ack.id}:{ack.reminders}:{account.id}",
-                        (
+                        account=account,
+                        school_id=school.id,
+                        kind="term_reminder",
+                        dedup_key=f"term-reminder:{ack.id}:{ack.reminders}:{account.id}",
+                        lines=(
                             msg(
                                 "Reminder: please confirm that you have seen the term marks {name}",
                                 name=name,

@@ -163,7 +163,17 @@ async def _notices(
     accounts = await uow.accounts.accounts_of(school.id, PersonKind.STAFF, staff_id)
     assert remark.id is not None
     button = ((OPEN_BUTTON, OpenRemark(remark.id)),)
-    return [Notice(a, school.id, kind, f"{key}:{a.id}", lines, buttons=(button,)) for a in accounts]
+    return [
+        Notice(
+            account=a,
+            school_id=school.id,
+            kind=kind,
+            dedup_key=f"{key}:{a.id}",
+            lines=lines,
+            buttons=(button,),
+        )
+        for a in accounts
+    ]
 
 
 def _day(value: dt.date) -> str:
@@ -525,11 +535,11 @@ class OverdueRemarks(DailyJob):
         assert school.id is not None
         return [
             Notice(
-                account,
-                school.id,
-                self.name,
-                f"{self.name}:{school.id}:{period_key}:{role}:{account.id}",
-                lines,
+                account=account,
+                school_id=school.id,
+                kind=self.name,
+                dedup_key=f"{self.name}:{school.id}:{period_key}:{role}:{account.id}",
+                lines=lines,
             )
             for account in await uow.accounts.accounts_of(school.id, PersonKind.STAFF, staff_id)
         ]

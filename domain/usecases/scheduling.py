@@ -136,9 +136,9 @@ class EveningReminder:
             head = msg("Today's lessons still to fill in ({day}):", day=day.strftime("%d.%m"))
             for account in await uow.accounts.accounts_of(school.id, PersonKind.STAFF, teacher_id):
                 result.append(
-                    Notice(account, school.id, self.name,
-                           f"{self.name}:{school.id}:{period_key}:{account.id}",
-                           (head, *lines, Msg("Open /menu to fill them in.")))
+                    Notice(account=account, school_id=school.id, kind=self.name,
+                           dedup_key=f"{self.name}:{school.id}:{period_key}:{account.id}",
+                           lines=(head, *lines, Msg("Open /menu to fill them in.")))
                 )  # fmt: skip
         return result
 
@@ -205,5 +205,9 @@ async def run_due_jobs(
                 await uow.outbox.add(messages)
                 await uow.jobs.set_count(job.name, school.id, key, len(messages))
                 await uow.commit()
-                runs.append(JobRun(job.name, school.id, key, len(messages)))
+                runs.append(
+                    JobRun(
+                        job=job.name, school_id=school.id, period_key=key, messages=len(messages)
+                    )
+                )
     return runs

@@ -676,7 +676,13 @@ async def _tell_family(uow: UnitOfWork, school: School, lesson: Lesson, remark: 
     for _, account in await family_accounts(uow, lesson.school_id, pupil):
         if account.id is None or account.unreachable_at is not None:
             continue
-        notice = Notice(account, school.id, "remark", f"remark:{remark.id}:{account.id}", lines)
+        notice = Notice(
+            account=account,
+            school_id=school.id,
+            kind="remark",
+            dedup_key=f"remark:{remark.id}:{account.id}",
+            lines=lines,
+        )
         messages.append(to_outbox(notice, school, now))
     await uow.outbox.add(messages)
 
