@@ -12,6 +12,10 @@ reader can tell which side is the bottleneck:
   from the first claim until a claim finds nothing, every row `sent` (claim → send → flush).
 - telegram only: a bare loop of `bot.send_message` over the same kind of server, with the same
   concurrency (16 workers) and N chats: the ceiling of aiogram + HTTP + the fake server here.
+- sender, notices: the same, but each row holds a notice (a term-mark notice: four lines, a
+  name in bold, an «I have seen them» button with its intent) that the sender renders when it
+  sends it, in the account's language (half the accounts Russian, half English), with
+  `bot.render.TelegramRenderer`: what rendering at send time costs.
 - database only: the same Sender with a gateway that answers «sent» at once, no HTTP: the
   ceiling of claiming and recording on this backend.
 
@@ -53,9 +57,14 @@ from pg import admin, pg_url
 
 from bot.gateway import TelegramGateway
 from bot.main import build_bot
+from bot.render import TelegramRenderer
 from domain.clock import SystemClock
 from domain.delivery import OutboxMessage, RateLimiter, SendOutcome, SendResult
+from domain.intents import AcknowledgeTermMarks
+from domain.notices import NoticeBody, body_from_json, body_to_json
 from domain.people import Account
+from domain.text import msg, strong
+from domain.usecases.family_jobs import ACK_BUTTON
 from domain.usecases.schools import create_school
 from fakegram import FakeTelegram
 from scheduler.sender import Sender
@@ -129,11 +138,13 @@ class Outbox:
                     user_id=str(chat),
                     chat_id=str(chat),
                     created_at=now,
+                    language="ru" if chat % 2 else "en",
                 )
                 self.accounts.append(await uow.accounts.add(account))
             await uow.commit()
 
-    async def fill(self) -> None:
+    async def fill(self, notices: bool = False) -> None:
+        """Queue one message a chat: written whole (text), or a notice rendered when sent."""
         self.round += 1
         now = dt.datetime.now(dt.UTC)
         async with self.make_uow() as uow:
@@ -147,9 +158,11 @@ class Outbox:
                         # a kind of its own, not a NoticeKind
                         kind="benchmark",  # type: ignore[arg-type]
                         dedup_key=f"benchmark:{self.round}:{a.id}",
-                        text=f"Незаполненные уроки за сегодня: 7А, урок {self.round}",
+                        text="" if notices else f"Незаполненные уроки: 7А, урок {self.round}",
                         not_before=now,
                         created_at=now,
+                        messenger="telegram",
+                        notice=term_marks_notice(self.round, a.id or 0) if notices else None,
                     )
                     for a in self.accounts
                 ]
@@ -159,6 +172,21 @@ class Outbox:
     async def counts(self) -> dict[str, int]:
         async with self.make_uow() as uow:
             return await uow.outbox.counts()
+
+
+def term_marks_notice(round_: int, ack_id: int) -> NoticeBody:
+    """What the term-mark notice says (`family_jobs.TermMarkNotices`), with its button."""
+    return NoticeBody(
+        lines=(
+            msg(
+                "Term marks of {name}, {period}:", name=strong("Иванова Мария"), period="I четверть"
+            ),
+            msg("{subject}: {value}", subject="Математика", value=round_ % 4 + 2),
+            msg("{subject}: {value}", subject="Русский язык", value=5),
+            msg("Please confirm that you have seen them."),
+        ),
+        buttons=(((ACK_BUTTON, AcknowledgeTermMarks(ack_id=ack_id)),),),
+    )
 
 
 # --------------------------------------------------------------------------- measurements
@@ -196,9 +224,13 @@ async def drain(sender: Sender) -> None:
 
 
 async def time_sender(
-    outbox: Outbox, concurrency: int, batch: int, profile: cProfile.Profile | None
+    outbox: Outbox,
+    concurrency: int,
+    batch: int,
+    profile: cProfile.Profile | None,
+    notices: bool = False,
 ) -> Stopwatch:
-    await outbox.fill()
+    await outbox.fill(notices)
     async with fake_telegram(outbox.chats) as server:
         bot = build_bot(TOKEN, server.api_url)
         try:
@@ -207,6 +239,7 @@ async def time_sender(
                 TelegramGateway(bot),
                 SystemClock(),
                 RateLimiter(per_second=0, per_chat_interval=0),
+                renderer=TelegramRenderer(),
                 batch=batch,
                 concurrency=concurrency,
             )
@@ -221,6 +254,10 @@ async def time_sender(
         sent = [r for r in server.calls("sendMessage") if r.ok]
         assert len(sent) == len(outbox.chats), (len(sent), len(outbox.chats))
         assert {r.chat_id for r in sent} == set(outbox.chats)
+        if notices:  # rendered in each account's language, with its button
+            shown = [server.messages(chat)[-1] for chat in outbox.chats]
+            assert {(m.text or "")[:8] for m in shown} == {"Итоговые", "Term mar"}
+            assert all(m.reply_markup for m in shown)
     counts = await outbox.counts()
     assert counts == {"sent": len(outbox.chats) * outbox.round}, counts
     return elapsed
@@ -277,10 +314,12 @@ async def run_backend(
                 outbox = Outbox(lambda: SqlUnitOfWork(sessions), chats)
                 await outbox.set_up()
                 sender: list[Stopwatch] = []
+                rendered: list[Stopwatch] = []
                 telegram: list[Stopwatch] = []
                 database: list[Stopwatch] = []
                 for _ in range(repeat):
                     sender.append(await time_sender(outbox, concurrency, batch, None))
+                    rendered.append(await time_sender(outbox, concurrency, batch, None, True))
                     telegram.append(await time_telegram(chats, concurrency))
                     database.append(await time_database(outbox, concurrency, batch))
                 if profiler:
@@ -291,10 +330,27 @@ async def run_backend(
         Measure(backend, what, messages, [x.wall for x in runs], [x.cpu for x in runs])
         for what, runs in (
             ("sender (end to end)", sender),
+            ("sender, notices", rendered),
             ("telegram only", telegram),
             ("database only", database),
         )
     ], profiler
+
+
+def time_rendering(messages: int) -> tuple[float, float]:
+    """µs a notice spends being read back from its JSON and rendered (text and keyboard), half
+    in Russian and half in English: the sender's own share of «sender, notices»."""
+    renderer = TelegramRenderer()
+    stored = [body_to_json(term_marks_notice(i, i)) for i in range(messages)]
+    start = time.perf_counter()
+    bodies = [body_from_json(data) for data in stored]
+    decoded = time.perf_counter()
+    for i, body in enumerate(bodies):
+        language = "ru" if i % 2 else "en"
+        renderer.render(body, language)
+        renderer.render_buttons(body, language)
+    rendered = time.perf_counter()
+    return (decoded - start) / messages * 1e6, (rendered - decoded) / messages * 1e6
 
 
 # --------------------------------------------------------------------------- reporting
@@ -380,6 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"  {name:<34} {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
             pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
     print_table(measures, args.repeat)
+    decode, render = time_rendering(args.messages)
+    print(
+        f"rendering alone: {decode:.1f} µs reading a notice's JSON + {render:.1f} µs rendering it"
+    )
     slow = [m for m in measures if m.what.startswith("sender") and m.median < TARGET]
     return 1 if slow else 0
 
