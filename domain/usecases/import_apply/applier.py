@@ -44,17 +44,15 @@ class Applier:
         existing: Sequence[T],
         incoming: Sequence[T],
         key: Callable[[T], K],
-        count: bool = True,
         keeps: Sequence[frozenset[str]] | None = None,
     ) -> dict[K, T]:
         inserts, updates, unchanged, by_key = merge(existing, incoming, key, keeps)
         if inserts or updates:
             await self.directory.save(inserts, updates)
-        if count:
-            counts = self.report.counts(table)
-            counts.added += len(inserts)
-            counts.updated += len(updates)
-            counts.unchanged += unchanged
+        counts = self.report.counts(table)
+        counts.added += len(inserts)
+        counts.updated += len(updates)
+        counts.unchanged += unchanged
         return by_key
 
     def group_id(self, class_id: int, subject_id: int, group: str) -> int | None:
