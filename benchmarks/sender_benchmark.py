@@ -155,6 +155,7 @@ class Outbox:
                         school_id=self.school_id,
                         account_id=a.id,
                         chat_id=a.chat_id,
+                        messenger=a.messenger,
                         # a kind of its own, not a NoticeKind
                         kind="benchmark",  # type: ignore[arg-type]
                         dedup_key=f"benchmark:{self.round}:{a.id}",

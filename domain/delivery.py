@@ -45,6 +45,7 @@ class OutboxMessage:
     text: str
     not_before: dt.datetime
     created_at: dt.datetime
+    messenger: str  # whose gateway sends it: the recipient account's messenger
     urgent: bool = False
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
     status: OutboxStatus = OutboxStatus.PENDING
@@ -60,7 +61,6 @@ class OutboxMessage:
     # After this moment it is no longer true (a summary of a day that has ended): the sender
     # records it as expired instead of sending it. None: it keeps.
     not_after: dt.datetime | None = None
-    messenger: str = "telegram"  # whose gateway sends it: the recipient account's messenger
     # What it says, rendered when it is sent: `text` and `buttons` are then the rendering.
     # None: a message queued rendered (before 0011, or written whole), sent as it is.
     notice: NoticeBody | None = None

@@ -498,9 +498,7 @@ class OutboxRow(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     chat_id: Mapped[str] = mapped_column(String(64))
     # Whose gateway sends it (the recipient account's messenger).
-    messenger: Mapped[str] = mapped_column(
-        String(16), default="telegram", server_default="telegram"
-    )
+    messenger: Mapped[str] = mapped_column(String(16), server_default="telegram")
     kind: Mapped[str] = mapped_column(String(32))
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     # What it says, rendered when it is sent (`domain.notices`); None for a message queued

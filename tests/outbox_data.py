@@ -35,7 +35,7 @@ async def fill_outbox(url: str, *, first_chat: int, messages: int, kind: str) ->
                 [
                     OutboxMessage(
                         id=None, school_id=school.id, account_id=account_id, chat_id=chat_id,
-                        kind=kind, dedup_key=f"{kind}:{account_id}",
+                        messenger="telegram", kind=kind, dedup_key=f"{kind}:{account_id}",
                         text=f"Сообщение для {chat_id}", not_before=now, created_at=now,
                     )
                     for account_id, chat_id in accounts

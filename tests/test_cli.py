@@ -365,8 +365,9 @@ def test_the_outbox_counts_the_expired(
                     [
                         OutboxMessage(
                             id=None, school_id=school.id, account_id=account.id, chat_id="7",
-                            kind="deputy_summary", dedup_key="s", text="Summary",
-                            not_before=old, created_at=old, not_after=now - dt.timedelta(hours=1),
+                            messenger="telegram", kind="deputy_summary", dedup_key="s",
+                            text="Summary", not_before=old, created_at=old,
+                            not_after=now - dt.timedelta(hours=1),
                         )
                     ]
                 )  # fmt: skip

@@ -62,6 +62,7 @@ def message() -> OutboxMessage:
         school_id=1,
         account_id=1,
         chat_id="100",
+        messenger="telegram",
         kind="test",
         dedup_key="k",
         text="text",

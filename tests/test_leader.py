@@ -242,6 +242,7 @@ async def add_message(url: str, school_id: int, chat: int, text: str) -> None:
                         school_id=school_id,
                         account_id=account.id,
                         chat_id=str(chat),
+                        messenger="telegram",
                         kind="leader_test",
                         dedup_key=f"leader_test:{chat}:{now.timestamp()}",
                         text=text,

@@ -49,6 +49,7 @@ async def queue(make_uow: UowFactory, chats: list[int], per_chat: int) -> int:
                     school_id=school.id,
                     account_id=a.id,
                     chat_id=a.chat_id,
+                    messenger=a.messenger,
                     kind="test",
                     dedup_key=f"t:{a.chat_id}:{i}",
                     text=f"Сообщение {i} для <b>{a.chat_id}</b>",
@@ -167,8 +168,8 @@ async def test_due_counts_what_may_go_now(make_uow: UowFactory) -> None:
             [
                 OutboxMessage(
                     id=None, school_id=claimed.school_id, account_id=held.id, chat_id="14",
-                    kind="test", dedup_key="t:14", text="утром", not_before=later,
-                    created_at=now,
+                    messenger="telegram", kind="test", dedup_key="t:14", text="утром",
+                    not_before=later, created_at=now,
                 )
             ]
         )  # fmt: skip
@@ -201,7 +202,7 @@ async def test_a_message_past_its_day_expires_instead_of_being_sent(make_uow: Uo
         def summary(key: str, not_after: dt.datetime) -> OutboxMessage:
             return OutboxMessage(
                 id=None, school_id=school.id, account_id=account.id, chat_id="4501",
-                kind="deputy_summary", dedup_key=key, text=f"Сводка {key}",
+                messenger="telegram", kind="deputy_summary", dedup_key=key, text=f"Сводка {key}",
                 not_before=now - dt.timedelta(hours=12), created_at=now - dt.timedelta(days=1),
                 not_after=not_after,
             )  # fmt: skip

@@ -62,8 +62,8 @@ async def _one_more(make_uow: UowFactory, school_id: int, chat: int) -> None:
             [
                 OutboxMessage(
                     id=None, school_id=school_id, account_id=account.id, chat_id=str(chat),
-                    kind="test", dedup_key=f"more:{chat}", text="Ещё одно", not_before=now,
-                    created_at=now,
+                    messenger="telegram", kind="test", dedup_key=f"more:{chat}", text="Ещё одно",
+                    not_before=now, created_at=now,
                 )
             ]
         )  # fmt: skip

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from domain.importing import ValidatedImport, class_key, fold
 from domain.model import Subgroup
 from domain.usecases.import_apply.merge import stored_id
-
-if TYPE_CHECKING:
-    from domain.usecases.import_apply.applier import Applier
+from domain.usecases.import_apply.state import ApplyState
 
 
-async def apply_groups(a: Applier, v: ValidatedImport) -> None:
+async def apply_groups(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming: dict[tuple[int, int, str], Subgroup] = {}
     for r in v.groups:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from domain.importing import ValidatedImport, class_key, latest_enrolments, school_key
 from domain.model import Enrolment, Guardian, Guardianship, Pupil, SchoolYear, StaffMember
 from domain.usecases.import_apply.merge import stored_id
-
-if TYPE_CHECKING:
-    from domain.usecases.import_apply.applier import Applier
+from domain.usecases.import_apply.state import ApplyState
 
 
-async def apply_staff(a: Applier, v: ValidatedImport) -> None:
+async def apply_staff(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming = [
         StaffMember(
@@ -39,7 +36,7 @@ async def apply_staff(a: Applier, v: ValidatedImport) -> None:
     a.staff = dict(stored)
 
 
-async def apply_students(a: Applier, v: ValidatedImport) -> None:
+async def apply_students(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming = [
         Pupil(
@@ -103,7 +100,7 @@ async def apply_students(a: Applier, v: ValidatedImport) -> None:
         await a.directory.save(opens, closes)
 
 
-async def apply_guardians(a: Applier, v: ValidatedImport) -> None:
+async def apply_guardians(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     people: dict[str, Guardian] = {}
     keeps: dict[str, frozenset[str]] = {}

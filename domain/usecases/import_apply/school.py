@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from domain.importing import ValidatedImport, class_key, fold
 from domain.model import Bell, Holiday, Period, SchoolClass, SchoolYear, Subject
-
-if TYPE_CHECKING:
-    from domain.usecases.import_apply.applier import Applier
+from domain.usecases.import_apply.state import ApplyState
 
 
-async def apply_subjects(a: Applier, v: ValidatedImport) -> None:
+async def apply_subjects(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming_subjects = [
         Subject(id=None, school_id=sid, name=r.name, short_name=r.short_name, grading=r.grading)
@@ -27,7 +23,7 @@ async def apply_subjects(a: Applier, v: ValidatedImport) -> None:
     a.subjects = dict(stored)
 
 
-async def apply_classes(a: Applier, v: ValidatedImport) -> None:
+async def apply_classes(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming_classes = [
         SchoolClass(
@@ -49,7 +45,7 @@ async def apply_classes(a: Applier, v: ValidatedImport) -> None:
     a.classes = dict(stored)
 
 
-async def apply_bells(a: Applier, v: ValidatedImport) -> None:
+async def apply_bells(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming_bells = [
         Bell(
@@ -65,7 +61,7 @@ async def apply_bells(a: Applier, v: ValidatedImport) -> None:
     await a.store("bells", a.snap.bells, incoming_bells, lambda b: (b.shift, b.lesson))
 
 
-async def apply_years(a: Applier, v: ValidatedImport) -> None:
+async def apply_years(a: ApplyState, v: ValidatedImport) -> None:
     wanted: dict[str, SchoolYear] = {}
     for day in [r.starts for r in v.periods] + [r.starts for r in v.holidays]:
         name = SchoolYear.name_for(day)
@@ -79,7 +75,7 @@ async def apply_years(a: Applier, v: ValidatedImport) -> None:
         a.years.update(wanted)
 
 
-async def apply_periods(a: Applier, v: ValidatedImport) -> None:
+async def apply_periods(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming_periods = [
         Period(
@@ -102,7 +98,7 @@ async def apply_periods(a: Applier, v: ValidatedImport) -> None:
     )
 
 
-async def apply_holidays(a: Applier, v: ValidatedImport) -> None:
+async def apply_holidays(a: ApplyState, v: ValidatedImport) -> None:
     sid = a.school_id
     incoming_holidays = [
         Holiday(

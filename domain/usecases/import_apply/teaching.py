@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from domain.importing import ValidatedImport, class_key, fold
 from domain.model import Assignment, PlanTopic
 from domain.usecases.import_apply.merge import stored_id
-
-if TYPE_CHECKING:
-    from domain.usecases.import_apply.applier import Applier
+from domain.usecases.import_apply.state import ApplyState
 
 
-async def apply_assignments(a: Applier, v: ValidatedImport) -> None:
+async def apply_assignments(a: ApplyState, v: ValidatedImport) -> None:
     incoming = []
     for r in v.assignments:
         class_id = a.classes[class_key(r.class_name)].id
@@ -37,7 +33,7 @@ async def apply_assignments(a: Applier, v: ValidatedImport) -> None:
     )
 
 
-async def apply_plan(a: Applier, v: ValidatedImport) -> None:
+async def apply_plan(a: ApplyState, v: ValidatedImport) -> None:
     incoming = []
     for r in v.plan:
         subject_id = a.subjects[fold(r.subject)].id

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from domain.importing import ValidatedImport, class_key, fold
 from domain.model import TimetableSlot
 from domain.usecases.import_apply.merge import stored_id
-
-if TYPE_CHECKING:
-    from domain.usecases.import_apply.applier import Applier
+from domain.usecases.import_apply.state import ApplyState
 
 
-async def apply_timetable(a: Applier, v: ValidatedImport) -> None:
+async def apply_timetable(a: ApplyState, v: ValidatedImport) -> None:
     incoming = []
     for r in v.timetable:
         class_id = a.classes[class_key(r.class_name)].id

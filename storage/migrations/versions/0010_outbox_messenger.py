@@ -28,5 +28,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Without the column every message is Telegram's: one still waiting for another messenger
+    # would be sent through Telegram to a chat id that is not Telegram's. It fails, said why.
+    outbox = sa.table(
+        "outbox",
+        sa.column("messenger", sa.String()),
+        sa.column("status", sa.String()),
+        sa.column("last_error", sa.Text()),
+        sa.column("lease_until", sa.DateTime()),
+    )
+    op.execute(
+        outbox.update()
+        .where(outbox.c.messenger != "telegram", outbox.c.status.in_(["pending", "sending"]))
+        .values(status="failed", lease_until=None, last_error="other messenger: downgraded")
+    )
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("messenger")
