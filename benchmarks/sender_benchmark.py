@@ -162,7 +162,6 @@ class Outbox:
                         text="" if notices else f"Незаполненные уроки: 7А, урок {self.round}",
                         not_before=now,
                         created_at=now,
-                        messenger="telegram",
                         notice=term_marks_notice(self.round, a.id or 0) if notices else None,
                     )
                     for a in self.accounts

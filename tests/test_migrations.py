@@ -180,3 +180,60 @@ async def test_a_message_queued_before_0011_goes_out_as_it_was_rendered(
     assert by_key["old"].text == "<b>Отрисовано</b> заранее"
     assert by_key["old"].buttons == [[{"text": "Открыть", "data": "rmk:1"}]]
     assert by_key["new"].text == "At risk of 2"  # the account's language, English
+
+
+async def test_a_downgrade_below_0010_fails_what_waits_for_another_messenger(
+    empty_engine: AsyncEngine,
+) -> None:
+    """Without 0010's column every message is Telegram's: one waiting for another messenger
+    must fail, said why, not go out through Telegram; and a Telegram message kept while the
+    column was gone is Telegram's again once it is back."""
+    import datetime as dt
+
+    from sqlalchemy import insert, text
+
+    from domain.people import Account
+    from domain.usecases.schools import create_school
+    from storage import models as m
+    from storage.database import session_factory
+    from storage.uow import SqlUnitOfWork
+
+    await upgrade(empty_engine)
+    make_uow = lambda: SqlUnitOfWork(session_factory(empty_engine))  # noqa: E731
+    now = dt.datetime(2026, 11, 16, 12, 0, tzinfo=dt.UTC)
+    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
+    async with make_uow() as uow:
+        accounts = [
+            await uow.accounts.add(
+                Account(id=None, messenger=name, user_id=name, chat_id=chat, created_at=now)
+            )
+            for name, chat in (("telegram", "7"), ("max", "70000000001"))
+        ]
+        await uow.commit()
+    await downgrade(empty_engine, "0010")  # rendered rows, as 0010 kept them
+    async with empty_engine.begin() as conn:
+        for account in accounts:
+            for status in ("pending", "sent"):
+                await conn.execute(
+                    insert(m.OutboxRow.__table__).values(
+                        school_id=school.id, account_id=account.id, chat_id=account.chat_id,
+                        kind="remark", dedup_key=f"{account.messenger}:{status}",
+                        text="Отрисовано", not_before=now, created_at=now, status=status,
+                        messenger=account.messenger,
+                    )
+                )  # fmt: skip
+    rows = text("select dedup_key, status, last_error from outbox order by id")
+
+    await downgrade(empty_engine, "0009")
+    async with empty_engine.connect() as conn:
+        below = [tuple(row) for row in (await conn.execute(rows)).all()]
+    assert below == [
+        ("telegram:pending", "pending", ""),
+        ("telegram:sent", "sent", ""),
+        ("max:pending", "failed", "other messenger: downgraded"),
+        ("max:sent", "sent", ""),  # what was sent stays sent
+    ]
+    await upgrade(empty_engine)
+    async with empty_engine.connect() as conn:
+        messengers = (await conn.execute(text("select messenger from outbox order by id"))).all()
+    assert [row[0] for row in messengers] == ["telegram"] * 4
