@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.delivery import OutboxMessage, OutboxStatus
 from domain.notices import body_from_json, body_to_json
 from storage import models as m
-from storage.repositories import insert_ignoring
+from storage.repositories import insert_ignoring, is_postgresql
 
 
 def _message(r: m.OutboxRow) -> OutboxMessage:
@@ -93,7 +93,7 @@ class SqlOutboxRepository:
             .order_by(m.OutboxRow.urgent.desc(), m.OutboxRow.id)
             .limit(limit)
         )
-        if self.session.get_bind().dialect.name == "postgresql":
+        if is_postgresql(self.session):
             due = due.with_for_update(skip_locked=True)
         ids = list((await self.session.scalars(due)).all())
         if not ids:

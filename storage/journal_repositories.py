@@ -28,7 +28,7 @@ from domain.model import (
 from domain.people import Account, AccountLink, Invitation, PersonKind, WrongCodeTally
 from storage import models as m
 from storage.mapping import MAPPINGS
-from storage.repositories import insert_ignoring, save_rows
+from storage.repositories import insert_ignoring, is_postgresql, save_rows
 
 # PostgreSQL advisory locks (the two-key form: apart from scheduler.leader's one-key locks).
 USER_LOCK = 7_265_013  # with a hash of (messenger, user_id)
@@ -224,7 +224,7 @@ class SqlAccountRepository:
 
     async def invitation_by_hash(self, code_hash: str) -> Invitation | None:
         query = select(m.InvitationRow).where(m.InvitationRow.code_hash == code_hash)
-        if self.session.get_bind().dialect.name == "postgresql":
+        if is_postgresql(self.session):
             query = query.with_for_update()  # two taps on one link: the second waits, then fails
         row = await self.session.scalar(query)
         return MAPPINGS[Invitation].from_row(row) if row else None
@@ -244,11 +244,8 @@ class SqlAccountRepository:
     async def update_invitation(self, invitation: Invitation) -> None:
         await save_rows(self.session, [], [invitation])
 
-    def _postgresql(self) -> bool:
-        return self.session.get_bind().dialect.name == "postgresql"
-
     async def hold_user(self, messenger: str, user_id: str) -> None:
-        if self._postgresql():
+        if is_postgresql(self.session):
             key = hashlib.sha256(f"{messenger}:{user_id}".encode()).digest()[:4]
             await self.session.execute(
                 text("SELECT pg_advisory_xact_lock(:kind, :key)"),
@@ -289,7 +286,7 @@ class SqlAccountRepository:
         return WrongCodeTally(account=int(own[0] or 0), latest=own[1], journal=int(journal or 0))
 
     async def hold_journal_wrong_codes(self) -> None:
-        if self._postgresql():  # SQLite: hold_user's write lock holds every transaction
+        if is_postgresql(self.session):  # SQLite: hold_user's write lock holds every transaction
             await self.session.execute(
                 text("SELECT pg_advisory_xact_lock(:kind, 0)"), {"kind": JOURNAL_WRONG_CODES_LOCK}
             )

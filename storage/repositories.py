@@ -125,9 +125,14 @@ async def _with_lesson_day_and_subject(session: AsyncSession, rows: list[dict[st
         row["day"], row["subject_id"] = keys[row["lesson_id"]]
 
 
+def is_postgresql(session: AsyncSession) -> bool:
+    """Whether the session talks to PostgreSQL (row locks, advisory locks), not SQLite."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def insert_ignoring(session: AsyncSession, model: Any, unique: list[str]) -> Any:
     """An INSERT that skips rows clashing on `unique`, in the session's own dialect."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         from sqlalchemy.dialects.postgresql import insert as insert_postgresql
 
         return insert_postgresql(model).on_conflict_do_nothing(index_elements=unique)
