@@ -1,5 +1,5 @@
 # The journal for a production install: the bot, its clock and its sender in one image.
-FROM python:3.11-slim
+FROM python:3.12-slim
 # DejaVu fonts ship in reports/fonts; nothing else is needed from the system.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app

@@ -675,7 +675,7 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(self.prog, message, commands)
 
 
-# argparse's English refusals (as Python 3.11–3.13 word them), each with ours in its place;
+# argparse's English refusals (as Python 3.12 and 3.13 word them), each with ours in its place;
 # one not here is shown as argparse words it. The first that matches is used.
 USAGE_MESSAGES = (
     (

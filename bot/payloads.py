@@ -9,8 +9,6 @@ sent or queued before still work.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from domain.family import AbsenceCode
 from domain.ids import StaleInput, parse_day, parse_id, parse_member
 from domain.intents import (
@@ -81,10 +79,7 @@ def decode(data: str | None) -> Intent:
     raise StaleInput()
 
 
-IntentKind = TypeVar("IntentKind", bound=Intent)
-
-
-def decode_as(data: str | None, kind: type[IntentKind]) -> IntentKind:
+def decode_as[IntentKind: Intent](data: str | None, kind: type[IntentKind]) -> IntentKind:
     """The intent of a handler's own kind: data of another kind is refused too."""
     intent = decode(data)
     if not isinstance(intent, kind):

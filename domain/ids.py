@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from collections.abc import Collection
 from enum import Enum
-from typing import TypeVar
 
 from domain.errors import Gone
 
@@ -26,8 +25,6 @@ MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER, the type of every id column
 # carries. No leading zero: we never write one, so '012' is not ours either.
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,18}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-E = TypeVar("E", bound=Enum)
 
 
 class StaleInput(Gone):
@@ -75,7 +72,7 @@ def parse_day(value: object) -> dt.date:
         raise StaleInput() from None
 
 
-def parse_member(value: object, kind: type[E]) -> E:
+def parse_member[E: Enum](value: object, kind: type[E]) -> E:
     """A member of an enumeration by its value («Б» → AbsenceCode.ILL)."""
     for member in kind:
         if member.value == value:

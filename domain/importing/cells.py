@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
 
 from domain.model import GradeRange
 
@@ -63,10 +62,7 @@ def parse_grades(text: str) -> GradeRange:
         raise CellError("{value} is not a grade range such as 5-9", value=text) from None
 
 
-V = TypeVar("V")
-
-
-def parse_choice(text: str, names: Mapping[str, V]) -> V:
+def parse_choice[V](text: str, names: Mapping[str, V]) -> V:
     key = text.strip().casefold()
     if key in names:
         return names[key]

@@ -23,7 +23,7 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from domain.clock import school_time
@@ -144,23 +144,21 @@ class SchoolIndex:
 
 # --------------------------------------------------------------------------- one class
 
-R = TypeVar("R", bound=tuple[Any, ...])  # a row of a `…Fact`: the pupil's id first
-V = TypeVar("V")
-
 
 def subject_id_of(marks: SubjectMarks) -> int:
     assert marks.subject.id is not None
     return marks.subject.id
 
 
-def _by_pupil(rows: Iterable[R]) -> dict[int, list[R]]:
+# R: a row of a `…Fact`, the pupil's id first.
+def _by_pupil[R: tuple[Any, ...]](rows: Iterable[R]) -> dict[int, list[R]]:
     found: dict[int, list[R]] = defaultdict(list)
     for row in rows:
         found[row[0]].append(row)
     return found
 
 
-def _member(groups: frozenset[int], keyed: Mapping[int | None, V]) -> list[V]:
+def _member[V](groups: frozenset[int], keyed: Mapping[int | None, V]) -> list[V]:
     """The per-group tables a pupil sees: the whole class's (None) and their subgroups'."""
     return [keyed[g] for g in (None, *groups) if g in keyed]
 

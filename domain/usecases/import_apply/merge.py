@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from domain.importing import ImportProblem
 
@@ -30,10 +30,6 @@ class ImportReport:
         return self.tables.setdefault(table, TableCounts())
 
 
-T = TypeVar("T", bound="_Entity")
-K = TypeVar("K", bound=Hashable)
-
-
 class _Entity(Protocol):
     """A stored record: its id is None until saved, then set in place by the directory."""
 
@@ -56,7 +52,7 @@ def _kept_fields(entity: Any, keep: frozenset[str]) -> list[str]:
     return [f for f in (FIELD_OF_COLUMN.get(c, c) for c in keep) if f in names]
 
 
-def merge(
+def merge[T: _Entity, K: Hashable](
     existing: Sequence[T],
     incoming: Sequence[T],
     key: Callable[[T], K],
