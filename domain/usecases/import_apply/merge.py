@@ -30,14 +30,14 @@ class ImportReport:
         return self.tables.setdefault(table, TableCounts())
 
 
-class _Entity(Protocol):
+class StoredEntity(Protocol):
     """A stored record: its id is None until saved, then set in place by the directory."""
 
     @property
     def id(self) -> int | None: ...
 
 
-def stored_id(entity: _Entity) -> int:
+def stored_id(entity: StoredEntity) -> int:
     """The id of a record this import has saved or found stored (set by then)."""
     assert entity.id is not None
     return entity.id
@@ -52,7 +52,7 @@ def _kept_fields(entity: Any, keep: frozenset[str]) -> list[str]:
     return [f for f in (FIELD_OF_COLUMN.get(c, c) for c in keep) if f in names]
 
 
-def merge[T: _Entity, K: Hashable](
+def merge[T: StoredEntity, K: Hashable](
     existing: Sequence[T],
     incoming: Sequence[T],
     key: Callable[[T], K],

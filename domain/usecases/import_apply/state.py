@@ -8,11 +8,11 @@ order. The steps import this module, not the applier, so the package has no impo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from domain.importing import SchoolSnapshot, class_key, fold, school_key
 from domain.ports import SchoolDirectory
-from domain.usecases.import_apply.merge import ImportReport, K, T, merge
+from domain.usecases.import_apply.merge import ImportReport, StoredEntity, merge
 
 
 class ApplyState:
@@ -38,7 +38,7 @@ class ApplyState:
         self.subgroups = {(s.class_id, s.subject_id, fold(s.name)): s for s in snapshot.subgroups}
         self.years = {y.name: y for y in snapshot.school_years}
 
-    async def store(
+    async def store[T: StoredEntity, K: Hashable](
         self,
         table: str,
         existing: Sequence[T],
