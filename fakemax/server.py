@@ -380,7 +380,8 @@ class FakeMax:
         if chat_id is None:
             raise bad_request("chat_id or message_ids is required")
         self._dialog_user(bot, chat_id, None)
-        count = self._int_query(request, "count") or 50
+        count = self._int_query(request, "count")
+        count = 50 if count is None else count
         if not 1 <= count <= 100:
             raise bad_request("count: must be between 1 and 100")
         alive = [m for m in self.chat_messages.get(chat_id, []) if not m.deleted]
@@ -406,7 +407,8 @@ class FakeMax:
     # ------------------------------------------------------------------ updates
 
     async def _get_updates(self, bot: Bot, request: web.Request) -> dict[str, Any]:
-        limit = self._int_query(request, "limit") or 100
+        limit = self._int_query(request, "limit")
+        limit = 100 if limit is None else limit
         timeout = self._int_query(request, "timeout")
         timeout = 30 if timeout is None else timeout
         marker = self._int_query(request, "marker")
