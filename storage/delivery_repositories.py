@@ -106,7 +106,18 @@ class SqlOutboxRepository:
         rows = await self.session.scalars(
             select(m.OutboxRow).where(m.OutboxRow.id.in_(ids)).order_by(m.OutboxRow.id)
         )
-        claimed = [_message(r) for r in rows]
+        claimed, unreadable = [], {}
+        for r in rows:
+            try:
+                claimed.append(_message(r))
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                unreadable[r.id] = f"unreadable notice: {type(err).__name__}: {err}"[:500]
+        for row_id, error in unreadable.items():  # it will not read better next time
+            await self.session.execute(
+                update(m.OutboxRow)
+                .where(m.OutboxRow.id == row_id)
+                .values(status=OutboxStatus.FAILED.value, lease_until=None, last_error=error)
+            )
         # The language each is rendered in: the account's now (a second query: SQLite's
         # UPDATE … RETURNING gives no joined column, and one way for both databases is simpler).
         accounts = {x.account_id for x in claimed}

@@ -149,3 +149,40 @@ async def test_an_outcome_refused_for_good_is_set_aside(
     assert await sender.run_once() == 1
     assert (await _rows(make_uow))["7105"] == ("sent", 0, "")
     assert sender.sent == 3
+
+
+async def test_a_notice_that_cannot_be_read_fails_alone_and_sending_goes_on(
+    make_uow: UowFactory,
+) -> None:
+    """A stored notice this code cannot read (an intent a newer version wrote, then rolled
+    back; a damaged row) must not stop the queue: it fails, said why, and the rest go out."""
+    school_id = await queue(make_uow, [7101, 7102, 7103], per_chat=1)
+    forged = {
+        "lines": [{"msgid": "At risk of 2", "params": []}],
+        "buttons": [[["ok", {"intent": "NoSuchIntent", "fields": {}}]]],
+    }
+    async with make_uow() as uow:
+        await uow.session.execute(
+            m.OutboxRow.__table__.update()
+            .where(m.OutboxRow.chat_id == "7102")
+            .values(notice=forged)
+        )
+        await uow.session.execute(
+            m.OutboxRow.__table__.update()
+            .where(m.OutboxRow.chat_id == "7103")
+            .values(notice={"lines": "not a list of lines"})
+        )
+        await uow.commit()
+    gateway = FailingFor({})
+    sender = Sender(make_uow, gateway, SystemClock())
+    while await sender.run_once():
+        pass
+    assert gateway.received == ["7101"]
+    rows = await _rows(make_uow)
+    assert rows["7101"][0] == "sent"
+    for chat in ("7102", "7103"):
+        status, _, error = rows[chat]
+        assert status == "failed" and error.startswith("unreadable notice:"), rows[chat]
+    await _one_more(make_uow, school_id, 7104)
+    assert await sender.run_once() == 1
+    assert gateway.received[-1] == "7104"
