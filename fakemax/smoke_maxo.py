@@ -1,28 +1,19 @@
-# mypy: disable-error-code="import-not-found"
 """Hand check that the real maxo client works against fakemax (not collected by pytest).
 
-maxo needs Python 3.12, the project runs 3.11, so run it from a scratch venv outside the repo:
-
-    ~/.pyenv/versions/3.12.1/bin/python -m venv /work/scratch-maxo
-    /work/scratch-maxo/bin/pip install maxo aiohttp
-    PYTHONPATH=. /work/scratch-maxo/bin/python fakemax/smoke_maxo.py
-
-maxo's ``Bot`` has no base-URL option: ``Bot.start`` builds ``MaxApiClient(...)`` without
-``base_url``, so the script rebinds ``maxo.bot.bot.MaxApiClient`` to a partial with the fake's.
+Run it with the project's venv: ``.venv/bin/python fakemax/smoke_maxo.py``. maxo's ``Bot`` has
+no base-URL option, so it uses the adapter's ``bot.max.client.MaxBot``, which has one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 
-import maxo.bot.bot as maxo_bot
-from maxo import Bot
-from maxo.bot.api_client import MaxApiClient
 from maxo.enums import UploadType
 from maxo.errors import MaxBotBadRequestError
 from maxo.types import (
+    BotStarted,
     CallbackButton,
+    FileAttachmentRequest,
     InlineKeyboardAttachmentRequest,
     InlineKeyboardAttachmentRequestPayload,
     LinkButton,
@@ -31,6 +22,7 @@ from maxo.types import (
 )
 from unihttp.http import UploadFile
 
+from bot.max.client import MaxBot
 from fakemax import FakeMax
 
 TOKEN = "maxo-smoke-token"
@@ -40,15 +32,16 @@ USER = 4242
 async def main() -> None:
     async with FakeMax() as server:
         server.add_bot(TOKEN, name="Smoke Bot", username="smoke_bot")
-        maxo_bot.MaxApiClient = functools.partial(MaxApiClient, base_url=server.api_url)
-        bot = Bot(TOKEN)
+        bot = MaxBot(TOKEN, server.api_url)
         async with bot.context():
             me = await bot.get_my_info()
             print("me:", me.user_id, me.first_name, me.username)
 
             server.user_starts(USER, "from-deeplink")
             started = await bot.get_updates(timeout=1)
-            print("update:", started.updates[0].type, started.updates[0].payload)
+            first = started.updates[0]
+            assert isinstance(first, BotStarted)
+            print("update:", first.type, first.payload)
 
             keyboard = InlineKeyboardAttachmentRequest(
                 payload=InlineKeyboardAttachmentRequestPayload(
@@ -87,7 +80,10 @@ async def main() -> None:
             )
             attachment = server.last_bot_message(USER).attachments[0]
             print("file:", attachment["filename"], server.file(attachment).data)
-            got = await bot.download(with_file.message.body.file.payload.url)
+            sent_file = with_file.message.body.file
+            assert sent_file is not None
+            got = await bot.download(sent_file.payload.url)
+            assert got is not None
             print("downloaded by maxo:", got.read())
 
             try:
@@ -96,9 +92,7 @@ async def main() -> None:
                 print("too long:", error)
 
 
-def file_attachment(token: str) -> object:
-    from maxo.types import FileAttachmentRequest
-
+def file_attachment(token: str) -> FileAttachmentRequest:
     return FileAttachmentRequest.factory(token)
 
 

@@ -1,0 +1,31 @@
+"""maxo's Bot, pointed at a MAX Bot API server of our choice (the tests' and the sandbox's fake,
+or MAX itself): maxo's `Bot.start` builds its API client with MAX's address and no option to
+change it, so this one builds the same client with `api_url`."""
+
+from __future__ import annotations
+
+from maxo import Bot
+from maxo.bot.api_client import MaxApiClient
+from maxo.bot.state import ConnectingBotState, RunningBotState
+
+PRODUCTION_URL = "https://platform-api2.max.ru/"
+
+
+class MaxBot(Bot):
+    def __init__(self, token: str, api_url: str = PRODUCTION_URL) -> None:
+        super().__init__(token)
+        self.api_url = api_url.rstrip("/") + "/"
+
+    async def start(self) -> None:
+        if self.state.started:
+            return
+        api_client = MaxApiClient(
+            token=self.token,
+            request_dumper=self.retort,
+            response_loader=self.retort,
+            base_url=self.api_url,
+            upload_config=self.upload_config,
+        )
+        self._state = ConnectingBotState(api_client=api_client)
+        info = await self.get_my_info()
+        self._state = RunningBotState(info=info, api_client=api_client)
