@@ -20,6 +20,13 @@ class Settings(BaseSettings):
     bot_username: str = ""
     telegram_api_url: str = "https://api.telegram.org"
     send_rate: float = Field(default=25.0, description="messages a second the sender may send")
+    max_token: str = Field(default="", description="the MAX bot's token; MAX is off if empty")
+    max_api_url: str = Field(
+        default="https://platform-api2.max.ru/", description="the MAX Bot API's address"
+    )
+    max_send_rate: float = Field(
+        default=30.0, description="requests a second the sender may make of MAX (MAX's limit)"
+    )
     send_lease_seconds: float = Field(
         default=60.0, description="how long a sender holds messages it took before others may"
     )

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import signal
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from aiogram import Bot, Dispatcher
@@ -22,12 +23,17 @@ from bot.commands import register_commands
 from bot.context import MESSENGER, Services
 from bot.gateway import TelegramGateway
 from bot.main import build_bot, build_dispatcher, make_storage
+from bot.max import MESSENGER as MAX_MESSENGER
+from bot.max.client import MaxBot
+from bot.max.gateway import MaxGateway
+from bot.max.render import MaxRenderer
 from bot.render import TelegramRenderer
 from domain.clock import SystemClock
 from domain.delivery import RateLimiter
 from domain.ports import Clock
 from scheduler.clock import JournalClock
 from scheduler.leader import LOCK_KEYS, Leadership
+from scheduler.messenger import MessageGateway, NoticeRenderer
 from scheduler.sender import Sender
 from scheduler.workers import DigestWorkers
 from storage.database import create_engine, session_factory
@@ -40,6 +46,41 @@ LEADER_CHECK_SECONDS = 5.0
 # How long a stopping process keeps trying to record outcomes the database did not take: less
 # than the 10 s a container gets between SIGTERM and SIGKILL.
 SHUTDOWN_RECORD_SECONDS = 5.0
+# MAX takes two messages a second in one dialog.
+MAX_PER_CHAT_INTERVAL = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Messengers:
+    """The messengers notices go out through, by name: each one's gateway, renderer and rate
+    limiter, as the sender takes them."""
+
+    gateways: dict[str, MessageGateway]
+    renderers: dict[str, NoticeRenderer]
+    limiters: dict[str, RateLimiter]
+
+
+def messengers(settings: Settings, bot: Bot, max_bot: MaxBot | None = None) -> Messengers:
+    """Telegram's always; MAX's when a MAX token is configured (and so `max_bot` built)."""
+    found = Messengers(
+        gateways={MESSENGER: TelegramGateway(bot)},
+        renderers={MESSENGER: TelegramRenderer()},
+        limiters={MESSENGER: RateLimiter(per_second=settings.send_rate)},
+    )
+    if max_bot is not None:
+        found.gateways[MAX_MESSENGER] = MaxGateway(max_bot)
+        found.renderers[MAX_MESSENGER] = MaxRenderer()
+        found.limiters[MAX_MESSENGER] = RateLimiter(
+            per_second=settings.max_send_rate, per_chat_interval=MAX_PER_CHAT_INTERVAL
+        )
+    return found
+
+
+def build_max_bot(settings: Settings) -> MaxBot | None:
+    """The MAX bot if a MAX token is configured; None leaves MAX out."""
+    if not settings.max_token:
+        return None
+    return MaxBot(settings.max_token, settings.max_api_url)
 
 
 async def run_journal(
@@ -56,6 +97,7 @@ async def run_journal(
     sessions = session_factory(engine)
     services = Services(lambda: SqlUnitOfWork(sessions), clock or SystemClock())
     bot = build_bot(settings.bot_token, settings.telegram_api_url)
+    max_bot = build_max_bot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -70,7 +112,8 @@ async def run_journal(
             await register_commands(bot)
             tasks.append(asyncio.create_task(_poll(dp, bot, stop)))
         for part in sorted(parts & {"clock", "sender"}):
-            tasks.append(asyncio.create_task(_lead(settings, engine, services, bot, part, stop)))
+            routes = messengers(settings, bot, max_bot)
+            tasks.append(asyncio.create_task(_lead(settings, engine, services, routes, part, stop)))
         if tune_gc:
             frozen = tune_garbage_collector()
             log.info("garbage collector set for a long run: %s objects frozen", frozen)
@@ -79,6 +122,8 @@ async def run_journal(
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
         await bot.session.close()
+        if max_bot is not None:
+            await max_bot.close()
         await engine.dispose()
 
 
@@ -94,7 +139,7 @@ async def _lead(
     settings: Settings,
     engine: AsyncEngine,
     services: Services,
-    bot: Bot,
+    routes: Messengers,
     part: str,
     stop: asyncio.Event,
 ) -> None:
@@ -110,10 +155,10 @@ async def _lead(
     if part == "sender":
         sender = Sender(
             services.make_uow,
-            {MESSENGER: TelegramGateway(bot)},
+            routes.gateways,
             services.clock,
-            renderers={MESSENGER: TelegramRenderer()},
-            limiters={MESSENGER: RateLimiter(per_second=settings.send_rate)},
+            renderers=routes.renderers,
+            limiters=routes.limiters,
             lease=dt.timedelta(seconds=settings.send_lease_seconds),
         )
     try:

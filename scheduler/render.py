@@ -16,7 +16,7 @@ from domain.notices import NoticeBody
 from domain.text import Msg, Strong
 from locales import Translator, translator
 
-TEXT_LIMIT = 4096
+TEXT_LIMIT = 4096  # Telegram's, the default
 _SPECIAL = re.compile("[&<>]")
 
 
@@ -56,12 +56,17 @@ class LocalesRenderer:
     _KEPT = 20_000  # rendered lines kept per language; then started afresh
 
     def __init__(
-        self, encode: Callable[[Intent], str] | None = None, label_limit: int | None = None
+        self,
+        encode: Callable[[Intent], str] | None = None,
+        label_limit: int | None = None,
+        text_limit: int = TEXT_LIMIT,
     ) -> None:
         """`encode`: an intent as the messenger's button payload; `label_limit`: the longest a
-        label of data (a name) may be there, cut with «…» beyond."""
+        label of data (a name) may be there, cut with «…» beyond; `text_limit`: the longest a
+        message's text may be there, cut at a line with «…» beyond."""
         self._encode = encode
         self._label_limit = label_limit
+        self._text_limit = text_limit
         # Lines rendered, by their message (key and values) per translator: a school's digests
         # have many lines alike (a forecast's, a class's absences), each translated once. Kept
         # up to `_KEPT` lines per language, then started afresh.
@@ -83,8 +88,8 @@ class LocalesRenderer:
                 text = rendered[line] = render_msg(t, line)
             texts.append(text)
         text = "\n".join(texts)
-        if len(text) > TEXT_LIMIT:
-            text = text[: TEXT_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"
+        if len(text) > self._text_limit:
+            text = text[: self._text_limit - 2].rsplit("\n", 1)[0] + "\n…"
         return text
 
     def render_buttons(self, notice: NoticeBody, language: str) -> list[list[dict[str, str]]]:
