@@ -109,6 +109,9 @@ def test_telegram_writes_what_it_always_wrote() -> None:
     assert telegram.encode(ContactClassTeacher(7)) == "ctc:7"
     assert telegram.encode(RemindTeacher(7)) == "rm:7"
     assert telegram.encode(OpenRemark(7)) == "rmk:7"
-    assert telegram.encode(SetAbsenceReason(1, day, 2)) == "ar:1:2026-11-16:2:?"
-    assert telegram.encode(SetAbsenceReason(1, day, 2, AbsenceCode.ILL)) == "ar:1:2026-11-16:2:Б"
+    ask = SetAbsenceReason(class_id=1, day=day, pupil_id=2)
+    ill = SetAbsenceReason(class_id=1, day=day, pupil_id=2, reason=AbsenceCode.ILL)
+    assert telegram.encode(ask) == "ar:1:2026-11-16:2:?"
+    assert telegram.encode(ill) == "ar:1:2026-11-16:2:Б"
+    assert payloads.encode(ill) == "absence:1:2026-11-16:2:Б"
     assert payloads.encode(AcknowledgeTermMarks(7)) == "seen:7"
