@@ -115,8 +115,8 @@ async def test_a_second_messenger_gets_its_own_rendering_through_the_same_outbox
         ids["GF"],
         MessengerUser(messenger=MEMO, user_id="m2", chat_id="m2", language="ru"),
     )
-    # A term mark is acknowledged once per guardian, so its notice goes to one account of
-    # each: A10's other guardian is on the memo messenger only.
+    # A term mark is acknowledged once per guardian, its notice sent to each of the guardian's
+    # accounts: A10's other guardian is on the memo messenger only.
     father = await join(
         PersonKind.GUARDIAN,
         ids["GA10"],

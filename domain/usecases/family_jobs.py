@@ -545,7 +545,9 @@ class TermMarksNotice:
             by_pupil[t.pupil_id][t.subject_id] = t.value
         over = day > period.ends
         result = []
-        new_acks: list[tuple[TermAcknowledgement, Account, Pupil]] = []
+        # One acknowledgement per guardian and pupil, its notice to each of the guardian's
+        # accounts (Telegram, MAX): whichever is pressed acknowledges it.
+        new_acks: dict[tuple[int, int], tuple[TermAcknowledgement, list[Account], Pupil]] = {}
         for pupil in pupils:
             assert pupil.id is not None
             own = by_pupil.get(pupil.id, {})
@@ -553,7 +555,12 @@ class TermMarksNotice:
             if not (complete or (over and own)):
                 continue
             for guardian_id, account in await family_accounts(uow, school.id, pupil):
-                if guardian_id is None or (guardian_id, pupil.id) in known:
+                if guardian_id is None:
+                    continue
+                if (guardian_id, pupil.id) in new_acks:
+                    new_acks[guardian_id, pupil.id][1].append(account)
+                    continue
+                if (guardian_id, pupil.id) in known:
                     continue
                 known.add((guardian_id, pupil.id))
                 ack = TermAcknowledgement(
@@ -564,9 +571,9 @@ class TermMarksNotice:
                     period_id=period.id,
                     notified_at=now,
                 )
-                new_acks.append((ack, account, pupil))
-        await uow.family.save_acknowledgements([a for a, _, _ in new_acks])
-        for ack, account, pupil in new_acks:
+                new_acks[guardian_id, pupil.id] = (ack, [account], pupil)
+        await uow.family.save_acknowledgements([a for a, _, _ in new_acks.values()])
+        for ack, accounts, pupil in new_acks.values():
             own = by_pupil.get(stored_id(pupil.id), {})
             assert ack.id is not None  # save_acknowledgements gave each its id
             lines = [
@@ -579,7 +586,7 @@ class TermMarksNotice:
             lines.append(msg("Please confirm that you have seen them."))
             if school.schedule.private_notifications:
                 lines = [msg("Term marks are in the diary. Please open it and confirm.")]
-            result.append(
+            result += [
                 Notice(
                     account=account,
                     school_id=school.id,
@@ -588,7 +595,8 @@ class TermMarksNotice:
                     lines=tuple(lines),
                     buttons=(((ACK_BUTTON, AcknowledgeTermMarks(ack.id)),),),
                 )
-            )
+                for account in accounts
+            ]
         return result
 
     async def _reminders(

@@ -124,13 +124,20 @@ async def test_term_marks_reach_telegram_and_max_through_one_sender(make_uow: Uo
         max_father = max_server.bot_messages(FATHER_MAX)
         assert max_server.internal_errors == [] and tg_server.internal_errors == []
 
-    # The mother: the digest in both messengers, in Russian; her term marks on Telegram.
+    # The mother: the digest and the term marks in both messengers, in Russian.
     assert any("Лебедев Вера, 7А" in (x.text or "") for x in tg_mother)
     assert any("Лебедев Вера, 7А" in (x.text or "") for x in max_mother)
     assert all(x.format == "html" for x in max_mother + max_father)
     tg_ack = [x for x in tg_mother if x.reply_markup]
     [[tg_button]] = tg_ack[-1].reply_markup["inline_keyboard"]  # type: ignore[index]  # checked
     assert tg_button["text"] == "✅ Ознакомлен(а)" and tg_button["callback_data"].startswith("ack:")
+    [mother_marks] = [x for x in max_mother if x.buttons]
+    assert "Пожалуйста, подтвердите, что ознакомились." in (mother_marks.text or "")
+    [[mother_button]] = mother_marks.buttons
+    assert mother_button["text"] == "✅ Ознакомлен(а)"
+    assert payloads.decode(mother_button["payload"]) == AcknowledgeTermMarks(
+        int(tg_button["callback_data"].removeprefix("ack:"))
+    )  # one acknowledgement, offered in each of her messengers
     # The father: his term marks on MAX, rendered in English when sent, with MAX's payload.
     [term_marks] = [x for x in max_father if x.buttons]
     assert "Please confirm" in (term_marks.text or "")
