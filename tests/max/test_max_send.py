@@ -260,3 +260,28 @@ async def test_a_photo_is_uploaded_and_sent_with_its_buttons() -> None:
         assert [a["type"] for a in sent.attachments] == ["image", "inline_keyboard"]
         assert server.file(sent.attachments[0]).data == b"\x89PNG fake"
         assert sent.text == "График"
+
+
+async def test_max_out_of_reach_is_temporary() -> None:
+    """Nothing listens at MAX's address: the message waits for another try, it is not failed."""
+    async with FakeMax() as server:
+        url = server.api_url  # a port that was open, closed once the fake stops
+    max_bot = MaxBot(MAX_TOKEN, url)
+    now = dt.datetime.now(dt.UTC)
+    message = OutboxMessage(
+        id=None,
+        school_id=1,
+        account_id=1,
+        chat_id=str(FakeMax.chat_id_of(MOTHER_MAX)),
+        messenger=MAX,
+        kind="test",
+        dedup_key="t",
+        text="Сообщение",
+        not_before=now,
+        created_at=now,
+    )
+    try:
+        result = await MaxGateway(max_bot).send(message)
+    finally:
+        await max_bot.close()
+    assert result.outcome is SendOutcome.TEMPORARY, result
