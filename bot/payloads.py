@@ -11,7 +11,6 @@ from bot.codec import IntentCodec
 from domain.intents import (
     AcknowledgeTermMarks,
     ContactClassTeacher,
-    Intent,
     OpenRemark,
     RemindTeacher,
     SetAbsenceReason,
@@ -36,16 +35,7 @@ CODEC = IntentCodec(
 )
 
 
-def encode(intent: Intent) -> str:
-    """The callback data of a button offering `intent`."""
-    return CODEC.encode(intent)
-
-
-def decode(data: str | None) -> Intent:
-    """The intent a button's data names; `StaleInput` for anything we did not write."""
-    return CODEC.decode(data)
-
-
-def decode_as[IntentKind: Intent](data: str | None, kind: type[IntentKind]) -> IntentKind:
-    """The intent of a handler's own kind: data of another kind is refused too."""
-    return CODEC.decode_as(data, kind)
+# The codec's own methods, under the names the adapter's handlers call.
+encode = CODEC.encode
+decode = CODEC.decode
+decode_as = CODEC.decode_as

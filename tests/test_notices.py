@@ -10,16 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.family import AbsenceCode
-from domain.intents import (
-    AcknowledgeTermMarks,
-    ContactClassTeacher,
-    OpenRemark,
-    RemindTeacher,
-    SetAbsenceReason,
-)
 from domain.names import PersonName
 from domain.notices import NoticeBody, body_from_json, body_to_json
 from domain.text import Msg, Strong
+from tests import strategies
 
 ids = st.integers(min_value=1, max_value=2**31)
 words = st.text(max_size=20)
@@ -50,19 +44,7 @@ values = st.recursive(
     ),
     max_leaves=12,
 )
-intents = st.one_of(
-    st.builds(AcknowledgeTermMarks, ids),
-    st.builds(ContactClassTeacher, ids),
-    st.builds(RemindTeacher, ids),
-    st.builds(OpenRemark, ids),
-    st.builds(
-        SetAbsenceReason,
-        class_id=ids,
-        day=st.dates(),
-        pupil_id=ids,
-        reason=st.none() | st.sampled_from(AbsenceCode),
-    ),
-)
+intents = strategies.intents(ids)
 labels = st.one_of(words, _msgs(values))
 bodies = st.builds(
     NoticeBody,

@@ -7,30 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import update
 
 from bot.render import TelegramRenderer
 from domain.clock import FixedClock
 from domain.delivery import OutboxMessage, RateLimiter, SendOutcome, SendResult
 from domain.intents import AcknowledgeTermMarks, Intent
 from domain.notices import NoticeBody
-from domain.people import Actor, PersonKind
 from domain.text import Msg, Strong
-from domain.usecases import diary, teaching
-from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
-from domain.usecases.family_jobs import Digest, TermMarksNotice
-from domain.usecases.import_school import import_school
-from domain.usecases.scheduling import run_due_jobs
-from domain.usecases.schools import create_school
-from domain.usecases.term_marks import set_term_mark
+from domain.usecases import diary
+from domain.usecases.accounts import MessengerUser
 from locales import Translator, translator
 from scheduler.sender import Sender
-from storage import models as m
-from tests.school_data import bot_school, raw_tables
+from tests.two_messengers import MSK, family_with_term_marks
 
-MSK = ZoneInfo("Europe/Moscow")
 MEMO = "memo"  # the test's messenger
 
 
@@ -85,60 +74,12 @@ async def test_a_second_messenger_gets_its_own_rendering_through_the_same_outbox
     make_uow,
 ) -> None:
     clock = FixedClock(dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK))
-    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
-    await import_school(make_uow(), school, raw_tables(bot_school()), dt.date(2026, 9, 1))
-    async with make_uow() as uow:
-        snap = await uow.directory.snapshot(school.id)
-        seven = (await uow.people.class_by_name(school.id, "7А")).id
-    ids = {p.external_id: p.id for p in snap.pupils}
-    ids |= {x.external_id: x.id for x in snap.staff}
-    ids |= {g.external_id: g.id for g in snap.guardians}
-    maths = next(x.id for x in snap.subjects if x.name == "Математика")
-
-    async def join(kind: PersonKind, person: int, user: MessengerUser) -> Actor:
-        [issued] = await issue_invitations(make_uow(), school.id, kind, [person], clock)
-        return await redeem_invitation(make_uow(), user, issued.code, clock)
-
-    teacher = await join(
-        PersonKind.STAFF,
-        ids["T1"],
-        MessengerUser(messenger="telegram", user_id="1", chat_id="1", language="ru"),
+    father = await family_with_term_marks(
+        make_uow,
+        clock,
+        mother=MessengerUser(messenger=MEMO, user_id="m2", chat_id="m2", language="ru"),
+        father=MessengerUser(messenger=MEMO, user_id="m4", chat_id="m4", language="ru"),
     )
-    # The mother (GF) in both messengers.
-    await join(
-        PersonKind.GUARDIAN,
-        ids["GF"],
-        MessengerUser(messenger="telegram", user_id="2", chat_id="2", language="ru"),
-    )
-    await join(
-        PersonKind.GUARDIAN,
-        ids["GF"],
-        MessengerUser(messenger=MEMO, user_id="m2", chat_id="m2", language="ru"),
-    )
-    # A term mark is acknowledged once per guardian, its notice sent to each of the guardian's
-    # accounts: A10's other guardian is on the memo messenger only.
-    father = await join(
-        PersonKind.GUARDIAN,
-        ids["GA10"],
-        MessengerUser(messenger=MEMO, user_id="m4", chat_id="m4", language="ru"),
-    )
-    views = await teaching.todays_lessons(make_uow(), teacher, clock)
-    first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
-    await teaching.put_mark(make_uow(), teacher, first, ids["A10"], "oral", "4", clock)
-
-    clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
-    await run_due_jobs(make_uow, clock, (Digest(),))
-    clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
-    await set_term_mark(make_uow(), teacher, seven, maths, ids["A10"], "5", clock)
-    clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
-    await run_due_jobs(make_uow, clock, (TermMarksNotice(),))
-    # Queued, not yet sent: the father now reads the journal in English. What he is sent is
-    # rendered when it is sent, so in English; the mother's stays Russian.
-    async with make_uow() as uow:
-        await uow.session.execute(
-            update(m.AccountRow).where(m.AccountRow.user_id == "m4").values(language="en")
-        )
-        await uow.commit()
 
     telegram, memo = Recording(), Recording()
     free = {name: RateLimiter(per_second=0, per_chat_interval=0) for name in ("telegram", MEMO)}

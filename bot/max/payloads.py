@@ -8,7 +8,6 @@ from bot.codec import IntentCodec
 from domain.intents import (
     AcknowledgeTermMarks,
     ContactClassTeacher,
-    Intent,
     OpenRemark,
     RemindTeacher,
     SetAbsenceReason,
@@ -28,16 +27,7 @@ CODEC = IntentCodec(
 )
 
 
-def encode(intent: Intent) -> str:
-    """The payload of a callback button offering `intent`."""
-    return CODEC.encode(intent)
-
-
-def decode(data: str | None) -> Intent:
-    """The intent a callback's payload names; `StaleInput` for anything we did not write."""
-    return CODEC.decode(data)
-
-
-def decode_as[IntentKind: Intent](data: str | None, kind: type[IntentKind]) -> IntentKind:
-    """The intent of a handler's own kind: a payload of another kind is refused too."""
-    return CODEC.decode_as(data, kind)
+# The codec's own methods, under the names the adapter's handlers call.
+encode = CODEC.encode
+decode = CODEC.decode
+decode_as = CODEC.decode_as

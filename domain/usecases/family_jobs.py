@@ -234,38 +234,32 @@ class Digest:
             if not accounts or period is None:
                 continue
             lines = digest_lines(pupil, cls, subjects, facts, kind_names, since, day, shared)
+            private = school.schedule.private_notifications
+            # A teacher's word asks for an answer: until the bot carries one, the class
+            # teacher's contact is a tap away.
+            contact = (
+                (((CONTACT_BUTTON, ContactClassTeacher(stored_id(pupil.id))),),)
+                if facts.remarks and not private
+                else ()
+            )
+            shown = (
+                (msg("A new digest is in the diary. Open /menu to read it."),)
+                if private
+                else tuple(lines)
+            )
             for account in accounts:
                 key = f"digest:{school.id}:{period_key}:{account.id}:{pupil.id}"
-                if school.schedule.private_notifications:
-                    shown = (msg("A new digest is in the diary. Open /menu to read it."),)
-                    result.append(
-                        Notice(
-                            account=account,
-                            school_id=school.id,
-                            kind=self.kind,
-                            dedup_key=key,
-                            lines=shown,
-                        )
-                    )
-                    continue
-                # A teacher's word asks for an answer: until the bot carries one, the class
-                # teacher's contact is a tap away.
-                contact = (
-                    (((CONTACT_BUTTON, ContactClassTeacher(stored_id(pupil.id))),),)
-                    if facts.remarks
-                    else ()
-                )
                 result.append(
                     Notice(
                         account=account,
                         school_id=school.id,
                         kind=self.kind,
                         dedup_key=key,
-                        lines=tuple(lines),
+                        lines=shown,
                         buttons=contact,
                     )
                 )
-                if account.charts and self.charts is not None and subjects:
+                if not private and account.charts and self.charts is not None and subjects:
                     picture = self.charts.chart(
                         pupil.full_name,
                         subjects,

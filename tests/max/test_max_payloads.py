@@ -22,21 +22,10 @@ from domain.intents import (
     RemindTeacher,
     SetAbsenceReason,
 )
+from tests import strategies
 
 ids = st.integers(min_value=1, max_value=MAX_ID)
-intents: st.SearchStrategy[Intent] = st.one_of(
-    st.builds(AcknowledgeTermMarks, ids),
-    st.builds(ContactClassTeacher, ids),
-    st.builds(RemindTeacher, ids),
-    st.builds(OpenRemark, ids),
-    st.builds(
-        SetAbsenceReason,
-        class_id=ids,
-        day=st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
-        pupil_id=ids,
-        reason=st.none() | st.sampled_from(AbsenceCode),
-    ),
-)
+intents = strategies.intents(ids)
 
 
 @given(intents)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.gateway import TelegramGateway
 from bot.main import build_bot
@@ -24,80 +23,59 @@ from bot.render import TelegramRenderer
 from domain.clock import FixedClock, SystemClock
 from domain.delivery import OutboxMessage, RateLimiter, SendOutcome
 from domain.intents import AcknowledgeTermMarks
-from domain.people import Account, Actor, PersonKind
-from domain.usecases import diary, teaching
-from domain.usecases.accounts import MessengerUser, issue_invitations, redeem_invitation
-from domain.usecases.family_jobs import Digest, TermMarksNotice
-from domain.usecases.import_school import import_school
-from domain.usecases.scheduling import run_due_jobs
+from domain.people import Account
+from domain.usecases import diary
+from domain.usecases.accounts import MessengerUser
 from domain.usecases.schools import create_school
-from domain.usecases.term_marks import set_term_mark
 from fakegram import FakeTelegram
 from fakemax import FakeMax
 from scheduler.sender import Sender
 from storage import models as m
 from storage.uow import SqlUnitOfWork
-from tests.school_data import bot_school, raw_tables
+from tests.two_messengers import MSK, family_with_term_marks
 
 UowFactory = Callable[[], SqlUnitOfWork]
-MSK = ZoneInfo("Europe/Moscow")
 TG_TOKEN = "555001:max-send-test"
 MAX_TOKEN = "max-send-test"
 MOTHER_MAX, FATHER_MAX = 5002, 5004
 ACK = payloads.encode(AcknowledgeTermMarks(1))
 
 
+def max_user(user: int) -> MessengerUser:
+    chat = str(FakeMax.chat_id_of(user))
+    return MessengerUser(messenger=MAX, user_id=chat, chat_id=chat, language="ru")
+
+
+def to_mother(
+    text: str, buttons: list[list[dict[str, str]]] | None = None, photo: bytes | None = None
+) -> OutboxMessage:
+    """A message for the mother's MAX dialog, as the sender hands it to the gateway."""
+    now = dt.datetime.now(dt.UTC)
+    return OutboxMessage(
+        id=None,
+        school_id=1,
+        account_id=1,
+        chat_id=str(FakeMax.chat_id_of(MOTHER_MAX)),
+        messenger=MAX,
+        kind="test",
+        dedup_key="t",
+        text=text,
+        buttons=buttons or [],
+        photo=photo,
+        not_before=now,
+        created_at=now,
+    )
+
+
 def free() -> dict[str, RateLimiter]:
     return {name: RateLimiter(per_second=0, per_chat_interval=0) for name in ("telegram", MAX)}
 
 
-async def school_with_term_marks(make_uow: UowFactory, clock: FixedClock) -> Actor:
-    """The mother (GF) on Telegram and on MAX, A10's father (GA10) on MAX only; a digest and
-    the term marks queued for them. Returns the father."""
-    school = await create_school(make_uow(), "Школа", "Europe/Moscow")
-    await import_school(make_uow(), school, raw_tables(bot_school()), dt.date(2026, 9, 1))
-    async with make_uow() as uow:
-        snap = await uow.directory.snapshot(school.id)
-        seven = (await uow.people.class_by_name(school.id, "7А")).id
-    ids = {p.external_id: p.id for p in snap.pupils}
-    ids |= {x.external_id: x.id for x in snap.staff}
-    ids |= {g.external_id: g.id for g in snap.guardians}
-    maths = next(x.id for x in snap.subjects if x.name == "Математика")
-
-    async def join(kind: PersonKind, person: int, messenger: str, chat: int) -> Actor:
-        user = MessengerUser(
-            messenger=messenger, user_id=str(chat), chat_id=str(chat), language="ru"
-        )
-        [issued] = await issue_invitations(make_uow(), school.id, kind, [person], clock)
-        return await redeem_invitation(make_uow(), user, issued.code, clock)
-
-    teacher = await join(PersonKind.STAFF, ids["T1"], "telegram", 1)
-    await join(PersonKind.GUARDIAN, ids["GF"], "telegram", 2)
-    await join(PersonKind.GUARDIAN, ids["GF"], MAX, FakeMax.chat_id_of(MOTHER_MAX))
-    father = await join(PersonKind.GUARDIAN, ids["GA10"], MAX, FakeMax.chat_id_of(FATHER_MAX))
-    views = await teaching.todays_lessons(make_uow(), teacher, clock)
-    first = next(v.lesson.id for v in views if v.lesson.lesson_number == 1)
-    await teaching.put_mark(make_uow(), teacher, first, ids["A10"], "oral", "4", clock)
-    clock.moment = dt.datetime(2026, 11, 27, 18, 0, tzinfo=MSK)
-    await run_due_jobs(make_uow, clock, (Digest(),))
-    clock.moment = dt.datetime(2026, 12, 25, 10, 0, tzinfo=MSK)
-    await set_term_mark(make_uow(), teacher, seven, maths, ids["A10"], "5", clock)
-    clock.moment = dt.datetime(2026, 12, 29, 17, 0, tzinfo=MSK)
-    await run_due_jobs(make_uow, clock, (TermMarksNotice(),))
-    # Queued, not yet sent: the father now reads the journal in English.
-    async with make_uow() as uow:
-        await uow.session.execute(
-            update(m.AccountRow)
-            .where(m.AccountRow.chat_id == str(FakeMax.chat_id_of(FATHER_MAX)))
-            .values(language="en")
-        )
-        await uow.commit()
-    return father
-
-
 async def test_term_marks_reach_telegram_and_max_through_one_sender(make_uow: UowFactory) -> None:
     clock = FixedClock(dt.datetime(2026, 11, 16, 8, 40, tzinfo=MSK))
-    father = await school_with_term_marks(make_uow, clock)
+    father = await family_with_term_marks(
+        make_uow, clock, mother=max_user(MOTHER_MAX), father=max_user(FATHER_MAX)
+    )
     async with FakeTelegram() as tg_server, FakeMax() as max_server:
         tg_server.add_bot(TG_TOKEN)
         for chat in (1, 2):
@@ -236,20 +214,8 @@ async def test_a_photo_is_uploaded_and_sent_with_its_buttons() -> None:
         server.add_bot(MAX_TOKEN)
         server.user_starts(MOTHER_MAX)
         max_bot = MaxBot(MAX_TOKEN, server.api_url)
-        now = dt.datetime.now(dt.UTC)
-        message = OutboxMessage(
-            id=None,
-            school_id=1,
-            account_id=1,
-            chat_id=str(FakeMax.chat_id_of(MOTHER_MAX)),
-            messenger=MAX,
-            kind="chart",
-            dedup_key="c",
-            text="График",
-            buttons=[[{"text": "OK", "data": "seen:1"}]],
-            photo=b"\x89PNG fake",
-            not_before=now,
-            created_at=now,
+        message = to_mother(
+            text="График", buttons=[[{"text": "OK", "data": "seen:1"}]], photo=b"\x89PNG fake"
         )
         try:
             result = await MaxGateway(max_bot).send(message)
@@ -267,19 +233,7 @@ async def test_max_out_of_reach_is_temporary() -> None:
     async with FakeMax() as server:
         url = server.api_url  # a port that was open, closed once the fake stops
     max_bot = MaxBot(MAX_TOKEN, url)
-    now = dt.datetime.now(dt.UTC)
-    message = OutboxMessage(
-        id=None,
-        school_id=1,
-        account_id=1,
-        chat_id=str(FakeMax.chat_id_of(MOTHER_MAX)),
-        messenger=MAX,
-        kind="test",
-        dedup_key="t",
-        text="Сообщение",
-        not_before=now,
-        created_at=now,
-    )
+    message = to_mother(text="Сообщение")
     try:
         result = await MaxGateway(max_bot).send(message)
     finally:
