@@ -8,18 +8,9 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject
-from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
-from aiogram_dialog.api.exceptions import DialogsError
-from aiogram_dialog.api.internal import RawKeyboard
-from aiogram_dialog.api.protocols import DialogProtocol
-from aiogram_dialog.utils import CB_SEP
-from aiogram_dialog.widgets.kbd import Keyboard
-
 from bot.context import Ctx
+from bot.kit import DialogManager, Incoming, Kit, Press, kit_of
 from bot.states import MenuSG
-from bot.texts import Tr
 from domain.clock import school_time
 from domain.errors import Gone, JournalError
 from domain.usecases.schools import actor_school
@@ -27,7 +18,11 @@ from domain.usecases.teaching import ReasonRequired
 
 log = logging.getLogger(__name__)
 
-Event = CallbackQuery | Message
+DIALOG_SEP = "\x1d"
+"""What separates a dialog's intent id from its widget's data in a button's payload: the
+CB_SEP of aiogram-dialog and of maxo's dialogs alike (a test checks both)."""
+
+Event = Any  # a Press or an Incoming message
 
 
 def ctx_of(manager: DialogManager) -> Ctx:
@@ -52,51 +47,67 @@ async def remember_day(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data.update(start_data)
 
 
-async def say(event: Event, text: str, *, alert: bool = True) -> None:
-    if isinstance(event, CallbackQuery):
-        await event.answer(text[:200], show_alert=alert)
-    else:
-        await event.answer(text)
+async def say(event: Event, text: str, *, alert: bool = True, manager: DialogManager) -> None:
+    """A press is answered with a note over the screen, a message with a message."""
+    await kit_of(manager).toast(event, text, alert=alert)
+
+
+async def toast(manager: DialogManager, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer the press being handled."""
+    await kit_of(manager).toast(manager.event, text, alert=alert)
+
+
+async def reply(manager: DialogManager, text: str) -> None:
+    """A new message in the chat of the update being handled."""
+    await kit_of(manager).send(manager.event, text)
+
+
+def text_of(manager: DialogManager) -> str:
+    """The text of the message being handled ("" for anything else)."""
+    return kit_of(manager).text_of(manager.event)
+
+
+async def send_file(manager: DialogManager, data: bytes, filename: str) -> None:
+    await kit_of(manager).send_file(manager.event, data, filename)
+
+
+async def start_fresh(manager: DialogManager, state: Any, *, send: bool = True) -> None:
+    """Open `state` on an empty stack (as a new message unless `send` is False)."""
+    kit = kit_of(manager)
+    show = kit.ShowMode.SEND if send else None
+    await manager.start(state, mode=kit.StartMode.RESET_STACK, show_mode=show)
+
+
+def show_as_new(manager: DialogManager) -> None:
+    """The screen comes back as a new message, under what was just sent."""
+    manager.show_mode = kit_of(manager).ShowMode.SEND
 
 
 async def out_of_date(event: Event, manager: DialogManager) -> None:
     """Tell the user the screen is stale and put a fresh menu in front of them."""
     t = ctx_of(manager).t
-    await say(event, t("This screen is out of date; here is a fresh menu."))
-    await manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+    await say(event, t("This screen is out of date; here is a fresh menu."), manager=manager)
+    await start_fresh(manager, MenuSG.main)
 
 
 # A coroutine function, as aiogram-dialog's OnClick and OnItemClick Protocols require.
 Handler = Callable[..., Coroutine[Any, Any, Any]]
 
 
-class StaleScreenMiddleware(BaseMiddleware):
-    """A button pressed on a screen opened on an earlier day is stale: a fresh menu instead.
-
-    Registered after aiogram-dialog's own middlewares, so the dialog context is known here.
-    """
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        manager: DialogManager | None = data.get("dialog_manager")
-        if (
-            manager is not None
-            and isinstance(event, CallbackQuery)  # a dialog's button
-            and CB_SEP in (event.data or "")
-            and "ctx" in data
-        ):
-            try:
-                day = manager.dialog_data.get("day")
-            except (DialogsError, AttributeError, RuntimeError):
-                day = None
-            if day is not None and day != (await school_today(manager)).isoformat():
-                await out_of_date(event, manager)
-                return None
-        return await handler(event, data)
+async def stale_press(manager: DialogManager, payload: str, data: dict[str, Any]) -> bool:
+    """A button of a dialog pressed on a screen opened on an earlier day is stale: a fresh
+    menu instead (True). Asked by each adapter's middleware after the dialogs' own, so the
+    dialog context is known."""
+    if DIALOG_SEP not in payload or "ctx" not in data:
+        return False
+    try:
+        day = manager.dialog_data.get("day")
+    except (*kit_of(manager).dialog_errors, AttributeError, RuntimeError):
+        day = None  # no dialog context: nothing to compare
+    if day is not None and day != (await school_today(manager)).isoformat():
+        await out_of_date(manager.event, manager)
+        return True
+    return False
 
 
 def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
@@ -113,7 +124,7 @@ def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
                 return await fn(event, widget, manager, *args)
             except ReasonRequired as err:
                 if action is None:
-                    await say(event, ctx_of(manager).t(err.message, **err.params))
+                    await say(event, ctx_of(manager).t(err.message, **err.params), manager=manager)
                     return None
                 manager.dialog_data["pending"] = {
                     "action": action,
@@ -122,8 +133,8 @@ def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
                     "back": manager.current_context().state.state,
                 }
                 await manager.switch_to(_reason_state(manager))
-                if isinstance(event, CallbackQuery):
-                    await event.answer()
+                if kit_of(manager).is_press(event):
+                    await kit_of(manager).toast(event)
             except Gone:
                 await out_of_date(event, manager)
             except (ValueError, KeyError) as err:
@@ -131,7 +142,7 @@ def guarded(action: str | None = None) -> Callable[[Handler], Handler]:
                 log.warning("refused malformed button data: %r", err)
                 await out_of_date(event, manager)
             except JournalError as err:
-                await say(event, ctx_of(manager).t(err.message, **err.params))
+                await say(event, ctx_of(manager).t(err.message, **err.params), manager=manager)
             return None
 
         return wrapper
@@ -150,30 +161,30 @@ def _reason_state(manager: DialogManager) -> Any:
 REASON_ACTIONS: dict[str, Callable[..., Awaitable[Any]]] = {}
 
 
-async def on_reason(message: Message, _widget: Any, manager: DialogManager) -> None:
+async def on_reason(message: Incoming, _widget: Any, manager: DialogManager) -> None:
     """The reason for a late change arrives as text: repeat the pending action with it."""
     pending = manager.dialog_data.get("pending")
     ctx = ctx_of(manager)
-    if not pending or not message.text:
-        await message.answer(ctx.t("Write the reason as text."))
+    if not pending or not text_of(manager):
+        await reply(manager, ctx.t("Write the reason as text."))
         return
-    reason = message.text.strip()
+    reason = text_of(manager).strip()
     try:
         await REASON_ACTIONS[pending["action"]](manager, reason, *pending["args"])
     except Gone:
         await out_of_date(message, manager)
         return
     except JournalError as err:
-        await message.answer(ctx.t(err.message, **err.params))
+        await reply(manager, ctx.t(err.message, **err.params))
         return
     manager.dialog_data.pop("pending", None)
-    await message.answer(ctx.t("Saved with the reason: {reason}", reason=reason[:200]))
+    await reply(manager, ctx.t("Saved with the reason: {reason}", reason=reason[:200]))
     back = pending["back"]
     group = manager.current_context().state.group
     await manager.switch_to(next(s for s in group.__states__ if s.state == back))
 
 
-async def cancel_reason(_event: CallbackQuery, _widget: Any, manager: DialogManager) -> None:
+async def cancel_reason(_event: Press, _widget: Any, manager: DialogManager) -> None:
     pending = manager.dialog_data.pop("pending", None) or {}
     group = manager.current_context().state.group
     back = pending.get("back")
@@ -182,35 +193,17 @@ async def cancel_reason(_event: CallbackQuery, _widget: Any, manager: DialogMana
         await manager.switch_to(state)
 
 
-class UnknownButton(Keyboard):
-    """The last widget of every screen: data no widget recognised is forged or too old."""
-
-    async def _render_keyboard(self, data: dict, manager: DialogManager) -> RawKeyboard:
-        return []
-
-    async def process_callback(
-        self, callback: CallbackQuery, dialog: DialogProtocol, manager: DialogManager
-    ) -> bool:
-        await out_of_date(callback, manager)
-        return True
-
-
-def Screen(*widgets: Any, **kwargs: Any) -> Window:
+def Screen(ui: Kit, *widgets: Any, **kwargs: Any) -> Any:
     """A Window that refuses buttons it does not know."""
-    return Window(*widgets, UnknownButton(), **kwargs)
+    return ui.Window(*widgets, ui.UnknownButton(), **kwargs)
 
 
-def reason_screen(explanation: Tr, state: Any) -> Window:
+def reason_screen(ui: Kit, explanation: Any, state: Any) -> Any:
     """The prompt for the reason of a late change, which then repeats the pending action."""
-    from aiogram.enums import ContentType
-    from aiogram_dialog.widgets.input import MessageInput
-    from aiogram_dialog.widgets.kbd import Button
-
-    from bot.texts import Tr as Text
-
     return Screen(
+        ui,
         explanation,
-        MessageInput(on_reason, content_types=[ContentType.TEXT]),
-        Button(Text("✖️ Cancel the change", html=False), id="nochg", on_click=cancel_reason),
+        ui.MessageInput(on_reason, content_types=ui.TEXT),
+        ui.Button(ui.Tr("✖️ Cancel the change", html=False), id="nochg", on_click=cancel_reason),
         state=state,
     )
