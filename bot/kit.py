@@ -12,16 +12,17 @@ pupils, the refusal of unknown buttons) are mixins here, made into each framewor
 from __future__ import annotations
 
 import html
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol
 
+from domain.intents import Intent
 from domain.names import PersonName
 
-DialogManager: TypeAlias = Any
+type DialogManager = Any
 """aiogram-dialog's or maxo's DialogManager: the same API (dialog_data, start, switch_to, …)."""
-Press: TypeAlias = Any
+type Press = Any
 """A pressed button as the messenger delivers it (aiogram's CallbackQuery, maxo's
 MessageCallback); the screens answer it through the kit only."""
-Incoming: TypeAlias = Any
+type Incoming = Any
 """A message a person sent (aiogram's Message, maxo's MessageCreated); read through the kit."""
 
 
@@ -77,6 +78,11 @@ class Kit(Protocol):
     def is_press(self, event: Any) -> bool: ...
 
     def payload_of(self, event: Any) -> str: ...
+
+    def intent_of[IntentKind: Intent](self, event: Any, kind: type[IntentKind]) -> IntentKind:
+        """The intent a notice's button carries, decoded by the messenger's payloads module;
+        data it did not make raises `domain.ids.StaleInput` (a refusal, never data)."""
+        ...
 
     def text_of(self, event: Any) -> str: ...
 
@@ -142,9 +148,7 @@ class RawMixin:
 class ChoiceGridMixin:
     """A pupil's name, and under it a row of values: one tap on a value is one mark."""
 
-    def __init__(
-        self, widget_id: str, rows_key: str, on_value: Any, on_name: Any
-    ) -> None:
+    def __init__(self, widget_id: str, rows_key: str, on_value: Any, on_name: Any) -> None:
         super().__init__(id=widget_id)  # type: ignore[call-arg]  # the framework's Keyboard
         self.rows_key = rows_key
         self.on_value = on_value
@@ -159,7 +163,10 @@ class ChoiceGridMixin:
         for row in data[self.rows_key]:
             keyboard.append([kit.inline_button(row["name"], item(f"n{row['id']}"))])
             keyboard.append(
-                [kit.inline_button(text, item(f"v{row['id']}:{value}")) for value, text in row["values"]]
+                [
+                    kit.inline_button(text, item(f"v{row['id']}:{value}"))
+                    for value, text in row["values"]
+                ]
             )
         return keyboard
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
@@ -13,17 +14,19 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram_dialog import setup_dialogs
 
+from bot import payloads
 from bot.context import KnownLanguages, Services
-from bot.dialogs.common import StaleScreenMiddleware
 from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
 from bot.dialogs.diary import diary_dialog
 from bot.dialogs.lesson import lesson_dialog
 from bot.dialogs.menu import menu_dialog
-from bot.dialogs.remarks import remarks_router
+from bot.dialogs.remarks import open_from_notice, remarks_dialog
 from bot.dialogs.staff import class_dialog, control_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
-from bot.middlewares import ActorMiddleware
+from bot.kit import Kit
+from bot.middlewares import ActorMiddleware, StaleScreenMiddleware
 from bot.outages import OutageMiddleware, Outages, ReachableMiddleware
+from bot.telegram_kit import TELEGRAM
 
 log = logging.getLogger(__name__)
 
@@ -76,22 +79,39 @@ def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> 
     dp.update.outer_middleware(ActorMiddleware(services, languages))
     dp.errors.outer_middleware(OutageMiddleware(outages, languages))  # before any error handler
     dp.include_router(commands_router())
-    dp.include_routers(
-        remarks_router(),  # first: its notice buttons carry no dialog intent
-        menu_dialog(),
-        lesson_dialog(),
-        substitute_dialog(),
-        courses_dialog(),
-        term_dialog(),
-        diary_dialog(),
-        class_dialog(),
-        control_dialog(),
-    )
+    dp.include_routers(remarks_router(TELEGRAM), *screens(TELEGRAM))
     dp.include_router(fallback_router())
     register_error_handlers(dp)
     setup_dialogs(dp)
     dp.callback_query.middleware(StaleScreenMiddleware())
     return dp
+
+
+def screens(ui: Kit) -> list[Any]:
+    """Every dialog of every role, built with one messenger's kit (fresh ones for each
+    dispatcher: tests run several)."""
+    return [
+        menu_dialog(ui),
+        lesson_dialog(ui),
+        substitute_dialog(ui),
+        courses_dialog(ui),
+        term_dialog(ui),
+        diary_dialog(ui),
+        class_dialog(ui),
+        control_dialog(ui),
+    ]
+
+
+def remarks_router(ui: Kit) -> Router:
+    """The remarks dialog, and before it the buttons under remark notices.
+
+    Included before the other dialogs: a button without a dialog's intent would otherwise
+    reach the screen that is open and be taken for a forged one.
+    """
+    router = Router(name="remarks")
+    router.callback_query.register(open_from_notice, F.data.startswith(payloads.REMARK_PREFIX))
+    router.include_router(remarks_dialog(ui))
+    return router
 
 
 def make_storage(redis_url: str) -> BaseStorage:

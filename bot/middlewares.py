@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.types import CallbackQuery, TelegramObject, User
 
 from bot.context import MESSENGER, Ctx, KnownLanguages, Services
+from bot.dialogs.common import stale_press
+from bot.telegram_kit import TELEGRAM
 from domain.usecases.accounts import MessengerUser, note_reachable, resolve_actor
 from locales import pick_language, translator
 
@@ -50,6 +52,7 @@ class ActorMiddleware(BaseMiddleware):
             await note_reachable(self.services.make_uow(), actor.account)
         language = actor.account.language if actor.account.id else who.language
         data["user"] = who
+        data["kit"] = TELEGRAM
         data["ctx"] = ctx = Ctx(actor, translator(language), self.services)
         self._note(who, ctx)
         try:
@@ -61,3 +64,25 @@ class ActorMiddleware(BaseMiddleware):
         account = ctx.actor.account
         if account.id is not None or account.language != who.language:
             self.languages.note(who.user_id, account.language)
+
+
+class StaleScreenMiddleware(BaseMiddleware):
+    """A button pressed on a screen opened on an earlier day is stale: a fresh menu instead.
+
+    Registered after aiogram-dialog's own middlewares, so the dialog context is known here.
+    """
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        manager = data.get("dialog_manager")
+        if (
+            manager is not None
+            and isinstance(event, CallbackQuery)
+            and await stale_press(manager, event.data or "", data)
+        ):
+            return None
+        return await handler(event, data)

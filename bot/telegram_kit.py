@@ -22,8 +22,10 @@ from aiogram_dialog.widgets.kbd import (
 )
 from aiogram_dialog.widgets.text import Format, Text
 
+from bot import payloads
 from bot.context import MESSENGER
 from bot.kit import derive
+from domain.intents import Intent
 
 TEXT_LIMIT = 4096  # characters of a message
 TOAST_LIMIT = 200  # characters of a callback answer
@@ -47,7 +49,7 @@ class TelegramKit:
     Format = Format
     ShowMode = ShowMode
     StartMode = StartMode
-    TEXT = [ContentType.TEXT]
+    TEXT = (ContentType.TEXT,)
     dialog_errors: tuple[type[Exception], ...] = (DialogsError,)
 
     def __init__(self) -> None:
@@ -66,6 +68,9 @@ class TelegramKit:
     def payload_of(self, event: Any) -> str:
         return (event.data or "") if isinstance(event, CallbackQuery) else ""
 
+    def intent_of[IntentKind: Intent](self, event: Any, kind: type[IntentKind]) -> IntentKind:
+        return payloads.CODEC.decode_as(self.payload_of(event), kind)
+
     def text_of(self, event: Any) -> str:
         return (event.text or "") if isinstance(event, Message) else ""
 
@@ -77,11 +82,13 @@ class TelegramKit:
 
     async def send(self, event: Any, text: str) -> None:
         message = event.message if isinstance(event, CallbackQuery) else event
-        await message.answer(text)
+        if isinstance(message, Message):  # not a message too old to be reached
+            await message.answer(text)
 
     async def send_file(self, event: Any, data: bytes, filename: str) -> None:
         message = event.message if isinstance(event, CallbackQuery) else event
-        await message.answer_document(BufferedInputFile(data, filename))
+        if isinstance(message, Message):
+            await message.answer_document(BufferedInputFile(data, filename))
 
     async def language_changed(self, event: Any, language: str) -> None:
         from bot.commands import register_commands_for_chat

@@ -114,6 +114,19 @@ def test_a_layer_imports_only_what_it_may(layer: str) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_the_screens_are_written_once_for_every_messenger() -> None:
+    """The dialogs and their kit import no messenger's framework: each adapter's kit brings
+    its own (`bot/telegram_kit.py`, `bot/max/kit.py`)."""
+    wrong = []
+    for source in _sources("bot"):
+        if not (source.module.startswith("bot.dialogs") or source.module == "bot.kit"):
+            continue
+        for line, module, _names in _imports(source):
+            if _top(module) in ("aiogram", "aiogram_dialog", "maxo"):
+                wrong.append(f"{source.where}:{line} imports {module}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_no_module_imports_a_private_name_of_another() -> None:
     wrong = []
     for source in _sources(*CHECKED):
@@ -243,10 +256,14 @@ def _foreign_names(source: Source) -> set[str]:
     """Names this module binds by importing them from outside the project (aiogram_dialog's Row).
 
     A call to such a name is not one of the project's records, whatever its spelling; a name
-    imported from the project, defined here, or not resolved at all is checked (strict).
+    imported from the project, defined here, or not resolved at all is checked (strict). A
+    parameter that is a messenger's kit (`ui: Kit`) holds a framework's widgets (`ui.Row`).
     """
     foreign: set[str] = set()
     for node in ast.walk(source.tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            if ast.unparse(node.annotation) == "Kit":
+                foreign.add(node.arg)
         if isinstance(node, ast.ImportFrom) and not node.level:
             if _top(node.module or "") not in PACKAGES:
                 foreign.update(alias.asname or alias.name for alias in node.names)

@@ -100,9 +100,14 @@ async def stale_press(manager: DialogManager, payload: str, data: dict[str, Any]
     dialog context is known."""
     if DIALOG_SEP not in payload or "ctx" not in data:
         return False
+    no_context: tuple[type[Exception], ...] = (
+        *kit_of(manager).dialog_errors,
+        AttributeError,
+        RuntimeError,
+    )
     try:
         day = manager.dialog_data.get("day")
-    except (*kit_of(manager).dialog_errors, AttributeError, RuntimeError):
+    except no_context:
         day = None  # no dialog context: nothing to compare
     if day is not None and day != (await school_today(manager)).isoformat():
         await out_of_date(manager.event, manager)

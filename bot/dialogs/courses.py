@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery
-from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
-
 from bot.dialogs.common import (
     REASON_ACTIONS,
     Screen,
@@ -16,11 +11,13 @@ from bot.dialogs.common import (
     guarded,
     reason_screen,
     remember_day,
+    toast,
 )
 from bot.dialogs.menu import WEEKDAYS, lesson_time, missing_text, open_lesson_card, state_icon
-from bot.dialogs.widgets import PAGE, ChoiceGrid, page_of, turn_page
+from bot.dialogs.widgets import PAGE, page_of, turn_page
+from bot.kit import DialogManager, Kit, Press
 from bot.states import CoursesSG, SubstituteSG, TermSG
-from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from bot.texts import BACK, MENU, esc, label
 from domain.ids import parse_id, parse_ids
 from domain.usecases import teaching as uc
 from domain.usecases import term_marks as tm
@@ -42,23 +39,24 @@ async def substitute_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
 
 
 @guarded()
-async def take_over(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+async def take_over(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     lesson_id = parse_id(item_id)
     await uc.substitute(ctx.uow(), ctx.actor, lesson_id, ctx.clock)
-    await callback.answer(ctx.t("You are recorded as the substitute."))
+    await toast(manager, ctx.t("You are recorded as the substitute."))
     await open_lesson_card(manager, lesson_id)
 
 
-def substitute_dialog() -> Dialog:
+def substitute_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
+    return ui.Dialog(
         Screen(
-            Tr("Whose lesson are you giving today? You will be recorded as the substitute."),
-            Tr("No lessons to substitute today.", when="none"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Tr("Whose lesson are you giving today? You will be recorded as the substitute."),
+            ui.Tr("No lessons to substitute today.", when="none"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="sl",
                     item_id_getter=lambda x: x[0],
                     items="lessons",
@@ -66,7 +64,7 @@ def substitute_dialog() -> Dialog:
                 ),
                 width=1,
             ),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=substitute_getter,
             state=SubstituteSG.lessons,
         ),
@@ -97,9 +95,7 @@ def _course_ids(item_id: object) -> tuple[int, int]:
 
 
 @guarded()
-async def choose_course(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_course(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     class_id, subject_id = _course_ids(item_id)
     if manager.dialog_data.get("purpose") == "term":
         ctx = ctx_of(manager)
@@ -129,20 +125,21 @@ async def past_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 
 
 @guarded()
-async def open_past(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+async def open_past(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     await open_lesson_card(manager, parse_id(item_id))
 
 
-def courses_dialog() -> Dialog:
+def courses_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
+    return ui.Dialog(
         Screen(
-            Tr("Choose the class and subject for past lessons:", when="past"),
-            Tr("Choose the class and subject for term marks:", when="term"),
-            Tr("You have no teaching assignments in the journal.", when="none"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Tr("Choose the class and subject for past lessons:", when="past"),
+            ui.Tr("Choose the class and subject for term marks:", when="term"),
+            ui.Tr("You have no teaching assignments in the journal.", when="none"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="cs",
                     item_id_getter=lambda x: x[0],
                     items="courses",
@@ -150,15 +147,16 @@ def courses_dialog() -> Dialog:
                 ),
                 width=1,
             ),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=courses_getter,
             state=CoursesSG.courses,
         ),
         Screen(
-            Raw("past_html"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Raw("past_html"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="pl",
                     item_id_getter=lambda x: x[0],
                     items="lessons",
@@ -166,9 +164,9 @@ def courses_dialog() -> Dialog:
                 ),
                 width=2,
             ),
-            Row(
-                SwitchTo(Tr(BACK, html=False), id="bk", state=CoursesSG.courses),
-                Cancel(Tr(MENU, html=False), id="menu"),
+            ui.Row(
+                ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=CoursesSG.courses),
+                ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             ),
             getter=past_getter,
             state=CoursesSG.lessons,
@@ -258,25 +256,23 @@ def _early_ok(manager: DialogManager) -> bool:
     return bool(manager.dialog_data.get("early_ok"))
 
 
-async def _ask_early(
-    callback: CallbackQuery, manager: DialogManager, pending: dict[str, Any]
-) -> None:
+async def _ask_early(callback: Press, manager: DialogManager, pending: dict[str, Any]) -> None:
     """Before the period's last two weeks: ask once more, then do `pending`."""
     manager.dialog_data["early_pending"] = pending
     await manager.switch_to(TermSG.early)
-    await callback.answer()
+    await toast(manager)
 
 
 @guarded("term")
 async def on_term_mark(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, value: str
+    callback: Press, _w: Any, manager: DialogManager, pupil: str, value: str
 ) -> None:
     try:
         await _term(manager, None, pupil, value)
     except tm.EarlyTermMark:
         await _ask_early(callback, manager, {"pupil": pupil, "value": value})
         return
-    await callback.answer(ctx_of(manager).t("Term mark {value} saved", value=value))
+    await toast(manager, ctx_of(manager).t("Term mark {value} saved", value=value))
 
 
 async def _term(manager: DialogManager, reason: str | None, pupil: str, value: str) -> None:
@@ -296,19 +292,19 @@ async def _term(manager: DialogManager, reason: str | None, pupil: str, value: s
 REASON_ACTIONS["term"] = _term
 
 
-async def term_name(callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str) -> None:
-    await callback.answer()
+async def term_name(callback: Press, _w: Any, manager: DialogManager, pupil: str) -> None:
+    await toast(manager)
 
 
 @guarded()
-async def confirm_all(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def confirm_all(callback: Press, _w: Any, manager: DialogManager) -> None:
     try:
         await _confirm_all(callback, manager)
     except tm.EarlyTermMark:
         await _ask_early(callback, manager, {"all": True})
 
 
-async def _confirm_all(callback: CallbackQuery, manager: DialogManager) -> None:
+async def _confirm_all(callback: Press, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     done = await tm.confirm_suggestions(
         ctx.uow(), ctx.actor, *_term_course(manager), ctx.clock, early=_early_ok(manager)
@@ -322,7 +318,7 @@ async def _confirm_all(callback: CallbackQuery, manager: DialogManager) -> None:
         )
     else:
         text = ctx.t("Confirmed: {count}", count=done.count)
-    await callback.answer(text)
+    await toast(manager, text)
 
 
 async def early_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -353,7 +349,7 @@ async def early_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 
 
 @guarded()
-async def early_yes(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def early_yes(callback: Press, _w: Any, manager: DialogManager) -> None:
     pending = manager.dialog_data.pop("early_pending", None) or {}
     manager.dialog_data["early_ok"] = True
     await manager.switch_to(TermSG.sheet)
@@ -362,49 +358,52 @@ async def early_yes(callback: CallbackQuery, _w: Any, manager: DialogManager) ->
     elif "pupil" in pending:
         value = str(pending.get("value"))
         await _term(manager, None, str(pending["pupil"]), value)
-        await callback.answer(ctx_of(manager).t("Term mark {value} saved", value=value))
+        await toast(manager, ctx_of(manager).t("Term mark {value} saved", value=value))
     else:
-        await callback.answer()
+        await toast(manager)
 
 
-async def early_no(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def early_no(callback: Press, _w: Any, manager: DialogManager) -> None:
     manager.dialog_data.pop("early_pending", None)
     await manager.switch_to(TermSG.sheet)
 
 
-def term_dialog() -> Dialog:
+def term_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
+    return ui.Dialog(
         Screen(
-            Raw("term_html"),
-            ChoiceGrid("tg", "rows", on_value=on_term_mark, on_name=term_name),
-            Row(
-                Button(Format("◀"), id="prev", on_click=turn_page),
-                Button(Format("{page}/{pages}"), id="pg"),
-                Button(Format("▶"), id="next", on_click=turn_page),
+            ui,
+            ui.Raw("term_html"),
+            ui.ChoiceGrid("tg", "rows", on_value=on_term_mark, on_name=term_name),
+            ui.Row(
+                ui.Button(ui.Format("◀"), id="prev", on_click=turn_page),
+                ui.Button(ui.Format("{page}/{pages}"), id="pg"),
+                ui.Button(ui.Format("▶"), id="next", on_click=turn_page),
                 when="paged",
             ),
-            Button(
-                Tr("✅ Confirm the suggested marks ({to_confirm})", html=False),
+            ui.Button(
+                ui.Tr("✅ Confirm the suggested marks ({to_confirm})", html=False),
                 id="all",
                 on_click=confirm_all,
                 when="can_confirm",
             ),
-            Cancel(Tr(BACK, html=False), id="back"),
+            ui.Cancel(ui.Tr(BACK, html=False), id="back"),
             getter=term_getter,
             state=TermSG.sheet,
         ),
         reason_screen(
-            Tr(
+            ui,
+            ui.Tr(
                 "The period is over. A change now keeps the old value and needs a reason. "
                 "Send the reason as a message."
             ),
             TermSG.reason,
         ),
         Screen(
-            Raw("early_html"),
-            Button(Tr("✅ Yes, now", html=False), id="early", on_click=early_yes),
-            Button(Tr(BACK, html=False), id="notyet", on_click=early_no),
+            ui,
+            ui.Raw("early_html"),
+            ui.Button(ui.Tr("✅ Yes, now", html=False), id="early", on_click=early_yes),
+            ui.Button(ui.Tr(BACK, html=False), id="notyet", on_click=early_no),
             getter=early_getter,
             state=TermSG.early,
         ),

@@ -6,17 +6,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from aiogram.enums import ContentType
-from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
-
-from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
+from bot.dialogs.common import (
+    Screen,
+    ctx_of,
+    guarded,
+    remember_day,
+    school_today,
+    text_of,
+)
 from bot.dialogs.menu import WEEKDAYS
+from bot.kit import DialogManager, Incoming, Kit, Press, kit_of
 from bot.states import DiarySG
-from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from bot.texts import BACK, MENU, esc, label
 from domain.clock import day_range
 from domain.family import ReportedReason
 from domain.forecast import describe
@@ -43,9 +44,7 @@ async def children_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 
 
 @guarded()
-async def choose_child(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_child(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     pupil_id = parse_id(item_id)
     uc.own_child(ctx_of(manager).actor, pupil_id)  # refuses a forged id before anything is shown
     manager.dialog_data["pupil"] = pupil_id
@@ -142,9 +141,7 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 
 
 @guarded()
-async def choose_period(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_period(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     period_id = parse_id(item_id)
     # Refuses a period that is not the child's before the screen is drawn with it.
@@ -190,7 +187,7 @@ async def homework_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     return {"homework_html": "\n".join(lines)}
 
 
-async def homework_next(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+async def homework_next(callback: Press, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["week"] = widget.widget_id == "hwweek"
 
 
@@ -267,9 +264,7 @@ async def day_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
 
 
 @guarded()
-async def choose_day(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_day(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     day = parse_day(item_id)
     # Refuses a day that is not one of the child's school days before the screen shows it.
@@ -277,11 +272,11 @@ async def choose_day(
     manager.dialog_data["shown"] = day.isoformat()
 
 
-async def day_today(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def day_today(callback: Press, _w: Any, manager: DialogManager) -> None:
     manager.dialog_data.pop("shown", None)
 
 
-async def open_days(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def open_days(callback: Press, _w: Any, manager: DialogManager) -> None:
     manager.dialog_data.pop("shown", None)
 
 
@@ -301,9 +296,7 @@ async def report_days_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
 
 
 @guarded()
-async def choose_span(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_span(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     first, separator, last = item_id.partition("_")
     start, end = parse_number(first, 0, 6), parse_number(last, 0, 6)
     if not separator or start > end:
@@ -312,7 +305,7 @@ async def choose_span(
     await manager.switch_to(DiarySG.report_reason)
 
 
-async def choose_reason(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+async def choose_reason(callback: Press, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["reason"] = (
         ReportedReason.ILL.value if widget.widget_id == "ill" else (ReportedReason.VALID.value)
     )
@@ -320,16 +313,16 @@ async def choose_reason(callback: CallbackQuery, widget: Any, manager: DialogMan
 
 
 @guarded()
-async def report_text(message: Message, _w: Any, manager: DialogManager) -> None:
-    await _report(message, manager, message.text or "")
+async def report_text(message: Incoming, _w: Any, manager: DialogManager) -> None:
+    await _report(message, manager, text_of(manager))
 
 
 @guarded()
-async def report_without_text(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def report_without_text(callback: Press, _w: Any, manager: DialogManager) -> None:
     await _report(callback, manager, "")
 
 
-async def _report(event: CallbackQuery | Message, manager: DialogManager, text: str) -> None:
+async def _report(event: Press | Incoming, manager: DialogManager, text: str) -> None:
     ctx = ctx_of(manager)
     today = await school_today(manager)
     first, last = manager.dialog_data.get("span", [0, 0])
@@ -348,10 +341,7 @@ async def _report(event: CallbackQuery | Message, manager: DialogManager, text: 
         "Thank you: the class teacher will see it ({days}).",
         days=day_range(report.starts, report.ends),
     )
-    if isinstance(event, CallbackQuery):
-        await event.answer(note, show_alert=True)
-    else:
-        await event.answer(note)
+    await kit_of(manager).toast(event, note, alert=True)
     await manager.switch_to(DiarySG.child)
 
 
@@ -380,7 +370,7 @@ async def settings_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 
 
 @guarded()
-async def toggle_setting(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+async def toggle_setting(callback: Press, widget: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     account = ctx.actor.account
     if widget.widget_id == "smk":
@@ -394,12 +384,13 @@ async def toggle_setting(callback: CallbackQuery, widget: Any, manager: DialogMa
         await uc.update_settings(ctx.uow(), ctx.actor, quiet=following)
 
 
-def _children_window() -> Window:
+def _children_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Whose diary?"),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui,
+        ui.Tr("Whose diary?"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="kid",
                 item_id_getter=lambda x: x[0],
                 items="kids",
@@ -407,61 +398,65 @@ def _children_window() -> Window:
             ),
             width=1,
         ),
-        Cancel(Tr(MENU, html=False), id="menu"),
+        ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
         getter=children_getter,
         state=DiarySG.children,
     )
 
 
-def _child_window() -> Window:
+def _child_window(ui: Kit) -> Any:
     return Screen(
-        Raw("child_html"),
-        Row(
-            SwitchTo(Tr("📅 By day", html=False), id="dv", state=DiarySG.day, on_click=open_days),
-            SwitchTo(Tr("📊 Marks", html=False), id="mk", state=DiarySG.marks),
+        ui,
+        ui.Raw("child_html"),
+        ui.Row(
+            ui.SwitchTo(
+                ui.Tr("📅 By day", html=False), id="dv", state=DiarySG.day, on_click=open_days
+            ),
+            ui.SwitchTo(ui.Tr("📊 Marks", html=False), id="mk", state=DiarySG.marks),
         ),
-        Row(
-            SwitchTo(Tr("🚫 Absences", html=False), id="ab", state=DiarySG.absences),
+        ui.Row(
+            ui.SwitchTo(ui.Tr("🚫 Absences", html=False), id="ab", state=DiarySG.absences),
         ),
-        Row(
-            SwitchTo(
-                Tr("📒 Homework for tomorrow", html=False),
+        ui.Row(
+            ui.SwitchTo(
+                ui.Tr("📒 Homework for tomorrow", html=False),
                 id="hwday",
                 state=DiarySG.homework,
                 on_click=homework_next,
             ),
-            SwitchTo(
-                Tr("📒 For the week", html=False),
+            ui.SwitchTo(
+                ui.Tr("📒 For the week", html=False),
                 id="hwweek",
                 state=DiarySG.homework,
                 on_click=homework_next,
             ),
         ),
-        SwitchTo(
-            Tr("✉️ Report an absence ahead", html=False),
+        ui.SwitchTo(
+            ui.Tr("✉️ Report an absence ahead", html=False),
             id="rep",
             state=DiarySG.report_days,
             when="guardian",
         ),
-        SwitchTo(Tr("⚙️ Settings", html=False), id="set", state=DiarySG.settings),
-        SwitchTo(
-            Tr("👥 Another child", html=False),
+        ui.SwitchTo(ui.Tr("⚙️ Settings", html=False), id="set", state=DiarySG.settings),
+        ui.SwitchTo(
+            ui.Tr("👥 Another child", html=False),
             id="kids",
             state=DiarySG.children,
             when="several",
         ),
-        Cancel(Tr(MENU, html=False), id="menu"),
+        ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
         getter=child_getter,
         state=DiarySG.child,
     )
 
 
-def _marks_window() -> Window:
+def _marks_window(ui: Kit) -> Any:
     return Screen(
-        Raw("marks_html"),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui,
+        ui.Raw("marks_html"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="per",
                 item_id_getter=lambda x: x[0],
                 items="periods",
@@ -470,27 +465,29 @@ def _marks_window() -> Window:
             width=2,
             when="other_periods",
         ),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         getter=marks_getter,
         state=DiarySG.marks,
     )
 
 
-def _absences_window() -> Window:
+def _absences_window(ui: Kit) -> Any:
     return Screen(
-        Raw("absences_html"),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui,
+        ui.Raw("absences_html"),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         getter=absences_getter,
         state=DiarySG.absences,
     )
 
 
-def _day_window() -> Window:
+def _day_window(ui: Kit) -> Any:
     return Screen(
-        Raw("day_html"),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui,
+        ui.Raw("day_html"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="dday",
                 item_id_getter=lambda x: x[0],
                 items="moves",
@@ -498,28 +495,30 @@ def _day_window() -> Window:
             ),
             width=2,
         ),
-        Button(Tr("Today", html=False), id="dnow", on_click=day_today, when="not_today"),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui.Button(ui.Tr("Today", html=False), id="dnow", on_click=day_today, when="not_today"),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         getter=day_getter,
         state=DiarySG.day,
     )
 
 
-def _homework_window() -> Window:
+def _homework_window(ui: Kit) -> Any:
     return Screen(
-        Raw("homework_html"),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui,
+        ui.Raw("homework_html"),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         getter=homework_getter,
         state=DiarySG.homework,
     )
 
 
-def _report_days_window() -> Window:
+def _report_days_window(ui: Kit) -> Any:
     return Screen(
-        Tr("When will the child be away?"),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui,
+        ui.Tr("When will the child be away?"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="span",
                 item_id_getter=lambda x: x[0],
                 items="spans",
@@ -527,58 +526,63 @@ def _report_days_window() -> Window:
             ),
             width=1,
         ),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         getter=report_days_getter,
         state=DiarySG.report_days,
     )
 
 
-def _report_reason_window() -> Window:
+def _report_reason_window(ui: Kit) -> Any:
     return Screen(
-        Tr("The reason?"),
-        Row(
-            Button(Tr("🤒 Ill", html=False), id="ill", on_click=choose_reason),
-            Button(Tr("📄 A valid reason", html=False), id="valid", on_click=choose_reason),
+        ui,
+        ui.Tr("The reason?"),
+        ui.Row(
+            ui.Button(ui.Tr("🤒 Ill", html=False), id="ill", on_click=choose_reason),
+            ui.Button(ui.Tr("📄 A valid reason", html=False), id="valid", on_click=choose_reason),
         ),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         state=DiarySG.report_reason,
     )
 
 
-def _report_text_window() -> Window:
+def _report_text_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Anything to add for the class teacher? Send it as a message, or send without."),
-        MessageInput(report_text, content_types=[ContentType.TEXT]),
-        Button(Tr("📨 Send without a note", html=False), id="bare", on_click=report_without_text),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui,
+        ui.Tr("Anything to add for the class teacher? Send it as a message, or send without."),
+        ui.MessageInput(report_text, content_types=ui.TEXT),
+        ui.Button(
+            ui.Tr("📨 Send without a note", html=False), id="bare", on_click=report_without_text
+        ),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         state=DiarySG.report_text,
     )
 
 
-def _settings_window() -> Window:
+def _settings_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Settings: tap to change."),
-        Button(Format("{marks_label}"), id="smk", on_click=toggle_setting),
-        Button(Format("{charts_label}"), id="sch", on_click=toggle_setting),
-        Button(Format("{quiet_label}"), id="sqh", on_click=toggle_setting),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=DiarySG.child),
+        ui,
+        ui.Tr("Settings: tap to change."),
+        ui.Button(ui.Format("{marks_label}"), id="smk", on_click=toggle_setting),
+        ui.Button(ui.Format("{charts_label}"), id="sch", on_click=toggle_setting),
+        ui.Button(ui.Format("{quiet_label}"), id="sqh", on_click=toggle_setting),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=DiarySG.child),
         getter=settings_getter,
         state=DiarySG.settings,
     )
 
 
-def diary_dialog() -> Dialog:
+def diary_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
-        _children_window(),
-        _child_window(),
-        _marks_window(),
-        _absences_window(),
-        _day_window(),
-        _homework_window(),
-        _report_days_window(),
-        _report_reason_window(),
-        _report_text_window(),
-        _settings_window(),
+    return ui.Dialog(
+        _children_window(ui),
+        _child_window(ui),
+        _marks_window(ui),
+        _absences_window(ui),
+        _day_window(ui),
+        _homework_window(ui),
+        _report_days_window(ui),
+        _report_reason_window(ui),
+        _report_text_window(ui),
+        _settings_window(ui),
         on_start=on_diary_start,
     )

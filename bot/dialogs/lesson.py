@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.enums import ContentType
-from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
-
 from bot.dialogs.common import (
     REASON_ACTIONS,
     Screen,
@@ -18,12 +11,16 @@ from bot.dialogs.common import (
     guarded,
     reason_screen,
     remember_day,
+    reply,
     say,
+    text_of,
+    toast,
 )
 from bot.dialogs.menu import WEEKDAYS, lesson_time
-from bot.dialogs.widgets import PAGE, ChoiceGrid, first_page, page_of, turn_page
+from bot.dialogs.widgets import PAGE, first_page, page_of, turn_page
+from bot.kit import DialogManager, Incoming, Kit, Press, kit_of
 from bot.states import LessonSG
-from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from bot.texts import BACK, MENU, esc, label
 from domain.errors import JournalError
 from domain.ids import parse_id, parse_member
 from domain.journal import Attendance, RemarkTone
@@ -92,9 +89,9 @@ async def card_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 
 
 @guarded("plan_topic")
-async def take_plan_topic(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def take_plan_topic(callback: Press, _w: Any, manager: DialogManager) -> None:
     await _plan_topic(manager, None)
-    await callback.answer(ctx_of(manager).t("Topic saved"))
+    await toast(manager, ctx_of(manager).t("Topic saved"))
 
 
 async def _plan_topic(manager: DialogManager, reason: str | None) -> None:
@@ -123,8 +120,8 @@ async def _save_text(manager: DialogManager, action: Any, text: str) -> None:
 
 
 @guarded("topic")
-async def on_topic(message: Message, _w: Any, manager: DialogManager) -> None:
-    await _save_text(manager, _topic, message.text or "")
+async def on_topic(message: Incoming, _w: Any, manager: DialogManager) -> None:
+    await _save_text(manager, _topic, text_of(manager))
 
 
 async def _topic(manager: DialogManager, reason: str | None) -> None:
@@ -143,12 +140,12 @@ REASON_ACTIONS["topic"] = _topic
 
 
 @guarded("homework")
-async def on_homework(message: Message, _w: Any, manager: DialogManager) -> None:
-    await _save_text(manager, _homework, message.text or "")
+async def on_homework(message: Incoming, _w: Any, manager: DialogManager) -> None:
+    await _save_text(manager, _homework, text_of(manager))
 
 
 @guarded("homework")
-async def no_homework(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def no_homework(callback: Press, _w: Any, manager: DialogManager) -> None:
     await _save_text(manager, _homework, "")
 
 
@@ -167,8 +164,8 @@ async def _homework(manager: DialogManager, reason: str | None) -> None:
 REASON_ACTIONS["homework"] = _homework
 
 
-async def text_refused(message: Message, _w: Any, manager: DialogManager) -> None:
-    await message.answer(ctx_of(manager).t("Please send text."))
+async def text_refused(message: Incoming, _w: Any, manager: DialogManager) -> None:
+    await reply(manager, ctx_of(manager).t("Please send text."))
 
 
 # --------------------------------------------------------------------------- attendance
@@ -205,9 +202,7 @@ async def attendance_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
 
 
 @guarded()
-async def toggle_pupil(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def toggle_pupil(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     item_id = str(parse_id(item_id))  # a pupil of the roster: the use case checks on saving
     draft: dict[str, str] = manager.dialog_data.setdefault("draft", {})
     current = draft.get(item_id)
@@ -219,7 +214,7 @@ async def toggle_pupil(
 
 
 @guarded("attendance")
-async def leave_attendance(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+async def leave_attendance(callback: Press, widget: Any, manager: DialogManager) -> None:
     """Leaving the register saves it, to the card or on to the marks: no separate save."""
     t = ctx_of(manager).t
     try:
@@ -227,9 +222,9 @@ async def leave_attendance(callback: CallbackQuery, widget: Any, manager: Dialog
     except ReasonRequired:
         raise  # the reason prompt, then back to the register
     except JournalError as err:  # what cannot be saved is said, and not kept
-        await say(callback, t(err.message, **err.params))
+        await say(callback, t(err.message, **err.params), manager=manager)
     else:
-        await callback.answer(t("Attendance saved"))
+        await toast(manager, t("Attendance saved"))
     manager.dialog_data.pop("draft", None)
     if widget.widget_id == "amk":
         manager.dialog_data["page"] = 0
@@ -275,9 +270,7 @@ async def kinds_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 
 
 @guarded()
-async def choose_kind(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_kind(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     await uc.marks_sheet(
         ctx.uow(), ctx.actor, _lesson_id(manager), item_id
@@ -320,17 +313,15 @@ async def marks_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 
 
 @guarded("mark")
-async def on_mark(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, value: str
-) -> None:
+async def on_mark(callback: Press, _w: Any, manager: DialogManager, pupil: str, value: str) -> None:
     try:
         await _mark(manager, None, pupil, value)
     except uc.PupilAbsent as err:  # one more tap to confirm
         manager.dialog_data["absent_mark"] = {"pupil": pupil, "value": value, **err.params}
-        await callback.answer()
+        await toast(manager)
         await manager.switch_to(LessonSG.mark_absent)
         return
-    await callback.answer(ctx_of(manager).t("Mark {value} saved", value=value))
+    await toast(manager, ctx_of(manager).t("Mark {value} saved", value=value))
 
 
 async def absent_mark_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -339,11 +330,11 @@ async def absent_mark_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
 
 
 @guarded("mark_absent")
-async def confirm_absent_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def confirm_absent_mark(callback: Press, _w: Any, manager: DialogManager) -> None:
     # On to the grid first: a reason asked for a late change comes back there.
     await manager.switch_to(LessonSG.marks)
     value = await _mark_absent(manager, None)
-    await callback.answer(ctx_of(manager).t("Mark {value} saved", value=value))
+    await toast(manager, ctx_of(manager).t("Mark {value} saved", value=value))
 
 
 async def _mark_absent(manager: DialogManager, reason: str | None) -> str:
@@ -368,7 +359,7 @@ async def _mark_absent(manager: DialogManager, reason: str | None) -> str:
 REASON_ACTIONS["mark_absent"] = _mark_absent
 
 
-async def drop_absent_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def drop_absent_mark(callback: Press, _w: Any, manager: DialogManager) -> None:
     manager.dialog_data.pop("absent_mark", None)
 
 
@@ -390,9 +381,7 @@ REASON_ACTIONS["mark"] = _mark
 
 
 @guarded()
-async def on_pupil_name(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str
-) -> None:
+async def on_pupil_name(callback: Press, _w: Any, manager: DialogManager, pupil: str) -> None:
     manager.dialog_data["pupil"] = parse_id(pupil)
     await manager.switch_to(LessonSG.mark_pupil)
 
@@ -416,9 +405,9 @@ async def mark_pupil_getter(dialog_manager: DialogManager, **_: Any) -> dict[str
 
 
 @guarded("remove")
-async def remove_mark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def remove_mark(callback: Press, _w: Any, manager: DialogManager) -> None:
     await _remove(manager, None)
-    await callback.answer(ctx_of(manager).t("Mark removed"))
+    await toast(manager, ctx_of(manager).t("Mark removed"))
     await manager.switch_to(LessonSG.marks)
 
 
@@ -440,7 +429,7 @@ REASON_ACTIONS["remove"] = _remove
 
 
 @guarded()
-async def on_comment(message: Message, _w: Any, manager: DialogManager) -> None:
+async def on_comment(message: Incoming, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     mark = await uc.comment_mark(
         ctx.uow(),
@@ -448,13 +437,13 @@ async def on_comment(message: Message, _w: Any, manager: DialogManager) -> None:
         _lesson_id(manager),
         parse_id(manager.dialog_data.get("pupil")),
         _kind(manager),
-        message.text or "",
+        text_of(manager),
         ctx.clock,
     )
     if mark is None:
-        await message.answer(ctx.t("Give a mark first, then a comment to it."))
+        await reply(manager, ctx.t("Give a mark first, then a comment to it."))
         return
-    await message.answer(ctx.t("Comment saved"))
+    await reply(manager, ctx.t("Comment saved"))
     await manager.switch_to(LessonSG.marks)
 
 
@@ -468,20 +457,18 @@ async def remark_pupils_getter(dialog_manager: DialogManager, **_: Any) -> dict[
 
 
 @guarded()
-async def remark_pupil(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def remark_pupil(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     manager.dialog_data["pupil"] = parse_id(item_id)
     await manager.switch_to(LessonSG.remark_tone)
 
 
-async def start_remark(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def start_remark(callback: Press, _w: Any, manager: DialogManager) -> None:
     manager.dialog_data.pop("remark", None)  # a word starts afresh
 
 
-async def keep_remark(message: Message, _w: Any, manager: DialogManager) -> None:
+async def keep_remark(message: Incoming, _w: Any, manager: DialogManager) -> None:
     """The text typed before praise or concern was chosen: kept, and sent once it is."""
-    manager.dialog_data["remark"] = message.text or ""
+    manager.dialog_data["remark"] = text_of(manager)
 
 
 async def remark_tone_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -490,7 +477,7 @@ async def remark_tone_getter(dialog_manager: DialogManager, **_: Any) -> dict[st
 
 
 @guarded()
-async def remark_tone(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+async def remark_tone(callback: Press, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["tone"] = widget.widget_id
     kept = manager.dialog_data.get("remark")
     if not kept:
@@ -498,18 +485,15 @@ async def remark_tone(callback: CallbackQuery, widget: Any, manager: DialogManag
         return
     await _send_remark(manager, str(kept))
     manager.dialog_data.pop("remark", None)
-    await callback.answer()
-    # the button was pressed on a message this bot sent, so the message is there
-    await callback.message.answer(  # type: ignore[union-attr]
-        ctx_of(manager).t("The remark will reach the pupil's guardians.")
-    )
-    await manager.switch_to(LessonSG.card, show_mode=ShowMode.SEND)
+    await toast(manager)
+    await reply(manager, ctx_of(manager).t("The remark will reach the pupil's guardians."))
+    await manager.switch_to(LessonSG.card, show_mode=kit_of(manager).ShowMode.SEND)
 
 
 @guarded()
-async def on_remark(message: Message, _w: Any, manager: DialogManager) -> None:
-    await _send_remark(manager, message.text or "")
-    await message.answer(ctx_of(manager).t("The remark will reach the pupil's guardians."))
+async def on_remark(message: Incoming, _w: Any, manager: DialogManager) -> None:
+    await _send_remark(manager, text_of(manager))
+    await reply(manager, ctx_of(manager).t("The remark will reach the pupil's guardians."))
     await manager.switch_to(LessonSG.card)
 
 
@@ -531,70 +515,76 @@ async def _send_remark(manager: DialogManager, text: str) -> None:
 # --------------------------------------------------------------------------- the dialog
 
 
-def back_to_card() -> SwitchTo:
-    return SwitchTo(Tr(BACK, html=False), id="card", state=LessonSG.card)
+def back_to_card(ui: Kit) -> Any:
+    return ui.SwitchTo(ui.Tr(BACK, html=False), id="card", state=LessonSG.card)
 
 
-def _card_window() -> Window:
+def _card_window(ui: Kit) -> Any:
     return Screen(
-        Raw("card_html"),
-        Button(Format("{plan_label}"), id="plan", on_click=take_plan_topic, when="offer_plan"),
-        Row(
-            SwitchTo(Tr("👥 Attendance", html=False), id="att", state=LessonSG.attendance),
-            SwitchTo(
-                Tr("✍️ Marks", html=False),
+        ui,
+        ui.Raw("card_html"),
+        ui.Button(
+            ui.Format("{plan_label}"), id="plan", on_click=take_plan_topic, when="offer_plan"
+        ),
+        ui.Row(
+            ui.SwitchTo(ui.Tr("👥 Attendance", html=False), id="att", state=LessonSG.attendance),
+            ui.SwitchTo(
+                ui.Tr("✍️ Marks", html=False),
                 id="mk",
                 state=LessonSG.marks,
                 on_click=first_page,
                 when="graded",
             ),
         ),
-        Row(
-            SwitchTo(Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
-            SwitchTo(Tr("📒 Homework", html=False), id="hw", state=LessonSG.homework),
+        ui.Row(
+            ui.SwitchTo(ui.Tr("✏️ Topic", html=False), id="tp", state=LessonSG.topic),
+            ui.SwitchTo(ui.Tr("📒 Homework", html=False), id="hw", state=LessonSG.homework),
         ),
-        SwitchTo(
-            Tr("💬 To the guardians", html=False),
+        ui.SwitchTo(
+            ui.Tr("💬 To the guardians", html=False),
             id="rm",
             state=LessonSG.remark_pupil,
             on_click=start_remark,
         ),
-        Cancel(Tr(MENU, html=False), id="menu"),
+        ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
         getter=card_getter,
         state=LessonSG.card,
     )
 
 
-def _topic_window() -> Window:
+def _topic_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Send the topic of the lesson as a message."),
-        MessageInput(on_topic, content_types=[ContentType.TEXT]),
-        MessageInput(text_refused),
-        back_to_card(),
+        ui,
+        ui.Tr("Send the topic of the lesson as a message."),
+        ui.MessageInput(on_topic, content_types=ui.TEXT),
+        ui.MessageInput(text_refused),
+        back_to_card(ui),
         state=LessonSG.topic,
     )
 
 
-def _homework_window() -> Window:
+def _homework_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Send the homework as a message, or press «No homework»."),
-        Button(Tr("🚫 No homework", html=False), id="nohw", on_click=no_homework),
-        MessageInput(on_homework, content_types=[ContentType.TEXT]),
-        MessageInput(text_refused),
-        back_to_card(),
+        ui,
+        ui.Tr("Send the homework as a message, or press «No homework»."),
+        ui.Button(ui.Tr("🚫 No homework", html=False), id="nohw", on_click=no_homework),
+        ui.MessageInput(on_homework, content_types=ui.TEXT),
+        ui.MessageInput(text_refused),
+        back_to_card(ui),
         state=LessonSG.homework,
     )
 
 
-def _attendance_window() -> Window:
+def _attendance_window(ui: Kit) -> Any:
     return Screen(
-        Tr(
+        ui,
+        ui.Tr(
             "Tap a pupil: once for absent (Н), twice for late (ОП), three times for present.\n"
             "Present {present}, absent {absent}, late {late}. Saved when you leave this screen."
         ),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="ap",
                 item_id_getter=lambda x: x[0],
                 items="pupils",
@@ -602,21 +592,24 @@ def _attendance_window() -> Window:
             ),
             width=2,
         ),
-        Row(
-            Button(Tr("✍️ Marks", html=False), id="amk", on_click=leave_attendance, when="graded"),
-            Button(Tr(BACK, html=False), id="aback", on_click=leave_attendance),
+        ui.Row(
+            ui.Button(
+                ui.Tr("✍️ Marks", html=False), id="amk", on_click=leave_attendance, when="graded"
+            ),
+            ui.Button(ui.Tr(BACK, html=False), id="aback", on_click=leave_attendance),
         ),
         getter=attendance_getter,
         state=LessonSG.attendance,
     )
 
 
-def _kinds_window() -> Window:
+def _kinds_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Which kind of work are the marks for?"),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui,
+        ui.Tr("Which kind of work are the marks for?"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="wk",
                 item_id_getter=lambda x: x[0],
                 items="kinds",
@@ -624,51 +617,53 @@ def _kinds_window() -> Window:
             ),
             width=2,
         ),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=LessonSG.marks),
         getter=kinds_getter,
         state=LessonSG.kinds,
     )
 
 
-def _marks_window() -> Window:
+def _marks_window(ui: Kit) -> Any:
     return Screen(
-        Tr(
+        ui,
+        ui.Tr(
             "<b>{kind_name}</b> (weight {weight}): one tap on a mark next to a pupil. "
             "Marks given: {given}. Tap a name to remove a mark or add a comment."
         ),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="qk",
                 item_id_getter=lambda x: x[0],
                 items="quick_kinds",
                 on_click=choose_kind,
             ),
-            SwitchTo(Tr("📝 Other kinds", html=False), id="kinds", state=LessonSG.kinds),
+            ui.SwitchTo(ui.Tr("📝 Other kinds", html=False), id="kinds", state=LessonSG.kinds),
             width=2,
         ),
-        ChoiceGrid("mg", "rows", on_value=on_mark, on_name=on_pupil_name),
-        Row(
-            Button(Format("◀"), id="prev", on_click=turn_page),
-            Button(Format("{page}/{pages}"), id="pg"),
-            Button(Format("▶"), id="next", on_click=turn_page),
+        ui.ChoiceGrid("mg", "rows", on_value=on_mark, on_name=on_pupil_name),
+        ui.Row(
+            ui.Button(ui.Format("◀"), id="prev", on_click=turn_page),
+            ui.Button(ui.Format("{page}/{pages}"), id="pg"),
+            ui.Button(ui.Format("▶"), id="next", on_click=turn_page),
             when="paged",
         ),
-        Row(
-            SwitchTo(Tr("📒 Homework", html=False), id="mhw", state=LessonSG.homework),
-            back_to_card(),
+        ui.Row(
+            ui.SwitchTo(ui.Tr("📒 Homework", html=False), id="mhw", state=LessonSG.homework),
+            back_to_card(ui),
         ),
         getter=marks_getter,
         state=LessonSG.marks,
     )
 
 
-def _mark_absent_window() -> Window:
+def _mark_absent_window(ui: Kit) -> Any:
     return Screen(
-        Tr("{name} is absent from this lesson (Н). Give {value} anyway?"),
-        Button(Tr("✅ Give {value}", html=False), id="absok", on_click=confirm_absent_mark),
-        SwitchTo(
-            Tr("✖️ No mark", html=False),
+        ui,
+        ui.Tr("{name} is absent from this lesson (Н). Give {value} anyway?"),
+        ui.Button(ui.Tr("✅ Give {value}", html=False), id="absok", on_click=confirm_absent_mark),
+        ui.SwitchTo(
+            ui.Tr("✖️ No mark", html=False),
             id="absno",
             state=LessonSG.marks,
             on_click=drop_absent_mark,
@@ -678,43 +673,46 @@ def _mark_absent_window() -> Window:
     )
 
 
-def _mark_pupil_window() -> Window:
+def _mark_pupil_window(ui: Kit) -> Any:
     return Screen(
-        Raw("pupil_html"),
-        Button(
-            Tr("🗑 Remove this mark", html=False),
+        ui,
+        ui.Raw("pupil_html"),
+        ui.Button(
+            ui.Tr("🗑 Remove this mark", html=False),
             id="rmv",
             on_click=remove_mark,
             when="has_mark",
         ),
-        SwitchTo(
-            Tr("💬 Comment to the mark", html=False),
+        ui.SwitchTo(
+            ui.Tr("💬 Comment to the mark", html=False),
             id="cmt",
             state=LessonSG.mark_comment,
             when="has_mark",
         ),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=LessonSG.marks),
         getter=mark_pupil_getter,
         state=LessonSG.mark_pupil,
     )
 
 
-def _mark_comment_window() -> Window:
+def _mark_comment_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Send a short comment to the mark (up to 200 characters)."),
-        MessageInput(on_comment, content_types=[ContentType.TEXT]),
-        MessageInput(text_refused),
-        SwitchTo(Tr(BACK, html=False), id="bk", state=LessonSG.marks),
+        ui,
+        ui.Tr("Send a short comment to the mark (up to 200 characters)."),
+        ui.MessageInput(on_comment, content_types=ui.TEXT),
+        ui.MessageInput(text_refused),
+        ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=LessonSG.marks),
         state=LessonSG.mark_comment,
     )
 
 
-def _remark_pupil_window() -> Window:
+def _remark_pupil_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Whose guardians should get a word from you?"),
-        Group(
-            Select(
-                Format("{item[1]}"),
+        ui,
+        ui.Tr("Whose guardians should get a word from you?"),
+        ui.Group(
+            ui.Select(
+                ui.Format("{item[1]}"),
                 id="rp",
                 item_id_getter=lambda x: x[0],
                 items="pupils",
@@ -722,57 +720,64 @@ def _remark_pupil_window() -> Window:
             ),
             width=2,
         ),
-        MessageInput(keep_remark, content_types=[ContentType.TEXT]),
-        MessageInput(text_refused),
-        back_to_card(),
+        ui.MessageInput(keep_remark, content_types=ui.TEXT),
+        ui.MessageInput(text_refused),
+        back_to_card(ui),
         getter=remark_pupils_getter,
         state=LessonSG.remark_pupil,
     )
 
 
-def _remark_tone_window() -> Window:
+def _remark_tone_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Praise or concern?"),
-        Tr("Your text for the guardians: {remark}", when="kept"),
-        Row(
-            Button(Tr("👍 Praise", html=False), id=RemarkTone.PRAISE.value, on_click=remark_tone),
-            Button(Tr("⚠️ Concern", html=False), id=RemarkTone.CONCERN.value, on_click=remark_tone),
+        ui,
+        ui.Tr("Praise or concern?"),
+        ui.Tr("Your text for the guardians: {remark}", when="kept"),
+        ui.Row(
+            ui.Button(
+                ui.Tr("👍 Praise", html=False), id=RemarkTone.PRAISE.value, on_click=remark_tone
+            ),
+            ui.Button(
+                ui.Tr("⚠️ Concern", html=False), id=RemarkTone.CONCERN.value, on_click=remark_tone
+            ),
         ),
-        MessageInput(keep_remark, content_types=[ContentType.TEXT]),
-        MessageInput(text_refused),
-        back_to_card(),
+        ui.MessageInput(keep_remark, content_types=ui.TEXT),
+        ui.MessageInput(text_refused),
+        back_to_card(ui),
         getter=remark_tone_getter,
         state=LessonSG.remark_tone,
     )
 
 
-def _remark_text_window() -> Window:
+def _remark_text_window(ui: Kit) -> Any:
     return Screen(
-        Tr("Send the text for the guardians."),
-        MessageInput(on_remark, content_types=[ContentType.TEXT]),
-        MessageInput(text_refused),
-        back_to_card(),
+        ui,
+        ui.Tr("Send the text for the guardians."),
+        ui.MessageInput(on_remark, content_types=ui.TEXT),
+        ui.MessageInput(text_refused),
+        back_to_card(ui),
         state=LessonSG.remark_text,
     )
 
 
-def lesson_dialog() -> Dialog:
+def lesson_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
-        _card_window(),
-        _topic_window(),
-        _homework_window(),
-        _attendance_window(),
-        _kinds_window(),
-        _marks_window(),
-        _mark_absent_window(),
-        _mark_pupil_window(),
-        _mark_comment_window(),
-        _remark_pupil_window(),
-        _remark_tone_window(),
-        _remark_text_window(),
+    return ui.Dialog(
+        _card_window(ui),
+        _topic_window(ui),
+        _homework_window(ui),
+        _attendance_window(ui),
+        _kinds_window(ui),
+        _marks_window(ui),
+        _mark_absent_window(ui),
+        _mark_pupil_window(ui),
+        _mark_comment_window(ui),
+        _remark_pupil_window(ui),
+        _remark_tone_window(ui),
+        _remark_text_window(ui),
         reason_screen(
-            Tr(
+            ui,
+            ui.Tr(
                 "The entry window for this lesson has closed. A change now keeps the old value and "
                 "needs a reason. Send the reason as a message."
             ),

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode
-from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Column, Group, Row, Select, Start, SwitchTo
-from aiogram_dialog.widgets.text import Format
-
-from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
+from bot.dialogs.common import (
+    Screen,
+    ctx_of,
+    guarded,
+    remember_day,
+    reply,
+    school_today,
+    show_as_new,
+    start_fresh,
+    text_of,
+    toast,
+)
+from bot.kit import DialogManager, Incoming, Kit, Press, kit_of
 from bot.states import (
     ClassSG,
     ControlSG,
@@ -21,7 +27,7 @@ from bot.states import (
     RemarksSG,
     SubstituteSG,
 )
-from bot.texts import Raw, Tr, esc, label
+from bot.texts import esc, label
 from domain.ids import parse_id
 from domain.journal import LessonState
 from domain.usecases.accounts import set_language
@@ -123,26 +129,24 @@ async def menu_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 
 
 @guarded()
-async def open_lesson(
-    callback: CallbackQuery, _widget: Any, manager: DialogManager, item_id: str
-) -> None:
+async def open_lesson(callback: Press, _widget: Any, manager: DialogManager, item_id: str) -> None:
     await open_lesson_card(manager, parse_id(item_id))
 
 
-async def on_menu_text(message: Message, _widget: Any, manager: DialogManager) -> None:
+async def on_menu_text(message: Incoming, _widget: Any, manager: DialogManager) -> None:
     """Text on the menu: a stranger may paste the invitation code; anything else gets a hint."""
     from bot.handlers import CODE, join
 
     ctx = ctx_of(manager)
-    text = (message.text or "").strip()
+    text = text_of(manager).strip()
     if not ctx.actor.known and CODE.match(text):
         await join(message, text, ctx, manager.middleware_data["user"], manager)
         return
-    await message.answer(ctx.t("I did not understand that; here is the menu."))
-    manager.show_mode = ShowMode.SEND
+    await reply(manager, ctx.t("I did not understand that; here is the menu."))
+    show_as_new(manager)
 
 
-async def refresh(callback: CallbackQuery, _widget: Any, manager: DialogManager) -> None:
+async def refresh(callback: Press, _widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["day"] = (await school_today(manager)).isoformat()
 
 
@@ -158,30 +162,28 @@ async def language_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 
 
 async def choose_language(
-    callback: CallbackQuery, _widget: Any, manager: DialogManager, item_id: str
+    callback: Press, _widget: Any, manager: DialogManager, item_id: str
 ) -> None:
     ctx = ctx_of(manager)
     await set_language(ctx.uow(), manager.middleware_data["user"], item_id, ctx.clock)
     ctx.t = translator(item_id)
     ctx.actor.account.language = item_id
-    from bot.commands import register_commands_for_chat
-
-    # a callback of a dispatched update has its bot and the message it was pressed on
-    await register_commands_for_chat(callback.bot, callback.message.chat.id, item_id)  # type: ignore[union-attr,arg-type]
-    await callback.answer(
-        ctx.t("Language: English") if item_id == "en" else ctx.t("Language: Russian")
+    await kit_of(manager).language_changed(callback, item_id)
+    await toast(
+        manager, ctx.t("Language: English") if item_id == "en" else ctx.t("Language: Russian")
     )
     await manager.switch_to(MenuSG.main)
 
 
-def menu_dialog() -> Dialog:
+def menu_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
+    return ui.Dialog(
         Screen(
-            Raw("menu_html"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Raw("menu_html"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="tl",
                     item_id_getter=lambda x: x[0],
                     items="lessons",
@@ -190,59 +192,64 @@ def menu_dialog() -> Dialog:
                 width=1,
                 when="is_teacher",
             ),
-            Row(
-                Start(Tr("🔁 I am substituting", html=False), id="sub", state=SubstituteSG.lessons),
-                Start(
-                    Tr("📚 Past lessons", html=False),
+            ui.Row(
+                ui.Start(
+                    ui.Tr("🔁 I am substituting", html=False), id="sub", state=SubstituteSG.lessons
+                ),
+                ui.Start(
+                    ui.Tr("📚 Past lessons", html=False),
                     id="past",
                     state=CoursesSG.courses,
                     data={"purpose": "past"},
                 ),
                 when="is_teacher",
             ),
-            Row(
-                Start(
-                    Tr("🏁 Term marks", html=False),
+            ui.Row(
+                ui.Start(
+                    ui.Tr("🏁 Term marks", html=False),
                     id="term",
                     state=CoursesSG.courses,
                     data={"purpose": "term"},
                 ),
                 when="is_teacher",
             ),
-            Start(Tr("📔 Diary", html=False), id="diary", state=DiarySG.children, when="has_diary"),
-            Row(
-                Start(
-                    Tr("🏫 My class", html=False),
+            ui.Start(
+                ui.Tr("📔 Diary", html=False), id="diary", state=DiarySG.children, when="has_diary"
+            ),
+            ui.Row(
+                ui.Start(
+                    ui.Tr("🏫 My class", html=False),
                     id="class",
                     state=ClassSG.classes,
                     when="has_class",
                 ),
-                Start(
-                    Tr("🧭 Control", html=False),
+                ui.Start(
+                    ui.Tr("🧭 Control", html=False),
                     id="ctl",
                     state=ControlSG.figures,
                     when="is_deputy",
                 ),
             ),
-            Start(
-                Format("{remarks_label}"),
+            ui.Start(
+                ui.Format("{remarks_label}"),
                 id="remarks",
                 state=RemarksSG.written,
                 when="has_remarks",
             ),
-            Row(
-                Button(Tr("🔄 Refresh", html=False), id="refresh", on_click=refresh),
-                SwitchTo(Tr("🌐 Language", html=False), id="lang", state=MenuSG.language),
+            ui.Row(
+                ui.Button(ui.Tr("🔄 Refresh", html=False), id="refresh", on_click=refresh),
+                ui.SwitchTo(ui.Tr("🌐 Language", html=False), id="lang", state=MenuSG.language),
             ),
-            MessageInput(on_menu_text),
+            ui.MessageInput(on_menu_text),
             getter=menu_getter,
             state=MenuSG.main,
         ),
         Screen(
-            Tr("Choose the language of the journal:"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Tr("Choose the language of the journal:"),
+            ui.Column(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="lg",
                     item_id_getter=lambda x: x[0],
                     items="languages",
@@ -257,4 +264,4 @@ def menu_dialog() -> Dialog:
 
 
 async def show_menu(manager: DialogManager) -> None:
-    await manager.start(MenuSG.main, mode=StartMode.RESET_STACK)
+    await start_fresh(manager, MenuSG.main, send=False)

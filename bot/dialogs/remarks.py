@@ -10,19 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from aiogram import F, Router
-from aiogram.enums import ContentType
-from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode
-from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
-
-from bot import payloads
 from bot.context import Ctx
-from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
+from bot.dialogs.common import (
+    Screen,
+    ctx_of,
+    guarded,
+    remember_day,
+    school_today,
+    text_of,
+    toast,
+)
+from bot.kit import DialogManager, Incoming, Kit, Press, kit_of
 from bot.states import RemarksSG
-from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from bot.texts import BACK, MENU, esc, label
 from domain.errors import Forbidden, JournalError
 from domain.ids import StaleInput, parse_id, parse_number
 from domain.intents import OpenRemark
@@ -113,9 +113,7 @@ async def to_me_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
 
 
 @guarded()
-async def open_remark(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def open_remark(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     """Check access first: a forged remark id gets a refusal and shows nothing."""
     ctx = ctx_of(manager)
     remark_id = parse_id(item_id)
@@ -163,34 +161,35 @@ def _remark_id(manager: DialogManager) -> int:
 
 
 @guarded()
-async def fixed(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def fixed(callback: Press, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     await uc.mark_fixed(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock)
-    await callback.answer(ctx.t("Marked fixed: the deputy head will be told."), show_alert=True)
+    await toast(manager, ctx.t("Marked fixed: the deputy head will be told."), alert=True)
 
 
 @guarded()
-async def accepted(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def accepted(callback: Press, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     await uc.accept(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock)
-    await callback.answer(ctx.t("The remark is accepted."), show_alert=True)
+    await toast(manager, ctx.t("The remark is accepted."), alert=True)
 
 
 @guarded()
-async def reopened(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def reopened(callback: Press, _w: Any, manager: DialogManager) -> None:
     ctx = ctx_of(manager)
     remark = await uc.reopen(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock)
-    await callback.answer(
+    await toast(
+        manager,
         ctx.t(
             "The remark is open again, to fix by {due}; the teacher will be told.",
             due=remark.due.strftime("%d.%m.%Y"),
         ),
-        show_alert=True,
+        alert=True,
     )
 
 
 @guarded()
-async def back_to_list(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def back_to_list(callback: Press, _w: Any, manager: DialogManager) -> None:
     """Back to the list the remark belongs to: the deputy's, or the teacher's."""
     ctx = ctx_of(manager)
     view = await uc.remark_detail(ctx.uow(), ctx.actor, _remark_id(manager), ctx.clock)
@@ -214,9 +213,7 @@ async def teachers_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
 
 
 @guarded()
-async def choose_teacher(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_teacher(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     teacher_id = parse_id(item_id)
     choices = {c.staff_id: c for c in await uc.remark_teachers(ctx.uow(), ctx.actor)}
@@ -242,8 +239,8 @@ async def text_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]
 
 
 @guarded()
-async def on_text(message: Message, _w: Any, manager: DialogManager) -> None:
-    manager.dialog_data["text"] = uc.check_text(message.text or "")
+async def on_text(message: Incoming, _w: Any, manager: DialogManager) -> None:
+    manager.dialog_data["text"] = uc.check_text(text_of(manager))
     await manager.switch_to(RemarksSG.due)
 
 
@@ -260,9 +257,7 @@ async def due_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
 
 
 @guarded()
-async def choose_due(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_due(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     days = parse_number(item_id, 1, max(uc.DUE_CHOICES))
     if days not in uc.DUE_CHOICES:
@@ -279,12 +274,13 @@ async def choose_due(
     )
     for key in ("teacher", "teacher_name", "text"):
         data.pop(key, None)
-    await callback.answer(
+    await toast(
+        manager,
         ctx.t(
             "The remark is saved; the teacher will be told. To fix by {due}.",
             due=due.strftime("%d.%m.%Y"),
         ),
-        show_alert=True,
+        alert=True,
     )
     await manager.switch_to(RemarksSG.written)
 
@@ -292,10 +288,10 @@ async def choose_due(
 # --------------------------------------------------------------------------- the dialog
 
 
-def _remark_buttons() -> Group:
-    return Group(
-        Select(
-            Format("{item[1]}"),
+def _remark_buttons(ui: Kit) -> Any:
+    return ui.Group(
+        ui.Select(
+            ui.Format("{item[1]}"),
             id="rm",
             item_id_getter=lambda x: x[0],
             items="remarks",
@@ -305,46 +301,57 @@ def _remark_buttons() -> Group:
     )
 
 
-def remarks_dialog() -> Dialog:
+def remarks_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
+    return ui.Dialog(
         Screen(
-            Raw("written_html"),
-            _remark_buttons(),
-            SwitchTo(Tr("➕ New remark", html=False), id="new", state=RemarksSG.teachers),
-            SwitchTo(Format("{to_me_label}"), id="tome", state=RemarksSG.to_me, when="has_to_me"),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui,
+            ui.Raw("written_html"),
+            _remark_buttons(ui),
+            ui.SwitchTo(ui.Tr("➕ New remark", html=False), id="new", state=RemarksSG.teachers),
+            ui.SwitchTo(
+                ui.Format("{to_me_label}"), id="tome", state=RemarksSG.to_me, when="has_to_me"
+            ),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=written_getter,
             state=RemarksSG.written,
         ),
         Screen(
-            Raw("to_me_html"),
-            _remark_buttons(),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=RemarksSG.written, when="deputy"),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui,
+            ui.Raw("to_me_html"),
+            _remark_buttons(ui),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=RemarksSG.written, when="deputy"),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=to_me_getter,
             state=RemarksSG.to_me,
         ),
         Screen(
-            Raw("remark_html"),
-            Button(Tr("✅ Fixed", html=False), id="fix", on_click=fixed, when="can_fix"),
-            Row(
-                Button(Tr("👍 Accept", html=False), id="acc", on_click=accepted, when="can_accept"),
-                Button(
-                    Tr("↩️ Open again", html=False), id="reo", on_click=reopened, when="can_reopen"
+            ui,
+            ui.Raw("remark_html"),
+            ui.Button(ui.Tr("✅ Fixed", html=False), id="fix", on_click=fixed, when="can_fix"),
+            ui.Row(
+                ui.Button(
+                    ui.Tr("👍 Accept", html=False), id="acc", on_click=accepted, when="can_accept"
+                ),
+                ui.Button(
+                    ui.Tr("↩️ Open again", html=False),
+                    id="reo",
+                    on_click=reopened,
+                    when="can_reopen",
                 ),
             ),
-            Button(Tr(BACK, html=False), id="bk", on_click=back_to_list),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui.Button(ui.Tr(BACK, html=False), id="bk", on_click=back_to_list),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=remark_getter,
             state=RemarksSG.remark,
         ),
         Screen(
-            Tr("Whom is the remark for? Teachers of grades {grades}:"),
-            Tr("No teachers teach in your grades.", when="none"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Tr("Whom is the remark for? Teachers of grades {grades}:"),
+            ui.Tr("No teachers teach in your grades.", when="none"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="rt",
                     item_id_getter=lambda x: x[0],
                     items="teachers",
@@ -352,22 +359,24 @@ def remarks_dialog() -> Dialog:
                 ),
                 width=1,
             ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=RemarksSG.written),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=RemarksSG.written),
             getter=teachers_getter,
             state=RemarksSG.teachers,
         ),
         Screen(
-            Tr("Write the remark to {name} as a message (up to {limit} characters)."),
-            MessageInput(on_text, content_types=[ContentType.TEXT]),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=RemarksSG.teachers),
+            ui,
+            ui.Tr("Write the remark to {name} as a message (up to {limit} characters)."),
+            ui.MessageInput(on_text, content_types=ui.TEXT),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=RemarksSG.teachers),
             getter=text_getter,
             state=RemarksSG.text,
         ),
         Screen(
-            Tr("To fix by when? The remark goes to {name}."),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Tr("To fix by when? The remark goes to {name}."),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="rd",
                     item_id_getter=lambda x: x[0],
                     items="dues",
@@ -375,7 +384,7 @@ def remarks_dialog() -> Dialog:
                 ),
                 width=1,
             ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=RemarksSG.text),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=RemarksSG.text),
             getter=due_getter,
             state=RemarksSG.due,
         ),
@@ -386,34 +395,24 @@ def remarks_dialog() -> Dialog:
 # --------------------------------------------------------------------------- notice buttons
 
 
-async def open_from_notice(
-    callback: CallbackQuery, ctx: Ctx, dialog_manager: DialogManager
-) -> None:
-    """The button under a remark's notice (sent from the outbox) opens the remark."""
+async def open_from_notice(callback: Press, ctx: Ctx, dialog_manager: DialogManager) -> None:
+    """The button under a remark's notice (sent from the outbox) opens the remark.
+
+    Each adapter routes these buttons here before its dialogs: a button without a dialog's
+    intent would otherwise reach the screen that is open and be taken for a forged one."""
     from bot.handlers import refuse
 
+    kit = kit_of(dialog_manager)
     try:
-        remark_id = payloads.decode_as(callback.data, OpenRemark).remark_id
+        remark_id = kit.intent_of(callback, OpenRemark).remark_id
         await uc.remark_detail(ctx.uow(), ctx.actor, remark_id, ctx.clock)
     except JournalError as err:
         await refuse(callback, ctx, dialog_manager, err)
         return
-    await callback.answer()
+    await kit.toast(callback)
     await dialog_manager.start(
         RemarksSG.remark,
         data={"remark": remark_id},
-        mode=StartMode.RESET_STACK,
-        show_mode=ShowMode.SEND,
+        mode=kit.StartMode.RESET_STACK,
+        show_mode=kit.ShowMode.SEND,
     )
-
-
-def remarks_router() -> Router:
-    """The dialog, and before it the handler of the buttons under remark notices.
-
-    Include it before the other dialogs: a button without a dialog's intent would otherwise
-    reach the screen that is open and be taken for a forged one.
-    """
-    router = Router(name="remarks")
-    router.callback_query.register(open_from_notice, F.data.startswith(payloads.REMARK_PREFIX))
-    router.include_router(remarks_dialog())
-    return router

@@ -6,15 +6,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from aiogram.types import BufferedInputFile, CallbackQuery
-from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
-
-from bot.dialogs.common import Screen, ctx_of, guarded, remember_day, school_today
-from bot.dialogs.widgets import ChoiceGrid
+from bot.dialogs.common import (
+    Screen,
+    ctx_of,
+    guarded,
+    remember_day,
+    school_today,
+    send_file,
+    toast,
+)
+from bot.kit import DialogManager, Kit, Press
 from bot.states import ClassSG, ControlSG
-from bot.texts import BACK, MENU, Raw, Tr, esc, label
+from bot.texts import BACK, MENU, esc, label
 from domain.clock import day_range
 from domain.family import AbsenceCode
 from domain.ids import parse_choice, parse_id, parse_member, parse_number
@@ -43,9 +46,7 @@ async def classes_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 
 
 @guarded()
-async def choose_class(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_class(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     class_id = parse_id(item_id)
     await uc.open_class(ctx.uow(), ctx.actor, class_id)  # refuses other classes
@@ -116,26 +117,24 @@ def _days_back(manager: DialogManager) -> int:
     return parse_number(manager.dialog_data.get("back", 0), 0, MOST_DAYS_BACK)
 
 
-async def shift_day(callback: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+async def shift_day(callback: Press, widget: Any, manager: DialogManager) -> None:
     step = -1 if widget.widget_id == "dnext" else 1
     manager.dialog_data["back"] = min(MOST_DAYS_BACK, max(0, _days_back(manager) + step))
 
 
 @guarded()
-async def set_code(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str, code: str
-) -> None:
+async def set_code(callback: Press, _w: Any, manager: DialogManager, pupil: str, code: str) -> None:
     ctx = ctx_of(manager)
     day = await school_today(manager) - dt.timedelta(days=_days_back(manager))
     reason = parse_member(code, AbsenceCode)
     await uc.set_absence_reason(
         ctx.uow(), ctx.actor, _class(manager), parse_id(pupil), day, reason, ctx.clock
     )
-    await callback.answer(ctx.t("Reason {code} saved", code=code))
+    await toast(manager, ctx.t("Reason {code} saved", code=code))
 
 
-async def name_tapped(callback: CallbackQuery, _w: Any, manager: DialogManager, pupil: str) -> None:
-    await callback.answer()
+async def name_tapped(callback: Press, _w: Any, manager: DialogManager, pupil: str) -> None:
+    await toast(manager)
 
 
 async def report_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -178,9 +177,7 @@ async def _report(manager: DialogManager) -> uc.ClassReport:
 
 
 @guarded()
-async def choose_range(
-    callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str
-) -> None:
+async def choose_range(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     manager.dialog_data["range"] = parse_choice(item_id, uc.REPORT_RANGES)
 
 
@@ -197,19 +194,17 @@ async def ranges_getter(manager: DialogManager) -> list[tuple[str, str]]:
 
 
 @guarded()
-async def send_report_xlsx(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def send_report_xlsx(callback: Press, _w: Any, manager: DialogManager) -> None:
     from reports.tables import class_report_xlsx
 
     report = await _report(manager)
     name = f"report-{report.school_class.name}-{report.last:%Y-%m-%d}.xlsx"
-    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
-        BufferedInputFile(class_report_xlsx(report), name)
-    )
-    await callback.answer()
+    await send_file(manager, class_report_xlsx(report), name)
+    await toast(manager)
 
 
 @guarded()
-async def send_printable_digests(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def send_printable_digests(callback: Press, _w: Any, manager: DialogManager) -> None:
     from reports.digest_pdf import PrintedDigest, render_digests
 
     ctx = ctx_of(manager)
@@ -217,8 +212,10 @@ async def send_printable_digests(callback: CallbackQuery, _w: Any, manager: Dial
         ctx.uow(), ctx.actor, _class(manager), ctx.clock
     )
     if not digests:
-        await callback.answer(
-            ctx.t("Every family reads the digest in the bot: nothing to print."), show_alert=True
+        await toast(
+            manager,
+            ctx.t("Every family reads the digest in the bot: nothing to print."),
+            alert=True,
         )
         return
     pages = [
@@ -238,27 +235,22 @@ async def send_printable_digests(callback: CallbackQuery, _w: Any, manager: Dial
         for d in digests
     ]
     pdf = render_digests(pages, ctx.actor.language)
-    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
-        BufferedInputFile(
-            pdf, f"digests-{digests[0].school_class.name}-{digests[0].last:%Y-%m-%d}.pdf"
-        ),
-        caption=ctx.t("Digests to print: {count}", count=len(pages)),
+    await send_file(
+        manager, pdf, f"digests-{digests[0].school_class.name}-{digests[0].last:%Y-%m-%d}.pdf"
     )
-    await callback.answer()
+    await toast(manager)
 
 
 @guarded()
-async def send_report_pdf(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def send_report_pdf(callback: Press, _w: Any, manager: DialogManager) -> None:
     from reports.class_report_pdf import render_class_report
 
     ctx = ctx_of(manager)
     report = await _report(manager)
     school = await actor_school(ctx.uow(), ctx.actor.school_id)
     name = f"report-{report.school_class.name}-{report.last:%Y-%m-%d}.pdf"
-    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
-        BufferedInputFile(render_class_report(report, school.name if school else ""), name)
-    )
-    await callback.answer()
+    await send_file(manager, render_class_report(report, school.name if school else ""), name)
+    await toast(manager)
 
 
 async def families_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -293,14 +285,15 @@ async def families_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, 
     return {"families_html": "\n".join(lines)}
 
 
-def class_dialog() -> Dialog:
+def class_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
+    return ui.Dialog(
         Screen(
-            Tr("Which class?"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Tr("Which class?"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="cl",
                     item_id_getter=lambda x: x[0],
                     items="classes",
@@ -308,42 +301,47 @@ def class_dialog() -> Dialog:
                 ),
                 width=3,
             ),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=classes_getter,
             state=ClassSG.classes,
         ),
         Screen(
-            Raw("class_html"),
-            SwitchTo(Tr("🗓 Absence register", html=False), id="reg", state=ClassSG.register),
-            SwitchTo(Tr("📈 Attendance and progress", html=False), id="rep", state=ClassSG.report),
-            SwitchTo(
-                Tr("👪 Guardians: digests and confirmations", html=False),
+            ui,
+            ui.Raw("class_html"),
+            ui.SwitchTo(ui.Tr("🗓 Absence register", html=False), id="reg", state=ClassSG.register),
+            ui.SwitchTo(
+                ui.Tr("📈 Attendance and progress", html=False), id="rep", state=ClassSG.report
+            ),
+            ui.SwitchTo(
+                ui.Tr("👪 Guardians: digests and confirmations", html=False),
                 id="fam",
                 state=ClassSG.families,
             ),
-            SwitchTo(Tr("🏫 Another class", html=False), id="cls", state=ClassSG.classes),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui.SwitchTo(ui.Tr("🏫 Another class", html=False), id="cls", state=ClassSG.classes),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=menu_getter,
             state=ClassSG.menu,
         ),
         Screen(
-            Raw("register_html"),
-            ChoiceGrid("rg", "rows", on_value=set_code, on_name=name_tapped),
-            Row(
-                Button(Tr("◀ Earlier", html=False), id="dprev", on_click=shift_day),
-                Button(
-                    Tr("Later ▶", html=False), id="dnext", on_click=shift_day, when="can_forward"
+            ui,
+            ui.Raw("register_html"),
+            ui.ChoiceGrid("rg", "rows", on_value=set_code, on_name=name_tapped),
+            ui.Row(
+                ui.Button(ui.Tr("◀ Earlier", html=False), id="dprev", on_click=shift_day),
+                ui.Button(
+                    ui.Tr("Later ▶", html=False), id="dnext", on_click=shift_day, when="can_forward"
                 ),
             ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=ClassSG.menu),
             getter=register_getter,
             state=ClassSG.register,
         ),
         Screen(
-            Raw("report_html"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Raw("report_html"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="rng",
                     item_id_getter=lambda x: x[0],
                     items="ranges",
@@ -351,24 +349,25 @@ def class_dialog() -> Dialog:
                 ),
                 width=2,
             ),
-            Row(
-                Button(
-                    Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_report_xlsx
+            ui.Row(
+                ui.Button(
+                    ui.Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_report_xlsx
                 ),
-                Button(Tr("📄 PDF", html=False), id="pdf", on_click=send_report_pdf),
+                ui.Button(ui.Tr("📄 PDF", html=False), id="pdf", on_click=send_report_pdf),
             ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=ClassSG.menu),
             getter=report_getter,
             state=ClassSG.report,
         ),
         Screen(
-            Raw("families_html"),
-            Button(
-                Tr("🖨 Digests to print (PDF)", html=False),
+            ui,
+            ui.Raw("families_html"),
+            ui.Button(
+                ui.Tr("🖨 Digests to print (PDF)", html=False),
                 id="print",
                 on_click=send_printable_digests,
             ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=ClassSG.menu),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=ClassSG.menu),
             getter=families_getter,
             state=ClassSG.families,
         ),
@@ -420,30 +419,27 @@ async def control_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 
 
 @guarded()
-async def send_control_xlsx(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def send_control_xlsx(callback: Press, _w: Any, manager: DialogManager) -> None:
     from reports.tables import control_xlsx
 
     report = await _control(manager)
-    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
-        BufferedInputFile(control_xlsx(report), f"control-{report.last:%Y-%m-%d}.xlsx")
-    )
-    await callback.answer()
+    await send_file(manager, control_xlsx(report), f"control-{report.last:%Y-%m-%d}.xlsx")
+    await toast(manager)
 
 
 @guarded()
-async def send_control_pdf(callback: CallbackQuery, _w: Any, manager: DialogManager) -> None:
+async def send_control_pdf(callback: Press, _w: Any, manager: DialogManager) -> None:
     from reports.class_report_pdf import render_control_report
 
     ctx = ctx_of(manager)
     report = await _control(manager)
     school = await actor_school(ctx.uow(), ctx.actor.school_id)
-    await callback.message.answer_document(  # type: ignore[union-attr]  # the button's message is there
-        BufferedInputFile(
-            render_control_report(report, school.name if school else ""),
-            f"control-{report.last:%Y-%m-%d}.pdf",
-        )
+    await send_file(
+        manager,
+        render_control_report(report, school.name if school else ""),
+        f"control-{report.last:%Y-%m-%d}.pdf",
     )
-    await callback.answer()
+    await toast(manager)
 
 
 async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
@@ -465,36 +461,40 @@ async def overdue_getter(dialog_manager: DialogManager, **_: Any) -> dict[str, A
 
 
 @guarded()
-async def remind(callback: CallbackQuery, _w: Any, manager: DialogManager, item_id: str) -> None:
+async def remind(callback: Press, _w: Any, manager: DialogManager, item_id: str) -> None:
     ctx = ctx_of(manager)
     count = await control.remind_teacher(ctx.uow(), ctx.actor, parse_id(item_id), ctx.clock)
     if not count:  # the list was older than the journal: it is drawn afresh after this
-        await callback.answer(ctx.t("Nothing is overdue now: no reminder sent."), show_alert=True)
+        await toast(manager, ctx.t("Nothing is overdue now: no reminder sent."), alert=True)
         return
-    await callback.answer(ctx.t("Reminder sent ({count} overdue).", count=count), show_alert=True)
+    await toast(manager, ctx.t("Reminder sent ({count} overdue).", count=count), alert=True)
 
 
-def control_dialog() -> Dialog:
+def control_dialog(ui: Kit) -> Any:
     """A fresh dialog: one dispatcher each (tests run several)."""
-    return Dialog(
+    return ui.Dialog(
         Screen(
-            Raw("control_html"),
-            Row(
-                Button(
-                    Tr("📊 Spreadsheet (XLSX)", html=False), id="xlsx", on_click=send_control_xlsx
+            ui,
+            ui.Raw("control_html"),
+            ui.Row(
+                ui.Button(
+                    ui.Tr("📊 Spreadsheet (XLSX)", html=False),
+                    id="xlsx",
+                    on_click=send_control_xlsx,
                 ),
-                Button(Tr("📄 PDF", html=False), id="pdf", on_click=send_control_pdf),
+                ui.Button(ui.Tr("📄 PDF", html=False), id="pdf", on_click=send_control_pdf),
             ),
-            SwitchTo(Tr("⏰ Overdue now", html=False), id="od", state=ControlSG.overdue),
-            Cancel(Tr(MENU, html=False), id="menu"),
+            ui.SwitchTo(ui.Tr("⏰ Overdue now", html=False), id="od", state=ControlSG.overdue),
+            ui.Cancel(ui.Tr(MENU, html=False), id="menu"),
             getter=control_getter,
             state=ControlSG.figures,
         ),
         Screen(
-            Raw("overdue_html"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
+            ui,
+            ui.Raw("overdue_html"),
+            ui.Group(
+                ui.Select(
+                    ui.Format("{item[1]}"),
                     id="rmd",
                     item_id_getter=lambda x: x[0],
                     items="teachers",
@@ -502,7 +502,7 @@ def control_dialog() -> Dialog:
                 ),
                 width=1,
             ),
-            SwitchTo(Tr(BACK, html=False), id="bk", state=ControlSG.figures),
+            ui.SwitchTo(ui.Tr(BACK, html=False), id="bk", state=ControlSG.figures),
             getter=overdue_getter,
             state=ControlSG.overdue,
         ),
