@@ -18,6 +18,15 @@ class MaxError(Exception):
         return {"code": self.code, "message": self.message}
 
 
+DEFAULT_ERRORS = {
+    403: ("chat.denied", "chat.denied: the bot is blocked by the user"),
+    404: ("chat.not.found", "Chat not found"),
+    429: ("too.many.requests", "Too many requests"),
+    500: ("internal.error", "Internal error"),
+    503: ("service.unavailable", "Service unavailable"),
+}
+
+
 def bad_request(message: str, code: str = "proto.payload") -> MaxError:
     return MaxError(400, code, message)
 

@@ -20,11 +20,19 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from fakemax.errors import MaxError, bad_request, not_found, too_many_requests, unauthorized
+from fakemax.errors import (
+    DEFAULT_ERRORS,
+    MaxError,
+    bad_request,
+    not_found,
+    too_many_requests,
+    unauthorized,
+)
 from fakemax.limits import RATE_LIMIT, UPDATES_LIMIT_MAX, UPDATES_TIMEOUT_MAX
 from fakemax.state import (
     Bot,
     Callback,
+    Failure,
     MaxUser,
     RequestRecord,
     StoredMessage,
@@ -59,6 +67,7 @@ class FakeMax:
         self.requests: list[RequestRecord] = []
         self.webhook_deliveries: list[tuple[str, int | str]] = []
         self.internal_errors: list[BaseException] = []
+        self.failures: list[Failure] = []
         self._seq = itertools.count(1)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -154,6 +163,7 @@ class FakeMax:
             bot = self._auth(request)
             handler = self._route(request)
             self._rate_check(bot)
+            self._forced_failure(request, path)
             result = await handler(bot, request)
         except MaxError as error:
             self._record(request, path, error.status, error.code)
@@ -165,6 +175,50 @@ class FakeMax:
             return web.json_response({"code": "internal.error", "message": repr(error)}, status=500)
         self._record(request, path, 200, None)
         return web.json_response(result)
+
+    def fail_next(
+        self,
+        method: str = "POST",
+        path: str = "messages",
+        status: int = 429,
+        code: str | None = None,
+        message: str | None = None,
+        *,
+        times: int | None = 1,
+        user_id: int | None = None,
+    ) -> None:
+        """Make the next ``times`` matching requests (``None``: all) fail as MAX would answer.
+
+        ``user_id`` narrows to requests for that user's dialog (``user_id=`` or its
+        ``chat_id=``). The defaults are MAX's 429; ``code`` and ``message`` default to the
+        usual words for the status (403 ``chat.denied``, 404 ``chat.not.found``, 500
+        ``internal.error``, 503 ``service.unavailable``)."""
+        default_code, default_message = DEFAULT_ERRORS.get(status, ("error", "Error"))
+        self.failures.append(
+            Failure(
+                method=method.upper(),
+                path=path.strip("/"),
+                error=MaxError(status, code or default_code, message or default_message),
+                times=times,
+                user_id=user_id,
+            )
+        )
+
+    def _forced_failure(self, request: web.Request, path: str) -> None:
+        for failure in self.failures:
+            if failure.method != request.method or failure.path != path.strip("/"):
+                continue
+            if failure.user_id is not None and not self._for_user(request, failure.user_id):
+                continue
+            if failure.times is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    self.failures.remove(failure)
+            raise failure.error
+
+    def _for_user(self, request: web.Request, user_id: int) -> bool:
+        asked = (request.query.get("user_id"), request.query.get("chat_id"))
+        return str(user_id) in asked or str(self.chat_id_of(user_id)) in asked
 
     def _record(self, request: web.Request, path: str, status: int, code: str | None) -> None:
         self.requests.append(

@@ -8,6 +8,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from fakemax.errors import MaxError
+
 
 def now_ms() -> int:
     return int(time.time() * 1000)
@@ -134,3 +136,14 @@ class RequestRecord:
     path: str
     status: int
     code: str | None = None
+
+
+@dataclass
+class Failure:
+    """A failure forced by the test (`FakeMax.fail_next`)."""
+
+    method: str
+    path: str
+    error: MaxError
+    times: int | None
+    user_id: int | None
