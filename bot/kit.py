@@ -67,6 +67,7 @@ class Kit(Protocol):
     StartMode: Any
     TEXT: Any  # the content types of a MessageInput that takes text
     dialog_errors: tuple[type[Exception], ...]  # what the manager raises without a dialog
+    stale_errors: tuple[type[Exception], ...]  # a button of a screen the dialogs no longer know
     # the screens' own widgets, made by `derive`
     Tr: Any
     Raw: Any
@@ -84,6 +85,18 @@ class Kit(Protocol):
         data it did not make raises `domain.ids.StaleInput` (a refusal, never data)."""
         ...
 
+    def encode(self, intent: Intent) -> str:
+        """A notice button's payload for `intent`, in the messenger's own payloads."""
+        ...
+
+    def buttons_of(self, event: Any) -> list[list[tuple[str, str]]]:
+        """The (label, payload) rows under the message whose button was pressed."""
+        ...
+
+    async def set_buttons(self, event: Any, rows: list[list[tuple[str, str]]]) -> None:
+        """Replace the buttons under the pressed message (none: `rows` empty); a message that
+        is gone or unchanged is left as it is."""
+
     def text_of(self, event: Any) -> str: ...
 
     async def toast(self, event: Any, text: str | None = None, *, alert: bool = False) -> None:
@@ -97,6 +110,11 @@ class Kit(Protocol):
     async def language_changed(self, event: Any, language: str) -> None:
         """The person chose another language: what the messenger shows besides our messages
         (Telegram's command menu) follows."""
+
+
+JOURNAL = "journal"
+"""The key of the journal's per-update context (`bot.context.Ctx`) in the frameworks' data:
+not "ctx", which maxo keeps for its own."""
 
 
 def kit_of(manager: Any) -> Kit:
@@ -119,7 +137,7 @@ class TrMixin:
         self.html = html
 
     async def _render_text(self, data: dict, manager: Any) -> str:
-        t = manager.middleware_data["ctx"].t
+        t = manager.middleware_data[JOURNAL].t
         values: dict[str, object] = {}
         for key, value in data.items():
             if self.html and not key.endswith("_html") and isinstance(value, str):

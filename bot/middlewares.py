@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, TelegramObject, User
 
 from bot.context import MESSENGER, Ctx, KnownLanguages, Services
 from bot.dialogs.common import stale_press
+from bot.kit import JOURNAL
 from bot.telegram_kit import TELEGRAM
 from domain.usecases.accounts import MessengerUser, note_reachable, resolve_actor
 from locales import pick_language, translator
@@ -53,7 +54,7 @@ class ActorMiddleware(BaseMiddleware):
         language = actor.account.language if actor.account.id else who.language
         data["user"] = who
         data["kit"] = TELEGRAM
-        data["ctx"] = ctx = Ctx(actor, translator(language), self.services)
+        data["ctx"] = data[JOURNAL] = ctx = Ctx(actor, translator(language), self.services)
         self._note(who, ctx)
         try:
             return await handler(event, data)

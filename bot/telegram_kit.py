@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.enums import ContentType
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram_dialog import Dialog, ShowMode, StartMode, Window
-from aiogram_dialog.api.exceptions import DialogsError
+from aiogram_dialog.api.exceptions import DialogsError, OutdatedIntent, UnknownIntent, UnknownState
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import (
     Button,
@@ -51,6 +58,7 @@ class TelegramKit:
     StartMode = StartMode
     TEXT = (ContentType.TEXT,)
     dialog_errors: tuple[type[Exception], ...] = (DialogsError,)
+    stale_errors: tuple[type[Exception], ...] = (UnknownIntent, OutdatedIntent, UnknownState)
 
     def __init__(self) -> None:
         own = derive(Text, Keyboard, text_limit=TEXT_LIMIT, label_limit=self.label_limit)
@@ -70,6 +78,29 @@ class TelegramKit:
 
     def intent_of[IntentKind: Intent](self, event: Any, kind: type[IntentKind]) -> IntentKind:
         return payloads.CODEC.decode_as(self.payload_of(event), kind)
+
+    def encode(self, intent: Intent) -> str:
+        return payloads.CODEC.encode(intent)
+
+    def buttons_of(self, event: Any) -> list[list[tuple[str, str]]]:
+        message = event.message if isinstance(event, CallbackQuery) else None
+        if not isinstance(message, Message) or message.reply_markup is None:
+            return []
+        return [
+            [(b.text, b.callback_data or "") for b in row]
+            for row in message.reply_markup.inline_keyboard
+        ]
+
+    async def set_buttons(self, event: Any, rows: list[list[tuple[str, str]]]) -> None:
+        message = event.message if isinstance(event, CallbackQuery) else None
+        if not isinstance(message, Message):  # not a message too old to be reached
+            return
+        keyboard = [[self.inline_button(text, data) for text, data in row] for row in rows]
+        markup = InlineKeyboardMarkup(inline_keyboard=keyboard) if keyboard else None
+        try:
+            await message.edit_reply_markup(reply_markup=markup)
+        except TelegramBadRequest:
+            pass  # unchanged, or deleted meanwhile
 
     def text_of(self, event: Any) -> str:
         return (event.text or "") if isinstance(event, Message) else ""

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from bot.context import Ctx
-from bot.kit import DialogManager, Incoming, Kit, Press, kit_of
+from bot.kit import JOURNAL, DialogManager, Incoming, Kit, Press, kit_of
 from bot.states import MenuSG
 from domain.clock import school_time
 from domain.errors import Gone, JournalError
@@ -26,7 +26,7 @@ Event = Any  # a Press or an Incoming message
 
 
 def ctx_of(manager: DialogManager) -> Ctx:
-    return manager.middleware_data["ctx"]
+    return manager.middleware_data[JOURNAL]
 
 
 async def school_today(manager: DialogManager) -> dt.date:
@@ -98,7 +98,7 @@ async def stale_press(manager: DialogManager, payload: str, data: dict[str, Any]
     """A button of a dialog pressed on a screen opened on an earlier day is stale: a fresh
     menu instead (True). Asked by each adapter's middleware after the dialogs' own, so the
     dialog context is known."""
-    if DIALOG_SEP not in payload or "ctx" not in data:
+    if DIALOG_SEP not in payload or JOURNAL not in data:
         return False
     no_context: tuple[type[Exception], ...] = (
         *kit_of(manager).dialog_errors,

@@ -135,7 +135,7 @@ async def open_lesson(callback: Press, _widget: Any, manager: DialogManager, ite
 
 async def on_menu_text(message: Incoming, _widget: Any, manager: DialogManager) -> None:
     """Text on the menu: a stranger may paste the invitation code; anything else gets a hint."""
-    from bot.handlers import CODE, join
+    from bot.conversation import CODE, join
 
     ctx = ctx_of(manager)
     text = text_of(manager).strip()

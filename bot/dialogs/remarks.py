@@ -395,19 +395,19 @@ def remarks_dialog(ui: Kit) -> Any:
 # --------------------------------------------------------------------------- notice buttons
 
 
-async def open_from_notice(callback: Press, ctx: Ctx, dialog_manager: DialogManager) -> None:
+async def open_from_notice(callback: Press, journal: Ctx, dialog_manager: DialogManager) -> None:
     """The button under a remark's notice (sent from the outbox) opens the remark.
 
     Each adapter routes these buttons here before its dialogs: a button without a dialog's
     intent would otherwise reach the screen that is open and be taken for a forged one."""
-    from bot.handlers import refuse
+    from bot.conversation import refuse
 
     kit = kit_of(dialog_manager)
     try:
         remark_id = kit.intent_of(callback, OpenRemark).remark_id
-        await uc.remark_detail(ctx.uow(), ctx.actor, remark_id, ctx.clock)
+        await uc.remark_detail(journal.uow(), journal.actor, remark_id, journal.clock)
     except JournalError as err:
-        await refuse(callback, ctx, dialog_manager, err)
+        await refuse(callback, journal, dialog_manager, err)
         return
     await kit.toast(callback)
     await dialog_manager.start(
