@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.default import DefaultBotProperties
@@ -16,16 +15,12 @@ from aiogram_dialog import setup_dialogs
 
 from bot import payloads
 from bot.context import KnownLanguages, Services
-from bot.dialogs.courses import courses_dialog, substitute_dialog, term_dialog
-from bot.dialogs.diary import diary_dialog
-from bot.dialogs.lesson import lesson_dialog
-from bot.dialogs.menu import menu_dialog
 from bot.dialogs.remarks import open_from_notice, remarks_dialog
-from bot.dialogs.staff import class_dialog, control_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
 from bot.kit import Kit
 from bot.middlewares import ActorMiddleware, StaleScreenMiddleware
 from bot.outages import OutageMiddleware, Outages, ReachableMiddleware
+from bot.screens import screens
 from bot.telegram_kit import TELEGRAM
 
 log = logging.getLogger(__name__)
@@ -85,21 +80,6 @@ def build_dispatcher(services: Services, storage: BaseStorage | None = None) -> 
     setup_dialogs(dp)
     dp.callback_query.middleware(StaleScreenMiddleware())
     return dp
-
-
-def screens(ui: Kit) -> list[Any]:
-    """Every dialog of every role, built with one messenger's kit (fresh ones for each
-    dispatcher: tests run several)."""
-    return [
-        menu_dialog(ui),
-        lesson_dialog(ui),
-        substitute_dialog(ui),
-        courses_dialog(ui),
-        term_dialog(ui),
-        diary_dialog(ui),
-        class_dialog(ui),
-        control_dialog(ui),
-    ]
 
 
 def remarks_router(ui: Kit) -> Router:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from bot.context import Ctx
@@ -94,7 +94,7 @@ async def out_of_date(event: Event, manager: DialogManager) -> None:
 Handler = Callable[..., Coroutine[Any, Any, Any]]
 
 
-async def stale_press(manager: DialogManager, payload: str, data: dict[str, Any]) -> bool:
+async def stale_press(manager: DialogManager, payload: str, data: Mapping[str, Any]) -> bool:
     """A button of a dialog pressed on a screen opened on an earlier day is stale: a fresh
     menu instead (True). Asked by each adapter's middleware after the dialogs' own, so the
     dialog context is known."""
