@@ -683,11 +683,24 @@ class FakeMax:
                 break
         else:
             raise LookupError(f"no callback button {label_or_payload!r} in {message.button_labels}")
+        return self._press(bot, user, message, matched[0]["payload"])
+
+    def user_forges_press(
+        self, user_id: int, payload: str, *, mid: str | None = None, token: str | None = None
+    ) -> str:
+        """A press carrying ``payload`` whatever the buttons say (a modified client), on the
+        bot's last message with a keyboard, or on ``mid``. Returns the ``callback_id``."""
+        bot = self._bot_or_only(token)
+        candidates = [m for m in self.messages(user_id) if m.from_bot and m.buttons]
+        if mid is not None:
+            candidates = [m for m in candidates if m.mid == mid]
+        if not candidates:
+            raise LookupError("no bot message with a keyboard")
+        return self._press(bot, self._user(user_id), candidates[-1], payload)
+
+    def _press(self, bot: Bot, user: MaxUser, message: StoredMessage, payload: str) -> str:
         callback = Callback(
-            callback_id=secrets.token_hex(8),
-            mid=message.mid,
-            user=user,
-            payload=matched[0]["payload"],
+            callback_id=secrets.token_hex(8), mid=message.mid, user=user, payload=payload
         )
         self.callbacks[callback.callback_id] = callback
         self._push(

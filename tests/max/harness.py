@@ -176,21 +176,23 @@ async def running_max_bot(
         dp.update.middleware.outer.middlewares.insert(0, handled)
         polling = asyncio.create_task(dp.start_polling(bot, timeout=1))
         await _wait_polling(server)
-        yield MaxHarness(
-            server,
-            clock,
-            make_uow,
-            made.id,
-            handled,
-            staff={s.external_id: s.id for s in snap.staff},
-            pupils={p.external_id: p.id for p in snap.pupils},
-            guardians={g.external_id: g.id for g in snap.guardians},
-            classes={c.name: c.id for c in snap.classes},
-        )
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
-        await bot.close()
+        try:
+            yield MaxHarness(
+                server,
+                clock,
+                make_uow,
+                made.id,
+                handled,
+                staff={s.external_id: s.id for s in snap.staff},
+                pupils={p.external_id: p.id for p in snap.pupils},
+                guardians={g.external_id: g.id for g in snap.guardians},
+                classes={c.name: c.id for c in snap.classes},
+            )
+        finally:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+            await bot.close()
         assert server.internal_errors == []
 
 
