@@ -208,19 +208,40 @@ async def cmd_bot_run(ctx: Context, args: argparse.Namespace) -> int:
     import logging
 
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from maxo.errors import MaxBotNetworkError, MaxBotUnauthorizedError
 
-    from app.runtime import PARTS, run_journal
+    from app.runtime import BOTS, PARTS, bots_to_run, run_journal
 
-    if not ctx.settings.bot_token:
-        raise JournalError("set JOURNAL_BOT_TOKEN to the token from @BotFather")
+    # `--only telegram|max`: that messenger's bot alone; `--only bot`: every bot configured.
+    messengers = [args.only] if args.only in BOTS else list(BOTS)
+    parts = ["bot"] if args.only in BOTS else [args.only] if args.only else list(PARTS)
+    if not ctx.settings.bot_token and not ctx.settings.max_token:
+        raise JournalError(
+            "set JOURNAL_BOT_TOKEN to the token from @BotFather, or JOURNAL_MAX_TOKEN to the "
+            "MAX bot's token, or both"
+        )
+    if "bot" in parts and not bots_to_run(ctx.settings, messengers):
+        raise JournalError(
+            "no token for the {messenger} bot: set {variable}",
+            messenger=args.only,
+            variable="JOURNAL_BOT_TOKEN" if args.only == "telegram" else "JOURNAL_MAX_TOKEN",
+        )
     await ctx.require_current_schema()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        await run_journal(ctx.settings, [args.only] if args.only else PARTS, tune_gc=True)
+        await run_journal(ctx.settings, parts, tune_gc=True, only=messengers)
     except TelegramUnauthorizedError:
         raise JournalError("Telegram does not accept the bot token") from None
+    except MaxBotUnauthorizedError:
+        raise JournalError("MAX does not accept the bot token") from None
+    except MaxBotNetworkError as err:
+        raise JournalError(
+            "cannot reach the MAX Bot API at {url}: {reason}",
+            url=ctx.settings.max_api_url,
+            reason=str(err)[:200],
+        ) from None
     except TelegramNetworkError as err:
         raise JournalError(
             "cannot reach the Bot API at {url}: {reason}",
@@ -855,12 +876,16 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     upd.add_argument("--six-day-week", choices=["on", "off"])
     upd.set_defaults(handler=cmd_school_update)
 
-    bot = sub.add_parser("bot", help=t("the Telegram bot")).add_subparsers(
+    bot = sub.add_parser("bot", help=t("the Telegram and MAX bots")).add_subparsers(
         dest="action", required=True
     )
-    run = bot.add_parser("run", help=t("run the bot (long polling) until stopped"))
+    run = bot.add_parser(
+        "run", help=t("run the bots whose tokens are set (long polling) until stopped")
+    )
     run.add_argument(
-        "--only", choices=["bot", "clock", "sender"], help=t("run one part as a process of its own")
+        "--only",
+        choices=["bot", "clock", "sender", "telegram", "max"],
+        help=t("run one part as a process of its own (telegram, max: that messenger's bot)"),
     )
     run.set_defaults(handler=cmd_bot_run)
 

@@ -1,6 +1,10 @@
-"""`journal bot run`: the bot, the clock and the sender, together or one per process.
+"""`journal bot run`: the bots (Telegram's, MAX's, or both, each with its token), the clock and
+the sender, together or one per process. One outbox and one sender for both messengers, routing
+each message by its account's messenger; the clock and the sender each run under one leader
+lock, whichever bots a process runs.
 
-config → storage → bot → dispatcher with middlewares → routers → (leader) clock and sender → run.
+config → storage → bots → dispatchers with middlewares → routers → (leader) clock and sender →
+run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from aiogram import Bot, Dispatcher
+from maxo import Dispatcher as MaxDispatcher
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings, digest_processes
@@ -24,8 +29,9 @@ from bot.context import MESSENGER, Services
 from bot.gateway import TelegramGateway
 from bot.main import build_bot, build_dispatcher, make_storage
 from bot.max import MESSENGER as MAX_MESSENGER
-from bot.max.client import MaxBot
+from bot.max.client import ANSWERING_TRIES, MaxBot, Throttle
 from bot.max.gateway import MaxGateway
+from bot.max.main import build_max_dispatcher, make_max_storage
 from bot.max.render import MaxRenderer
 from bot.render import TelegramRenderer
 from domain.clock import SystemClock
@@ -42,6 +48,7 @@ from storage.uow import SqlUnitOfWork
 log = logging.getLogger(__name__)
 
 PARTS = ("bot", "clock", "sender")
+BOTS = (MESSENGER, MAX_MESSENGER)  # the bots a process may run: `--only telegram|max`
 LEADER_CHECK_SECONDS = 5.0
 # How long a stopping process keeps trying to record outcomes the database did not take: less
 # than the 10 s a container gets between SIGTERM and SIGKILL.
@@ -60,13 +67,13 @@ class Messengers:
     limiters: dict[str, RateLimiter]
 
 
-def messengers(settings: Settings, bot: Bot, max_bot: MaxBot | None = None) -> Messengers:
-    """Telegram's always; MAX's when a MAX token is configured (and so `max_bot` built)."""
-    found = Messengers(
-        gateways={MESSENGER: TelegramGateway(bot)},
-        renderers={MESSENGER: TelegramRenderer()},
-        limiters={MESSENGER: RateLimiter(per_second=settings.send_rate)},
-    )
+def messengers(settings: Settings, bot: Bot | None, max_bot: MaxBot | None = None) -> Messengers:
+    """Each messenger whose bot is configured (its token set, and so its bot built)."""
+    found = Messengers(gateways={}, renderers={}, limiters={})
+    if bot is not None:
+        found.gateways[MESSENGER] = TelegramGateway(bot)
+        found.renderers[MESSENGER] = TelegramRenderer()
+        found.limiters[MESSENGER] = RateLimiter(per_second=settings.send_rate)
     if max_bot is not None:
         found.gateways[MAX_MESSENGER] = MaxGateway(max_bot)
         found.renderers[MAX_MESSENGER] = MaxRenderer()
@@ -76,11 +83,23 @@ def messengers(settings: Settings, bot: Bot, max_bot: MaxBot | None = None) -> M
     return found
 
 
-def build_max_bot(settings: Settings) -> MaxBot | None:
-    """The MAX bot if a MAX token is configured; None leaves MAX out."""
+def build_max_bot(
+    settings: Settings, throttle: Throttle | None = None, *, tries: int = 1
+) -> MaxBot | None:
+    """The MAX bot if a MAX token is configured; None leaves MAX out. The one that answers
+    people and the sender's share `throttle`: MAX counts their requests together."""
     if not settings.max_token:
         return None
-    return MaxBot(settings.max_token, settings.max_api_url)
+    bot = MaxBot(settings.max_token, settings.max_api_url, tries=tries)
+    if throttle is not None:
+        bot.throttle = throttle
+    return bot
+
+
+def bots_to_run(settings: Settings, only: Iterable[str] = BOTS) -> set[str]:
+    """The messengers whose bot this process runs: those asked for that have a token."""
+    tokens = {MESSENGER: settings.bot_token, MAX_MESSENGER: settings.max_token}
+    return {name for name in only if tokens[name]}
 
 
 async def run_journal(
@@ -89,15 +108,20 @@ async def run_journal(
     clock: Clock | None = None,
     *,
     tune_gc: bool = False,
+    only: Iterable[str] = BOTS,
 ) -> None:
-    """Runs until SIGINT or SIGTERM. `tune_gc` when this is the process's whole life (the CLI):
-    the garbage collector is set for it once everything is wired."""
+    """Runs until SIGINT or SIGTERM. `only`: the messengers whose bots run here (the sender
+    sends through every configured one). `tune_gc` when this is the process's whole life (the
+    CLI): the garbage collector is set for it once everything is wired."""
     parts = set(parts)
+    running = bots_to_run(settings, only) if "bot" in parts else set()
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     services = Services(lambda: SqlUnitOfWork(sessions), clock or SystemClock())
-    bot = build_bot(settings.bot_token, settings.telegram_api_url)
-    max_bot = build_max_bot(settings)
+    bot = build_bot(settings.bot_token, settings.telegram_api_url) if settings.bot_token else None
+    throttle = Throttle()
+    max_bot = build_max_bot(settings, throttle)
+    answering = build_max_bot(settings, throttle, tries=ANSWERING_TRIES)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -105,12 +129,17 @@ async def run_journal(
             loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[None]] = []
     try:
-        me = await bot.get_me()
-        log.info("journal bot @%s: running %s", me.username, ", ".join(sorted(parts)))
-        if "bot" in parts:
+        names = ", ".join(sorted(running)) or "none"
+        log.info("journal: running %s (bots: %s)", ", ".join(sorted(parts)), names)
+        if bot is not None and MESSENGER in running:
+            me = await bot.get_me()
+            log.info("Telegram bot @%s", me.username)
             dp = build_dispatcher(services, make_storage(settings.redis_url))
             await register_commands(bot)
             tasks.append(asyncio.create_task(_poll(dp, bot, stop)))
+        if answering is not None and MAX_MESSENGER in running:
+            max_dp = build_max_dispatcher(services, make_max_storage(settings.redis_url))
+            tasks.append(asyncio.create_task(_poll_max(max_dp, answering, stop)))
         for part in sorted(parts & {"clock", "sender"}):
             routes = messengers(settings, bot, max_bot)
             tasks.append(asyncio.create_task(_lead(settings, engine, services, routes, part, stop)))
@@ -120,11 +149,16 @@ async def run_journal(
         await stop.wait()
     finally:
         stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await bot.session.close()
-        if max_bot is not None:
-            await max_bot.close()
+        ended = await asyncio.gather(*tasks, return_exceptions=True)
+        failures = [r for r in ended if isinstance(r, Exception)]
+        if bot is not None:
+            await bot.session.close()
+        for one in (max_bot, answering):
+            if one is not None:
+                await one.close()
         await engine.dispose()
+    if failures:
+        raise failures[0]
 
 
 async def _poll(dp: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
@@ -133,6 +167,20 @@ async def _poll(dp: Dispatcher, bot: Bot, stop: asyncio.Event) -> None:
     with contextlib.suppress(RuntimeError):
         await dp.stop_polling()
     await asyncio.gather(polling, return_exceptions=True)
+
+
+async def _poll_max(dp: MaxDispatcher, bot: MaxBot, stop: asyncio.Event) -> None:
+    """maxo's polling has no stop of its own: it is cancelled, the updates it had taken
+    finished first (they run in its task group)."""
+    polling = asyncio.create_task(dp.start_polling(bot, auto_close_bot=False))
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if polling.done() and not stopping.done():
+        stop.set()  # MAX refused the bot (a wrong token, say): the process stops and says so
+        await stopping
+        polling.result()
+    polling.cancel()
+    await asyncio.gather(polling, stopping, return_exceptions=True)
 
 
 async def _lead(

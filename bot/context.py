@@ -12,6 +12,7 @@ from domain.ports import Clock, UnitOfWork
 from locales import Translator
 
 MESSENGER = "telegram"
+REDIS_TIMEOUT = 3.0  # seconds to connect to Redis, and for each of its answers
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram_dialog import setup_dialogs
 
 from bot import payloads
-from bot.context import KnownLanguages, Services
+from bot.context import REDIS_TIMEOUT, KnownLanguages, Services
 from bot.dialogs.remarks import open_from_notice, remarks_dialog
 from bot.handlers import commands_router, fallback_router, register_error_handlers
 from bot.kit import Kit
@@ -24,8 +24,6 @@ from bot.screens import screens
 from bot.telegram_kit import TELEGRAM
 
 log = logging.getLogger(__name__)
-
-REDIS_TIMEOUT = 3.0  # seconds to connect to Redis, and for each of its answers
 
 
 def _keep_response_models() -> list[object]:

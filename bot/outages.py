@@ -42,7 +42,9 @@ def _redis_outage(err: BaseException) -> bool:
     return isinstance(err, redis_errors.ConnectionError | redis_errors.TimeoutError)
 
 
-def outage(err: BaseException) -> str | None:
+def outage(
+    err: BaseException, messenger_errors: tuple[type[BaseException], ...] = (TelegramAPIError,)
+) -> str | None:
     """Which storage `err` says is out of reach (it, or what it was raised from), or None.
 
     By the exception's type only (Redis's connection errors; for the database the classifier
@@ -52,8 +54,8 @@ def outage(err: BaseException) -> str | None:
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, TelegramAPIError):
-            return None  # Telegram out of reach is no storage's outage (and cannot be told)
+        if isinstance(current, messenger_errors):
+            return None  # the messenger out of reach is no storage's outage (nor can be told)
         if _redis_outage(current):
             return SCREENS
         if says_unreachable(current):

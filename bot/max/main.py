@@ -9,7 +9,7 @@ from maxo.fsm.key_builder import DefaultKeyBuilder
 from maxo.fsm.storages.base import BaseStorage
 from maxo.fsm.storages.memory import MemoryStorage
 
-from bot.context import KnownLanguages, Services
+from bot.context import REDIS_TIMEOUT, KnownLanguages, Services
 from bot.max.client import ANSWERING_TRIES, PRODUCTION_URL, MaxBot
 from bot.max.kit import MAX
 from bot.max.middlewares import MaxActorMiddleware, MaxOutageMiddleware, MaxStaleScreenMiddleware
@@ -38,3 +38,22 @@ def build_max_dispatcher(services: Services, storage: BaseStorage | None = None)
     setup_dialogs(dp)
     dp.message_callback.middleware.inner(MaxStaleScreenMiddleware())
     return dp
+
+
+def make_max_storage(redis_url: str) -> BaseStorage:
+    """Redis keeps open screens across restarts in production; memory is enough elsewhere."""
+    keys = DefaultKeyBuilder(with_destiny=True)
+    if not redis_url:
+        return MemoryStorage(key_builder=keys)
+    from maxo.fsm.storages.redis import RedisStorage
+
+    # Bounded waits, as for Telegram's (bot.main.make_storage): a Redis that does not answer is
+    # told to the person by the outage middleware instead of holding them.
+    return RedisStorage.from_url(
+        redis_url,
+        connection_kwargs={
+            "socket_connect_timeout": REDIS_TIMEOUT,
+            "socket_timeout": REDIS_TIMEOUT,
+        },
+        key_builder=keys,
+    )

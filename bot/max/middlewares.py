@@ -147,7 +147,7 @@ class MaxOutageMiddleware:
     async def __call__(self, update: Any, ctx: MaxoCtx, next: NextMiddleware[Any]) -> Any:
         if not isinstance(update, ErrorEvent):
             return await next(ctx)
-        what = outage(update.exception)
+        what = outage(update.exception, (MaxoError,))
         if what is None:
             return await next(ctx)
         self.outages.failed(what, update.exception)

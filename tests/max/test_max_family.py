@@ -66,8 +66,8 @@ async def test_a_guardian_acknowledges_on_max_and_the_class_teacher_sees_it(
             h.make_uow(), telegram, await h.code(PersonKind.GUARDIAN, "GA3"), h.clock
         )  # her second account, on Telegram
 
-        on_max = MessengerUser(messenger=MAX, user_id="7001", chat_id="7001", language="ru")
-        teacher = await resolve_actor(h.make_uow(), on_max)
+        t1_on_max = MessengerUser(messenger=MAX, user_id="7001", chat_id="7001", language="ru")
+        teacher = await resolve_actor(h.make_uow(), t1_on_max)
         async with h.make_uow() as uow:
             seven = (await uow.people.class_by_name(h.school_id, "7А")).id
             snap = await uow.directory.snapshot(h.school_id)
