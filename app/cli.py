@@ -407,6 +407,67 @@ async def bot_username(settings: Settings, given: str | None) -> str:
     return name
 
 
+async def max_username(settings: Settings, given: str | None) -> str:
+    """The MAX bot's username for deep links: the option, the setting, else MAX's GET /me."""
+    from bot.max.links import MAX_USERNAME, username_from_max
+
+    name = (given if given is not None else settings.max_username).strip().removeprefix("@")
+    if not name and given is None and settings.max_token:
+        name = await username_from_max(settings.max_api_url, settings.max_token)
+    if not name:
+        raise JournalError(
+            "the MAX bot's username is unknown; give it with --max-username or set "
+            "JOURNAL_MAX_USERNAME"
+        )
+    if not MAX_USERNAME.fullmatch(name):
+        raise InvalidInput("{value} is not a MAX bot username", value=name)
+    return name
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InviteLinks:
+    """The deep links an invitation code is printed in: Telegram's, MAX's, or both."""
+
+    telegram: str | None
+    max: str | None
+
+    def of(self, code: str) -> list[tuple[str, str]]:
+        """(messenger, link) pairs, MAX first: the one a state school must offer."""
+        from bot.max.links import max_deep_link
+
+        found = []
+        if self.max is not None:
+            found.append(("MAX", max_deep_link(self.max, code)))
+        if self.telegram is not None:
+            found.append(("Telegram", deep_link(self.telegram, code)))
+        return found
+
+    def line(self, code: str) -> str:
+        links = self.of(code)
+        if len(links) == 1:
+            return links[0][1]
+        return "; ".join(f"{name}: {link}" for name, link in links)
+
+
+def default_messenger(settings: Settings) -> str:
+    """The messengers configured: both when both bots are; else the one that is."""
+    telegram = bool(settings.bot_token or settings.bot_username)
+    on_max = bool(settings.max_token or settings.max_username)
+    if telegram and on_max:
+        return "both"
+    return "max" if on_max else "telegram"
+
+
+async def invite_links(settings: Settings, args: argparse.Namespace) -> InviteLinks:
+    messenger = args.messenger or default_messenger(settings)
+    telegram = on_max = None
+    if messenger in ("telegram", "both"):
+        telegram = await bot_username(settings, args.bot_username)
+    if messenger in ("max", "both"):
+        on_max = await max_username(settings, args.max_username)
+    return InviteLinks(telegram=telegram, max=on_max)
+
+
 def split_ids(text: str) -> list[str]:
     """`T1, T2` → ["T1", "T2"]: the school's own ids in the order given. An empty one or one
     given twice is refused: it is a typo (a missing id?), not something to guess around."""
@@ -495,7 +556,7 @@ async def cmd_invite(ctx: Context, args: argparse.Namespace) -> int:
     await ctx.require_current_schema()
     school = await find_school(ctx.uow(), args.school)
     assert school.id is not None
-    username = await bot_username(ctx.settings, args.bot_username)
+    username = await invite_links(ctx.settings, args)
     uow = ctx.uow()
     async with uow:
         snapshot = await uow.directory.snapshot(school.id)
@@ -515,7 +576,7 @@ async def cmd_invite(ctx: Context, args: argparse.Namespace) -> int:
         ctx.uow(), school.id, kind, person_ids, ctx.clock, days=args.days
     )
     for invitation in issued:
-        link = deep_link(username, invitation.code)
+        link = username.line(invitation.code)
         ctx.out(invitation_line(ctx.t, invitation, link, school.timezone))
     ctx.out(
         ctx.t("Each link works once. The codes are shown only now: the journal keeps them hashed.")
@@ -528,7 +589,7 @@ async def invite_class(
     args: argparse.Namespace,
     school: School,
     snapshot: SchoolSnapshot,
-    username: str,
+    username: InviteLinks,
 ) -> int:
     """One invitation and one printable card per guardian of the pupils now in the class."""
     from domain.people import PersonKind
@@ -583,8 +644,8 @@ async def invite_class(
     )
     cards = []
     for invitation in issued:
-        link = deep_link(username, invitation.code)
-        ctx.out(invitation_line(ctx.t, invitation, link, school.timezone))
+        [(messenger, link), *others] = username.of(invitation.code)
+        ctx.out(invitation_line(ctx.t, invitation, username.line(invitation.code), school.timezone))
         kids = sorted(children[invitation.person_id], key=lambda p: p.full_name.casefold())
         cards.append(
             InvitationCard(
@@ -593,6 +654,8 @@ async def invite_class(
                 guardian=invitation.name,
                 children=tuple(p.full_name for p in kids),
                 link=link,
+                messenger=messenger,
+                also=tuple(others),
                 code=invitation.code,
                 expires=local_date(invitation.expires_at, school.timezone),
             )
@@ -946,6 +1009,16 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         "--bot-username",
         type=text,
         help=t("the bot's Telegram username; else JOURNAL_BOT_USERNAME or asked from Telegram"),
+    )
+    invite.add_argument(
+        "--messenger",
+        choices=["telegram", "max", "both"],
+        help=t("the links' messenger; by default each one whose bot is configured"),
+    )
+    invite.add_argument(
+        "--max-username",
+        type=text,
+        help=t("the MAX bot's username; else JOURNAL_MAX_USERNAME or asked from MAX"),
     )
     invite.set_defaults(handler=cmd_invite)
     return parser

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     send_rate: float = Field(default=25.0, description="messages a second the sender may send")
     max_token: str = Field(default="", description="the MAX bot's token; MAX is off if empty")
+    max_username: str = Field(
+        default="", description="the MAX bot's username for invitation links; else asked of MAX"
+    )
     max_api_url: str = Field(
         default="https://platform-api2.max.ru/", description="the MAX Bot API's address"
     )

@@ -26,10 +26,11 @@ REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 
 INSTRUCTION = (
-    "Откройте ссылку или наведите камеру телефона на QR-код, нажмите «Запустить» в Telegram\u00a0— "
-    "бот подключит вас к электронному журналу. Приглашение действует один раз: "
+    "Откройте ссылку или наведите камеру телефона на QR-код, нажмите «{start}» в "
+    "{messenger}\u00a0— бот подключит вас к электронному журналу. Приглашение действует один раз: "
     "не передавайте его другим людям."
 )
+START = {"Telegram": "Запустить", "MAX": "Начать"}  # the button that opens a bot's chat
 
 COLUMNS = 2
 ROWS = 3
@@ -51,6 +52,8 @@ class InvitationCard:
     link: str
     code: str
     expires: dt.date
+    messenger: str = "Telegram"  # whose link the QR code is
+    also: tuple[tuple[str, str], ...] = ()  # (messenger, link): the same code in another
 
 
 def register_fonts() -> None:
@@ -156,7 +159,10 @@ def _layout(
         canvas.linkURL(card.link, (left, qr_bottom, left + qr_size, top), thickness=0)
     text_left = left + qr_size + gap
     text_w = inner - qr_size - gap
-    right = _paragraph(canvas, INSTRUCTION, REGULAR, 8 * scale, text_left, top, text_w)
+    instruction = INSTRUCTION.format(
+        messenger=card.messenger, start=START.get(card.messenger, "Start")
+    )
+    right = _paragraph(canvas, instruction, REGULAR, 8 * scale, text_left, top, text_w)
     right -= gap / 2
     right = _paragraph(canvas, "Код приглашения:", REGULAR, 8 * scale, text_left, right, text_w)
     right = _fitted_line(canvas, card.code, BOLD, 9 * scale, text_left, right, text_w)
@@ -167,6 +173,13 @@ def _layout(
     bottom = _fitted_line(canvas, card.link, REGULAR, 8 * scale, left, link_top, inner)
     if canvas is not None:
         canvas.linkURL(card.link, (left, bottom, left + inner, link_top), thickness=0)
+    for messenger, link in card.also:  # the same code in another messenger, as a link
+        below = _fitted_line(
+            canvas, f"{messenger}: {link}", REGULAR, 8 * scale, left, bottom, inner
+        )
+        if canvas is not None:
+            canvas.linkURL(link, (left, below, left + inner, bottom), thickness=0)
+        bottom = below
     return bottom
 
 

@@ -91,7 +91,13 @@ def journal(url: str, *args: str, cwd: Path = ROOT, **env: str) -> subprocess.Co
         "PYTHONPATH": str(ROOT),
         **env,
     }
-    for name in ("JOURNAL_DEBUG", "JOURNAL_BOT_USERNAME", "JOURNAL_BOT_TOKEN"):
+    for name in (
+        "JOURNAL_DEBUG",
+        "JOURNAL_BOT_USERNAME",
+        "JOURNAL_BOT_TOKEN",
+        "JOURNAL_MAX_USERNAME",
+        "JOURNAL_MAX_TOKEN",
+    ):
         if name not in env:
             environment.pop(name, None)
     return subprocess.run(
