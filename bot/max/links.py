@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 
 from domain.errors import JournalError
+from locales import N_
 
 # MAX bot usernames: Latin letters, digits and «_» (MAX's own end in «_bot»), 3–64 characters.
 MAX_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,63}")
 MAX_TIMEOUT = 10.0
-REFUSED = "could not ask MAX for the bot's username ({reason}); give it with --max-username"
+REFUSED = N_("could not ask MAX for the bot's username ({reason}); give it with --max-username")
 
 
 async def username_from_max(api_url: str, token: str) -> str:
