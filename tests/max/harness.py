@@ -125,6 +125,7 @@ class MaxHarness:
     make_uow: Callable[[], SqlUnitOfWork]
     school_id: int
     handled: Handled
+    bot: Any = None  # the MAX bot answering (bot.max.client.MaxBot)
     pushed: int = 0
     staff: dict[str, int] = field(default_factory=dict)
     pupils: dict[str, int] = field(default_factory=dict)
@@ -183,6 +184,7 @@ async def running_max_bot(
                 make_uow,
                 made.id,
                 handled,
+                bot=bot,
                 staff={s.external_id: s.id for s in snap.staff},
                 pupils={p.external_id: p.id for p in snap.pupils},
                 guardians={g.external_id: g.id for g in snap.guardians},
