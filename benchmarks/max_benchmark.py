@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import statistics
 import sys
@@ -33,11 +34,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import pg
 from maxo import Dispatcher, Router
 from maxo.types import MessageCallback, MessageCreated
 from sqlalchemy import event
 
-import pg
 from bot.max.client import MaxBot
 from bot.max.gateway import keyboard
 from fakemax import FakeMax
@@ -154,7 +155,7 @@ async def run_journal(backend: str, iterations: int, warmup: int) -> tuple[list[
 
                     times = await taps(h.server, h.handled, press, iterations, warmup)
                     counts.append(statements[0])
-                    per_tap = [b - a for a, b in zip(counts, counts[1:], strict=False)][warmup:]
+                    per_tap = [b - a for a, b in itertools.pairwise(counts)][warmup:]
                     return times, statistics.median(per_tap)
             finally:
                 await engine.dispose()
