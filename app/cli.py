@@ -24,6 +24,7 @@ from bot.links import BOT_USERNAME, deep_link, username_from_telegram
 from domain.clock import SystemClock, local_today, school_time
 from domain.errors import InvalidInput, JournalError, NotFound
 from domain.importing import ImportProblem, ImportRejected, SchoolSnapshot, class_key
+from domain.model import MESSENGER_NAMES, parse_messengers
 from domain.people import INVITATION_DAYS
 from locales import DEFAULT_LANGUAGE, LANGUAGES, N_, Translator, translator
 from storage.database import create_engine, session_factory
@@ -172,7 +173,8 @@ async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    if not changes and (args.name, args.timezone, args.help_contacts) == (None, None, None):
+    given = (args.name, args.timezone, args.help_contacts, args.messengers)
+    if not changes and given == (None, None, None, None):
         raise InvalidInput(
             "nothing to change: give what to change, e.g. --name or --help-contacts "
             "(journal school update --help lists them)"
@@ -188,6 +190,7 @@ async def cmd_school_update(ctx: Context, args: argparse.Namespace) -> int:
         timezone=args.timezone,
         help_contacts=args.help_contacts,
         schedule=schedule,
+        messengers=parse_messengers(args.messengers) if args.messengers is not None else None,
     )
     ctx.out(
         ctx.t(
@@ -303,6 +306,10 @@ async def cmd_school_show(ctx: Context, args: argparse.Namespace) -> int:
             today=today.strftime("%d.%m.%Y"),
         ),
         t("School year: {year}", year=s.school_year or t("not set")),
+        t(
+            "Messengers offered: {messengers}",
+            messengers=", ".join(MESSENGER_NAMES[n] for n in school.messengers),
+        ),
         t("Classes: {count}", count=s.classes),
         t("Pupils in the journal: {count}", count=s.pupils),
         t("Home-schooled (kept out of the journal): {count}", count=s.home_schooled),
@@ -449,17 +456,29 @@ class InviteLinks:
         return "; ".join(f"{name}: {link}" for name, link in links)
 
 
-def default_messenger(settings: Settings) -> str:
-    """The messengers configured: both when both bots are; else the one that is."""
-    telegram = bool(settings.bot_token or settings.bot_username)
-    on_max = bool(settings.max_token or settings.max_username)
-    if telegram and on_max:
-        return "both"
-    return "max" if on_max else "telegram"
+def default_messenger(settings: Settings, offered: tuple[str, ...]) -> str:
+    """The messengers the school offers whose bots are configured: both when both are; else
+    the one that is (or, with none configured, the one the school offers first)."""
+    configured = {
+        "telegram": bool(settings.bot_token or settings.bot_username),
+        "max": bool(settings.max_token or settings.max_username),
+    }
+    usable = [name for name in offered if configured[name]] or list(offered[:1])
+    return "both" if len(usable) == 2 else usable[0]
 
 
-async def invite_links(settings: Settings, args: argparse.Namespace) -> InviteLinks:
-    messenger = args.messenger or default_messenger(settings)
+async def invite_links(settings: Settings, args: argparse.Namespace, school: School) -> InviteLinks:
+    messenger = args.messenger or default_messenger(settings, school.messengers)
+    wanted = ("telegram", "max") if messenger == "both" else (messenger,)
+    refused = [name for name in wanted if name not in school.messengers]
+    if refused:
+        raise InvalidInput(
+            "{school} does not offer {messengers}; it offers {offered} "
+            "(journal school update --messengers)",
+            school=school.name,
+            messengers=", ".join(MESSENGER_NAMES[n] for n in refused),
+            offered=", ".join(MESSENGER_NAMES[n] for n in school.messengers),
+        )
     telegram = on_max = None
     if messenger in ("telegram", "both"):
         telegram = await bot_username(settings, args.bot_username)
@@ -556,7 +575,7 @@ async def cmd_invite(ctx: Context, args: argparse.Namespace) -> int:
     await ctx.require_current_schema()
     school = await find_school(ctx.uow(), args.school)
     assert school.id is not None
-    username = await invite_links(ctx.settings, args)
+    username = await invite_links(ctx.settings, args, school)
     uow = ctx.uow()
     async with uow:
         snapshot = await uow.directory.snapshot(school.id)
@@ -937,6 +956,11 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         help=t("no names, marks or subjects in notifications"),
     )
     upd.add_argument("--six-day-week", choices=["on", "off"])
+    upd.add_argument(
+        "--messengers",
+        metavar="telegram,max",
+        help=t("the messengers the school offers: telegram, max or telegram,max"),
+    )
     upd.set_defaults(handler=cmd_school_update)
 
     bot = sub.add_parser("bot", help=t("the Telegram and MAX bots")).add_subparsers(

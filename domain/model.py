@@ -119,6 +119,26 @@ class School:
     grading: GradingSettings = field(default_factory=GradingSettings)
     help_contacts: str = ""
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    messengers: tuple[str, ...] = ("telegram", "max")  # offered to its people; MAX alone is one
+
+
+MESSENGER_NAMES = {"telegram": "Telegram", "max": "MAX"}
+"""The messengers the journal runs on, as their people know them."""
+
+
+def parse_messengers(text: str) -> tuple[str, ...]:
+    """`max` or `telegram,max` → the school's messengers, in the journal's order; an unknown
+    name or none at all is refused."""
+    from domain.errors import InvalidInput
+
+    names = [part.strip().casefold() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in MESSENGER_NAMES]
+    if unknown or not names:
+        raise InvalidInput(
+            "{value} is not a list of messengers: write telegram, max or telegram,max",
+            value=text.strip() or "—",
+        )
+    return tuple(n for n in MESSENGER_NAMES if n in names)
 
 
 @dataclass(slots=True)

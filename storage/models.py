@@ -76,6 +76,7 @@ class SchoolRow(Base):
     grading: Mapped[dict] = mapped_column(JSON, default=dict)
     help_contacts: Mapped[str] = mapped_column(Text, default="")
     schedule: Mapped[dict] = mapped_column(JSON, default=dict)
+    messengers: Mapped[str] = mapped_column(String(64), server_default="telegram,max")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), server_default=func.now())
 
 

@@ -47,6 +47,7 @@ def _school(row: m.SchoolRow) -> School:
         grading=GradingSettings.from_dict(row.grading),
         help_contacts=row.help_contacts,
         schedule=ScheduleSettings.from_dict(row.schedule),
+        messengers=tuple(n for n in row.messengers.split(",") if n),
     )
 
 
@@ -61,6 +62,7 @@ class SqlSchoolRepository:
             grading=school.grading.to_dict(),
             help_contacts=school.help_contacts,
             schedule=school.schedule.to_dict(),
+            messengers=",".join(school.messengers),
         )
         self.session.add(row)
         await self.session.flush()
@@ -76,6 +78,7 @@ class SqlSchoolRepository:
                 grading=school.grading.to_dict(),
                 help_contacts=school.help_contacts,
                 schedule=school.schedule.to_dict(),
+                messengers=",".join(school.messengers),
             )
         )
 

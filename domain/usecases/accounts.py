@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.model import MESSENGER_NAMES
 from domain.people import (
     INVITATION_DAYS,
     PUPIL_MIN_AGE,
@@ -235,6 +236,15 @@ async def redeem_invitation(uow: UnitOfWork, user: MessengerUser, code: str, clo
                 raise _waiting(CodeRefusedWait, CodeRefusedWaitSeconds, wait)
             raise CodeRefused()
         await uow.accounts.take_back_wrong_code(attempt)
+        school = await uow.schools.get(invitation.school_id)
+        if school is not None and user.messenger not in school.messengers:
+            offered = ", ".join(MESSENGER_NAMES[n] for n in school.messengers)
+            raise Forbidden(
+                "this school does not use {messenger} for the journal; open the invitation in "
+                "{offered}",
+                messenger=MESSENGER_NAMES.get(user.messenger, user.messenger),
+                offered=offered,
+            )  # rolled back: the code stays usable, and is not counted as a wrong one
         account = await _account(uow, user, now)
         assert account.id is not None
         links = await uow.accounts.links(account.id)

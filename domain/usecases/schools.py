@@ -65,8 +65,10 @@ async def update_school(
     timezone: str | None = None,
     help_contacts: str | None = None,
     schedule: ScheduleSettings | None = None,
+    messengers: tuple[str, ...] | None = None,
 ) -> School:
-    """Rename, move to another time zone, set the help contacts /help shows, or the schedule."""
+    """Rename, move to another time zone, set the help contacts /help shows, the schedule, or
+    the messengers offered to the school's people."""
     if name is not None:
         name = " ".join(name.split())
         if not name:
@@ -91,6 +93,8 @@ async def update_school(
             if not 1 <= schedule.digest_weekday <= 7 or not 1 <= schedule.digest_weeks <= 4:
                 raise InvalidInput("the digest goes on a weekday 1–7, every 1 to 4 weeks")
             school.schedule = schedule
+        if messengers is not None:
+            school.messengers = messengers
         await uow.schools.update(school)
         await uow.commit()
     return school
