@@ -112,6 +112,16 @@ async def test_any_forged_payload_gets_an_answer(
         payload = forge(teacher, "tl", payload)
     if len(payload.encode()) > 1024:
         return  # MAX does not deliver a payload longer than its buttons may carry
-    note = await refused(teacher, payload)
-    assert note and "Traceback" not in note
+    before = chat(h)
+    callback_id = await teacher._handled(lambda: h.server.user_forges_press(7001, payload))
+    notes = teacher.notes(callback_id)
+    # An answer: a refusal over the chat, or (for data that happens to be a real button of
+    # this teacher's, such as their own lesson's id) the screen it opens.
+    assert notes or chat(h) != before, f"no answer to {payload!r}"
+    assert all("Traceback" not in text for text in notes + teacher.texts())
     assert crashes(caplog) == []
+
+
+def chat(h: MaxHarness) -> list[tuple[str, int, str]]:
+    """What the teacher's chat shows: each bot message with its edits."""
+    return [(m.mid, len(m.history), m.text or "") for m in h.server.bot_messages(7001)]
