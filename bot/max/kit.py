@@ -48,6 +48,30 @@ log = logging.getLogger(__name__)
 TOAST_LIMIT = 200  # characters of a callback's notification worth showing on a phone
 
 
+CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split(),
+        strict=True,
+    )
+) | {"ъ": "", "ь": ""}
+
+
+def ascii_filename(name: str) -> str:
+    """A file's name as MAX's upload carries it whatever the client: aiohttp's multipart
+    percent-encodes a Cyrillic name, and a parent would see «report-7%D0%90…». Russian letters
+    become Latin ones (7А → 7A), anything else not ASCII «_»."""
+    out = []
+    for char in name:
+        lower = char.lower()
+        latin = CYRILLIC.get(lower)
+        if latin is not None:
+            out.append(latin.capitalize() if char != lower else latin)
+        else:
+            out.append(char if char.isascii() and (char.isalnum() or char in "._-") else "_")
+    return "".join(out)
+
+
 class MaxWindow(Window):
     """A maxo Window whose text is MAX's html (the screens write <b> and escape values)."""
 
@@ -165,7 +189,7 @@ class MaxKit:
         bot = event.bot
         endpoint = await bot.get_upload_url(type=UploadType.FILE)
         uploaded = await bot.upload_media(
-            upload_url=endpoint.url, file=UploadFile(file=data, filename=filename)
+            upload_url=endpoint.url, file=UploadFile(file=data, filename=ascii_filename(filename))
         )
         await bot.send_message(
             chat_id=chat_id, attachments=[FileAttachmentRequest.factory(uploaded.last_token)]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from bot.max.kit import ascii_filename
 from domain.journal import Attendance
 from domain.people import PersonKind
 from fakemax.state import StoredMessage
@@ -112,3 +113,25 @@ async def test_a_25_pupil_lesson_is_marked_on_max_in_the_telegram_budget(
     sent = h.server.bot_messages(teacher.user_id)
     assert all(len(m.text or "") <= 4000 for m in sent)
     assert all(len(b["text"]) <= 24 for m in sent for row in m.buttons for b in row)
+
+
+async def test_the_class_report_arrives_as_a_file_on_max(max_harness: MaxHarness) -> None:
+    """A report is a file: uploaded to MAX first, then sent by its token."""
+    h = max_harness
+    h.clock.moment = dt.datetime(2026, 11, 16, 14, 0, tzinfo=MSK)
+    teacher = h.person(7001, "Анна")  # T1, class teacher of 7А, in Russian
+    await teacher.start(await h.code(PersonKind.STAFF, "T1"))
+    await teacher.press("Мой класс")
+    await teacher.press("Посещаемость")
+    assert "7А: 05.11–16.11" in (teacher.screen().text or "")
+    await teacher.press("PDF")
+    [attachment] = [
+        a for m in h.server.bot_messages(7001) for a in m.attachments if a["type"] == "file"
+    ]
+    report = h.server.file(attachment)
+    assert report.data[:4] == b"%PDF" and report.filename == "report-7A-2026-11-16.pdf"
+
+
+def test_a_file_name_for_max_is_ascii() -> None:
+    assert ascii_filename("report-7А-2026-11-16.pdf") == "report-7A-2026-11-16.pdf"
+    assert ascii_filename("Журнал 5Б «итоги».xlsx") == "Zhurnal_5B__itogi_.xlsx"
